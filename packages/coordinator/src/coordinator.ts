@@ -1,0 +1,357 @@
+/**
+ * The coordinator: a socket.io server that runs training rounds, aggregates with a Strategy and
+ * commits every round to SQLite, so that a restart on the same database resumes where it stopped.
+ */
+import { createHash, randomUUID } from 'node:crypto';
+import { EventEmitter } from 'node:events';
+import { createServer, type Server as HttpServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { pino, type Logger } from 'pino';
+import { Server } from 'socket.io';
+import {
+  PROTOCOL_VERSION,
+  ProtocolError,
+  decodeTensors,
+  encodeTensors,
+  manifestOf,
+  handshakeSchema,
+  parseMessage,
+  specsOf,
+  type Ack,
+  type ClientToServerEvents,
+  type NamedTensor,
+  type ServerToClientEvents,
+  type TensorSpec,
+} from '@cohort/protocol';
+import { ClientRegistry, type ClientSocket } from './client-registry';
+import { CoordinatorError } from './errors';
+import { resolveOptions, type CoordinatorOptions, type ResolvedOptions } from './options';
+import { RoundCollector } from './round-collector';
+import { Store, type RoundRecord, type RunRecord } from './store/store';
+import { FedAvg } from './strategy/fed-avg';
+import type { ClassificationMetrics, EvaluateResult, Failure, FitResult, Strategy } from './strategy/strategy';
+import { validateEvaluation, validateUpdate } from './update-validation';
+
+/** What one round produced, as reported to listeners and written to metrics.jsonl. */
+export interface RoundReport {
+  round: number;
+  participants: number;
+  failures: Failure[];
+  trainLoss: number | null;
+  trainAccuracy: number | null;
+  evaluation: ClassificationMetrics | null;
+  durationMs: number;
+  bytesIn: number;
+  bytesOut: number;
+}
+
+export interface RunOutcome {
+  runId: string;
+  status: 'finished' | 'failed' | 'stopped';
+  reason: string;
+  lastRound: number;
+  finalEvaluation: ClassificationMetrics | null;
+  modelSha256: string;
+}
+
+interface CoordinatorEvents {
+  round: [RoundReport];
+  listening: [{ url: string }];
+}
+
+export class Coordinator extends EventEmitter<CoordinatorEvents> {
+  readonly options: ResolvedOptions;
+  private readonly log: Logger;
+  private readonly registry = new ClientRegistry();
+  private readonly abort = new AbortController();
+  private store: Store | undefined;
+  private http: HttpServer | undefined;
+  private io: Server<ClientToServerEvents, ServerToClientEvents, Record<string, never>, { clientId: string }> | undefined;
+  private run: RunRecord | undefined;
+  private strategy: Strategy;
+  private global: Float32Array[] = [];
+  private lastRound = 0;
+  private collector: RoundCollector<FitResult | EvaluateResult> | undefined;
+  private maxMessageBytes = 0;
+  private bytesIn = 0;
+
+  constructor(options: CoordinatorOptions) {
+    super();
+    this.options = resolveOptions(options);
+    this.log = options.logger ?? pino({ name: 'coordinator' }, pino.destination(2));
+    this.strategy = options.strategy ?? new FedAvg({ fraction: this.options.fraction, minFitClients: this.options.minClients, seed: this.options.seed });
+  }
+
+  get runId(): string {
+    if (!this.run) throw new CoordinatorError('NOT_RUNNING', 'the coordinator has not started.');
+    return this.run.id;
+  }
+
+  /** Opens the store (resuming an unfinished run), then listens. Resolves with the server's URL. */
+  async start(): Promise<string> {
+    this.store = new Store(this.options.dbPath);
+    this.run = this.store.unfinishedRun() ?? this.createRun(this.store);
+    const checkpoint = this.store.latestCheckpoint(this.run.id);
+    this.global = decodeModel(checkpoint.payload, this.run.weightSpecs);
+    this.lastRound = checkpoint.round;
+    const modelBytes = this.global.reduce((n, t) => n + t.byteLength, 0);
+    this.maxMessageBytes = this.options.maxMessageBytes ?? 2 * modelBytes + 64 * 1024;
+    if (checkpoint.round > 0) this.log.info({ runId: this.run.id, round: checkpoint.round }, `resuming run ${this.run.id} after committed round ${checkpoint.round}`);
+
+    this.http = createServer();
+    this.io = new Server(this.http, { maxHttpBufferSize: 2 * this.maxMessageBytes, serveClient: false });
+    this.io.use((socket, next) => {
+      try {
+        socket.data.clientId = parseMessage(handshakeSchema, socket.handshake.auth, 'handshake').clientId;
+        next();
+      } catch (error) {
+        const rejection = error instanceof ProtocolError ? error : new ProtocolError('INVALID_MESSAGE', String(error));
+        this.log.warn({ code: rejection.code }, `refused a connection: ${rejection.message}`);
+        next(Object.assign(new Error(rejection.message), { data: rejection.toWire() }));
+      }
+    });
+    this.io.on('connection', (socket) => this.onConnection(socket));
+    await new Promise<void>((resolve, reject) => {
+      this.http!.once('error', reject);
+      this.http!.listen(this.options.port, this.options.host, resolve);
+    });
+    const { port } = this.http.address() as AddressInfo;
+    const url = `http://${this.options.host.includes(':') ? `[${this.options.host}]` : this.options.host}:${port}`;
+    this.log.info({ url, runId: this.run.id }, `coordinator listening on ${url}`);
+    this.emit('listening', { url });
+    return url;
+  }
+
+  /** Runs the remaining rounds. Resolves when the run finishes, fails, or the coordinator stops. */
+  async runRounds(): Promise<RunOutcome> {
+    const store = this.requireStore();
+    const run = this.run!;
+    const { rounds, evalEvery } = this.options;
+    if (this.lastRound === 0 && evalEvery > 0 && !store.evaluation(run.id, 0)) {
+      const evaluation = await this.evaluate(0);
+      if (evaluation) this.emit('round', { ...emptyReport(0), evaluation });
+    }
+    while (this.lastRound < rounds && !this.abort.signal.aborted) {
+      const round = this.lastRound + 1;
+      const report = await this.fitRound(round);
+      if (!report) {
+        if (this.abort.signal.aborted) break;
+        const reason = `round ${round} failed ${this.options.maxRoundAttempts} times: fewer than ${this.options.minClients} clients answered`;
+        store.finishRun(run.id, 'failed', reason);
+        this.log.error({ round }, reason);
+        return this.outcome('failed', reason);
+      }
+      if (evalEvery > 0 && (round % evalEvery === 0 || round === rounds)) report.evaluation = await this.evaluate(round);
+      this.emit('round', report);
+    }
+    if (this.abort.signal.aborted) return this.outcome('stopped', 'the coordinator was stopped');
+    const reason = `completed ${rounds} rounds`;
+    store.finishRun(run.id, 'finished', reason);
+    this.io?.emit('run:end', { protocolVersion: PROTOCOL_VERSION, runId: run.id, reason });
+    return this.outcome('finished', reason);
+  }
+
+  /** The current global model as named tensors. */
+  globalModel(): NamedTensor[] {
+    return this.run!.weightSpecs.map((spec, i) => ({ name: spec.name, shape: spec.shape, data: this.global[i]! }));
+  }
+
+  get topology(): Record<string, unknown> {
+    return this.run!.topology;
+  }
+
+  get weightSpecs(): TensorSpec[] {
+    return this.run!.weightSpecs;
+  }
+
+  /** Stops rounds, disconnects clients and closes the server and the database. */
+  async close(): Promise<void> {
+    this.abort.abort();
+    this.collector?.abort();
+    this.io?.disconnectSockets(true);
+    await new Promise<void>((resolve) => (this.io ? this.io.close(() => resolve()) : resolve()));
+    this.store?.close();
+    this.store = undefined;
+  }
+
+  private createRun(store: Store): RunRecord {
+    const { model } = this.options;
+    const weightSpecs = specsOf(model.weights);
+    const encoded = encodeTensors(model.weights);
+    const run = {
+      id: randomUUID(),
+      createdAt: new Date().toISOString(),
+      config: { ...this.options.runConfig, rounds: this.options.rounds, seed: this.options.seed, fit: this.options.fit, strategy: this.strategy.name },
+      topology: model.topology,
+      weightSpecs,
+      numClasses: model.numClasses,
+    };
+    store.createRun(run, { round: 0, sha256: sha256(encoded.payload), payload: encoded.payload });
+    this.log.info({ runId: run.id }, `created run ${run.id}`);
+    return { ...run, status: 'running', endReason: null };
+  }
+
+  private onConnection(socket: ClientSocket): void {
+    const { clientId } = socket.data;
+    const previous = this.registry.add(socket);
+    if (previous) previous.disconnect(true);
+    this.log.info({ clientId, clients: this.registry.size }, `client ${clientId} connected`);
+    const run = this.run!;
+    socket.emit('model:describe', { protocolVersion: PROTOCOL_VERSION, runId: run.id, topology: run.topology, weightSpecs: run.weightSpecs, numClasses: run.numClasses });
+
+    socket.on('round:update', (raw, ack) => this.receive(socket, raw, ack, 'fit'));
+    socket.on('round:evaluation', (raw, ack) => this.receive(socket, raw, ack, 'evaluate'));
+    socket.on('round:error', (raw) => {
+      const round = (raw as { round?: unknown } | null)?.round;
+      const collector = this.collector;
+      if (collector && collector.round === round && collector.isPending(clientId)) {
+        const message = String((raw as { message?: unknown }).message ?? '').slice(0, 500);
+        collector.fail({ clientId, kind: 'client-error', reason: message });
+      }
+    });
+    socket.on('disconnect', (reason) => {
+      if (!this.registry.remove(socket)) return;
+      this.log.info({ clientId, reason }, `client ${clientId} disconnected: ${reason}`);
+      this.collector?.fail({ clientId, kind: 'disconnected', reason });
+    });
+  }
+
+  private receive(socket: ClientSocket, raw: unknown, ack: unknown, task: 'fit' | 'evaluate'): void {
+    const reply = typeof ack === 'function' ? (ack as (a: Ack) => void) : () => undefined;
+    const { clientId } = socket.data;
+    const collector = this.collector;
+    this.bytesIn += payloadBytes(raw);
+    try {
+      const ctx = { runId: this.run!.id, clientId, collector };
+      const result = task === 'fit' ? validateUpdate(raw, ctx, { maxMessageBytes: this.maxMessageBytes, weightSpecs: this.run!.weightSpecs }) : validateEvaluation(raw, ctx, this.run!.numClasses);
+      collector!.accept(clientId, result);
+      reply({ ok: true });
+    } catch (error) {
+      const rejection = error instanceof ProtocolError ? error : new ProtocolError('INVALID_MESSAGE', 'malformed message', { cause: error });
+      this.log.warn({ clientId, code: rejection.code }, `rejected ${task} message from ${clientId}: ${rejection.message}`);
+      reply({ ok: false, ...rejection.toWire() });
+      // A late answer to an earlier round is honest; anything else ends this client's round.
+      const claimed = (raw as { round?: unknown } | null)?.round;
+      const late = rejection.code === 'WRONG_ROUND' && typeof claimed === 'number' && collector !== undefined && claimed < collector.round;
+      if (collector?.isPending(clientId) && !late) collector.fail({ clientId, kind: 'rejected', reason: `${rejection.code}: ${rejection.message}` });
+    }
+  }
+
+  /** Runs attempts at one training round until one commits. Returns undefined if all fail. */
+  private async fitRound(round: number): Promise<RoundReport | undefined> {
+    const store = this.requireStore();
+    const runId = this.run!.id;
+    for (let attempt = store.failedAttempts(runId, round) + 1; attempt <= this.options.maxRoundAttempts; attempt++) {
+      await this.waitForClients(round);
+      if (this.abort.signal.aborted) return undefined;
+      const started = Date.now();
+      const selected = this.strategy.configureFit(round, this.registry.ids());
+      const { results, failures, bytesIn, bytesOut } = await this.collect<FitResult>('fit', round, selected);
+      if (this.abort.signal.aborted) return undefined;
+      const record: RoundRecord = {
+        runId, round, attempt, status: 'failed', startedAt: new Date(started).toISOString(), durationMs: 0, selected,
+        participants: results.map((r) => r.clientId), failures, trainLoss: null, trainAccuracy: null, bytesIn, bytesOut,
+      };
+      if (results.length < this.options.minClients) {
+        record.durationMs = Date.now() - started;
+        store.recordFailedRound(record);
+        this.log.warn({ round, attempt, failures }, `round ${round} attempt ${attempt} failed: ${results.length} of ${this.options.minClients} required updates`);
+        continue;
+      }
+      const aggregate = this.strategy.aggregateFit(round, results, failures, this.global);
+      const encoded = encodeTensors(this.globalModelFrom(aggregate.weights));
+      Object.assign(record, { status: 'committed', trainLoss: aggregate.trainLoss, trainAccuracy: aggregate.trainAccuracy, durationMs: Date.now() - started });
+      store.commitRound(record, { round, sha256: sha256(encoded.payload), payload: encoded.payload });
+      this.global = aggregate.weights;
+      this.lastRound = round;
+      this.io?.to(selected.map((id) => this.registry.get(id)?.id).filter((id): id is string => id !== undefined))
+        .emit('round:end', { protocolVersion: PROTOCOL_VERSION, runId, round, status: 'committed' });
+      this.log.info({ round, participants: results.length, failures: failures.length }, `round ${round} committed`);
+      return { round, participants: results.length, failures, trainLoss: aggregate.trainLoss, trainAccuracy: aggregate.trainAccuracy, evaluation: null, durationMs: record.durationMs, bytesIn, bytesOut };
+    }
+    return undefined;
+  }
+
+  private async evaluate(round: number): Promise<ClassificationMetrics | null> {
+    await this.waitForClients(round);
+    if (this.abort.signal.aborted) return null;
+    const selected = this.strategy.configureEvaluate(round, this.registry.ids());
+    const { results, failures } = await this.collect<EvaluateResult>('evaluate', round, selected);
+    if (this.abort.signal.aborted || results.length === 0) return null;
+    const metrics = this.strategy.aggregateEvaluate(round, results, failures, this.run!.numClasses);
+    this.requireStore().saveEvaluation({ runId: this.run!.id, round, metrics, participants: results.map((r) => r.clientId), failures });
+    this.log.info({ round, ...metrics }, `evaluation after round ${round}: accuracy ${metrics.accuracy.toFixed(4)}`);
+    return metrics;
+  }
+
+  private async collect<T extends FitResult | EvaluateResult>(task: 'fit' | 'evaluate', round: number, selected: string[]) {
+    const collector = new RoundCollector<T>(task, round, selected, this.options.roundTimeoutMs);
+    this.collector = collector as RoundCollector<FitResult | EvaluateResult>;
+    this.bytesIn = 0;
+    const { manifest, payload } = encodeTensors(this.globalModel());
+    const socketIds: string[] = [];
+    for (const clientId of selected) {
+      const socket = this.registry.get(clientId);
+      if (socket) socketIds.push(socket.id);
+      else collector.fail({ clientId, kind: 'disconnected', reason: 'left before the round started' });
+    }
+    const config = { ...this.options.fit, seed: this.options.seed };
+    this.io!.to(socketIds).emit('round:start', { protocolVersion: PROTOCOL_VERSION, runId: this.run!.id, round, task, config, manifest, payload });
+    await collector.done;
+    this.collector = undefined;
+    const byId = (a: { clientId: string }, b: { clientId: string }) => (a.clientId < b.clientId ? -1 : 1);
+    return {
+      results: [...collector.results.values()].sort(byId),
+      failures: [...collector.failures.values()].sort(byId),
+      bytesIn: this.bytesIn,
+      bytesOut: socketIds.length * (payload.byteLength + JSON.stringify(manifest).length),
+    };
+  }
+
+  private async waitForClients(round: number): Promise<void> {
+    const needed = this.options.minClients;
+    if (this.registry.size >= needed) return;
+    this.log.info({ round, connected: this.registry.size, needed }, `round ${round}: waiting for ${needed} clients (${this.registry.size} connected)`);
+    await this.registry.waitFor(needed, this.abort.signal);
+  }
+
+  private globalModelFrom(weights: Float32Array[]): NamedTensor[] {
+    return this.run!.weightSpecs.map((spec, i) => ({ name: spec.name, shape: spec.shape, data: weights[i]! }));
+  }
+
+  private outcome(status: RunOutcome['status'], reason: string): RunOutcome {
+    const evaluations = this.store?.evaluations(this.run!.id) ?? [];
+    const last = evaluations[evaluations.length - 1];
+    return {
+      runId: this.run!.id,
+      status,
+      reason,
+      lastRound: this.lastRound,
+      finalEvaluation: last?.metrics ?? null,
+      modelSha256: sha256(encodeTensors(this.globalModel()).payload),
+    };
+  }
+
+  private requireStore(): Store {
+    if (!this.store) throw new CoordinatorError('NOT_RUNNING', 'the coordinator has not started or is closed.');
+    return this.store;
+  }
+}
+
+function decodeModel(payload: Uint8Array, specs: readonly TensorSpec[]): Float32Array[] {
+  const bounds = { maxBytes: Number.MAX_SAFE_INTEGER, maxTensors: specs.length, expected: specs };
+  return decodeTensors(manifestOf(specs), payload, bounds).map((t) => t.data as Float32Array);
+}
+
+function sha256(bytes: Uint8Array): string {
+  return createHash('sha256').update(bytes).digest('hex');
+}
+
+function payloadBytes(raw: unknown): number {
+  const payload = (raw as { payload?: unknown } | null)?.payload;
+  return payload instanceof Uint8Array ? payload.byteLength : 0;
+}
+
+function emptyReport(round: number): RoundReport {
+  return { round, participants: 0, failures: [], trainLoss: null, trainAccuracy: null, evaluation: null, durationMs: 0, bytesIn: 0, bytesOut: 0 };
+}

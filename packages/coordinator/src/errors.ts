@@ -1,0 +1,12 @@
+export const COORDINATOR_ERROR_CODES = ['INVALID_OPTION', 'STORE_CORRUPT', 'RUN_FAILED', 'NOT_RUNNING'] as const;
+export type CoordinatorErrorCode = (typeof COORDINATOR_ERROR_CODES)[number];
+
+export class CoordinatorError extends Error {
+  override readonly name = 'CoordinatorError';
+  readonly code: CoordinatorErrorCode;
+
+  constructor(code: CoordinatorErrorCode, message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.code = code;
+  }
+}

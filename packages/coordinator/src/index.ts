@@ -1,0 +1,13 @@
+export { Coordinator } from './coordinator';
+export type { RoundReport, RunOutcome } from './coordinator';
+export { CoordinatorError, COORDINATOR_ERROR_CODES } from './errors';
+export type { CoordinatorErrorCode } from './errors';
+export type { CoordinatorOptions, InitialModel } from './options';
+export { FedAvg, applyWeightedMeanDelta } from './strategy/fed-avg';
+export type { FedAvgOptions } from './strategy/fed-avg';
+export { metricsFromConfusion, sumEvaluations } from './strategy/classification-metrics';
+export { sampleClients } from './strategy/sampling';
+export type { ClassificationMetrics, EvaluateResult, Failure, FitAggregate, FitResult, Strategy } from './strategy/strategy';
+export { Store } from './store/store';
+export type { Checkpoint, EvaluationRecord, RoundRecord, RunRecord } from './store/store';
+export { writeLayersModel } from './model-files';

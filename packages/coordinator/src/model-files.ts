@@ -1,0 +1,20 @@
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { TensorSpec } from '@cohort/protocol';
+
+/**
+ * Writes a model in the TensorFlow.js Layers format (model.json + weights.bin), loadable with
+ * `tf.loadLayersModel('file://DIR/model.json')`, without needing tfjs here.
+ */
+export function writeLayersModel(dir: string, topology: Record<string, unknown>, specs: readonly TensorSpec[], payload: Uint8Array): void {
+  mkdirSync(dir, { recursive: true });
+  const modelJson = {
+    format: 'layers-model',
+    generatedBy: 'cohort',
+    convertedBy: null,
+    modelTopology: topology,
+    weightsManifest: [{ paths: ['weights.bin'], weights: specs.map((s) => ({ name: s.name, shape: s.shape, dtype: s.dtype })) }],
+  };
+  writeFileSync(join(dir, 'model.json'), JSON.stringify(modelJson));
+  writeFileSync(join(dir, 'weights.bin'), payload);
+}

@@ -1,0 +1,88 @@
+import type { NamedTensor } from '@cohort/protocol';
+import type { Logger } from 'pino';
+import { CoordinatorError } from './errors';
+import type { Strategy } from './strategy/strategy';
+
+/** The model a new run starts from: a tfjs Layers topology and its initial weights. */
+export interface InitialModel {
+  topology: Record<string, unknown>;
+  weights: NamedTensor[];
+  numClasses: number;
+}
+
+export interface CoordinatorOptions {
+  /** Interface to listen on. @default '127.0.0.1' */
+  host?: string;
+  /** Port to listen on; 0 picks a free one. @default 0 */
+  port?: number;
+  /** Training rounds in the run. */
+  rounds: number;
+  /** Fewest successful updates for a round to be aggregated. @default 2 */
+  minClients?: number;
+  /** Fraction of connected clients sampled per round, in (0, 1]. @default 1 */
+  fraction?: number;
+  /** How long a round waits for its clients, in milliseconds. @default 120000 */
+  roundTimeoutMs?: number;
+  /** Federated evaluation every this many rounds (and after the last); 0 disables it. @default 1 */
+  evalEvery?: number;
+  /** Local training passed to clients each round. */
+  fit: { localEpochs: number; batchSize: number; learningRate: number };
+  /** Seed of sampling (and of clients' shuffling). @default 0 */
+  seed?: number;
+  /** SQLite file holding the coordinator's state. */
+  dbPath: string;
+  /** Model of a new run. Ignored when the database holds an unfinished run, which is resumed. */
+  model: InitialModel;
+  /** Aggregation strategy. @default new FedAvg({ fraction, minFitClients: minClients, seed }) */
+  strategy?: Strategy;
+  /** Attempts at one round before the run is stopped as failed. @default 3 */
+  maxRoundAttempts?: number;
+  /** Largest update payload accepted, in bytes. @default 2 × the model's size + 64 KiB */
+  maxMessageBytes?: number;
+  /** Extra settings stored with the run (for the record). */
+  runConfig?: Record<string, unknown>;
+  /** Structured logger. @default pino at level info on stderr */
+  logger?: Logger;
+}
+
+export type ResolvedOptions = Required<Omit<CoordinatorOptions, 'strategy' | 'logger' | 'maxMessageBytes' | 'runConfig'>> &
+  Pick<CoordinatorOptions, 'strategy' | 'logger' | 'maxMessageBytes' | 'runConfig'>;
+
+export function resolveOptions(options: CoordinatorOptions): ResolvedOptions {
+  const resolved: ResolvedOptions = {
+    host: '127.0.0.1',
+    port: 0,
+    minClients: 2,
+    fraction: 1,
+    roundTimeoutMs: 120_000,
+    evalEvery: 1,
+    seed: 0,
+    maxRoundAttempts: 3,
+    ...stripUndefined(options),
+  };
+  const integer = (field: string, value: number, min: number) => {
+    if (!Number.isInteger(value) || value < min) {
+      throw new CoordinatorError('INVALID_OPTION', `coordinator option ${field} must be an integer of at least ${min}, got ${value}.`);
+    }
+  };
+  integer('rounds', resolved.rounds, 1);
+  integer('minClients', resolved.minClients, 1);
+  integer('port', resolved.port, 0);
+  integer('evalEvery', resolved.evalEvery, 0);
+  integer('maxRoundAttempts', resolved.maxRoundAttempts, 1);
+  integer('roundTimeoutMs', resolved.roundTimeoutMs, 1);
+  integer('fit.localEpochs', resolved.fit.localEpochs, 1);
+  integer('fit.batchSize', resolved.fit.batchSize, 1);
+  integer('seed', resolved.seed, 0);
+  if (!(resolved.fraction > 0 && resolved.fraction <= 1)) {
+    throw new CoordinatorError('INVALID_OPTION', `coordinator option fraction must be in (0, 1], got ${resolved.fraction}.`);
+  }
+  if (!(resolved.fit.learningRate > 0)) {
+    throw new CoordinatorError('INVALID_OPTION', `coordinator option fit.learningRate must be positive, got ${resolved.fit.learningRate}.`);
+  }
+  return resolved;
+}
+
+function stripUndefined<T extends object>(value: T): T {
+  return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined)) as T;
+}

@@ -1,0 +1,236 @@
+/**
+ * Coordinator state in SQLite (better-sqlite3): runs, rounds, evaluations and model checkpoints.
+ * A round's model and its row are written in one transaction, so a crash leaves either the old
+ * round or the new one, never half of one.
+ */
+import { mkdirSync } from 'node:fs';
+import { dirname } from 'node:path';
+import Database from 'better-sqlite3';
+import { CoordinatorError } from '../errors';
+import { SCHEMA_SQL, SCHEMA_VERSION } from './schema';
+import type { TensorSpec } from '@cohort/protocol';
+import type { ClassificationMetrics, Failure } from '../strategy/strategy';
+
+export interface RunRecord {
+  id: string;
+  createdAt: string;
+  status: 'running' | 'finished' | 'failed';
+  config: Record<string, unknown>;
+  topology: Record<string, unknown>;
+  weightSpecs: TensorSpec[];
+  numClasses: number;
+  endReason: string | null;
+}
+
+export interface RoundRecord {
+  runId: string;
+  round: number;
+  attempt: number;
+  status: 'committed' | 'failed';
+  startedAt: string;
+  durationMs: number;
+  selected: string[];
+  participants: string[];
+  failures: Failure[];
+  trainLoss: number | null;
+  trainAccuracy: number | null;
+  bytesIn: number;
+  bytesOut: number;
+}
+
+export interface EvaluationRecord {
+  runId: string;
+  round: number;
+  metrics: ClassificationMetrics;
+  participants: string[];
+  failures: Failure[];
+}
+
+export interface Checkpoint {
+  round: number;
+  sha256: string;
+  payload: Uint8Array;
+}
+
+export class Store {
+  private readonly db: Database.Database;
+
+  constructor(path: string) {
+    if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
+    this.db = new Database(path);
+    this.db.pragma('journal_mode = WAL');
+    this.db.pragma('synchronous = FULL');
+    this.db.pragma('foreign_keys = ON');
+    const version = this.db.pragma('user_version', { simple: true }) as number;
+    if (version !== 0 && version !== SCHEMA_VERSION) {
+      throw new CoordinatorError('STORE_CORRUPT', `database ${path} has schema version ${version}; this coordinator reads version ${SCHEMA_VERSION}.`);
+    }
+    this.db.exec(SCHEMA_SQL);
+    this.db.pragma(`user_version = ${SCHEMA_VERSION}`);
+  }
+
+  close(): void {
+    this.db.close();
+  }
+
+  /** The most recent run that has not finished, if any. */
+  unfinishedRun(): RunRecord | undefined {
+    const row = this.db.prepare(`SELECT * FROM runs WHERE status = 'running' ORDER BY created_at DESC, rowid DESC LIMIT 1`).get() as RunRow | undefined;
+    return row && toRun(row);
+  }
+
+  run(id: string): RunRecord | undefined {
+    const row = this.db.prepare(`SELECT * FROM runs WHERE id = ?`).get(id) as RunRow | undefined;
+    return row && toRun(row);
+  }
+
+  /** Creates a run with its initial model as the round-0 checkpoint, in one transaction. */
+  createRun(run: Omit<RunRecord, 'status' | 'endReason'>, initial: Checkpoint): void {
+    this.db.transaction(() => {
+      this.db
+        .prepare(`INSERT INTO runs (id, created_at, status, config_json, topology_json, weight_specs_json, num_classes) VALUES (?, ?, 'running', ?, ?, ?, ?)`)
+        .run(run.id, run.createdAt, JSON.stringify(run.config), JSON.stringify(run.topology), JSON.stringify(run.weightSpecs), run.numClasses);
+      this.insertCheckpoint(run.id, initial);
+    })();
+  }
+
+  latestCheckpoint(runId: string): Checkpoint {
+    const row = this.db.prepare(`SELECT round, sha256, payload FROM checkpoints WHERE run_id = ? ORDER BY round DESC LIMIT 1`).get(runId) as
+      | { round: number; sha256: string; payload: Buffer }
+      | undefined;
+    if (!row) throw new CoordinatorError('STORE_CORRUPT', `run ${runId} has no model checkpoint.`);
+    return { round: row.round, sha256: row.sha256, payload: new Uint8Array(row.payload) };
+  }
+
+  /** Commits a round: the new model and the round's row, together or not at all. */
+  commitRound(record: RoundRecord, model: Checkpoint): void {
+    this.db.transaction(() => {
+      this.insertRound(record);
+      this.insertCheckpoint(record.runId, model);
+    })();
+  }
+
+  recordFailedRound(record: RoundRecord): void {
+    this.insertRound(record);
+  }
+
+  saveEvaluation(record: EvaluationRecord): void {
+    this.db
+      .prepare(`INSERT OR REPLACE INTO evaluations (run_id, round, metrics_json, participants_json, failures_json, created_at) VALUES (?, ?, ?, ?, ?, ?)`)
+      .run(record.runId, record.round, JSON.stringify(record.metrics), JSON.stringify(record.participants), JSON.stringify(record.failures), new Date().toISOString());
+  }
+
+  evaluation(runId: string, round: number): EvaluationRecord | undefined {
+    const row = this.db.prepare(`SELECT * FROM evaluations WHERE run_id = ? AND round = ?`).get(runId, round) as EvaluationRow | undefined;
+    return row && toEvaluation(row);
+  }
+
+  evaluations(runId: string): EvaluationRecord[] {
+    return (this.db.prepare(`SELECT * FROM evaluations WHERE run_id = ? ORDER BY round`).all(runId) as EvaluationRow[]).map(toEvaluation);
+  }
+
+  rounds(runId: string): RoundRecord[] {
+    return (this.db.prepare(`SELECT * FROM rounds WHERE run_id = ? ORDER BY round, attempt`).all(runId) as RoundRow[]).map(toRound);
+  }
+
+  failedAttempts(runId: string, round: number): number {
+    const row = this.db.prepare(`SELECT COUNT(*) AS n FROM rounds WHERE run_id = ? AND round = ? AND status = 'failed'`).get(runId, round) as { n: number };
+    return row.n;
+  }
+
+  finishRun(runId: string, status: 'finished' | 'failed', reason: string): void {
+    this.db.prepare(`UPDATE runs SET status = ?, ended_at = ?, end_reason = ? WHERE id = ?`).run(status, new Date().toISOString(), reason, runId);
+  }
+
+  private insertCheckpoint(runId: string, model: Checkpoint): void {
+    this.db
+      .prepare(`INSERT INTO checkpoints (run_id, round, sha256, payload, created_at) VALUES (?, ?, ?, ?, ?)`)
+      .run(runId, model.round, model.sha256, Buffer.from(model.payload.buffer, model.payload.byteOffset, model.payload.byteLength), new Date().toISOString());
+  }
+
+  private insertRound(r: RoundRecord): void {
+    this.db
+      .prepare(
+        `INSERT INTO rounds (run_id, round, attempt, status, started_at, duration_ms, selected_json, participants_json, failures_json,
+           train_loss, train_accuracy, bytes_in, bytes_out) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+      )
+      .run(r.runId, r.round, r.attempt, r.status, r.startedAt, r.durationMs, JSON.stringify(r.selected), JSON.stringify(r.participants),
+        JSON.stringify(r.failures), r.trainLoss, r.trainAccuracy, r.bytesIn, r.bytesOut);
+  }
+}
+
+interface RunRow {
+  id: string;
+  created_at: string;
+  status: RunRecord['status'];
+  config_json: string;
+  topology_json: string;
+  weight_specs_json: string;
+  num_classes: number;
+  end_reason: string | null;
+}
+
+interface RoundRow {
+  run_id: string;
+  round: number;
+  attempt: number;
+  status: RoundRecord['status'];
+  started_at: string;
+  duration_ms: number;
+  selected_json: string;
+  participants_json: string;
+  failures_json: string;
+  train_loss: number | null;
+  train_accuracy: number | null;
+  bytes_in: number;
+  bytes_out: number;
+}
+
+interface EvaluationRow {
+  run_id: string;
+  round: number;
+  metrics_json: string;
+  participants_json: string;
+  failures_json: string;
+}
+
+function toRun(row: RunRow): RunRecord {
+  return {
+    id: row.id,
+    createdAt: row.created_at,
+    status: row.status,
+    config: JSON.parse(row.config_json),
+    topology: JSON.parse(row.topology_json),
+    weightSpecs: JSON.parse(row.weight_specs_json),
+    numClasses: row.num_classes,
+    endReason: row.end_reason,
+  };
+}
+
+function toRound(row: RoundRow): RoundRecord {
+  return {
+    runId: row.run_id,
+    round: row.round,
+    attempt: row.attempt,
+    status: row.status,
+    startedAt: row.started_at,
+    durationMs: row.duration_ms,
+    selected: JSON.parse(row.selected_json),
+    participants: JSON.parse(row.participants_json),
+    failures: JSON.parse(row.failures_json),
+    trainLoss: row.train_loss,
+    trainAccuracy: row.train_accuracy,
+    bytesIn: row.bytes_in,
+    bytesOut: row.bytes_out,
+  };
+}
+
+function toEvaluation(row: EvaluationRow): EvaluationRecord {
+  return {
+    runId: row.run_id,
+    round: row.round,
+    metrics: JSON.parse(row.metrics_json),
+    participants: JSON.parse(row.participants_json),
+    failures: JSON.parse(row.failures_json),
+  };
+}

@@ -1,0 +1,66 @@
+/** Checks an incoming update or evaluation against the round it claims to answer. */
+import {
+  ProtocolError,
+  decodeTensors,
+  evaluationSchema,
+  findNonFinite,
+  parseMessage,
+  updateSchema,
+  type TensorSpec,
+} from '@cohort/protocol';
+import type { RoundCollector } from './round-collector';
+import type { EvaluateResult, FitResult } from './strategy/strategy';
+
+export interface RoundContext {
+  runId: string;
+  /** The client id bound to the socket at its handshake. */
+  clientId: string;
+  collector: RoundCollector<unknown> | undefined;
+}
+
+export interface UpdateBounds {
+  maxMessageBytes: number;
+  weightSpecs: readonly TensorSpec[];
+}
+
+export function validateUpdate(raw: unknown, ctx: RoundContext, bounds: UpdateBounds): FitResult {
+  const message = parseMessage(updateSchema, raw, 'round:update');
+  checkBinding(message, ctx, 'fit');
+  const tensors = decodeTensors(message.manifest, message.payload, {
+    maxBytes: bounds.maxMessageBytes,
+    maxTensors: bounds.weightSpecs.length,
+    expected: bounds.weightSpecs,
+  });
+  const bad = findNonFinite(tensors);
+  if (bad) throw new ProtocolError('NON_FINITE', `tensor ${bad.tensor} has a non-finite value at index ${bad.index}`);
+  if (!Number.isFinite(message.metrics.loss)) throw new ProtocolError('NON_FINITE', 'training loss is not finite');
+  return { clientId: message.clientId, numExamples: message.numExamples, metrics: message.metrics, delta: tensors.map((t) => t.data as Float32Array) };
+}
+
+export function validateEvaluation(raw: unknown, ctx: RoundContext, numClasses: number): EvaluateResult {
+  const message = parseMessage(evaluationSchema, raw, 'round:evaluation');
+  checkBinding(message, ctx, 'evaluate');
+  if (message.confusion.length !== numClasses * numClasses) {
+    throw new ProtocolError('SHAPE_MISMATCH', `confusion matrix has ${message.confusion.length} cells; expected ${numClasses}×${numClasses}`);
+  }
+  const counted = message.confusion.reduce((a, b) => a + b, 0);
+  if (counted !== message.numExamples) {
+    throw new ProtocolError('INVALID_MESSAGE', `confusion matrix counts ${counted} examples but numExamples is ${message.numExamples}`);
+  }
+  if (!Number.isFinite(message.lossSum)) throw new ProtocolError('NON_FINITE', 'evaluation loss is not finite');
+  return { clientId: message.clientId, numExamples: message.numExamples, lossSum: message.lossSum, confusion: message.confusion };
+}
+
+function checkBinding(message: { runId: string; round: number; clientId: string }, ctx: RoundContext, task: 'fit' | 'evaluate'): void {
+  if (message.clientId !== ctx.clientId) {
+    throw new ProtocolError('CLIENT_ID_MISMATCH', `message names client ${message.clientId} but this connection is client ${ctx.clientId}`);
+  }
+  if (message.runId !== ctx.runId) throw new ProtocolError('WRONG_RUN', `message is for run ${message.runId}; the current run is ${ctx.runId}`);
+  const collector = ctx.collector;
+  if (!collector || collector.task !== task || collector.round !== message.round) {
+    const open = collector ? `${collector.task} round ${collector.round}` : 'no round';
+    throw new ProtocolError('WRONG_ROUND', `message answers ${task} round ${message.round}, but ${open} is open`);
+  }
+  if (!collector.wasSelected(ctx.clientId)) throw new ProtocolError('NOT_SELECTED', `client ${ctx.clientId} was not selected for round ${message.round}`);
+  if (!collector.isPending(ctx.clientId)) throw new ProtocolError('DUPLICATE', `client ${ctx.clientId} has already answered round ${message.round}`);
+}

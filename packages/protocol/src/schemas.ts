@@ -1,0 +1,139 @@
+/** One zod schema per message. Every incoming message is parsed in full, never trusted by its tag. */
+import { z } from 'zod';
+import { DTYPES } from './codec';
+import { PROTOCOL_VERSION } from './version';
+import { ProtocolError, REJECTION_CODES } from './errors';
+
+const MAX_RANK = 8;
+const MAX_MANIFEST_ENTRIES = 4096;
+
+const protocolVersion = z.number().int();
+const runId = z.string().min(1).max(128);
+const clientId = z.string().min(1).max(128).regex(/^[A-Za-z0-9._:-]+$/, 'client ids use letters, digits and . _ : -');
+const round = z.number().int().min(0);
+const count = z.number().int().min(0);
+
+export const manifestEntrySchema = z.strictObject({
+  name: z.string().min(1).max(256),
+  shape: z.array(z.number().int().min(0)).max(MAX_RANK),
+  dtype: z.enum(DTYPES),
+  offset: z.number().int().min(0),
+});
+
+const manifest = z.array(manifestEntrySchema).max(MAX_MANIFEST_ENTRIES);
+const payload = z.custom<Uint8Array>((value) => value instanceof Uint8Array, 'expected a binary payload');
+
+export const handshakeSchema = z.strictObject({ protocolVersion, clientId });
+
+export const fitConfigSchema = z.strictObject({
+  localEpochs: z.number().int().min(1),
+  batchSize: z.number().int().min(1),
+  learningRate: z.number().positive(),
+  seed: z.number().int(),
+});
+
+export const modelDescriptionSchema = z.strictObject({
+  protocolVersion,
+  runId,
+  /** tfjs Layers topology (the `modelTopology` of a model.json). */
+  topology: z.record(z.string(), z.unknown()),
+  weightSpecs: z.array(z.strictObject({ name: z.string(), shape: z.array(z.number().int().min(0)), dtype: z.enum(DTYPES) })),
+  numClasses: z.number().int().min(2),
+});
+
+export const roundStartSchema = z.strictObject({
+  protocolVersion,
+  runId,
+  round,
+  task: z.enum(['fit', 'evaluate']),
+  config: fitConfigSchema,
+  manifest,
+  payload,
+});
+
+export const roundEndSchema = z.strictObject({
+  protocolVersion,
+  runId,
+  round,
+  status: z.enum(['committed', 'failed']),
+});
+
+export const runEndSchema = z.strictObject({ protocolVersion, runId, reason: z.string().max(1000) });
+
+export const fitMetricsSchema = z.strictObject({
+  loss: z.number(),
+  accuracy: z.number().min(0).max(1),
+});
+
+export const updateSchema = z.strictObject({
+  protocolVersion,
+  runId,
+  round,
+  clientId,
+  numExamples: count.min(1),
+  metrics: fitMetricsSchema,
+  manifest,
+  payload,
+});
+
+export const evaluationSchema = z.strictObject({
+  protocolVersion,
+  runId,
+  round,
+  clientId,
+  numExamples: count,
+  /** Sum over examples of the cross-entropy loss. */
+  lossSum: z.number().min(0),
+  /** numClasses × numClasses counts, row = true class, column = predicted class, row-major. */
+  confusion: z.array(count),
+});
+
+export const clientErrorSchema = z.strictObject({
+  protocolVersion,
+  runId,
+  round,
+  clientId,
+  message: z.string().max(2000),
+});
+
+export const ackSchema = z.union([
+  z.strictObject({ ok: z.literal(true) }),
+  z.strictObject({ ok: z.literal(false), code: z.enum(REJECTION_CODES), message: z.string() }),
+]);
+
+export type Handshake = z.infer<typeof handshakeSchema>;
+export type FitConfig = z.infer<typeof fitConfigSchema>;
+export type ModelDescription = z.infer<typeof modelDescriptionSchema>;
+export type RoundStart = z.infer<typeof roundStartSchema>;
+export type RoundEnd = z.infer<typeof roundEndSchema>;
+export type RunEnd = z.infer<typeof runEndSchema>;
+export type FitMetrics = z.infer<typeof fitMetricsSchema>;
+export type UpdateMessage = z.infer<typeof updateSchema>;
+export type EvaluationMessage = z.infer<typeof evaluationSchema>;
+export type ClientErrorMessage = z.infer<typeof clientErrorSchema>;
+export type Ack = z.infer<typeof ackSchema>;
+
+/**
+ * Parses a message with its schema; throws ProtocolError('INVALID_MESSAGE') naming the first bad
+ * field, or ('VERSION_MISMATCH') when the message carries another protocol version.
+ */
+export function parseMessage<S extends z.ZodType>(schema: S, value: unknown, what: string): z.infer<S> {
+  const result = schema.safeParse(value);
+  if (!result.success) {
+    const version = (value as { protocolVersion?: unknown } | null)?.protocolVersion;
+    if (typeof version === 'number' && version !== PROTOCOL_VERSION) throw versionMismatch(version);
+    const issue = result.error.issues[0];
+    const where = issue && issue.path.length > 0 ? issue.path.join('.') : '(message)';
+    throw new ProtocolError('INVALID_MESSAGE', `invalid ${what}: ${where}: ${issue?.message ?? 'malformed'}`, { cause: result.error });
+  }
+  const data = result.data as { protocolVersion?: number };
+  if (data.protocolVersion !== undefined && data.protocolVersion !== PROTOCOL_VERSION) throw versionMismatch(data.protocolVersion);
+  return result.data;
+}
+
+export function versionMismatch(theirs: unknown): ProtocolError {
+  return new ProtocolError(
+    'VERSION_MISMATCH',
+    `protocol version mismatch: this peer speaks version ${PROTOCOL_VERSION}, the other speaks version ${String(theirs)}`,
+  );
+}
