@@ -1,0 +1,186 @@
+/**
+ * A Cohort client: one socket.io connection to the coordinator. It trains when asked, sends back
+ * only the weight delta, the example count and training metrics, and reconnects with exponential
+ * backoff and jitter when the connection drops.
+ */
+import { createHash } from 'node:crypto';
+import { EventEmitter } from 'node:events';
+import { pino, type Logger } from 'pino';
+import { io, type Socket } from 'socket.io-client';
+import {
+  PROTOCOL_VERSION,
+  ProtocolError,
+  decodeTensors,
+  encodeTensors,
+  modelDescriptionSchema,
+  parseMessage,
+  roundStartSchema,
+  runEndSchema,
+  type Ack,
+  type ClientToServerEvents,
+  type ModelDescription,
+  type RoundStart,
+  type ServerToClientEvents,
+} from '@cohort/protocol';
+import { ClientError } from './errors';
+import type { Trainer } from './trainer';
+
+export interface ClientOptions {
+  /** Coordinator URL, e.g. http://127.0.0.1:8080. */
+  serverUrl: string;
+  /** Stable identity of this client; a reconnecting client keeps it. */
+  clientId: string;
+  trainer: Trainer;
+  /** First reconnection delay in milliseconds; it doubles up to maxDelayMs. @default 500 */
+  reconnectDelayMs?: number;
+  /** @default 10000 */
+  reconnectDelayMaxMs?: number;
+  /** Random spread of each delay, in [0, 1). @default 0.5 */
+  reconnectJitter?: number;
+  /** @default pino at level info on stderr */
+  logger?: Logger;
+}
+
+export interface RoundDone {
+  round: number;
+  task: 'fit' | 'evaluate';
+  accepted: boolean;
+  rejection?: { code: string; message: string };
+}
+
+interface ClientEvents {
+  connected: [];
+  disconnected: [string];
+  round: [RoundDone];
+}
+
+export class CohortClient extends EventEmitter<ClientEvents> {
+  /** Resolves with the coordinator's reason when the run ends; rejects if the client is refused. */
+  readonly finished: Promise<string>;
+  private readonly socket: Socket<ServerToClientEvents, ClientToServerEvents>;
+  private readonly log: Logger;
+  private description: ModelDescription | undefined;
+  private queue: Promise<void> = Promise.resolve();
+  private latestRound = -1;
+  private resolveFinished!: (reason: string) => void;
+  private rejectFinished!: (error: Error) => void;
+
+  constructor(private readonly options: ClientOptions) {
+    super();
+    this.log = options.logger ?? pino({ name: 'client' }, pino.destination(2));
+    this.finished = new Promise((resolve, reject) => {
+      this.resolveFinished = resolve;
+      this.rejectFinished = reject;
+    });
+    this.finished.catch(() => undefined);
+    this.socket = io(options.serverUrl, {
+      auth: { protocolVersion: PROTOCOL_VERSION, clientId: options.clientId },
+      transports: ['websocket'],
+      reconnectionDelay: options.reconnectDelayMs ?? 500,
+      reconnectionDelayMax: options.reconnectDelayMaxMs ?? 10_000,
+      randomizationFactor: options.reconnectJitter ?? 0.5,
+    });
+    this.socket.on('connect', () => {
+      this.log.info({ clientId: options.clientId }, `connected to ${options.serverUrl}`);
+      this.emit('connected');
+    });
+    this.socket.on('disconnect', (reason) => {
+      this.log.info({ reason }, `disconnected: ${reason}`);
+      this.emit('disconnected', reason);
+    });
+    this.socket.on('connect_error', (error) => {
+      const data = (error as Error & { data?: { code?: string } }).data;
+      if (data?.code) {
+        // Refused by the coordinator (wrong protocol version, bad identity): retrying cannot help.
+        this.socket.disconnect();
+        this.rejectFinished(new ClientError('REFUSED', `the coordinator refused this client: ${error.message}`, { cause: error }));
+      } else {
+        this.log.warn(`cannot reach ${options.serverUrl}: ${error.message}; retrying`);
+      }
+    });
+    this.socket.on('model:describe', (raw) => this.guard(() => (this.description = parseMessage(modelDescriptionSchema, raw, 'model:describe'))));
+    this.socket.on('round:start', (raw) => this.guard(() => this.enqueue(parseMessage(roundStartSchema, raw, 'round:start'))));
+    this.socket.on('run:end', (raw) =>
+      this.guard(() => {
+        const { reason } = parseMessage(runEndSchema, raw, 'run:end');
+        this.log.info(`run ended: ${reason}`);
+        this.resolveFinished(reason);
+        void this.close();
+      }),
+    );
+  }
+
+  get connected(): boolean {
+    return this.socket.connected;
+  }
+
+  /** Disconnects after the round in progress, if any, and releases the trainer. */
+  async close(): Promise<void> {
+    this.socket.disconnect();
+    await this.queue;
+    await this.options.trainer.close?.();
+    this.resolveFinished('closed');
+  }
+
+  private guard(action: () => void): void {
+    try {
+      action();
+    } catch (error) {
+      this.log.warn(`ignored a message from the coordinator: ${(error as Error).message}`);
+    }
+  }
+
+  private enqueue(message: RoundStart): void {
+    this.latestRound = Math.max(this.latestRound, message.round);
+    this.queue = this.queue.then(() => this.handle(message)).catch((error: unknown) => {
+      this.log.error({ round: message.round }, `round ${message.round} failed locally: ${(error as Error).message}`);
+      this.socket.emit('round:error', { protocolVersion: PROTOCOL_VERSION, runId: message.runId, round: message.round, clientId: this.options.clientId, message: (error as Error).message.slice(0, 2000) });
+    });
+  }
+
+  private async handle(message: RoundStart): Promise<void> {
+    const description = this.description;
+    if (!description || description.runId !== message.runId) throw new ProtocolError('WRONG_RUN', 'round started before the model was described');
+    if (message.round < this.latestRound) return; // superseded while waiting: the coordinator has moved on
+    const weights = decodeTensors(message.manifest, message.payload, {
+      maxBytes: Number.MAX_SAFE_INTEGER,
+      maxTensors: description.weightSpecs.length,
+      expected: description.weightSpecs,
+    }).map((t) => t.data as Float32Array);
+    const task = { round: message.round, topology: description.topology, weightSpecs: description.weightSpecs, numClasses: description.numClasses, weights };
+    const binding = { protocolVersion: PROTOCOL_VERSION, runId: message.runId, round: message.round, clientId: this.options.clientId };
+    if (message.task === 'evaluate') {
+      const outcome = await this.options.trainer.evaluate(task);
+      this.report(message, await this.send('round:evaluation', { ...binding, ...outcome }));
+      return;
+    }
+    const seed = deriveSeed(message.config.seed, message.round, this.options.clientId);
+    const outcome = await this.options.trainer.fit({ ...task, config: { ...message.config, seed } });
+    if (message.round < this.latestRound) return;
+    const deltas = description.weightSpecs.map((spec, i) => ({ name: spec.name, shape: spec.shape, data: outcome.delta[i]! }));
+    const { manifest, payload } = encodeTensors(deltas);
+    this.report(message, await this.send('round:update', { ...binding, numExamples: outcome.numExamples, metrics: outcome.metrics, manifest, payload }));
+  }
+
+  private send<E extends 'round:update' | 'round:evaluation'>(event: E, message: Parameters<ClientToServerEvents[E]>[0]): Promise<Ack> {
+    return new Promise((resolve) => (this.socket.emit as (e: E, m: unknown, ack: (a: Ack) => void) => void)(event, message, resolve));
+  }
+
+  private report(message: RoundStart, ack: Ack): void {
+    const done: RoundDone = { round: message.round, task: message.task, accepted: ack.ok };
+    if (!ack.ok) {
+      done.rejection = { code: ack.code, message: ack.message };
+      this.log.warn({ round: message.round, code: ack.code }, `coordinator rejected the ${message.task} result: ${ack.message}`);
+    }
+    this.emit('round', done);
+  }
+}
+
+export function createClient(options: ClientOptions): CohortClient {
+  return new CohortClient(options);
+}
+
+/** A 31-bit seed for one client's round, so clients shuffle differently but reproducibly. */
+function deriveSeed(seed: number, round: number, clientId: string): number {
+  return createHash('sha256').update(`${seed}:${round}:${clientId}`).digest().readUInt32LE(0) >>> 1;
+}

@@ -1,0 +1,17 @@
+export { CohortClient, createClient } from './client';
+export type { ClientOptions, RoundDone } from './client';
+export { ClientError, CLIENT_ERROR_CODES } from './errors';
+export type { ClientErrorCode } from './errors';
+export { initBackend } from './backend';
+export type { BackendName } from './backend';
+export { selectRows } from './examples';
+export type { Examples } from './examples';
+export { evaluateLocally, fitLocally } from './local-training';
+export type { EvaluateOutcome, FitOutcome } from './local-training';
+export { LocalTrainer } from './trainer';
+export type { FitTask, ModelTask, Trainer } from './trainer';
+export { ModelCache } from './model/model-cache';
+export { MODEL_PRESETS, buildPreset, isPreset } from './model/presets';
+export type { ModelPreset, ModelShape } from './model/presets';
+export { describe as describeModel, initialModel } from './model/describe';
+export type { ModelDescriptionData } from './model/describe';
