@@ -1,3 +1,8 @@
+import { uniformInt } from 'pure-rand/distribution/uniformInt';
+import { xoroshiro128plus } from 'pure-rand/generator/xoroshiro128plus';
+
+type RandomGenerator = ReturnType<typeof xoroshiro128plus>;
+
 /** Labelled examples held on the device: flat float features, row-major, and integer class labels. */
 export interface Examples {
   x: Float32Array;
@@ -17,4 +22,25 @@ export function selectRows(examples: Examples, indices: ArrayLike<number>): Exam
     y[i] = examples.y[row]!;
   }
   return { x, y, count: indices.length, numFeatures };
+}
+
+/**
+ * Splits local examples into training rows and rows held out for federated evaluation only, by a
+ * seeded shuffle so that the split is stable across restarts.
+ */
+export function holdOut(examples: Examples, evalFraction: number, seed: number): { train: Examples; evaluation: Examples } {
+  const order = Int32Array.from({ length: examples.count }, (_, i) => i);
+  shuffle(order, xoroshiro128plus(seed));
+  const held = Math.round(examples.count * evalFraction);
+  return { train: selectRows(examples, order.subarray(held)), evaluation: selectRows(examples, order.subarray(0, held)) };
+}
+
+/** Fisher–Yates shuffle in place with a seeded generator. */
+export function shuffle(order: Int32Array, rng: RandomGenerator): void {
+  for (let i = order.length - 1; i > 0; i--) {
+    const j = uniformInt(rng, 0, i);
+    const tmp = order[i]!;
+    order[i] = order[j]!;
+    order[j] = tmp;
+  }
 }

@@ -4,9 +4,8 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { xoroshiro128plus } from 'pure-rand/generator/xoroshiro128plus';
-import { uniformInt } from 'pure-rand/distribution/uniformInt';
 import type { FitConfig, FitMetrics } from '@cohort/protocol';
-import type { Examples } from './examples';
+import { shuffle, type Examples } from './examples';
 
 const YIELD_EVERY_MS = 50;
 const EVAL_BATCH = 512;
@@ -113,13 +112,4 @@ function setWeights(model: tf.LayersModel, weights: readonly Float32Array[]): vo
   const tensors = model.weights.map((w, i) => tf.tensor(weights[i]!, w.shape as number[]));
   model.setWeights(tensors);
   tf.dispose(tensors);
-}
-
-function shuffle(order: Int32Array, rng: ReturnType<typeof xoroshiro128plus>): void {
-  for (let i = order.length - 1; i > 0; i--) {
-    const j = uniformInt(rng, 0, i);
-    const tmp = order[i]!;
-    order[i] = order[j]!;
-    order[j] = tmp;
-  }
 }

@@ -1,0 +1,91 @@
+import { join } from 'node:path';
+import { Command, Option } from 'commander';
+import { pino } from 'pino';
+import { Coordinator, writeLayersModel } from '@cohort/coordinator';
+import { initBackend, initialModel } from '@cohort/client';
+import { encodeTensors } from '@cohort/protocol';
+import { fraction, integer, positive, resolveWithConfig } from '../options';
+
+interface Flags {
+  host: string;
+  port: number;
+  rounds: number;
+  minClients: number;
+  fraction: number;
+  roundTimeout: number;
+  evalEvery: number;
+  model: string;
+  numFeatures?: number;
+  numClasses?: number;
+  localEpochs: number;
+  batchSize: number;
+  lr: number;
+  seed: number;
+  dataDir: string;
+  db?: string;
+  logLevel: string;
+  json?: boolean;
+}
+
+export function coordinatorCommand(): Command {
+  return new Command('coordinator')
+    .description('run the coordinator: a socket.io server that runs training rounds and aggregates updates')
+    .option('--host <host>', 'interface to listen on', '127.0.0.1')
+    .option('--port <port>', 'port to listen on (0: a free one, printed)', integer(0, 65535), 0)
+    .option('--rounds <n>', 'training rounds', integer(1), 10)
+    .option('--min-clients <n>', 'fewest updates for a round to be aggregated', integer(1), 2)
+    .option('--fraction <f>', 'fraction of connected clients sampled per round', fraction, 1)
+    .option('--round-timeout <seconds>', 'how long a round waits for its clients', positive, 120)
+    .option('--eval-every <n>', 'federated evaluation every N rounds (0: never)', integer(0), 1)
+    .option('--model <name>', 'mlp | mnist-2nn | mnist-cnn | path to a tfjs model.json', 'mlp')
+    .option('--num-features <n>', 'input features (required for mlp and model files)', integer(1))
+    .option('--num-classes <n>', 'classes (default 10 for mnist models)', integer(2))
+    .option('--local-epochs <n>', 'local epochs per round', integer(1), 1)
+    .option('--batch-size <n>', 'local minibatch size', integer(1), 10)
+    .option('--lr <rate>', 'local SGD learning rate', positive, 0.1)
+    .option('--seed <n>', 'seed of sampling, initialisation and shuffling', integer(0), 0)
+    .option('--data-dir <dir>', 'directory for state and the final model', '.cohort')
+    .option('--db <path>', 'SQLite state file (default: DATA_DIR/coordinator.db); an unfinished run in it is resumed')
+    .addOption(new Option('--log-level <level>', 'log level').choices(['debug', 'info', 'warn', 'error']).default('info'))
+    .option('--json', 'print the run outcome as JSON on stdout')
+    .option('--config <file>', 'JSON file whose keys mirror these flags')
+    .action(async (_opts, command: Command) => {
+      const flags = resolveWithConfig<Flags>(command);
+      const logger = pino({ name: 'coordinator', level: flags.logLevel }, pino.destination(2));
+      const mnist = flags.model.startsWith('mnist');
+      const numFeatures = flags.numFeatures ?? (mnist ? 784 : undefined);
+      const numClasses = flags.numClasses ?? (mnist ? 10 : undefined);
+      if (numFeatures === undefined || numClasses === undefined) command.error('--num-features and --num-classes are required for this model.');
+      logger.info({ backend: await initBackend() }, 'TensorFlow.js backend for model initialisation');
+      const model = await initialModel(flags.model, { numFeatures, numClasses }, flags.seed);
+      const coordinator = new Coordinator({
+        host: flags.host,
+        port: flags.port,
+        rounds: flags.rounds,
+        minClients: flags.minClients,
+        fraction: flags.fraction,
+        roundTimeoutMs: flags.roundTimeout * 1000,
+        evalEvery: flags.evalEvery,
+        fit: { localEpochs: flags.localEpochs, batchSize: flags.batchSize, learningRate: flags.lr },
+        seed: flags.seed,
+        dbPath: flags.db ?? join(flags.dataDir, 'coordinator.db'),
+        model,
+        runConfig: { model: flags.model },
+        logger,
+      });
+      const stop = () => {
+        logger.info('shutting down; the last committed round is kept');
+        void coordinator.close().then(() => process.exit(130));
+      };
+      process.once('SIGTERM', stop);
+      process.once('SIGINT', stop);
+      const url = await coordinator.start();
+      process.stderr.write(`listening on ${url}\n`);
+      const outcome = await coordinator.runRounds();
+      writeLayersModel(join(flags.dataDir, 'model'), coordinator.topology, coordinator.weightSpecs, encodeTensors(coordinator.globalModel()).payload);
+      await coordinator.close();
+      if (flags.json) process.stdout.write(`${JSON.stringify(outcome, null, 2)}\n`);
+      else process.stdout.write(`${outcome.status}: ${outcome.reason}${outcome.finalEvaluation ? `; accuracy ${outcome.finalEvaluation.accuracy.toFixed(4)}` : ''}\n`);
+      if (outcome.status !== 'finished') process.exitCode = 1;
+    });
+}

@@ -1,0 +1,55 @@
+import { Command, Option } from 'commander';
+import { pino } from 'pino';
+import { Simulation, type SimulationOptions } from '@cohort/simulations';
+import { createProgress } from '../progress';
+import { fraction, integer, positive, resolveWithConfig } from '../options';
+
+type Flags = Required<Pick<SimulationOptions, 'dataset' | 'clients' | 'rounds' | 'partition' | 'fraction' | 'localEpochs' | 'batchSize' | 'lr' | 'seed' | 'evalEvery'>> &
+  Pick<SimulationOptions, 'label' | 'model' | 'minClients' | 'workers' | 'out'> & { roundTimeout: number; json?: boolean; logLevel: string };
+
+export function simulateCommand(): Command {
+  return new Command('simulate')
+    .description('run a coordinator and N virtual clients on this machine (real sockets, worker-thread training)')
+    .option('--dataset <name>', 'mnist | synthetic | csv:PATH', 'mnist')
+    .option('--label <column>', 'label column of a csv dataset')
+    .option('--model <name>', 'mlp | mnist-2nn | mnist-cnn | path to a tfjs model.json (default: mnist-2nn for mnist, else mlp)')
+    .option('--clients <n>', 'virtual clients', integer(1), 10)
+    .option('--rounds <n>', 'training rounds', integer(1), 10)
+    .option('--partition <scheme>', 'iid | dirichlet:ALPHA | shards:K', 'iid')
+    .option('--fraction <f>', 'fraction of clients sampled per round', fraction, 1)
+    .option('--min-clients <n>', 'fewest updates for a round to count (default: min(2, clients))', integer(1))
+    .option('--local-epochs <n>', 'local epochs per round', integer(1), 1)
+    .option('--batch-size <n>', 'local minibatch size', integer(1), 10)
+    .option('--lr <rate>', 'local SGD learning rate', positive, 0.1)
+    .option('--seed <n>', 'seed of partition, sampling, initialisation and shuffling', integer(0), 0)
+    .option('--eval-every <n>', 'federated evaluation every N rounds (0: never)', integer(0), 1)
+    .option('--workers <n>', 'training threads (default: number of cores)', integer(1))
+    .option('--round-timeout <seconds>', 'per-round timeout', positive, 300)
+    .option('--out <dir>', 'run directory (default: runs/<timestamp>)')
+    .addOption(new Option('--log-level <level>', 'log level on stderr').choices(['debug', 'info', 'warn', 'error']).default('warn'))
+    .option('--json', 'print summary.json to stdout')
+    .option('--config <file>', 'JSON file whose keys mirror these flags')
+    .action(async (_opts, command: Command) => {
+      const flags = resolveWithConfig<Flags>(command);
+      const simulation = new Simulation({ ...flags, roundTimeoutMs: flags.roundTimeout * 1000, logger: pino({ name: 'simulate', level: flags.logLevel }, pino.destination(2)) });
+      let progress: ReturnType<typeof createProgress> | undefined;
+      simulation.on('started', (s) => {
+        process.stderr.write(`cohort simulate: ${flags.dataset}, ${simulation.config.model}, ${s.clients} clients (${flags.partition}), ${s.rounds} rounds, backend ${s.backend}, ${simulation.config.workers} workers\n`);
+        progress = createProgress(s.rounds);
+      });
+      simulation.on('round', (r) => progress?.round(r));
+      const summary = await simulation.run();
+      progress?.stop();
+      if (flags.json) {
+        process.stdout.write(`${JSON.stringify(summary, null, 2)}\n`);
+      } else {
+        const f = summary.final;
+        process.stdout.write(
+          `${summary.status}: ${summary.reason} in ${(summary.duration_ms / 1000).toFixed(1)}s\n` +
+            (f ? `final accuracy ${f.accuracy.toFixed(4)}  loss ${f.loss.toFixed(4)}  precision ${f.precision.toFixed(4)}  recall ${f.recall.toFixed(4)}  f1 ${f.f1.toFixed(4)}\n` : '') +
+            `run directory: ${summary.run_dir}\n`,
+        );
+      }
+      if (summary.status !== 'finished') process.exitCode = 1;
+    });
+}

@@ -1,0 +1,20 @@
+import { Command } from 'commander';
+import { clientCommand } from './commands/client';
+import { coordinatorCommand } from './commands/coordinator';
+import { simulateCommand } from './commands/simulate';
+
+const program = new Command('cohort')
+  .description('Cohort: federated learning with privacy tooling')
+  .version('0.1.0')
+  .showHelpAfterError()
+  .addCommand(simulateCommand())
+  .addCommand(coordinatorCommand())
+  .addCommand(clientCommand());
+
+try {
+  await program.parseAsync(process.argv);
+} catch (error) {
+  const e = error as Error & { code?: string };
+  process.stderr.write(`cohort: ${e.code ? `${e.code}: ` : ''}${e.message}\n`);
+  process.exit(1);
+}

@@ -1,0 +1,72 @@
+/** The files a simulation leaves behind: config.json, metrics.jsonl, summary.json, model/. */
+import { appendFileSync, mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { RoundReport } from '@cohort/coordinator';
+
+export interface MetricsLine {
+  round: number;
+  participants: number;
+  failures: number;
+  failure_reasons: { client: string; kind: string; reason: string }[];
+  loss: number | null;
+  accuracy: number | null;
+  precision: number | null;
+  recall: number | null;
+  f1: number | null;
+  train_loss: number | null;
+  train_accuracy: number | null;
+  duration_ms: number;
+  bytes_in: number;
+  bytes_out: number;
+}
+
+export function toMetricsLine(report: RoundReport): MetricsLine {
+  const e = report.evaluation;
+  return {
+    round: report.round,
+    participants: report.participants,
+    failures: report.failures.length,
+    failure_reasons: report.failures.map((f) => ({ client: f.clientId, kind: f.kind, reason: f.reason })),
+    loss: e?.loss ?? null,
+    accuracy: e?.accuracy ?? null,
+    precision: e?.precision ?? null,
+    recall: e?.recall ?? null,
+    f1: e?.f1 ?? null,
+    train_loss: report.trainLoss,
+    train_accuracy: report.trainAccuracy,
+    duration_ms: Math.round(report.durationMs),
+    bytes_in: report.bytesIn,
+    bytes_out: report.bytesOut,
+  };
+}
+
+export class RunDirectory {
+  constructor(readonly path: string) {
+    mkdirSync(path, { recursive: true });
+  }
+
+  get dbPath(): string {
+    return join(this.path, 'coordinator.db');
+  }
+
+  get modelDir(): string {
+    return join(this.path, 'model');
+  }
+
+  writeConfig(config: object): void {
+    writeFileSync(join(this.path, 'config.json'), `${JSON.stringify(config, null, 2)}\n`);
+  }
+
+  appendMetrics(line: MetricsLine): void {
+    appendFileSync(join(this.path, 'metrics.jsonl'), `${JSON.stringify(line)}\n`);
+  }
+
+  writeSummary(summary: object): void {
+    writeFileSync(join(this.path, 'summary.json'), `${JSON.stringify(summary, null, 2)}\n`);
+  }
+}
+
+/** runs/2026-11-28T15-04-05Z style default directory. */
+export function defaultRunPath(now = new Date()): string {
+  return join('runs', now.toISOString().replace(/\.\d+Z$/, 'Z').replace(/:/g, '-'));
+}

@@ -1,0 +1,192 @@
+/**
+ * A whole federated run on one machine: a real coordinator on loopback, one real socket.io client
+ * per virtual party, and training in a pool of worker_threads.
+ */
+import { EventEmitter } from 'node:events';
+import { availableParallelism } from 'node:os';
+import { pino, type Logger } from 'pino';
+import { Coordinator, writeLayersModel, type ClassificationMetrics, type RoundReport } from '@cohort/coordinator';
+import { createClient, initialModel, type CohortClient } from '@cohort/client';
+import { encodeTensors } from '@cohort/protocol';
+import type { Dataset } from './data/dataset';
+import { loadDataset } from './data/load-dataset';
+import { SimulationError } from './data/errors';
+import { parsePartition, partition } from './partition/index';
+import { createRng } from './rng';
+import { PooledTrainer } from './pooled-trainer';
+import { RunDirectory, defaultRunPath, toMetricsLine } from './run-directory';
+import { WorkerPool } from './worker-pool';
+
+export interface SimulationOptions {
+  /** 'mnist', 'synthetic' or 'csv:PATH'. @default 'mnist' */
+  dataset?: string;
+  /** Label column of a CSV dataset. */
+  label?: string;
+  /** A preset (mlp, mnist-2nn, mnist-cnn) or a tfjs model.json. @default mnist-2nn for mnist, else mlp */
+  model?: string;
+  /** Virtual clients. @default 10 */
+  clients?: number;
+  /** @default 10 */
+  rounds?: number;
+  /** 'iid', 'dirichlet:ALPHA' or 'shards:K'. @default 'iid' */
+  partition?: string;
+  /** Fraction of clients sampled per round. @default 1 */
+  fraction?: number;
+  /** Fewest updates for a round to count. @default min(2, clients) */
+  minClients?: number;
+  /** @default 1 */
+  localEpochs?: number;
+  /** @default 10 */
+  batchSize?: number;
+  /** SGD learning rate. @default 0.1 */
+  lr?: number;
+  /** Seeds partition, sampling, initialisation and local shuffling. @default 0 */
+  seed?: number;
+  /** Federated evaluation every this many rounds; 0 disables. @default 1 */
+  evalEvery?: number;
+  /** Training threads. @default the number of cores */
+  workers?: number;
+  /** Per-round timeout in milliseconds. @default 300000 */
+  roundTimeoutMs?: number;
+  /** Run directory. @default runs/<timestamp> */
+  out?: string;
+  logger?: Logger;
+}
+
+export interface SimulationSummary {
+  run_id: string;
+  status: string;
+  reason: string;
+  rounds_completed: number;
+  dataset: string;
+  model: string;
+  clients: number;
+  partition: string;
+  seed: number;
+  backend: string;
+  workers: number;
+  duration_ms: number;
+  initial: ClassificationMetrics | null;
+  final: (ClassificationMetrics & { round: number }) | null;
+  model_sha256: string;
+  run_dir: string;
+}
+
+interface SimulationEvents {
+  started: [{ url: string; backend: string; runDir: string; rounds: number; clients: number }];
+  round: [RoundReport];
+}
+
+export class Simulation extends EventEmitter<SimulationEvents> {
+  readonly config: Required<Omit<SimulationOptions, 'label' | 'logger'>> & { label: string | undefined };
+
+  constructor(private readonly options: SimulationOptions = {}) {
+    super();
+    const dataset = options.dataset ?? 'mnist';
+    const clients = options.clients ?? 10;
+    this.config = {
+      dataset,
+      label: options.label,
+      model: options.model ?? (dataset === 'mnist' ? 'mnist-2nn' : 'mlp'),
+      clients,
+      rounds: options.rounds ?? 10,
+      partition: options.partition ?? 'iid',
+      fraction: options.fraction ?? 1,
+      minClients: options.minClients ?? Math.min(2, clients),
+      localEpochs: options.localEpochs ?? 1,
+      batchSize: options.batchSize ?? 10,
+      lr: options.lr ?? 0.1,
+      seed: options.seed ?? 0,
+      evalEvery: options.evalEvery ?? 1,
+      workers: options.workers ?? availableParallelism(),
+      roundTimeoutMs: options.roundTimeoutMs ?? 300_000,
+      out: options.out ?? defaultRunPath(),
+    };
+    if (!Number.isInteger(clients) || clients < 1) throw new SimulationError('INVALID_OPTION', `clients must be an integer of at least 1, got ${clients}.`);
+    if (!Number.isInteger(this.config.workers) || this.config.workers < 1) {
+      throw new SimulationError('INVALID_OPTION', `workers must be an integer of at least 1, got ${this.config.workers}.`);
+    }
+  }
+
+  async run(): Promise<SimulationSummary> {
+    const started = Date.now();
+    const { config } = this;
+    const log = this.options.logger ?? pino({ name: 'simulate', level: 'warn' }, pino.destination(2));
+    const dataset = await loadDataset(config.dataset, { seed: config.seed, label: config.label });
+    const spec = parsePartition(config.partition);
+    const rng = createRng(config.seed);
+    const trainParts = partition(dataset.train.y, config.clients, spec, rng.fork('train'));
+    const evalParts = partition(dataset.test.y, config.clients, { kind: 'iid' }, rng.fork('evaluation'));
+    const dir = new RunDirectory(config.out);
+    dir.writeConfig({ ...config, numFeatures: dataset.numFeatures, numClasses: dataset.numClasses, trainExamples: dataset.train.count, testExamples: dataset.test.count });
+
+    const model = await initialModel(config.model, { numFeatures: dataset.numFeatures, numClasses: dataset.numClasses }, config.seed);
+    const pool = new WorkerPool(config.workers, { numFeatures: dataset.numFeatures, train: dataset.train, test: dataset.test, trainParts, evalParts });
+    const coordinator = new Coordinator({
+      rounds: config.rounds,
+      minClients: config.minClients,
+      fraction: config.fraction,
+      roundTimeoutMs: config.roundTimeoutMs,
+      evalEvery: config.evalEvery,
+      fit: { localEpochs: config.localEpochs, batchSize: config.batchSize, learningRate: config.lr },
+      seed: config.seed,
+      dbPath: dir.dbPath,
+      model,
+      runConfig: { dataset: config.dataset, partition: config.partition, clients: config.clients },
+      logger: log.child({ component: 'coordinator' }),
+    });
+    let clients: CohortClient[] = [];
+    try {
+      const [backend, url] = await Promise.all([pool.ready, coordinator.start()]);
+      this.emit('started', { url, backend, runDir: dir.path, rounds: config.rounds, clients: config.clients });
+      let initial: ClassificationMetrics | null = null;
+      let final: SimulationSummary['final'] = null;
+      coordinator.on('round', (report) => {
+        dir.appendMetrics(toMetricsLine(report));
+        if (report.evaluation && report.round === 0) initial = report.evaluation;
+        if (report.evaluation) final = { ...report.evaluation, round: report.round };
+        this.emit('round', report);
+      });
+      clients = Array.from({ length: config.clients }, (_, i) =>
+        createClient({ serverUrl: url, clientId: clientName(i, config.clients), trainer: new PooledTrainer(pool, i), logger: log.child({ component: 'client', client: i }) }),
+      );
+      const outcome = await coordinator.runRounds();
+      const global = coordinator.globalModel();
+      writeLayersModel(dir.modelDir, coordinator.topology, coordinator.weightSpecs, encodeTensors(global).payload);
+      const summary: SimulationSummary = {
+        run_id: outcome.runId,
+        status: outcome.status,
+        reason: outcome.reason,
+        rounds_completed: outcome.lastRound,
+        dataset: config.dataset,
+        model: config.model,
+        clients: config.clients,
+        partition: config.partition,
+        seed: config.seed,
+        backend,
+        workers: config.workers,
+        duration_ms: Date.now() - started,
+        initial,
+        final,
+        model_sha256: outcome.modelSha256,
+        run_dir: dir.path,
+      };
+      dir.writeSummary(summary);
+      return summary;
+    } finally {
+      await Promise.all(clients.map((c) => c.close()));
+      await coordinator.close();
+      await pool.close();
+    }
+  }
+}
+
+export function runSimulation(options: SimulationOptions = {}): Promise<SimulationSummary> {
+  return new Simulation(options).run();
+}
+
+function clientName(index: number, total: number): string {
+  return `sim-${String(index).padStart(String(total - 1).length, '0')}`;
+}
+
+export type { Dataset };

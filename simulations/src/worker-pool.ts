@@ -1,0 +1,98 @@
+import { Worker } from 'node:worker_threads';
+import type { EvaluateOutcome, FitOutcome, FitTask, ModelTask } from '@cohort/client';
+import type { WorkerInit, WorkerJob, WorkerReply } from './worker-protocol';
+
+interface Pending {
+  job: WorkerJob;
+  resolve: (outcome: FitOutcome | EvaluateOutcome) => void;
+  reject: (error: Error) => void;
+}
+
+/**
+ * A pool of worker_threads that train for the simulation's virtual clients. Jobs queue until a
+ * worker is free, so models in memory grow with workers, not with clients.
+ */
+export class WorkerPool {
+  readonly ready: Promise<string>;
+  private readonly workers: Worker[] = [];
+  private readonly idle: Worker[] = [];
+  private readonly queue: Pending[] = [];
+  private readonly running = new Map<number, Pending>();
+  private nextId = 0;
+
+  constructor(size: number, init: WorkerInit) {
+    const url = new URL(import.meta.url.endsWith('.ts') ? './worker.ts' : './worker.js', import.meta.url);
+    const execArgv = url.pathname.endsWith('.ts') ? ['--import', 'tsx'] : [];
+    const started = Array.from({ length: size }, () => {
+      const worker = new Worker(url, { workerData: init, execArgv });
+      this.workers.push(worker);
+      return new Promise<string>((resolve, reject) => {
+        worker.once('error', reject);
+        worker.on('message', (reply: WorkerReply) => {
+          if ('ready' in reply) {
+            worker.off('error', reject);
+            worker.on('error', (error) => this.failAll(error));
+            this.release(worker);
+            resolve(reply.backend);
+          } else {
+            this.settle(worker, reply);
+          }
+        });
+      });
+    });
+    this.ready = Promise.all(started).then((backends) => backends[0]!);
+  }
+
+  get size(): number {
+    return this.workers.length;
+  }
+
+  fit(clientIndex: number, task: FitTask): Promise<FitOutcome> {
+    return this.submit({ id: this.nextId++, kind: 'fit', clientIndex, task }) as Promise<FitOutcome>;
+  }
+
+  evaluate(clientIndex: number, task: ModelTask): Promise<EvaluateOutcome> {
+    return this.submit({ id: this.nextId++, kind: 'evaluate', clientIndex, task }) as Promise<EvaluateOutcome>;
+  }
+
+  async close(): Promise<void> {
+    await Promise.all(this.workers.map((w) => w.terminate()));
+    this.failAll(new Error('the worker pool was closed'));
+  }
+
+  private submit(job: WorkerJob): Promise<FitOutcome | EvaluateOutcome> {
+    return new Promise((resolve, reject) => {
+      this.queue.push({ job, resolve, reject });
+      this.dispatch();
+    });
+  }
+
+  private dispatch(): void {
+    while (this.idle.length > 0 && this.queue.length > 0) {
+      const worker = this.idle.pop()!;
+      const pending = this.queue.shift()!;
+      this.running.set(pending.job.id, pending);
+      worker.postMessage(pending.job);
+    }
+  }
+
+  private settle(worker: Worker, reply: Exclude<WorkerReply, { ready: true }>): void {
+    const pending = this.running.get(reply.id);
+    this.running.delete(reply.id);
+    this.release(worker);
+    if (!pending) return;
+    if (reply.ok) pending.resolve(reply.outcome);
+    else pending.reject(new Error(reply.message));
+  }
+
+  private release(worker: Worker): void {
+    this.idle.push(worker);
+    this.dispatch();
+  }
+
+  private failAll(error: Error): void {
+    for (const pending of [...this.running.values(), ...this.queue]) pending.reject(error);
+    this.running.clear();
+    this.queue.length = 0;
+  }
+}

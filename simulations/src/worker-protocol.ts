@@ -1,0 +1,21 @@
+/** Messages between the simulation's main thread and its training workers. */
+import type { EvaluateOutcome, FitOutcome, FitTask, ModelTask } from '@cohort/client';
+import type { Split } from './data/dataset';
+
+export interface WorkerInit {
+  numFeatures: number;
+  train: Split;
+  test: Split;
+  /** Per virtual client: indices into `train` it trains on and into `test` it evaluates on. */
+  trainParts: Int32Array[];
+  evalParts: Int32Array[];
+}
+
+export type WorkerJob =
+  | { id: number; kind: 'fit'; clientIndex: number; task: FitTask }
+  | { id: number; kind: 'evaluate'; clientIndex: number; task: ModelTask };
+
+export type WorkerReply =
+  | { id: number; ok: true; outcome: FitOutcome | EvaluateOutcome }
+  | { id: number; ok: false; message: string }
+  | { ready: true; backend: string };

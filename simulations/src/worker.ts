@@ -1,0 +1,34 @@
+/** A training worker: holds the shared dataset and one model per topology, serves jobs in turn. */
+import { parentPort, workerData } from 'node:worker_threads';
+import { ModelCache, evaluateLocally, fitLocally, initBackend, selectRows, type Examples } from '@cohort/client';
+import type { WorkerInit, WorkerJob, WorkerReply } from './worker-protocol';
+
+const init = workerData as WorkerInit;
+const cache = new ModelCache();
+const port = parentPort!;
+
+function examples(split: WorkerInit['train'], indices: Int32Array): Examples {
+  return selectRows({ x: split.x, y: split.y, count: split.count, numFeatures: init.numFeatures }, indices);
+}
+
+async function run(job: WorkerJob): Promise<WorkerReply> {
+  try {
+    const model = await cache.get(job.task.topology);
+    const outcome =
+      job.kind === 'fit'
+        ? await fitLocally(model, job.task.weights, examples(init.train, init.trainParts[job.clientIndex]!), job.task.config, job.task.numClasses)
+        : await evaluateLocally(model, job.task.weights, examples(init.test, init.evalParts[job.clientIndex]!), job.task.numClasses);
+    return { id: job.id, ok: true, outcome };
+  } catch (error) {
+    return { id: job.id, ok: false, message: (error as Error).message };
+  }
+}
+
+const backend = await initBackend();
+port.on('message', (job: WorkerJob) => {
+  void run(job).then((reply) => {
+    const transfer = reply.ok === true && 'delta' in reply.outcome ? reply.outcome.delta.map((d) => d.buffer as ArrayBuffer) : [];
+    port.postMessage(reply, transfer);
+  });
+});
+port.postMessage({ ready: true, backend } satisfies WorkerReply);
