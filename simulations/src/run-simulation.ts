@@ -3,19 +3,22 @@
  * per virtual party, and training in a pool of worker_threads.
  */
 import { EventEmitter } from 'node:events';
+import { setTimeout as delay } from 'node:timers/promises';
 import { availableParallelism } from 'node:os';
 import { pino, type Logger } from 'pino';
 import { Coordinator, writeLayersModel, type ClassificationMetrics, type RoundReport } from '@cohort/coordinator';
-import { createClient, initialModel, type CohortClient } from '@cohort/client';
+import { createClient, initBackend, initialModel, type CohortClient } from '@cohort/client';
 import { encodeTensors } from '@cohort/protocol';
 import type { Dataset } from './data/dataset';
 import { loadDataset } from './data/load-dataset';
-import { SimulationError } from './data/errors';
+import { SimulationError } from './errors';
 import { parsePartition, partition } from './partition/index';
 import { createRng } from './rng';
 import { PooledTrainer } from './pooled-trainer';
 import { RunDirectory, defaultRunPath, toMetricsLine } from './run-directory';
 import { WorkerPool } from './worker-pool';
+
+const CLIENT_DRAIN_MS = 5_000;
 
 export interface SimulationOptions {
   /** 'mnist', 'synthetic' or 'csv:PATH'. @default 'mnist' */
@@ -120,6 +123,7 @@ export class Simulation extends EventEmitter<SimulationEvents> {
     const dir = new RunDirectory(config.out);
     dir.writeConfig({ ...config, numFeatures: dataset.numFeatures, numClasses: dataset.numClasses, trainExamples: dataset.train.count, testExamples: dataset.test.count });
 
+    await initBackend();
     const model = await initialModel(config.model, { numFeatures: dataset.numFeatures, numClasses: dataset.numClasses }, config.seed);
     const pool = new WorkerPool(config.workers, { numFeatures: dataset.numFeatures, train: dataset.train, test: dataset.test, trainParts, evalParts });
     const coordinator = new Coordinator({
@@ -151,6 +155,8 @@ export class Simulation extends EventEmitter<SimulationEvents> {
         createClient({ serverUrl: url, clientId: clientName(i, config.clients), trainer: new PooledTrainer(pool, i), logger: log.child({ component: 'client', client: i }) }),
       );
       const outcome = await coordinator.runRounds();
+      // Let the clients take in the coordinator's last acknowledgements and its run:end.
+      await Promise.race([Promise.allSettled(clients.map((c) => c.finished)), delay(CLIENT_DRAIN_MS)]);
       const global = coordinator.globalModel();
       writeLayersModel(dir.modelDir, coordinator.topology, coordinator.weightSpecs, encodeTensors(global).payload);
       const summary: SimulationSummary = {

@@ -21,10 +21,9 @@ export class WorkerPool {
   private nextId = 0;
 
   constructor(size: number, init: WorkerInit) {
-    const url = new URL(import.meta.url.endsWith('.ts') ? './worker.ts' : './worker.js', import.meta.url);
-    const execArgv = url.pathname.endsWith('.ts') ? ['--import', 'tsx'] : [];
+    const url = new URL('./worker-entry.js', import.meta.url);
     const started = Array.from({ length: size }, () => {
-      const worker = new Worker(url, { workerData: init, execArgv });
+      const worker = new Worker(url, { workerData: init });
       this.workers.push(worker);
       return new Promise<string>((resolve, reject) => {
         worker.once('error', reject);

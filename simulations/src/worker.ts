@@ -11,7 +11,7 @@ function examples(split: WorkerInit['train'], indices: Int32Array): Examples {
   return selectRows({ x: split.x, y: split.y, count: split.count, numFeatures: init.numFeatures }, indices);
 }
 
-async function run(job: WorkerJob): Promise<WorkerReply> {
+async function run(job: WorkerJob): Promise<Exclude<WorkerReply, { ready: true }>> {
   try {
     const model = await cache.get(job.task.topology);
     const outcome =

@@ -27,8 +27,8 @@ export function fraction(text: string): number {
  * the file's keys (kebab-case as the flags, or camelCase), then the defaults. Unknown keys are an
  * error, so a typo in a config file does not pass silently.
  */
-export function resolveWithConfig<T extends Record<string, unknown>>(command: Command): T {
-  const options = command.opts<T & { config?: string }>();
+export function resolveWithConfig<T extends object>(command: Command): T {
+  const options = command.opts() as T & { config?: string };
   if (!options.config) return options;
   let file: Record<string, unknown>;
   try {

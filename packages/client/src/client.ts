@@ -133,6 +133,10 @@ export class CohortClient extends EventEmitter<ClientEvents> {
   private enqueue(message: RoundStart): void {
     this.latestRound = Math.max(this.latestRound, message.round);
     this.queue = this.queue.then(() => this.handle(message)).catch((error: unknown) => {
+      if (error instanceof ClientError && error.code === 'CLOSED') {
+        this.log.warn({ round: message.round }, (error as Error).message);
+        return;
+      }
       this.log.error({ round: message.round }, `round ${message.round} failed locally: ${(error as Error).message}`);
       this.socket.emit('round:error', { protocolVersion: PROTOCOL_VERSION, runId: message.runId, round: message.round, clientId: this.options.clientId, message: (error as Error).message.slice(0, 2000) });
     });
@@ -162,8 +166,16 @@ export class CohortClient extends EventEmitter<ClientEvents> {
     this.report(message, await this.send('round:update', { ...binding, numExamples: outcome.numExamples, metrics: outcome.metrics, manifest, payload }));
   }
 
+  /** Sends a result and waits for the coordinator's verdict; fails if the connection drops first. */
   private send<E extends 'round:update' | 'round:evaluation'>(event: E, message: Parameters<ClientToServerEvents[E]>[0]): Promise<Ack> {
-    return new Promise((resolve) => (this.socket.emit as (e: E, m: unknown, ack: (a: Ack) => void) => void)(event, message, resolve));
+    return new Promise((resolve, reject) => {
+      const onDisconnect = (reason: string) => reject(new ClientError('CLOSED', `connection lost before the coordinator acknowledged the ${event}: ${reason}`));
+      this.socket.once('disconnect', onDisconnect);
+      (this.socket.emit as (e: E, m: unknown, ack: (a: Ack) => void) => void)(event, message, (ack) => {
+        this.socket.off('disconnect', onDisconnect);
+        resolve(ack);
+      });
+    });
   }
 
   private report(message: RoundStart, ack: Ack): void {

@@ -58,6 +58,14 @@ export function cryptoRandomSource(): RandomSource {
   });
 }
 
+let sharedCryptoSource: RandomSource | undefined;
+
+/** The process-wide CSPRNG source used when a sampler is given none. */
+export function defaultRandomSource(): RandomSource {
+  sharedCryptoSource ??= cryptoRandomSource();
+  return sharedCryptoSource;
+}
+
 function seedBytes(seed: RandomSeed): Uint8Array {
   if (typeof seed === 'string') return new TextEncoder().encode(`s:${seed}`);
   if (seed instanceof Uint8Array) return Uint8Array.from([0x62, 0x3a, ...seed]);

@@ -1,0 +1,30 @@
+export { PRIVACY_ERROR_CODES, PrivacyError } from './errors';
+export type { PrivacyErrorCode, PrivacyErrorWire } from './errors';
+
+// Mechanisms
+export { clipByL2Norm, l2Norm } from './clip';
+export type { ClipResult } from './clip';
+export { addGaussianNoise, createGaussianSource } from './gaussian-noise';
+export type { GaussianSource, GaussianSourceOptions } from './gaussian-noise';
+export { MAX_DISCRETE_GAUSSIAN_VARIANCE, sampleDiscreteGaussian } from './discrete-gaussian';
+export type { DiscreteGaussianOptions } from './discrete-gaussian';
+export { cryptoRandomSource, seededRandomSource } from './random-source';
+export type { RandomSeed, RandomSource } from './random-source';
+export { rational, rationalFromNumber } from './rational';
+export type { Rational } from './rational';
+
+// Accounting
+export type { GaussianStep, HistoryEntry } from './accountant-history';
+export { computeRdp, DEFAULT_RDP_ORDERS, OPACUS_RDP_ORDERS } from './rdp';
+export type { FractionalSeries, RdpOptions } from './rdp';
+export { rdpToDelta, rdpToEpsilon } from './rdp-conversion';
+export type { DeltaAtOrder, EpsilonAtOrder } from './rdp-conversion';
+export { RdpAccountant } from './rdp-accountant';
+export type { RdpAccountantOptions, RdpAccountantState } from './rdp-accountant';
+export { PldAccountant } from './pld-accountant';
+export type { PldAccountantOptions, PldAccountantState } from './pld-accountant';
+export { calibrateNoiseMultiplier } from './calibrate';
+export type { Calibration, CalibrateOptions } from './calibrate';
+export { analyticGaussianDelta, analyticGaussianEpsilon, analyticGaussianSigma } from './analytic-gaussian';
+export type { AnalyticGaussianOptions } from './analytic-gaussian';
+export { erfc, logErfc, logNormalCdf, normalCdf } from './special-functions';

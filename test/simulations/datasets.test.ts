@@ -1,0 +1,206 @@
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it, vi } from 'vitest';
+import type { Dataset, Split } from '@cohort/simulations';
+import { SimulationError } from '@cohort/simulations';
+import { loadDataset } from '@cohort/simulations';
+import { loadMnist } from '@cohort/simulations';
+import { makeSynthetic } from '@cohort/simulations';
+
+/** Examples per digit in the `mnist` package's files (0.json … 9.json). */
+const MNIST_CLASS_TOTALS = [1001, 1127, 991, 1032, 980, 863, 1014, 1070, 944, 978];
+
+/** Byte-wise equality of two typed arrays (vitest's deep equality is slow on millions of elements). */
+function sameBytes(a: ArrayBufferView, b: ArrayBufferView): boolean {
+  return Buffer.from(a.buffer, a.byteOffset, a.byteLength).equals(Buffer.from(b.buffer, b.byteOffset, b.byteLength));
+}
+
+function classCounts(split: Split, numClasses: number): number[] {
+  const counts = new Array<number>(numClasses).fill(0);
+  for (const label of split.y) counts[label]!++;
+  return counts;
+}
+
+/**
+ * Multinomial logistic regression by full-batch gradient descent: a baseline written with plain
+ * loops, independent of the code under test.
+ */
+function softmaxRegressionAccuracy(data: Dataset, epochs = 150, rate = 0.5): number {
+  const { numFeatures: d, numClasses: k, train, test } = data;
+  const w = new Float64Array(k * (d + 1));
+  const grad = new Float64Array(w.length);
+  const logits = new Float64Array(k);
+  const scores = (x: Float32Array, row: number) => {
+    for (let c = 0; c < k; c++) {
+      let s = w[c * (d + 1) + d]!;
+      for (let f = 0; f < d; f++) s += w[c * (d + 1) + f]! * x[row * d + f]!;
+      logits[c] = s;
+    }
+  };
+  for (let epoch = 0; epoch < epochs; epoch++) {
+    grad.fill(0);
+    for (let i = 0; i < train.count; i++) {
+      scores(train.x, i);
+      const max = Math.max(...logits);
+      let z = 0;
+      for (let c = 0; c < k; c++) z += Math.exp(logits[c]! - max);
+      for (let c = 0; c < k; c++) {
+        const err = Math.exp(logits[c]! - max) / z - (train.y[i] === c ? 1 : 0);
+        for (let f = 0; f < d; f++) grad[c * (d + 1) + f]! += err * train.x[i * d + f]!;
+        grad[c * (d + 1) + d]! += err;
+      }
+    }
+    for (let j = 0; j < w.length; j++) w[j]! -= (rate * grad[j]!) / train.count;
+  }
+  let correct = 0;
+  for (let i = 0; i < test.count; i++) {
+    scores(test.x, i);
+    if (logits.indexOf(Math.max(...logits)) === test.y[i]) correct++;
+  }
+  return correct / test.count;
+}
+
+describe('loadMnist', () => {
+  it('splits the 10,000 digits 8,000 / 2,000, stratified, on shared memory', async () => {
+    const mnist = await loadMnist();
+    expect(mnist).toMatchObject({ name: 'mnist', inputShape: [784], numFeatures: 784, numClasses: 10 });
+    expect(mnist.classNames).toEqual(['0', '1', '2', '3', '4', '5', '6', '7', '8', '9']);
+    expect([mnist.train.count, mnist.test.count]).toEqual([8000, 2000]);
+    expect(mnist.train.x.length).toBe(8000 * 784);
+    expect(mnist.test.y.length).toBe(2000);
+    for (const array of [mnist.train.x, mnist.train.y, mnist.test.x, mnist.test.y]) {
+      expect(array.buffer).toBeInstanceOf(SharedArrayBuffer);
+    }
+
+    const train = classCounts(mnist.train, 10);
+    const test = classCounts(mnist.test, 10);
+    MNIST_CLASS_TOTALS.forEach((total, digit) => {
+      expect(train[digit]! + test[digit]!).toBe(total);
+      expect(Math.abs(test[digit]! - 0.2 * total)).toBeLessThanOrEqual(1);
+    });
+  });
+
+  it('has pixels in [0, 1], no image in both splits, and labels not grouped by class', async () => {
+    const mnist = await loadMnist();
+    for (const split of [mnist.train, mnist.test]) {
+      let min = Infinity;
+      let max = -Infinity;
+      for (const v of split.x) {
+        if (v < min) min = v;
+        if (v > max) max = v;
+      }
+      expect(min).toBe(0);
+      expect(max).toBeLessThanOrEqual(1);
+      expect(max).toBeGreaterThan(0.9);
+    }
+    const key = (split: Split, i: number) => Buffer.from(split.x.buffer, i * 784 * 4, 784 * 4).toString('base64');
+    const trainImages = new Set(Array.from({ length: 8000 }, (_, i) => key(mnist.train, i)));
+    for (let i = 0; i < 2000; i++) expect(trainImages.has(key(mnist.test, i))).toBe(false);
+    expect(new Set(mnist.train.y.subarray(0, 100)).size).toBe(10);
+  });
+
+  it('returns the cached instance, and re-reading gives the same fixed split', async () => {
+    const first = await loadMnist();
+    expect((await loadMnist()) === first).toBe(true);
+    expect((await loadDataset('mnist', { seed: 99 })) === first).toBe(true); // the run seed does not move the split
+    // The split is pinned: a change here changes every MNIST result, so it must be deliberate.
+    expect(Array.from(first.train.y.subarray(0, 10))).toEqual([2, 2, 7, 0, 0, 4, 3, 5, 9, 3]);
+    expect(Array.from(first.test.y.subarray(0, 10))).toEqual([6, 8, 4, 8, 5, 8, 1, 8, 2, 9]);
+
+    vi.resetModules();
+    const fresh = await (await import('../../simulations/src/data/mnist')).loadMnist();
+    expect(fresh === first).toBe(false); // not toBe: on failure vitest deep-compares 6M floats
+    expect(sameBytes(fresh.train.y, first.train.y)).toBe(true);
+    expect(sameBytes(fresh.test.y, first.test.y)).toBe(true);
+    expect(sameBytes(fresh.train.x, first.train.x)).toBe(true);
+    expect(sameBytes(fresh.test.x, first.test.x)).toBe(true);
+  });
+});
+
+describe('makeSynthetic', () => {
+  it('is deterministic by seed', () => {
+    const a = makeSynthetic({ seed: 7 });
+    const b = makeSynthetic({ seed: 7 });
+    const c = makeSynthetic({ seed: 8 });
+    expect(sameBytes(b.train.x, a.train.x)).toBe(true);
+    expect(sameBytes(b.test.y, a.test.y)).toBe(true);
+    expect(sameBytes(c.train.x, a.train.x)).toBe(false);
+    expect(a).toMatchObject({ name: 'synthetic', inputShape: [10], numFeatures: 10, numClasses: 2 });
+    expect([a.train.count, a.test.count]).toEqual([4800, 1200]);
+    expect(a.train.x.buffer).toBeInstanceOf(SharedArrayBuffer);
+  });
+
+  it('has both classes in both splits, roughly balanced', () => {
+    for (let seed = 0; seed < 5; seed++) {
+      const data = makeSynthetic({ seed });
+      for (const split of [data.train, data.test]) {
+        const [zeros, ones] = classCounts(split, 2);
+        expect(zeros! / split.count).toBeGreaterThan(0.3);
+        expect(ones! / split.count).toBeGreaterThan(0.3);
+      }
+    }
+  });
+
+  it.each([
+    { seed: 1, numClasses: 2 },
+    { seed: 2, numClasses: 2 },
+    { seed: 3, numClasses: 4, numFeatures: 8 },
+  ])('is learnable: logistic regression on train beats 0.8 on test (%o)', (options) => {
+    const data = makeSynthetic({ ...options, count: 3000 });
+    expect(softmaxRegressionAccuracy(data)).toBeGreaterThan(0.8);
+  });
+
+  it('is not learnable when the labels are pure noise (the baseline is not fooling us)', () => {
+    const data = makeSynthetic({ seed: 1, count: 3000, labelNoise: 0.999 });
+    expect(softmaxRegressionAccuracy(data)).toBeLessThan(0.6);
+  });
+
+  it('refuses bad options, naming the field', () => {
+    expect(() => makeSynthetic({ seed: 1, numClasses: 1 })).toThrow(/numClasses must be an integer ≥ 2/);
+    expect(() => makeSynthetic({ seed: 1, count: 2.5 })).toThrow(/count/);
+    expect(() => makeSynthetic({ seed: 1, testFraction: 1 })).toThrow(/testFraction/);
+    expect(() => makeSynthetic({ seed: 1, labelNoise: 1 })).toThrow(/labelNoise/);
+  });
+});
+
+describe('loadDataset', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'cohort-datasets-'));
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+  it('dispatches synthetic with the run seed', async () => {
+    const data = await loadDataset('synthetic', { seed: 5 });
+    expect(sameBytes(data.train.x, makeSynthetic({ seed: 5 }).train.x)).toBe(true);
+  });
+
+  it('loads csv:PATH through the client CSV pipeline with a seeded, stratified split', async () => {
+    const path = join(dir, 'iris-like.csv');
+    const rows = ['a,b,species'];
+    for (let i = 0; i < 100; i++) rows.push(`${i % 7},${(i * 3) % 11},${['setosa', 'virginica'][i % 2]}`);
+    writeFileSync(path, rows.join('\n'));
+    const data = await loadDataset(`csv:${path}`, { seed: 1, label: 'species' });
+    expect(data).toMatchObject({ inputShape: [2], numFeatures: 2, numClasses: 2, featureNames: ['a', 'b'] });
+    expect(data.classNames).toEqual(['setosa', 'virginica']);
+    expect([data.train.count, data.test.count]).toEqual([80, 20]);
+    expect(classCounts(data.test, 2)).toEqual([10, 10]);
+    expect(data.train.x.buffer).toBeInstanceOf(SharedArrayBuffer);
+    const again = await loadDataset(`csv:${path}`, { seed: 1, label: 'species' });
+    const other = await loadDataset(`csv:${path}`, { seed: 2, label: 'species' });
+    expect(sameBytes(again.test.x, data.test.x)).toBe(true);
+    expect(sameBytes(other.test.x, data.test.x)).toBe(false);
+  });
+
+  it('refuses an unknown dataset, listing the valid choices', async () => {
+    const error = await loadDataset('cifar10', { seed: 1 }).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(SimulationError);
+    expect(error).toMatchObject({ code: 'UNKNOWN_DATASET' });
+    expect((error as Error).message).toMatch(/"cifar10".*mnist, synthetic, csv:PATH/);
+  });
+
+  it('needs a label for csv:PATH, and wraps CSV errors with their cause', async () => {
+    await expect(loadDataset(`csv:${join(dir, 'x.csv')}`, { seed: 1 })).rejects.toMatchObject({ code: 'MISSING_LABEL' });
+    const error = await loadDataset(`csv:${join(dir, 'absent.csv')}`, { seed: 1, label: 'y' }).catch((e: unknown) => e);
+    expect(error).toMatchObject({ code: 'INVALID_DATA', cause: { code: 'FILE_UNREADABLE' } });
+    expect((error as Error).message).toContain('absent.csv');
+  });
+});
