@@ -295,6 +295,7 @@ export class Coordinator extends EventEmitter<CoordinatorEvents> {
       if (socket) socketIds.push(socket.id);
       else collector.fail({ clientId, kind: 'disconnected', reason: 'left before the round started' });
     }
+    this.log.info({ round, task, selected: selected.length }, `${task} round ${round} started with ${selected.length} clients`);
     const config = { ...this.options.fit, seed: this.options.seed };
     this.io!.to(socketIds).emit('round:start', { protocolVersion: PROTOCOL_VERSION, runId: this.run!.id, round, task, config, manifest, payload });
     await collector.done;

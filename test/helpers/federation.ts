@@ -1,0 +1,87 @@
+/** Builds small real federations for end-to-end tests: a coordinator on loopback, real clients. */
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { pino } from 'pino';
+import { io, type Socket } from 'socket.io-client';
+import { Coordinator, type CoordinatorOptions, type RoundReport } from '@cohort/coordinator';
+import { LocalTrainer, createClient, initBackend, initialModel, selectRows, type CohortClient, type Examples } from '@cohort/client';
+import { PROTOCOL_VERSION, type Ack, type ModelDescription, type RoundStart } from '@cohort/protocol';
+import { createRng, makeSynthetic, partition, type Dataset } from '@cohort/simulations';
+
+export const quiet = pino({ level: 'silent' });
+
+export function tempDir(prefix = 'cohort-test-'): string {
+  return mkdtempSync(join(tmpdir(), prefix));
+}
+
+export function syntheticData(seed = 1): Dataset {
+  return makeSynthetic({ seed, count: 3000, numFeatures: 10, numClasses: 2 });
+}
+
+export async function startCoordinator(dataset: Dataset, options: Partial<CoordinatorOptions> = {}) {
+  await initBackend();
+  const model = await initialModel('mlp', { numFeatures: dataset.numFeatures, numClasses: dataset.numClasses }, 1);
+  const coordinator = new Coordinator({
+    rounds: 3,
+    minClients: 2,
+    roundTimeoutMs: 20_000,
+    fit: { localEpochs: 1, batchSize: 16, learningRate: 0.1 },
+    dbPath: join(tempDir(), 'coordinator.db'),
+    model,
+    logger: quiet,
+    ...options,
+  });
+  const reports: RoundReport[] = [];
+  coordinator.on('round', (r) => reports.push(r));
+  const url = await coordinator.start();
+  return { coordinator, url, reports };
+}
+
+/** `count` honest clients, each with its own disjoint shard of the dataset. */
+export function honestClients(url: string, dataset: Dataset, count: number, prefix = 'honest'): CohortClient[] {
+  const rng = createRng(7);
+  const trainParts = partition(dataset.train.y, count, 'iid', rng.fork('train'));
+  const evalParts = partition(dataset.test.y, count, 'iid', rng.fork('eval'));
+  const table = (split: Dataset['train']): Examples => ({ x: split.x, y: split.y, count: split.count, numFeatures: dataset.numFeatures });
+  return trainParts.map((part, i) =>
+    createClient({
+      serverUrl: url,
+      clientId: `${prefix}-${i}`,
+      trainer: new LocalTrainer({ train: selectRows(table(dataset.train), part), evaluation: selectRows(table(dataset.test), evalParts[i]!) }),
+      logger: quiet,
+    }),
+  );
+}
+
+/**
+ * A hand-driven client speaking the wire protocol directly, for misbehaviour the real client never
+ * shows. `onRound` builds the message it sends back; the coordinator's acks are collected.
+ */
+export class RawClient {
+  readonly socket: Socket;
+  readonly acks: Ack[] = [];
+  description: ModelDescription | undefined;
+
+  constructor(url: string, readonly clientId: string, onRound: (client: RawClient, start: RoundStart) => void, protocolVersion = PROTOCOL_VERSION) {
+    this.socket = io(url, { auth: { protocolVersion, clientId }, transports: ['websocket'], reconnection: false });
+    this.socket.on('model:describe', (d: ModelDescription) => (this.description = d));
+    this.socket.on('round:start', (start: RoundStart) => onRound(this, start));
+  }
+
+  send(event: 'round:update' | 'round:evaluation', message: Record<string, unknown>): void {
+    this.socket.emit(event, message, (ack: Ack) => this.acks.push(ack));
+  }
+
+  close(): void {
+    this.socket.disconnect();
+  }
+}
+
+export async function waitUntil(check: () => boolean, timeoutMs = 20_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!check()) {
+    if (Date.now() > deadline) throw new Error('timed out waiting for a condition');
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+}
