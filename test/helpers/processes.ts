@@ -1,0 +1,67 @@
+/** Runs the `cohort` command as real child processes, reading their pino JSON logs line by line. */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { createServer } from 'node:net';
+import { fileURLToPath } from 'node:url';
+import { createInterface } from 'node:readline';
+
+export const COHORT_BIN = fileURLToPath(new URL('../../packages/cli/bin/cohort.js', import.meta.url));
+
+export interface CohortProcess {
+  child: ChildProcess;
+  /** Every line written to stderr so far. */
+  lines: string[];
+  stdout: () => string;
+  /** Resolves with the first stderr line whose parsed `msg` matches. */
+  waitForLog: (pattern: RegExp, timeoutMs?: number) => Promise<string>;
+  exited: Promise<number | null>;
+}
+
+export function runCohort(args: string[]): CohortProcess {
+  const child = spawn(process.execPath, [COHORT_BIN, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+  const lines: string[] = [];
+  let out = '';
+  const watchers: Array<{ pattern: RegExp; resolve: (line: string) => void }> = [];
+  child.stdout!.on('data', (chunk: Buffer) => (out += chunk.toString()));
+  createInterface({ input: child.stderr! }).on('line', (line) => {
+    lines.push(line);
+    const msg = messageOf(line);
+    for (const w of [...watchers]) {
+      if (w.pattern.test(msg)) {
+        watchers.splice(watchers.indexOf(w), 1);
+        w.resolve(line);
+      }
+    }
+  });
+  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+  return {
+    child,
+    lines,
+    stdout: () => out,
+    exited,
+    waitForLog: (pattern, timeoutMs = 60_000) => {
+      const seen = lines.find((l) => pattern.test(messageOf(l)));
+      if (seen) return Promise.resolve(seen);
+      return new Promise((resolve, reject) => {
+        const timer = setTimeout(() => reject(new Error(`no log line matching ${pattern} within ${timeoutMs} ms; last lines:\n${lines.slice(-10).join('\n')}`)), timeoutMs);
+        watchers.push({ pattern, resolve: (l) => (clearTimeout(timer), resolve(l)) });
+      });
+    },
+  };
+}
+
+function messageOf(line: string): string {
+  try {
+    return String((JSON.parse(line) as { msg?: unknown }).msg ?? line);
+  } catch {
+    return line;
+  }
+}
+
+/** A port that was free a moment ago, so a restarted server can listen on the same one. */
+export async function freePort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as { port: number };
+  await new Promise((resolve) => server.close(resolve));
+  return port;
+}
