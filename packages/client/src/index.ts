@@ -2,7 +2,7 @@ export { CohortClient, createClient } from './client';
 export type { ClientOptions, RoundDone } from './client';
 export { ClientError, CLIENT_ERROR_CODES } from './errors';
 export type { ClientErrorCode } from './errors';
-export { initBackend } from './backend';
+export { buildTrainable, initBackend } from './backend';
 export type { BackendName } from './backend';
 export { holdOut, selectRows } from './examples';
 export type { Examples } from './examples';

@@ -2,8 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Command, Option } from 'commander';
-import { pino } from 'pino';
-import { LocalTrainer, createClient, holdOut, initBackend, loadCsvTable, type BackendName } from '@cohort/client';
+import type { BackendName } from '@cohort/client';
 import { fraction, integer, resolveWithConfig } from '../options';
 
 interface Flags {
@@ -35,6 +34,7 @@ export function clientCommand(): Command {
     .option('--config <file>', 'JSON file whose keys mirror these flags')
     .action(async (_opts, command: Command) => {
       const flags = resolveWithConfig<Flags>(command);
+      const [{ pino }, { LocalTrainer, createClient, holdOut, initBackend, loadCsvTable }] = await Promise.all([import('pino'), import('@cohort/client')]);
       const logger = pino({ name: 'client', level: flags.logLevel }, pino.destination(2));
       const backend = await initBackend(flags.backend);
       logger.info({ backend }, `TensorFlow.js backend: ${backend}`);

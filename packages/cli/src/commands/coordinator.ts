@@ -1,9 +1,5 @@
 import { join } from 'node:path';
 import { Command, Option } from 'commander';
-import { pino } from 'pino';
-import { Coordinator, writeLayersModel } from '@cohort/coordinator';
-import { initBackend, initialModel } from '@cohort/client';
-import { encodeTensors } from '@cohort/protocol';
 import { fraction, integer, positive, resolveWithConfig } from '../options';
 
 interface Flags {
@@ -51,6 +47,12 @@ export function coordinatorCommand(): Command {
     .option('--config <file>', 'JSON file whose keys mirror these flags')
     .action(async (_opts, command: Command) => {
       const flags = resolveWithConfig<Flags>(command);
+      const [{ pino }, { Coordinator, writeLayersModel }, { initBackend, initialModel }, { encodeTensors }] = await Promise.all([
+        import('pino'),
+        import('@cohort/coordinator'),
+        import('@cohort/client'),
+        import('@cohort/protocol'),
+      ]);
       const logger = pino({ name: 'coordinator', level: flags.logLevel }, pino.destination(2));
       const mnist = flags.model.startsWith('mnist');
       const numFeatures = flags.numFeatures ?? (mnist ? 784 : undefined);

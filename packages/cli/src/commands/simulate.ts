@@ -1,7 +1,6 @@
 import { Command, Option } from 'commander';
-import { pino } from 'pino';
-import { Simulation, type SimulationOptions } from '@cohort/simulations';
-import { createProgress } from '../progress';
+import type { SimulationOptions } from '@cohort/simulations';
+import type { Progress } from '../progress';
 import { fraction, integer, positive, resolveWithConfig } from '../options';
 
 type Flags = Required<Pick<SimulationOptions, 'dataset' | 'clients' | 'rounds' | 'partition' | 'fraction' | 'localEpochs' | 'batchSize' | 'lr' | 'seed' | 'evalEvery'>> &
@@ -31,8 +30,10 @@ export function simulateCommand(): Command {
     .option('--config <file>', 'JSON file whose keys mirror these flags')
     .action(async (_opts, command: Command) => {
       const flags = resolveWithConfig<Flags>(command);
+      // Loaded here so that `--help` does not pay for TensorFlow.js.
+      const [{ pino }, { Simulation }, { createProgress }] = await Promise.all([import('pino'), import('@cohort/simulations'), import('../progress')]);
       const simulation = new Simulation({ ...flags, roundTimeoutMs: flags.roundTimeout * 1000, logger: pino({ name: 'simulate', level: flags.logLevel }, pino.destination(2)) });
-      let progress: ReturnType<typeof createProgress> | undefined;
+      let progress: Progress | undefined;
       simulation.on('started', (s) => {
         process.stderr.write(`cohort simulate: ${flags.dataset}, ${simulation.config.model}, ${s.clients} clients (${flags.partition}), ${s.rounds} rounds, backend ${s.backend}, ${simulation.config.workers} workers\n`);
         progress = createProgress(s.rounds);

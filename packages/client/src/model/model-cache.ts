@@ -1,4 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
+import { buildTrainable } from '../backend';
 import { ClientError } from '../errors';
 
 /**
@@ -12,7 +13,7 @@ export class ModelCache {
     const key = JSON.stringify(topology);
     let model = this.models.get(key);
     if (!model) {
-      model = tf.models.modelFromJSON({ modelTopology: topology } as never).catch((error: unknown) => {
+      model = buildTrainable(() => tf.models.modelFromJSON({ modelTopology: topology } as never)).catch((error: unknown) => {
         this.models.delete(key);
         throw new ClientError('INVALID_MODEL', `the coordinator's model topology could not be built: ${String(error)}`, { cause: error });
       });

@@ -1,0 +1,59 @@
+import { describe, expect, it } from 'vitest';
+import { execFile } from 'node:child_process';
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { COHORT_BIN } from '../helpers/processes';
+import { tempDir } from '../helpers/federation';
+
+const exec = promisify(execFile);
+
+async function cohort(...args: string[]): Promise<{ stdout: string; stderr: string; code: number }> {
+  try {
+    const { stdout, stderr } = await exec(process.execPath, [COHORT_BIN, ...args], { timeout: 120_000 });
+    return { stdout, stderr, code: 0 };
+  } catch (error) {
+    const e = error as { stdout: string; stderr: string; code: number };
+    return { stdout: e.stdout, stderr: e.stderr, code: e.code };
+  }
+}
+
+describe('the cohort command', () => {
+  it('lists its subcommands, and each explains its flags', async () => {
+    const help = await cohort('--help');
+    expect(help.code).toBe(0);
+    for (const sub of ['simulate', 'coordinator', 'client']) expect(help.stdout).toMatch(new RegExp(`^\\s+${sub}\\b`, 'm'));
+    const sim = await cohort('simulate', '--help');
+    for (const flag of ['--dataset', '--partition', '--clients', '--rounds', '--seed', '--workers', '--out', '--json', '--config']) expect(sim.stdout).toContain(flag);
+    const coord = await cohort('coordinator', '--help');
+    for (const flag of ['--port', '--host', '--rounds', '--min-clients', '--fraction', '--round-timeout', '--eval-every', '--model', '--local-epochs', '--batch-size', '--lr', '--seed', '--db']) {
+      expect(coord.stdout).toContain(flag);
+    }
+    const client = await cohort('client', '--help');
+    for (const flag of ['--server', '--data', '--label']) expect(client.stdout).toContain(flag);
+  });
+
+  it('reads --config JSON whose keys mirror the flags; flags on the command line win', async () => {
+    const dir = tempDir();
+    const config = join(dir, 'sim.json');
+    writeFileSync(config, JSON.stringify({ dataset: 'synthetic', clients: 3, rounds: 2, 'batch-size': 32, out: join(dir, 'run') }));
+    const run = await cohort('simulate', '--config', config, '--rounds', '1', '--json');
+    expect(run.code).toBe(0);
+    const summary = JSON.parse(run.stdout) as { clients: number; rounds_completed: number; final: { accuracy: number } };
+    expect(summary.clients).toBe(3);
+    expect(summary.rounds_completed).toBe(1);
+    expect(summary.final.accuracy).toBeGreaterThan(0);
+  });
+
+  it('rejects bad flags and config keys with a message naming them', async () => {
+    const bad = await cohort('simulate', '--clients', 'zero');
+    expect(bad.code).not.toBe(0);
+    expect(bad.stderr).toMatch(/--clients.*expected an integer/);
+    const dir = tempDir();
+    const config = join(dir, 'typo.json');
+    writeFileSync(config, JSON.stringify({ roundz: 3 }));
+    const typo = await cohort('simulate', '--config', config);
+    expect(typo.code).not.toBe(0);
+    expect(typo.stderr).toContain('unknown key "roundz"');
+  });
+});
