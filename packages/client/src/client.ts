@@ -23,6 +23,7 @@ import {
   type ServerToClientEvents,
 } from '@cohort/protocol';
 import { ClientError } from './errors';
+import { privatiseUpdate } from './privatise';
 import type { Trainer } from './trainer';
 
 export interface ClientOptions {
@@ -161,9 +162,12 @@ export class CohortClient extends EventEmitter<ClientEvents> {
     const seed = deriveSeed(message.config.seed, message.round, this.options.clientId);
     const outcome = await this.options.trainer.fit({ ...task, config: { ...message.config, seed } });
     if (message.round < this.latestRound) return;
-    const deltas = description.weightSpecs.map((spec, i) => ({ name: spec.name, shape: spec.shape, data: outcome.delta[i]! }));
-    const { manifest, payload } = encodeTensors(deltas);
-    this.report(message, await this.send('round:update', { ...binding, numExamples: outcome.numExamples, metrics: outcome.metrics, manifest, payload }));
+    const dp = message.config.dp;
+    const delta = dp ? privatiseUpdate(outcome.delta, dp) : outcome.delta;
+    const { manifest, payload } = encodeTensors(description.weightSpecs.map((spec, i) => ({ name: spec.name, shape: spec.shape, data: delta[i]! })));
+    // Under DP the example count and training metrics would be unprotected side channels: withhold them.
+    const stats = dp ? { numExamples: 1 } : { numExamples: outcome.numExamples, metrics: outcome.metrics };
+    this.report(message, await this.send('round:update', { ...binding, ...stats, manifest, payload }));
   }
 
   /** Sends a result and waits for the coordinator's verdict; fails if the connection drops first. */

@@ -10,6 +10,26 @@ export interface InitialModel {
   numClasses: number;
 }
 
+/** Differential privacy of a run (client-level: the unit protected is one client's whole data). */
+export interface DpOptions {
+  /** central: clients clip, the coordinator adds noise to the sum; local: each client adds full noise. */
+  mode: 'central' | 'local';
+  /** L2 bound C of one client's update. */
+  clipNorm: number;
+  /** σ: noise standard deviation is σ·C. */
+  noiseMultiplier: number;
+  /** Poisson sampling rate q of clients per round, in (0, 1]. */
+  sampleRate: number;
+  /** δ of the reported (ε, δ). */
+  delta: number;
+  /** Stop cleanly before a round that would take ε (RDP) past this. */
+  budgetEpsilon?: number;
+  /** Seeds noise and sampling for reproducible simulations. The run is then NOT private. */
+  seed?: number;
+  /** Directory of the coordinator's ed25519 ledger-signing key pair. */
+  keyDir: string;
+}
+
 export interface CoordinatorOptions {
   /** Interface to listen on. @default '127.0.0.1' */
   host?: string;
@@ -39,14 +59,16 @@ export interface CoordinatorOptions {
   maxRoundAttempts?: number;
   /** Largest update payload accepted, in bytes. @default 2 × the model's size + 64 KiB */
   maxMessageBytes?: number;
+  /** Differential privacy; off when absent. */
+  dp?: DpOptions;
   /** Extra settings stored with the run (for the record). */
   runConfig?: Record<string, unknown>;
   /** Structured logger. @default pino at level info on stderr */
   logger?: Logger;
 }
 
-export type ResolvedOptions = Required<Omit<CoordinatorOptions, 'strategy' | 'logger' | 'maxMessageBytes' | 'runConfig'>> &
-  Pick<CoordinatorOptions, 'strategy' | 'logger' | 'maxMessageBytes' | 'runConfig'>;
+export type ResolvedOptions = Required<Omit<CoordinatorOptions, 'strategy' | 'logger' | 'maxMessageBytes' | 'runConfig' | 'dp'>> &
+  Pick<CoordinatorOptions, 'strategy' | 'logger' | 'maxMessageBytes' | 'runConfig' | 'dp'>;
 
 export function resolveOptions(options: CoordinatorOptions): ResolvedOptions {
   const resolved: ResolvedOptions = {
@@ -80,7 +102,20 @@ export function resolveOptions(options: CoordinatorOptions): ResolvedOptions {
   if (!(resolved.fit.learningRate > 0)) {
     throw new CoordinatorError('INVALID_OPTION', `coordinator option fit.learningRate must be positive, got ${resolved.fit.learningRate}.`);
   }
+  if (resolved.dp) checkDp(resolved.dp);
   return resolved;
+}
+
+function checkDp(dp: DpOptions): void {
+  const fail = (field: string, rule: string, value: unknown) => {
+    throw new CoordinatorError('INVALID_OPTION', `dp option ${field} must be ${rule}, got ${String(value)}.`);
+  };
+  if (dp.mode !== 'central' && dp.mode !== 'local') fail('mode', "'central' or 'local'", dp.mode);
+  if (!(dp.clipNorm > 0)) fail('clipNorm', 'positive', dp.clipNorm);
+  if (!(dp.noiseMultiplier > 0)) fail('noiseMultiplier', 'positive', dp.noiseMultiplier);
+  if (!(dp.sampleRate > 0 && dp.sampleRate <= 1)) fail('sampleRate', 'in (0, 1]', dp.sampleRate);
+  if (!(dp.delta > 0 && dp.delta < 1)) fail('delta', 'in (0, 1)', dp.delta);
+  if (dp.budgetEpsilon !== undefined && !(dp.budgetEpsilon > 0)) fail('budgetEpsilon', 'positive', dp.budgetEpsilon);
 }
 
 function stripUndefined<T extends object>(value: T): T {

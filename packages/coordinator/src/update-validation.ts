@@ -33,8 +33,8 @@ export function validateUpdate(raw: unknown, ctx: RoundContext, bounds: UpdateBo
   });
   const bad = findNonFinite(tensors);
   if (bad) throw new ProtocolError('NON_FINITE', `tensor ${bad.tensor} has a non-finite value at index ${bad.index}`);
-  if (!Number.isFinite(message.metrics.loss)) throw new ProtocolError('NON_FINITE', 'training loss is not finite');
-  return { clientId: message.clientId, numExamples: message.numExamples, metrics: message.metrics, delta: tensors.map((t) => t.data as Float32Array) };
+  if (message.metrics && !Number.isFinite(message.metrics.loss)) throw new ProtocolError('NON_FINITE', 'training loss is not finite');
+  return { clientId: message.clientId, numExamples: message.numExamples, ...(message.metrics ? { metrics: message.metrics } : {}), delta: tensors.map((t) => t.data as Float32Array) };
 }
 
 export function validateEvaluation(raw: unknown, ctx: RoundContext, numClasses: number): EvaluateResult {

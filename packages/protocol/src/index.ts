@@ -6,6 +6,7 @@ export type { DType, DecodeBounds, EncodedTensors, ManifestEntry, NamedTensor, T
 export {
   ackSchema,
   clientErrorSchema,
+  dpInstructionSchema,
   evaluationSchema,
   fitConfigSchema,
   handshakeSchema,
@@ -21,6 +22,7 @@ export {
 export type {
   Ack,
   ClientErrorMessage,
+  DpInstruction,
   EvaluationMessage,
   FitConfig,
   FitMetrics,

@@ -25,11 +25,22 @@ const payload = z.custom<Uint8Array>((value) => value instanceof Uint8Array, 'ex
 
 export const handshakeSchema = z.strictObject({ protocolVersion, clientId });
 
+/** What a client must do to its update before sending it when differential privacy is on. */
+export const dpInstructionSchema = z.strictObject({
+  /** L2 bound of the whole update (all tensors flattened together). */
+  clipNorm: z.number().positive(),
+  /** Standard deviation of the Gaussian noise the client adds itself (local DP); 0 in central DP. */
+  noiseStdDev: z.number().min(0),
+  /** Present only in reproducible simulations: seeds the client's noise, which is then not private. */
+  noiseSeed: z.number().int().optional(),
+});
+
 export const fitConfigSchema = z.strictObject({
   localEpochs: z.number().int().min(1),
   batchSize: z.number().int().min(1),
   learningRate: z.number().positive(),
   seed: z.number().int(),
+  dp: dpInstructionSchema.optional(),
 });
 
 export const modelDescriptionSchema = z.strictObject({
@@ -71,7 +82,8 @@ export const updateSchema = z.strictObject({
   round,
   clientId,
   numExamples: count.min(1),
-  metrics: fitMetricsSchema,
+  /** Omitted under differential privacy: raw training metrics are not privatised. */
+  metrics: fitMetricsSchema.optional(),
   manifest,
   payload,
 });
@@ -103,6 +115,7 @@ export const ackSchema = z.union([
 
 export type Handshake = z.infer<typeof handshakeSchema>;
 export type FitConfig = z.infer<typeof fitConfigSchema>;
+export type DpInstruction = z.infer<typeof dpInstructionSchema>;
 export type ModelDescription = z.infer<typeof modelDescriptionSchema>;
 export type RoundStart = z.infer<typeof roundStartSchema>;
 export type RoundEnd = z.infer<typeof roundEndSchema>;

@@ -75,10 +75,12 @@ export function applyWeightedMeanDelta(global: readonly Float32Array[], results:
   });
 }
 
-function averageMetrics(results: readonly FitResult[]): { trainLoss: number; trainAccuracy: number } {
-  const total = results.reduce((sum, r) => sum + r.numExamples, 0);
+function averageMetrics(results: readonly FitResult[]): { trainLoss: number | null; trainAccuracy: number | null } {
+  const reported = results.filter((r) => r.metrics !== undefined);
+  const total = reported.reduce((sum, r) => sum + r.numExamples, 0);
+  if (total === 0) return { trainLoss: null, trainAccuracy: null };
   return {
-    trainLoss: results.reduce((sum, r) => sum + r.numExamples * r.metrics.loss, 0) / total,
-    trainAccuracy: results.reduce((sum, r) => sum + r.numExamples * r.metrics.accuracy, 0) / total,
+    trainLoss: reported.reduce((sum, r) => sum + r.numExamples * r.metrics!.loss, 0) / total,
+    trainAccuracy: reported.reduce((sum, r) => sum + r.numExamples * r.metrics!.accuracy, 0) / total,
   };
 }

@@ -9,7 +9,8 @@ export interface FitResult {
   clientId: string;
   numExamples: number;
   delta: Float32Array[];
-  metrics: FitMetrics;
+  /** Absent under differential privacy, where clients withhold raw training metrics. */
+  metrics?: FitMetrics;
 }
 
 /** A client that was asked to take part and did not contribute, with the reason. */
@@ -40,9 +41,9 @@ export interface ClassificationMetrics {
 
 export interface FitAggregate {
   weights: Float32Array[];
-  /** Example-weighted mean of the clients' training metrics. */
-  trainLoss: number;
-  trainAccuracy: number;
+  /** Example-weighted mean of the clients' training metrics, null when none reported any. */
+  trainLoss: number | null;
+  trainAccuracy: number | null;
 }
 
 export interface Strategy {

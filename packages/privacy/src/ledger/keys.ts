@@ -1,0 +1,141 @@
+/**
+ * The coordinator's ed25519 signing key for the ledger, over tweetnacl: generation, base64 text form
+ * of the public key, key files, and detached signatures with every length checked. Misuse (a key or
+ * signature of the wrong size) throws a `PrivacyError`; a signature that fails to verify is `false`,
+ * never an exception.
+ *
+ * Key files in a directory: `coordinator.key` holds the 64-byte tweetnacl secret key as raw bytes
+ * (mode 0600, never as a string, so no immutable copy of it lingers), `coordinator.pub` the 32-byte
+ * public key as base64 text, which is what an auditor is given. Buffers holding secret bytes that
+ * this module makes are zeroed once used; the key pair handed back belongs to the caller, who
+ * should `secretKey.fill(0)` when done.
+ */
+import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import nacl from 'tweetnacl';
+import { PrivacyError } from '../errors';
+
+export const PUBLIC_KEY_BYTES = 32;
+export const SECRET_KEY_BYTES = 64;
+export const SIGNATURE_BYTES = 64;
+/** Secret key file name inside a key directory. */
+export const SECRET_KEY_FILE = 'coordinator.key';
+/** Public key file name inside a key directory (base64 text). */
+export const PUBLIC_KEY_FILE = 'coordinator.pub';
+
+export interface SigningKeyPair {
+  /** 32-byte ed25519 public key. */
+  publicKey: Uint8Array;
+  /** 64-byte tweetnacl secret key (seed ‖ public key). */
+  secretKey: Uint8Array;
+}
+
+const BASE64 = /^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$/;
+
+function requireBytes(field: string, value: unknown, length: number): Uint8Array {
+  if (!(value instanceof Uint8Array) || value.length !== length) {
+    const got = value instanceof Uint8Array ? `${value.length} bytes` : typeof value;
+    throw new PrivacyError('INVALID_ARGUMENT', `bad ${field} size: expected a Uint8Array of ${length} bytes; got ${got}.`);
+  }
+  return value;
+}
+
+/** A fresh key pair from tweetnacl's CSPRNG (which throws when none is available). */
+export function generateSigningKeyPair(): SigningKeyPair {
+  return nacl.sign.keyPair();
+}
+
+export function publicKeyToText(publicKey: Uint8Array): string {
+  return Buffer.from(requireBytes('public key', publicKey, PUBLIC_KEY_BYTES)).toString('base64');
+}
+
+/** Parses base64 text (surrounding whitespace ignored) into a 32-byte public key. */
+export function publicKeyFromText(text: string): Uint8Array {
+  const trimmed = String(text).trim();
+  if (!BASE64.test(trimmed)) throw new PrivacyError('INVALID_ARGUMENT', 'a public key must be base64 text.');
+  const bytes = Uint8Array.from(Buffer.from(trimmed, 'base64'));
+  if (bytes.length !== PUBLIC_KEY_BYTES) {
+    throw new PrivacyError('INVALID_ARGUMENT', `bad public key size: expected ${PUBLIC_KEY_BYTES} bytes; got ${bytes.length}.`);
+  }
+  return bytes;
+}
+
+/** base64 detached ed25519 signature of `message`. */
+export function signDetached(message: Uint8Array, secretKey: Uint8Array): string {
+  requireBytes('secret key', secretKey, SECRET_KEY_BYTES);
+  return Buffer.from(nacl.sign.detached(message, secretKey)).toString('base64');
+}
+
+/** Whether `signature` (base64) is a valid signature of `message` by `publicKey`; malformed → false. */
+export function verifyDetached(message: Uint8Array, signature: string, publicKey: Uint8Array): boolean {
+  requireBytes('public key', publicKey, PUBLIC_KEY_BYTES);
+  if (typeof signature !== 'string' || !BASE64.test(signature)) return false;
+  const bytes = Uint8Array.from(Buffer.from(signature, 'base64'));
+  if (bytes.length !== SIGNATURE_BYTES) return false;
+  return nacl.sign.detached.verify(message, bytes, publicKey);
+}
+
+/**
+ * Writes `keyPair` (a fresh one by default) into `dir`: `coordinator.key` (mode 0600) and
+ * `coordinator.pub`. Refuses to overwrite either file, since replacing a key makes earlier ledgers
+ * unverifiable with the published public key.
+ */
+export function writeKeyPair(dir: string, keyPair: SigningKeyPair = generateSigningKeyPair()): SigningKeyPair {
+  requireBytes('secret key', keyPair.secretKey, SECRET_KEY_BYTES);
+  requireBytes('public key', keyPair.publicKey, PUBLIC_KEY_BYTES);
+  mkdirSync(dir, { recursive: true, mode: 0o700 });
+  const secretPath = join(dir, SECRET_KEY_FILE);
+  const publicPath = join(dir, PUBLIC_KEY_FILE);
+  for (const path of [secretPath, publicPath]) {
+    if (existsSync(path)) throw new PrivacyError('INVALID_ARGUMENT', `${path} already exists; refusing to replace a signing key.`);
+  }
+  writeFileSync(secretPath, keyPair.secretKey, { mode: 0o600, flag: 'wx' });
+  chmodSync(secretPath, 0o600);
+  writeFileSync(publicPath, `${publicKeyToText(keyPair.publicKey)}\n`, { flag: 'wx' });
+  return keyPair;
+}
+
+/**
+ * The key pair kept in `dir`, created there on first use. Checks that the secret key file holds 64
+ * bytes whose public half matches its seed and `coordinator.pub` (rewritten if missing).
+ */
+export function readOrCreateKeyPair(dir: string): SigningKeyPair {
+  const secretPath = join(dir, SECRET_KEY_FILE);
+  const publicPath = join(dir, PUBLIC_KEY_FILE);
+  if (!existsSync(secretPath)) {
+    if (existsSync(publicPath)) {
+      throw new PrivacyError('INVALID_STATE', `${publicPath} exists but ${secretPath} does not; refusing to replace a published public key.`);
+    }
+    return writeKeyPair(dir);
+  }
+  const file = readFileSync(secretPath);
+  if (file.length !== SECRET_KEY_BYTES) {
+    file.fill(0);
+    throw new PrivacyError('INVALID_STATE', `${secretPath} must hold ${SECRET_KEY_BYTES} raw bytes; it holds ${file.length}.`);
+  }
+  const secretKey = Uint8Array.from(file);
+  file.fill(0);
+  const derived = nacl.sign.keyPair.fromSeed(secretKey.subarray(0, 32));
+  const consistent = Buffer.from(derived.publicKey).equals(Buffer.from(secretKey.subarray(32)));
+  derived.secretKey.fill(0);
+  if (!consistent) {
+    secretKey.fill(0);
+    throw new PrivacyError('INVALID_STATE', `${secretPath} is corrupt: its public half does not match its seed.`);
+  }
+  const publicKey = derived.publicKey;
+  if (!existsSync(publicPath)) {
+    writeFileSync(publicPath, `${publicKeyToText(publicKey)}\n`);
+  } else {
+    let matches = false;
+    try {
+      matches = Buffer.from(publicKeyFromText(readFileSync(publicPath, 'utf8'))).equals(Buffer.from(publicKey));
+    } catch {
+      // a malformed public key file is reported as a mismatch below
+    }
+    if (!matches) {
+      secretKey.fill(0);
+      throw new PrivacyError('INVALID_STATE', `${publicPath} is malformed or does not match ${secretPath}.`);
+    }
+  }
+  return { publicKey, secretKey };
+}

@@ -1,0 +1,86 @@
+/**
+ * Shape checks of ledger entries and heads, shared by `createLedgerEntry` (misuse throws) and the
+ * JSONL parser (a malformed line is named). Each check returns a sentence naming the field and what
+ * it must be, or null when the value is fine.
+ */
+import { HEX_SHA256 } from './canonical';
+import type { LedgerEntry } from './entry';
+
+type Check = (value: unknown) => string | null;
+
+const ISO_TIME = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(?:\.\d{1,9})?(?:Z|[+-]\d{2}:\d{2})$/;
+
+const isNumber = (v: unknown): v is number => typeof v === 'number' && Number.isFinite(v);
+const integerAtLeast = (min: number): Check => (v) => (typeof v === 'number' && Number.isSafeInteger(v) && v >= min ? null : `an integer ≥ ${min}`);
+const numberIn = (range: string, ok: (v: number) => boolean): Check => (v) => (isNumber(v) && ok(v) ? null : `a finite number in ${range}`);
+const nonEmptyString: Check = (v) => (typeof v === 'string' && v.length > 0 ? null : 'a non-empty string');
+const hexHash: Check = (v) => (typeof v === 'string' && HEX_SHA256.test(v) ? null : '64 lowercase hex digits');
+
+/** Checks of the fields a caller supplies (everything but seq, prevHash, hash and signature). */
+export const FIELD_CHECKS = {
+  runId: nonEmptyString,
+  round: integerAtLeast(0),
+  time: (v) => (typeof v === 'string' && ISO_TIME.test(v) && Number.isFinite(Date.parse(v)) ? null : 'an ISO 8601 date-time such as 2025-01-31T12:00:00.000Z'),
+  mechanism: nonEmptyString,
+  sampleRate: numberIn('[0, 1]', (v) => v >= 0 && v <= 1),
+  noiseMultiplier: numberIn('[0, ∞)', (v) => v >= 0),
+  clipNorm: numberIn('(0, ∞)', (v) => v > 0),
+  delta: numberIn('(0, 1)', (v) => v > 0 && v < 1),
+  expectedCohortSize: numberIn('[0, ∞)', (v) => v >= 0),
+  actualCohortSize: integerAtLeast(0),
+  participants: (v) => (Array.isArray(v) && v.every((p) => typeof p === 'string') ? null : 'an array of strings'),
+  modelSha256: hexHash,
+  epsilonClaimed: numberIn('[0, ∞)', (v) => v >= 0),
+  private: (v) => (typeof v === 'boolean' ? null : 'a boolean'),
+} satisfies Record<string, Check>;
+
+/** Checks of the derived fields, present in a stored entry. */
+export const DERIVED_CHECKS = {
+  seq: integerAtLeast(1),
+  prevHash: hexHash,
+  hash: hexHash,
+  signature: (v) => (typeof v === 'string' ? null : "a base64 string ('' when unsigned)"),
+} satisfies Record<string, Check>;
+
+function runChecks(value: unknown, where: string, checks: Record<string, Check>, allowed: ReadonlySet<string>): string | null {
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) return `${where} must be a JSON object.`;
+  const record = value as Record<string, unknown>;
+  for (const key of Object.keys(record)) {
+    if (!allowed.has(key)) return `${where} has an unknown field "${key}".`;
+  }
+  for (const [key, check] of Object.entries(checks)) {
+    if (!(key in record)) return `${where} is missing the field "${key}".`;
+    const expected = check(record[key]);
+    if (expected) return `${where}.${key} must be ${expected}; got ${JSON.stringify(record[key]) ?? String(record[key])}.`;
+  }
+  return null;
+}
+
+const FIELD_KEYS = new Set(Object.keys(FIELD_CHECKS));
+const ENTRY_CHECKS: Record<string, Check> = { ...DERIVED_CHECKS, ...FIELD_CHECKS };
+const ENTRY_KEYS = new Set(Object.keys(ENTRY_CHECKS));
+
+/** Problem with caller-supplied fields, or null. */
+export function checkFields(value: unknown, where: string): string | null {
+  return runChecks(value, where, FIELD_CHECKS, FIELD_KEYS);
+}
+
+/** Problem with a stored entry (all fields), or null; a missing signature counts as ''. */
+export function checkEntry(value: unknown, where: string): string | null {
+  if (typeof value === 'object' && value !== null && !Array.isArray(value) && !('signature' in value)) {
+    return runChecks({ ...value, signature: '' }, where, ENTRY_CHECKS, ENTRY_KEYS);
+  }
+  return runChecks(value, where, ENTRY_CHECKS, ENTRY_KEYS);
+}
+
+/** Copies a checked entry with its keys in a fixed order (and '' for a missing signature). */
+export function normaliseEntry(record: Record<string, unknown>): LedgerEntry {
+  const entry = { signature: '', ...record } as LedgerEntry;
+  return {
+    seq: entry.seq, runId: entry.runId, round: entry.round, time: entry.time, mechanism: entry.mechanism,
+    sampleRate: entry.sampleRate, noiseMultiplier: entry.noiseMultiplier, clipNorm: entry.clipNorm, delta: entry.delta,
+    expectedCohortSize: entry.expectedCohortSize, actualCohortSize: entry.actualCohortSize,
+    participants: [...entry.participants], modelSha256: entry.modelSha256, epsilonClaimed: entry.epsilonClaimed,
+    private: entry.private, prevHash: entry.prevHash, hash: entry.hash, signature: entry.signature,
+  };
+}
