@@ -18,6 +18,10 @@ export interface MetricsLine {
   duration_ms: number;
   bytes_in: number;
   bytes_out: number;
+  /** ε after the round at `delta`, when differential privacy is on. */
+  epsilon_rdp?: number;
+  epsilon_pld?: number;
+  delta?: number;
 }
 
 export function toMetricsLine(report: RoundReport): MetricsLine {
@@ -37,6 +41,7 @@ export function toMetricsLine(report: RoundReport): MetricsLine {
     duration_ms: Math.round(report.durationMs),
     bytes_in: report.bytesIn,
     bytes_out: report.bytesOut,
+    ...(report.privacy ? { epsilon_rdp: report.privacy.rdp, epsilon_pld: report.privacy.pld, delta: report.privacy.delta } : {}),
   };
 }
 
@@ -47,6 +52,10 @@ export class RunDirectory {
 
   get dbPath(): string {
     return join(this.path, 'coordinator.db');
+  }
+
+  get ledgerPath(): string {
+    return join(this.path, 'ledger.jsonl');
   }
 
   get modelDir(): string {

@@ -5,8 +5,9 @@
 import { EventEmitter } from 'node:events';
 import { setTimeout as delay } from 'node:timers/promises';
 import { availableParallelism } from 'node:os';
+import { join } from 'node:path';
 import { pino, type Logger } from 'pino';
-import { Coordinator, writeLayersModel, type ClassificationMetrics, type RoundReport } from '@cohort/coordinator';
+import { Coordinator, resolveDp, writeLayersModel, type ClassificationMetrics, type DpSettings, type EpsilonReport, type RoundReport } from '@cohort/coordinator';
 import { createClient, initBackend, initialModel, type CohortClient } from '@cohort/client';
 import { encodeTensors } from '@cohort/protocol';
 import type { Dataset } from './data/dataset';
@@ -53,6 +54,8 @@ export interface SimulationOptions {
   roundTimeoutMs?: number;
   /** Run directory. @default runs/<timestamp> */
   out?: string;
+  /** Differential privacy (`--dp central|local`); with it, clients are Poisson-sampled at rate `fraction`. */
+  dp?: DpSettings;
   logger?: Logger;
 }
 
@@ -71,6 +74,7 @@ export interface SimulationSummary {
   duration_ms: number;
   initial: ClassificationMetrics | null;
   final: (ClassificationMetrics & { round: number }) | null;
+  privacy: (EpsilonReport & { mode: string; noise_multiplier: number; clip: number; sample_rate: number; private: boolean }) | null;
   model_sha256: string;
   run_dir: string;
 }
@@ -81,7 +85,7 @@ interface SimulationEvents {
 }
 
 export class Simulation extends EventEmitter<SimulationEvents> {
-  readonly config: Required<Omit<SimulationOptions, 'label' | 'logger'>> & { label: string | undefined };
+  readonly config: Required<Omit<SimulationOptions, 'label' | 'logger' | 'dp'>> & { label: string | undefined; dp: DpSettings };
 
   constructor(private readonly options: SimulationOptions = {}) {
     super();
@@ -104,6 +108,7 @@ export class Simulation extends EventEmitter<SimulationEvents> {
       workers: options.workers ?? availableParallelism(),
       roundTimeoutMs: options.roundTimeoutMs ?? 300_000,
       out: options.out ?? defaultRunPath(),
+      dp: options.dp ?? { mode: 'off' },
     };
     if (!Number.isInteger(clients) || clients < 1) throw new SimulationError('INVALID_OPTION', `clients must be an integer of at least 1, got ${clients}.`);
     if (!Number.isInteger(this.config.workers) || this.config.workers < 1) {
@@ -121,7 +126,9 @@ export class Simulation extends EventEmitter<SimulationEvents> {
     const trainParts = partition(dataset.train.y, config.clients, spec, rng.fork('train'));
     const evalParts = partition(dataset.test.y, config.clients, { kind: 'iid' }, rng.fork('evaluation'));
     const dir = new RunDirectory(config.out);
-    dir.writeConfig({ ...config, numFeatures: dataset.numFeatures, numClasses: dataset.numClasses, trainExamples: dataset.train.count, testExamples: dataset.test.count });
+    const dp = resolveDp(config.dp, { sampleRate: config.fraction, rounds: config.rounds, keyDir: join(dir.path, 'keys') });
+    dir.writeConfig({
+      dpResolved: dp ? { ...dp, keyDir: undefined } : null, ...config, numFeatures: dataset.numFeatures, numClasses: dataset.numClasses, trainExamples: dataset.train.count, testExamples: dataset.test.count });
 
     await initBackend();
     const model = await initialModel(config.model, { numFeatures: dataset.numFeatures, numClasses: dataset.numClasses }, config.seed);
@@ -137,6 +144,7 @@ export class Simulation extends EventEmitter<SimulationEvents> {
       dbPath: dir.dbPath,
       model,
       runConfig: { dataset: config.dataset, partition: config.partition, clients: config.clients },
+      ...(dp ? { dp, ledgerPath: dir.ledgerPath } : {}),
       logger: log.child({ component: 'coordinator' }),
     });
     let clients: CohortClient[] = [];
@@ -175,6 +183,10 @@ export class Simulation extends EventEmitter<SimulationEvents> {
         initial,
         final,
         model_sha256: outcome.modelSha256,
+        privacy:
+          dp && outcome.privacy
+            ? { ...outcome.privacy, mode: dp.mode, noise_multiplier: dp.noiseMultiplier, clip: dp.clipNorm, sample_rate: dp.sampleRate, private: dp.seed === undefined }
+            : null,
         run_dir: dir.path,
       };
       dir.writeSummary(summary);

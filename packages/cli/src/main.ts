@@ -1,4 +1,6 @@
 import { Command } from 'commander';
+import { accountantCommand } from './commands/accountant';
+import { auditCommand } from './commands/audit';
 import { clientCommand } from './commands/client';
 import { coordinatorCommand } from './commands/coordinator';
 import { simulateCommand } from './commands/simulate';
@@ -9,7 +11,9 @@ const program = new Command('cohort')
   .showHelpAfterError()
   .addCommand(simulateCommand())
   .addCommand(coordinatorCommand())
-  .addCommand(clientCommand());
+  .addCommand(clientCommand())
+  .addCommand(accountantCommand())
+  .addCommand(auditCommand());
 
 try {
   await program.parseAsync(process.argv);

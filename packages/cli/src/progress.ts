@@ -12,7 +12,8 @@ export function describeRound(r: RoundReport, rounds: number): string {
   const metrics = e ? `accuracy ${e.accuracy.toFixed(4)}  loss ${e.loss.toFixed(4)}  f1 ${e.f1.toFixed(4)}` : 'not evaluated';
   const head = r.round === 0 ? 'initial model' : `round ${r.round}/${rounds}`;
   const work = r.round === 0 ? '' : `  clients ${r.participants}  failures ${r.failures.length}  ${(r.durationMs / 1000).toFixed(1)}s`;
-  return `${head}  ${metrics}${work}`;
+  const privacy = r.privacy ? `  ε ${r.privacy.rdp.toFixed(3)} (RDP) ${r.privacy.pld.toFixed(3)} (PLD)` : '';
+  return `${head}  ${metrics}${work}${privacy}`;
 }
 
 export function createProgress(rounds: number, stream: NodeJS.WriteStream = process.stderr): Progress {

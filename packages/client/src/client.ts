@@ -163,7 +163,7 @@ export class CohortClient extends EventEmitter<ClientEvents> {
     const outcome = await this.options.trainer.fit({ ...task, config: { ...message.config, seed } });
     if (message.round < this.latestRound) return;
     const dp = message.config.dp;
-    const delta = dp ? privatiseUpdate(outcome.delta, dp) : outcome.delta;
+    const delta = dp ? privatiseUpdate(outcome.delta, dp, `${message.round}:${this.options.clientId}`) : outcome.delta;
     const { manifest, payload } = encodeTensors(description.weightSpecs.map((spec, i) => ({ name: spec.name, shape: spec.shape, data: delta[i]! })));
     // Under DP the example count and training metrics would be unprotected side channels: withhold them.
     const stats = dp ? { numExamples: 1 } : { numExamples: outcome.numExamples, metrics: outcome.metrics };

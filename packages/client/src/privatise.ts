@@ -6,9 +6,10 @@
 import { addGaussianNoise, clipByL2Norm, createGaussianSource } from '@cohort/privacy';
 import type { DpInstruction } from '@cohort/protocol';
 
-export function privatiseUpdate(delta: Float32Array[], dp: DpInstruction): Float32Array[] {
+/** `streamLabel` (round and client) keeps seeded simulations' clients from sharing one noise stream. */
+export function privatiseUpdate(delta: Float32Array[], dp: DpInstruction, streamLabel: string): Float32Array[] {
   const { clipped } = clipByL2Norm(delta, dp.clipNorm);
   if (dp.noiseStdDev === 0) return clipped;
-  const source = createGaussianSource(dp.noiseSeed === undefined ? {} : { seed: dp.noiseSeed });
+  const source = createGaussianSource(dp.noiseSeed === undefined ? {} : { seed: `${dp.noiseSeed}:${streamLabel}` });
   return addGaussianNoise(clipped, dp.noiseStdDev, source);
 }

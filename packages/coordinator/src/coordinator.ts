@@ -23,12 +23,17 @@ import {
   type ServerToClientEvents,
   type TensorSpec,
 } from '@cohort/protocol';
+import { createGaussianSource } from '@cohort/privacy';
 import { ClientRegistry, type ClientSocket } from './client-registry';
 import { CoordinatorError } from './errors';
-import { resolveOptions, type CoordinatorOptions, type ResolvedOptions } from './options';
+import { resolveOptions, type CoordinatorOptions, type DpOptions, type ResolvedOptions } from './options';
+import { PrivacyAccounting, type EpsilonReport } from './privacy-accounting';
+import { PrivacyLedger } from './privacy-ledger';
 import { RoundCollector } from './round-collector';
 import { Store, type RoundRecord, type RunRecord } from './store/store';
+import { CentralDpFixedClipping } from './strategy/central-dp';
 import { FedAvg } from './strategy/fed-avg';
+import { LocalDpFixedClipping } from './strategy/local-dp';
 import type { ClassificationMetrics, EvaluateResult, Failure, FitResult, Strategy } from './strategy/strategy';
 import { validateEvaluation, validateUpdate } from './update-validation';
 
@@ -43,15 +48,18 @@ export interface RoundReport {
   durationMs: number;
   bytesIn: number;
   bytesOut: number;
+  /** ε after this round by RDP and PLD, when differential privacy is on. */
+  privacy: EpsilonReport | null;
 }
 
 export interface RunOutcome {
   runId: string;
-  status: 'finished' | 'failed' | 'stopped';
+  status: 'finished' | 'budget-exhausted' | 'failed' | 'stopped';
   reason: string;
   lastRound: number;
   finalEvaluation: ClassificationMetrics | null;
   modelSha256: string;
+  privacy: EpsilonReport | null;
 }
 
 interface CoordinatorEvents {
@@ -69,6 +77,7 @@ export class Coordinator extends EventEmitter<CoordinatorEvents> {
   private io: Server<ClientToServerEvents, ServerToClientEvents, Record<string, never>, { clientId: string }> | undefined;
   private run: RunRecord | undefined;
   private strategy: Strategy;
+  private privacy: { accounting: PrivacyAccounting; ledger: PrivacyLedger; strategy: CentralDpFixedClipping | LocalDpFixedClipping } | undefined;
   private global: Float32Array[] = [];
   private lastRound = 0;
   private collector: RoundCollector<FitResult | EvaluateResult> | undefined;
@@ -79,7 +88,8 @@ export class Coordinator extends EventEmitter<CoordinatorEvents> {
     super();
     this.options = resolveOptions(options);
     this.log = options.logger ?? pino({ name: 'coordinator' }, pino.destination(2));
-    this.strategy = options.strategy ?? new FedAvg({ fraction: this.options.fraction, minFitClients: this.options.minClients, seed: this.options.seed });
+    const inner = options.strategy ?? new FedAvg({ fraction: this.options.fraction, minFitClients: this.options.minClients, seed: this.options.seed });
+    this.strategy = this.options.dp ? withDifferentialPrivacy(inner, this.options.dp, this.log) : inner;
   }
 
   get runId(): string {
@@ -97,6 +107,14 @@ export class Coordinator extends EventEmitter<CoordinatorEvents> {
     const modelBytes = this.global.reduce((n, t) => n + t.byteLength, 0);
     this.maxMessageBytes = this.options.maxMessageBytes ?? 2 * modelBytes + 64 * 1024;
     if (checkpoint.round > 0) this.log.info({ runId: this.run.id, round: checkpoint.round }, `resuming run ${this.run.id} after committed round ${checkpoint.round}`);
+    const dp = this.options.dp;
+    if (dp) {
+      // The accountant is rebuilt from the ledger: a crash or restart never resets the budget.
+      const entries = this.store.ledger(this.run.id);
+      const accounting = new PrivacyAccounting(dp, entries.map((e) => ({ noiseMultiplier: e.noiseMultiplier, sampleRate: e.sampleRate })));
+      this.privacy = { accounting, ledger: new PrivacyLedger(dp, entries, this.options.ledgerPath), strategy: this.strategy as CentralDpFixedClipping | LocalDpFixedClipping };
+      this.privacy.ledger.export();
+    }
 
     this.http = createServer();
     this.io = new Server(this.http, { maxHttpBufferSize: 2 * this.maxMessageBytes, serveClient: false });
@@ -132,6 +150,14 @@ export class Coordinator extends EventEmitter<CoordinatorEvents> {
       if (evaluation) this.emit('round', { ...emptyReport(0), evaluation });
     }
     while (this.lastRound < rounds && !this.abort.signal.aborted) {
+      if (this.privacy?.accounting.wouldExceedBudget()) {
+        const { rdp, delta } = { rdp: this.privacy.accounting.epsilonRdp(), delta: this.privacy.accounting.dp.delta };
+        const reason = `privacy budget exhausted after round ${this.lastRound}: ε = ${rdp.toFixed(4)}, δ = ${delta} (budget ε = ${this.privacy.accounting.dp.budgetEpsilon}; one more round would exceed it)`;
+        store.finishRun(run.id, 'finished', reason);
+        this.log.warn({ round: this.lastRound, epsilon: rdp, delta }, reason);
+        this.io?.emit('run:end', { protocolVersion: PROTOCOL_VERSION, runId: run.id, reason });
+        return this.outcome('budget-exhausted', reason);
+      }
       const round = this.lastRound + 1;
       const report = await this.fitRound(round);
       if (!report) {
@@ -260,16 +286,40 @@ export class Coordinator extends EventEmitter<CoordinatorEvents> {
       }
       const aggregate = this.strategy.aggregateFit(round, results, failures, this.global);
       const encoded = encodeTensors(this.globalModelFrom(aggregate.weights));
+      const modelSha256 = sha256(encoded.payload);
       Object.assign(record, { status: 'committed', trainLoss: aggregate.trainLoss, trainAccuracy: aggregate.trainAccuracy, durationMs: Date.now() - started });
-      store.commitRound(record, { round, sha256: sha256(encoded.payload), payload: encoded.payload });
+      const release = this.privacy && this.releaseOf(round, selected, results, modelSha256);
+      store.commitRound(record, { round, sha256: modelSha256, payload: encoded.payload }, release?.entry);
+      if (this.privacy && release) {
+        this.privacy.accounting.record(release.step);
+        this.privacy.ledger.committed(release.entry);
+      }
       this.global = aggregate.weights;
       this.lastRound = round;
       this.io?.to(selected.map((id) => this.registry.get(id)?.id).filter((id): id is string => id !== undefined))
         .emit('round:end', { protocolVersion: PROTOCOL_VERSION, runId, round, status: 'committed' });
       this.log.info({ round, participants: results.length, failures: failures.length }, `round ${round} committed`);
-      return { round, participants: results.length, failures, trainLoss: aggregate.trainLoss, trainAccuracy: aggregate.trainAccuracy, evaluation: null, durationMs: record.durationMs, bytesIn, bytesOut };
+      const privacy = this.privacy ? this.privacy.accounting.report() : null;
+      return { round, participants: results.length, failures, trainLoss: aggregate.trainLoss, trainAccuracy: aggregate.trainAccuracy, evaluation: null, durationMs: record.durationMs, bytesIn, bytesOut, privacy };
     }
     return undefined;
+  }
+
+  /** The ledger entry and accountant step of a committed DP round. */
+  private releaseOf(round: number, selected: readonly string[], results: readonly FitResult[], modelSha256: string) {
+    const { accounting, ledger, strategy } = this.privacy!;
+    const step = accounting.nextRelease;
+    const entry = ledger.next({
+      runId: this.run!.id,
+      round,
+      sampleRate: step.sampleRate,
+      expectedCohortSize: strategy.samplingOf(round)?.expectedCohortSize ?? 0,
+      actualCohortSize: selected.length,
+      participants: results.map((r) => r.clientId),
+      modelSha256,
+      epsilonClaimed: accounting.epsilonAfterNext(),
+    });
+    return { step, entry };
   }
 
   private async evaluate(round: number): Promise<ClassificationMetrics | null> {
@@ -296,7 +346,7 @@ export class Coordinator extends EventEmitter<CoordinatorEvents> {
       else collector.fail({ clientId, kind: 'disconnected', reason: 'left before the round started' });
     }
     this.log.info({ round, task, selected: selected.length }, `${task} round ${round} started with ${selected.length} clients`);
-    const config = { ...this.options.fit, seed: this.options.seed };
+    const config = { ...this.options.fit, seed: this.options.seed, ...(this.options.dp ? { dp: dpInstruction(this.options.dp) } : {}) };
     this.io!.to(socketIds).emit('round:start', { protocolVersion: PROTOCOL_VERSION, runId: this.run!.id, round, task, config, manifest, payload });
     await collector.done;
     this.collector = undefined;
@@ -330,6 +380,7 @@ export class Coordinator extends EventEmitter<CoordinatorEvents> {
       lastRound: this.lastRound,
       finalEvaluation: last?.metrics ?? null,
       modelSha256: sha256(encodeTensors(this.globalModel()).payload),
+      privacy: this.privacy && this.privacy.accounting.rounds > 0 ? this.privacy.accounting.report() : null,
     };
   }
 
@@ -354,5 +405,19 @@ function payloadBytes(raw: unknown): number {
 }
 
 function emptyReport(round: number): RoundReport {
-  return { round, participants: 0, failures: [], trainLoss: null, trainAccuracy: null, evaluation: null, durationMs: 0, bytesIn: 0, bytesOut: 0 };
+  return { round, participants: 0, failures: [], trainLoss: null, trainAccuracy: null, evaluation: null, durationMs: 0, bytesIn: 0, bytesOut: 0, privacy: null };
+}
+
+function withDifferentialPrivacy(inner: Strategy, dp: DpOptions, log: Logger): CentralDpFixedClipping | LocalDpFixedClipping {
+  if (dp.seed !== undefined) log.warn({ seed: dp.seed }, 'DP noise and sampling are seeded for reproducibility: this run is NOT private');
+  const random = createGaussianSource(dp.seed === undefined ? {} : { seed: dp.seed });
+  return dp.mode === 'central'
+    ? new CentralDpFixedClipping(inner, { clipNorm: dp.clipNorm, noiseMultiplier: dp.noiseMultiplier, sampleRate: dp.sampleRate, random })
+    : new LocalDpFixedClipping(inner, { sampleRate: dp.sampleRate, random });
+}
+
+/** What clients must do to their updates: clip always; add the full noise themselves in local DP. */
+function dpInstruction(dp: DpOptions) {
+  const noiseStdDev = dp.mode === 'local' ? dp.noiseMultiplier * dp.clipNorm : 0;
+  return { clipNorm: dp.clipNorm, noiseStdDev, ...(dp.mode === 'local' && dp.seed !== undefined ? { noiseSeed: dp.seed } : {}) };
 }

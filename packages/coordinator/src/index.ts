@@ -11,3 +11,12 @@ export type { ClassificationMetrics, EvaluateResult, Failure, FitAggregate, FitR
 export { Store } from './store/store';
 export type { Checkpoint, EvaluationRecord, RoundRecord, RunRecord } from './store/store';
 export { writeLayersModel } from './model-files';
+export type { DpOptions } from './options';
+export { resolveDp } from './dp-settings';
+export type { DpSettings } from './dp-settings';
+export { CentralDpFixedClipping } from './strategy/central-dp';
+export type { CentralDpOptions, SamplingRecord } from './strategy/central-dp';
+export { LocalDpFixedClipping } from './strategy/local-dp';
+export { poissonSample } from './strategy/poisson-sampling';
+export { PrivacyAccounting } from './privacy-accounting';
+export type { EpsilonReport, Release } from './privacy-accounting';

@@ -61,14 +61,16 @@ export interface CoordinatorOptions {
   maxMessageBytes?: number;
   /** Differential privacy; off when absent. */
   dp?: DpOptions;
+  /** Where the privacy ledger is exported as JSONL (with ledger-head.json and coordinator.pub beside it). */
+  ledgerPath?: string;
   /** Extra settings stored with the run (for the record). */
   runConfig?: Record<string, unknown>;
   /** Structured logger. @default pino at level info on stderr */
   logger?: Logger;
 }
 
-export type ResolvedOptions = Required<Omit<CoordinatorOptions, 'strategy' | 'logger' | 'maxMessageBytes' | 'runConfig' | 'dp'>> &
-  Pick<CoordinatorOptions, 'strategy' | 'logger' | 'maxMessageBytes' | 'runConfig' | 'dp'>;
+export type ResolvedOptions = Required<Omit<CoordinatorOptions, 'strategy' | 'logger' | 'maxMessageBytes' | 'runConfig' | 'dp' | 'ledgerPath'>> &
+  Pick<CoordinatorOptions, 'strategy' | 'logger' | 'maxMessageBytes' | 'runConfig' | 'dp' | 'ledgerPath'>;
 
 export function resolveOptions(options: CoordinatorOptions): ResolvedOptions {
   const resolved: ResolvedOptions = {

@@ -28,3 +28,29 @@ export type { Calibration, CalibrateOptions } from './calibrate';
 export { analyticGaussianDelta, analyticGaussianEpsilon, analyticGaussianSigma } from './analytic-gaussian';
 export type { AnalyticGaussianOptions } from './analytic-gaussian';
 export { erfc, logErfc, logNormalCdf, normalCdf } from './special-functions';
+
+// Ledger of noisy releases
+export { canonicalJson, ZERO_HASH } from './ledger/canonical';
+export { createLedgerEntry, hashLedgerEntry, LEDGER_HASHED_KEYS, ledgerSigningBytes } from './ledger/entry';
+export type { LedgerEntry, LedgerFields, LedgerMechanism } from './ledger/entry';
+export {
+  generateSigningKeyPair,
+  PUBLIC_KEY_FILE,
+  publicKeyFromText,
+  publicKeyToText,
+  readOrCreateKeyPair,
+  SECRET_KEY_FILE,
+  writeKeyPair,
+} from './ledger/keys';
+export type { SigningKeyPair } from './ledger/keys';
+export { createLedgerHead, LEDGER_HEAD_FORMAT, ledgerHeadSigningBytes, parseLedgerHead, verifyLedgerHeadSignature } from './ledger/head';
+export type { LedgerHead } from './ledger/head';
+export { parseLedgerJsonl, toJsonl } from './ledger/jsonl';
+export { LEDGER_FAILURE_CODES } from './ledger/failures';
+export type { LedgerFailure, LedgerFailureCode } from './ledger/failures';
+export { verifyLedger } from './ledger/verify';
+export type { LedgerVerification } from './ledger/verify';
+export { recomputeLedgerEpsilon } from './ledger/epsilon';
+export type { LedgerStream, RecomputedEpsilon, RecomputeOptions, RoundEpsilon, StreamEpsilon } from './ledger/epsilon';
+export { AUDITABLE_MECHANISMS, auditLedger, formatEpsilon } from './ledger/audit';
+export type { AuditOptions, LedgerAudit } from './ledger/audit';

@@ -1,8 +1,14 @@
 import { join } from 'node:path';
 import { Command, Option } from 'commander';
+import type { DpOptions } from '@cohort/coordinator';
+import { addDpFlags, dpSettingsFrom, type DpFlags } from '../dp-flags';
 import { fraction, integer, positive, resolveWithConfig } from '../options';
 
-interface Flags {
+function withDp(dp: DpOptions | undefined, dataDir: string): { dp?: DpOptions; ledgerPath?: string } {
+  return dp ? { dp, ledgerPath: join(dataDir, 'ledger.jsonl') } : {};
+}
+
+interface Flags extends DpFlags {
   host: string;
   port: number;
   rounds: number;
@@ -24,7 +30,7 @@ interface Flags {
 }
 
 export function coordinatorCommand(): Command {
-  return new Command('coordinator')
+  const command = new Command('coordinator')
     .description('run the coordinator: a socket.io server that runs training rounds and aggregates updates')
     .option('--host <host>', 'interface to listen on', '127.0.0.1')
     .option('--port <port>', 'port to listen on (0: a free one, printed)', integer(0, 65535), 0)
@@ -44,10 +50,10 @@ export function coordinatorCommand(): Command {
     .option('--db <path>', 'SQLite state file (default: DATA_DIR/coordinator.db); an unfinished run in it is resumed')
     .addOption(new Option('--log-level <level>', 'log level').choices(['debug', 'info', 'warn', 'error']).default('info'))
     .option('--json', 'print the run outcome as JSON on stdout')
-    .option('--config <file>', 'JSON file whose keys mirror these flags')
-    .action(async (_opts, command: Command) => {
+    .option('--config <file>', 'JSON file whose keys mirror these flags');
+  return addDpFlags(command, { seeded: false }).action(async (_opts, command: Command) => {
       const flags = resolveWithConfig<Flags>(command);
-      const [{ pino }, { Coordinator, writeLayersModel }, { initBackend, initialModel }, { encodeTensors }] = await Promise.all([
+      const [{ pino }, { Coordinator, resolveDp, writeLayersModel }, { initBackend, initialModel }, { encodeTensors }] = await Promise.all([
         import('pino'),
         import('@cohort/coordinator'),
         import('@cohort/client'),
@@ -74,6 +80,7 @@ export function coordinatorCommand(): Command {
         model,
         runConfig: { model: flags.model },
         logger,
+        ...withDp(resolveDp(dpSettingsFrom(flags), { sampleRate: flags.fraction, rounds: flags.rounds, keyDir: flags.dataDir }), flags.dataDir),
       });
       const stop = () => {
         logger.info('shutting down; the last committed round is kept');
@@ -88,6 +95,6 @@ export function coordinatorCommand(): Command {
       await coordinator.close();
       if (flags.json) process.stdout.write(`${JSON.stringify(outcome, null, 2)}\n`);
       else process.stdout.write(`${outcome.status}: ${outcome.reason}${outcome.finalEvaluation ? `; accuracy ${outcome.finalEvaluation.accuracy.toFixed(4)}` : ''}\n`);
-      if (outcome.status !== 'finished') process.exitCode = 1;
+      if (outcome.status === 'failed' || outcome.status === 'stopped') process.exitCode = 1;
     });
 }

@@ -1,13 +1,14 @@
 import { Command, Option } from 'commander';
 import type { SimulationOptions } from '@cohort/simulations';
 import type { Progress } from '../progress';
+import { addDpFlags, dpSettingsFrom, type DpFlags } from '../dp-flags';
 import { fraction, integer, positive, resolveWithConfig } from '../options';
 
 type Flags = Required<Pick<SimulationOptions, 'dataset' | 'clients' | 'rounds' | 'partition' | 'fraction' | 'localEpochs' | 'batchSize' | 'lr' | 'seed' | 'evalEvery'>> &
-  Pick<SimulationOptions, 'label' | 'model' | 'minClients' | 'workers' | 'out'> & { roundTimeout: number; json?: boolean; logLevel: string };
+  Pick<SimulationOptions, 'label' | 'model' | 'minClients' | 'workers' | 'out'> & DpFlags & { roundTimeout: number; json?: boolean; logLevel: string };
 
 export function simulateCommand(): Command {
-  return new Command('simulate')
+  const command = new Command('simulate')
     .description('run a coordinator and N virtual clients on this machine (real sockets, worker-thread training)')
     .option('--dataset <name>', 'mnist | synthetic | csv:PATH', 'mnist')
     .option('--label <column>', 'label column of a csv dataset')
@@ -15,7 +16,7 @@ export function simulateCommand(): Command {
     .option('--clients <n>', 'virtual clients', integer(1), 10)
     .option('--rounds <n>', 'training rounds', integer(1), 10)
     .option('--partition <scheme>', 'iid | dirichlet:ALPHA | shards:K', 'iid')
-    .option('--fraction <f>', 'fraction of clients sampled per round', fraction, 1)
+    .option('--fraction <f>', 'fraction of clients sampled per round (the Poisson rate q under DP)', fraction, 1)
     .option('--min-clients <n>', 'fewest updates for a round to count (default: min(2, clients))', integer(1))
     .option('--local-epochs <n>', 'local epochs per round', integer(1), 1)
     .option('--batch-size <n>', 'local minibatch size', integer(1), 10)
@@ -27,12 +28,12 @@ export function simulateCommand(): Command {
     .option('--out <dir>', 'run directory (default: runs/<timestamp>)')
     .addOption(new Option('--log-level <level>', 'log level on stderr').choices(['debug', 'info', 'warn', 'error']).default('warn'))
     .option('--json', 'print summary.json to stdout')
-    .option('--config <file>', 'JSON file whose keys mirror these flags')
-    .action(async (_opts, command: Command) => {
+    .option('--config <file>', 'JSON file whose keys mirror these flags');
+  return addDpFlags(command, { seeded: true }).action(async (_opts, command: Command) => {
       const flags = resolveWithConfig<Flags>(command);
       // Loaded here so that `--help` does not pay for TensorFlow.js.
       const [{ pino }, { Simulation }, { createProgress }] = await Promise.all([import('pino'), import('@cohort/simulations'), import('../progress')]);
-      const simulation = new Simulation({ ...flags, roundTimeoutMs: flags.roundTimeout * 1000, logger: pino({ name: 'simulate', level: flags.logLevel }, pino.destination(2)) });
+      const simulation = new Simulation({ ...flags, dp: dpSettingsFrom(flags), roundTimeoutMs: flags.roundTimeout * 1000, logger: pino({ name: 'simulate', level: flags.logLevel }, pino.destination(2)) });
       let progress: Progress | undefined;
       simulation.on('started', (s) => {
         process.stderr.write(`cohort simulate: ${flags.dataset}, ${simulation.config.model}, ${s.clients} clients (${flags.partition}), ${s.rounds} rounds, backend ${s.backend}, ${simulation.config.workers} workers\n`);
@@ -48,9 +49,10 @@ export function simulateCommand(): Command {
         process.stdout.write(
           `${summary.status}: ${summary.reason} in ${(summary.duration_ms / 1000).toFixed(1)}s\n` +
             (f ? `final accuracy ${f.accuracy.toFixed(4)}  loss ${f.loss.toFixed(4)}  precision ${f.precision.toFixed(4)}  recall ${f.recall.toFixed(4)}  f1 ${f.f1.toFixed(4)}\n` : '') +
+            (summary.privacy ? `privacy: ε = ${summary.privacy.rdp.toFixed(4)} (RDP), ${summary.privacy.pld.toFixed(4)} (PLD) at δ = ${summary.privacy.delta}${summary.privacy.private ? '' : ' — seeded noise: NOT private'}\n` : '') +
             `run directory: ${summary.run_dir}\n`,
         );
       }
-      if (summary.status !== 'finished') process.exitCode = 1;
+      if (summary.status === 'failed' || summary.status === 'stopped') process.exitCode = 1;
     });
 }

@@ -37,6 +37,17 @@ CREATE TABLE IF NOT EXISTS rounds (
   bytes_out INTEGER NOT NULL,
   PRIMARY KEY (run_id, round, attempt)
 );
+CREATE TABLE IF NOT EXISTS ledger (
+  run_id TEXT NOT NULL REFERENCES runs(id),
+  seq INTEGER NOT NULL,
+  round INTEGER NOT NULL,
+  entry_json TEXT NOT NULL,
+  PRIMARY KEY (run_id, seq)
+);
+CREATE TRIGGER IF NOT EXISTS ledger_append_only_update BEFORE UPDATE ON ledger
+BEGIN SELECT RAISE(ABORT, 'the privacy ledger is append-only'); END;
+CREATE TRIGGER IF NOT EXISTS ledger_append_only_delete BEFORE DELETE ON ledger
+BEGIN SELECT RAISE(ABORT, 'the privacy ledger is append-only'); END;
 CREATE TABLE IF NOT EXISTS evaluations (
   run_id TEXT NOT NULL REFERENCES runs(id),
   round INTEGER NOT NULL,

@@ -8,6 +8,7 @@ import { dirname } from 'node:path';
 import Database from 'better-sqlite3';
 import { CoordinatorError } from '../errors';
 import { SCHEMA_SQL, SCHEMA_VERSION } from './schema';
+import type { LedgerEntry } from '@cohort/privacy';
 import type { TensorSpec } from '@cohort/protocol';
 import type { ClassificationMetrics, Failure } from '../strategy/strategy';
 
@@ -102,12 +103,20 @@ export class Store {
     return { round: row.round, sha256: row.sha256, payload: new Uint8Array(row.payload) };
   }
 
-  /** Commits a round: the new model and the round's row, together or not at all. */
-  commitRound(record: RoundRecord, model: Checkpoint): void {
+  /** Commits a round: the new model, the round's row and its ledger entry, together or not at all. */
+  commitRound(record: RoundRecord, model: Checkpoint, ledgerEntry?: LedgerEntry): void {
     this.db.transaction(() => {
       this.insertRound(record);
       this.insertCheckpoint(record.runId, model);
+      if (ledgerEntry) {
+        this.db.prepare(`INSERT INTO ledger (run_id, seq, round, entry_json) VALUES (?, ?, ?, ?)`).run(ledgerEntry.runId, ledgerEntry.seq, ledgerEntry.round, JSON.stringify(ledgerEntry));
+      }
     })();
+  }
+
+  ledger(runId: string): LedgerEntry[] {
+    const rows = this.db.prepare(`SELECT entry_json FROM ledger WHERE run_id = ? ORDER BY seq`).all(runId) as { entry_json: string }[];
+    return rows.map((r) => JSON.parse(r.entry_json) as LedgerEntry);
   }
 
   recordFailedRound(record: RoundRecord): void {

@@ -34,7 +34,11 @@ export function parseLedgerJsonl(text: string): LedgerEntry[] {
       throw new PrivacyError('INVALID_STATE', `${where}: not valid JSON (${(cause as Error).message}).`, { cause });
     }
     const problem = checkEntry(value, 'entry');
-    if (problem) throw new PrivacyError('INVALID_STATE', `${where}: ${problem}`);
+    if (problem) {
+      const seq = (value as { seq?: unknown } | null)?.seq;
+      const named = typeof seq === 'number' && Number.isSafeInteger(seq) ? `${where} (seq ${seq})` : where;
+      throw new PrivacyError('INVALID_STATE', `${named}: ${problem}`);
+    }
     return normaliseEntry(value as Record<string, unknown>);
   });
 }

@@ -1,0 +1,38 @@
+/** The differential-privacy flags shared by `simulate` and `coordinator`. */
+import { Option, type Command } from 'commander';
+import type { DpSettings } from '@cohort/coordinator';
+import { fraction, integer, positive } from './options';
+
+export interface DpFlags {
+  dp: 'central' | 'local' | 'off';
+  clip: number;
+  noiseMultiplier?: number;
+  targetEpsilon?: number;
+  delta: number;
+  budgetEpsilon?: number;
+  dpSeed?: number;
+}
+
+export function addDpFlags(command: Command, { seeded }: { seeded: boolean }): Command {
+  command
+    .addOption(new Option('--dp <mode>', 'differential privacy: central (coordinator adds noise), local (clients add noise) or off').choices(['central', 'local', 'off']).default('off'))
+    .option('--clip <C>', 'L2 bound of one client update under DP', positive, 1)
+    .option('--noise-multiplier <sigma>', 'noise std = sigma × clip', positive)
+    .option('--target-epsilon <eps>', 'calibrate sigma so the planned rounds spend this ε (instead of --noise-multiplier)', positive)
+    .option('--delta <delta>', 'δ of the reported (ε, δ)', fraction, 1e-5)
+    .option('--budget-epsilon <eps>', 'stop cleanly before a round that would exceed this ε', positive);
+  if (seeded) command.option('--dp-seed <n>', 'seed DP noise and sampling for reproducibility (the run is then NOT private)', integer(0));
+  return command;
+}
+
+export function dpSettingsFrom(flags: DpFlags): DpSettings {
+  return {
+    mode: flags.dp,
+    clip: flags.clip,
+    delta: flags.delta,
+    ...(flags.noiseMultiplier !== undefined ? { noiseMultiplier: flags.noiseMultiplier } : {}),
+    ...(flags.targetEpsilon !== undefined ? { targetEpsilon: flags.targetEpsilon } : {}),
+    ...(flags.budgetEpsilon !== undefined ? { budgetEpsilon: flags.budgetEpsilon } : {}),
+    ...(flags.dpSeed !== undefined ? { seed: flags.dpSeed } : {}),
+  };
+}

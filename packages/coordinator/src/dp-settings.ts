@@ -1,0 +1,46 @@
+import { calibrateNoiseMultiplier } from '@cohort/privacy';
+import { CoordinatorError } from './errors';
+import type { DpOptions } from './options';
+
+/** DP settings as a user states them: a noise multiplier, or a target ε to calibrate one for. */
+export interface DpSettings {
+  /** @default 'off' */
+  mode?: 'central' | 'local' | 'off';
+  /** L2 clip C. @default 1 */
+  clip?: number;
+  noiseMultiplier?: number;
+  /** Calibrate σ so that the planned rounds spend exactly this ε (RDP). */
+  targetEpsilon?: number;
+  /** @default 1e-5 */
+  delta?: number;
+  budgetEpsilon?: number;
+  /** Seeded, non-private noise for reproducible simulations. */
+  seed?: number;
+}
+
+/**
+ * Turns user settings into coordinator options: σ is given or calibrated for `rounds` releases at
+ * the sampling rate (central DP is amplified by Poisson sampling at rate `sampleRate`; local DP
+ * is accounted per client without amplification).
+ */
+export function resolveDp(settings: DpSettings, plan: { sampleRate: number; rounds: number; keyDir: string }): DpOptions | undefined {
+  const mode = settings.mode ?? 'off';
+  if (mode === 'off') return undefined;
+  const delta = settings.delta ?? 1e-5;
+  if ((settings.noiseMultiplier === undefined) === (settings.targetEpsilon === undefined)) {
+    throw new CoordinatorError('INVALID_OPTION', `with --dp ${mode}, give exactly one of --noise-multiplier and --target-epsilon.`);
+  }
+  const accountedRate = mode === 'central' ? plan.sampleRate : 1;
+  const noiseMultiplier =
+    settings.noiseMultiplier ?? calibrateNoiseMultiplier({ targetEpsilon: settings.targetEpsilon!, delta, sampleRate: accountedRate, steps: plan.rounds }).noiseMultiplier;
+  return {
+    mode,
+    clipNorm: settings.clip ?? 1,
+    noiseMultiplier,
+    sampleRate: plan.sampleRate,
+    delta,
+    keyDir: plan.keyDir,
+    ...(settings.budgetEpsilon !== undefined ? { budgetEpsilon: settings.budgetEpsilon } : {}),
+    ...(settings.seed !== undefined ? { seed: settings.seed } : {}),
+  };
+}
