@@ -2,7 +2,7 @@
  * A whole federated run on one machine: a real coordinator on loopback, one real socket.io client
  * per virtual party, and training in a pool of worker_threads.
  */
-import { EventEmitter } from 'node:events';
+import { EventEmitter, once } from 'node:events';
 import { setTimeout as delay } from 'node:timers/promises';
 import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
@@ -162,6 +162,8 @@ export class Simulation extends EventEmitter<SimulationEvents> {
       clients = Array.from({ length: config.clients }, (_, i) =>
         createClient({ serverUrl: url, clientId: clientName(i, config.clients), trainer: new PooledTrainer(pool, i), logger: log.child({ component: 'client', client: i }) }),
       );
+      // Every party is registered before round 1, so early cohorts are drawn from the whole population.
+      await Promise.all(clients.map((c) => (c.connected ? undefined : once(c, 'connected'))));
       const outcome = await coordinator.runRounds();
       // Let the clients take in the coordinator's last acknowledgements and its run:end.
       await Promise.race([Promise.allSettled(clients.map((c) => c.finished)), delay(CLIENT_DRAIN_MS)]);

@@ -9,6 +9,7 @@ export type { Examples } from './examples';
 export { evaluateLocally, fitLocally } from './local-training';
 export type { EvaluateOutcome, FitOutcome } from './local-training';
 export { LocalTrainer } from './trainer';
+export { privatiseUpdate } from './privatise';
 export type { FitTask, ModelTask, Trainer } from './trainer';
 export { ModelCache } from './model/model-cache';
 export { MODEL_PRESETS, buildPreset, isPreset } from './model/presets';
