@@ -31,7 +31,7 @@ import { PrivacyAccounting, type EpsilonReport } from './privacy-accounting';
 import { PrivacyLedger } from './privacy-ledger';
 import { RoundCollector } from './round-collector';
 import { Store, type RoundRecord, type RunRecord } from './store/store';
-import { CentralDpFixedClipping } from './strategy/central-dp';
+import { CentralDp } from './strategy/central-dp';
 import { FedAvg } from './strategy/fed-avg';
 import { LocalDpFixedClipping } from './strategy/local-dp';
 import type { ClassificationMetrics, EvaluateResult, Failure, FitResult, Strategy } from './strategy/strategy';
@@ -77,7 +77,7 @@ export class Coordinator extends EventEmitter<CoordinatorEvents> {
   private io: Server<ClientToServerEvents, ServerToClientEvents, Record<string, never>, { clientId: string }> | undefined;
   private run: RunRecord | undefined;
   private strategy: Strategy;
-  private privacy: { accounting: PrivacyAccounting; ledger: PrivacyLedger; strategy: CentralDpFixedClipping | LocalDpFixedClipping } | undefined;
+  private privacy: { accounting: PrivacyAccounting; ledger: PrivacyLedger; strategy: CentralDp | LocalDpFixedClipping } | undefined;
   private global: Float32Array[] = [];
   private lastRound = 0;
   private collector: RoundCollector<FitResult | EvaluateResult> | undefined;
@@ -107,12 +107,14 @@ export class Coordinator extends EventEmitter<CoordinatorEvents> {
     const modelBytes = this.global.reduce((n, t) => n + t.byteLength, 0);
     this.maxMessageBytes = this.options.maxMessageBytes ?? 2 * modelBytes + 64 * 1024;
     if (checkpoint.round > 0) this.log.info({ runId: this.run.id, round: checkpoint.round }, `resuming run ${this.run.id} after committed round ${checkpoint.round}`);
+    const saved = this.store.strategyState(this.run.id);
+    if (saved !== undefined) this.strategy.loadState?.(saved);
     const dp = this.options.dp;
     if (dp) {
       // The accountant is rebuilt from the ledger: a crash or restart never resets the budget.
       const entries = this.store.ledger(this.run.id);
       const accounting = new PrivacyAccounting(dp, entries.map((e) => ({ noiseMultiplier: e.noiseMultiplier, sampleRate: e.sampleRate })));
-      this.privacy = { accounting, ledger: new PrivacyLedger(dp, entries, this.options.ledgerPath), strategy: this.strategy as CentralDpFixedClipping | LocalDpFixedClipping };
+      this.privacy = { accounting, ledger: new PrivacyLedger(dp, entries, this.options.ledgerPath), strategy: this.strategy as CentralDp | LocalDpFixedClipping };
       this.privacy.ledger.export();
     }
 
@@ -289,7 +291,7 @@ export class Coordinator extends EventEmitter<CoordinatorEvents> {
       const modelSha256 = sha256(encoded.payload);
       Object.assign(record, { status: 'committed', trainLoss: aggregate.trainLoss, trainAccuracy: aggregate.trainAccuracy, durationMs: Date.now() - started });
       const release = this.privacy && this.releaseOf(round, selected, results, modelSha256);
-      store.commitRound(record, { round, sha256: modelSha256, payload: encoded.payload }, release?.entry);
+      store.commitRound(record, { round, sha256: modelSha256, payload: encoded.payload }, release?.entry, this.strategy.saveState?.());
       if (this.privacy && release) {
         this.privacy.accounting.record(release.step);
         this.privacy.ledger.committed(release.entry);
@@ -313,6 +315,7 @@ export class Coordinator extends EventEmitter<CoordinatorEvents> {
       runId: this.run!.id,
       round,
       sampleRate: step.sampleRate,
+      clipNorm: strategy.samplingOf(round)?.clipNorm ?? strategy.clipNorm,
       expectedCohortSize: strategy.samplingOf(round)?.expectedCohortSize ?? 0,
       actualCohortSize: selected.length,
       participants: results.map((r) => r.clientId),
@@ -346,7 +349,7 @@ export class Coordinator extends EventEmitter<CoordinatorEvents> {
       else collector.fail({ clientId, kind: 'disconnected', reason: 'left before the round started' });
     }
     this.log.info({ round, task, selected: selected.length }, `${task} round ${round} started with ${selected.length} clients`);
-    const config = { ...this.options.fit, seed: this.options.seed, ...(this.options.dp ? { dp: dpInstruction(this.options.dp) } : {}) };
+    const config = { ...this.options.fit, seed: this.options.seed, ...(this.options.dp && this.privacy ? { dp: dpInstruction(this.options.dp, this.privacy.strategy.clipNorm) } : {}) };
     this.io!.to(socketIds).emit('round:start', { protocolVersion: PROTOCOL_VERSION, runId: this.run!.id, round, task, config, manifest, payload });
     await collector.done;
     this.collector = undefined;
@@ -408,16 +411,16 @@ function emptyReport(round: number): RoundReport {
   return { round, participants: 0, failures: [], trainLoss: null, trainAccuracy: null, evaluation: null, durationMs: 0, bytesIn: 0, bytesOut: 0, privacy: null };
 }
 
-function withDifferentialPrivacy(inner: Strategy, dp: DpOptions, log: Logger): CentralDpFixedClipping | LocalDpFixedClipping {
+function withDifferentialPrivacy(inner: Strategy, dp: DpOptions, log: Logger): CentralDp | LocalDpFixedClipping {
   if (dp.seed !== undefined) log.warn({ seed: dp.seed }, 'DP noise and sampling are seeded for reproducibility: this run is NOT private');
   const random = createGaussianSource(dp.seed === undefined ? {} : { seed: dp.seed });
   return dp.mode === 'central'
-    ? new CentralDpFixedClipping(inner, { clipNorm: dp.clipNorm, noiseMultiplier: dp.noiseMultiplier, sampleRate: dp.sampleRate, random })
-    : new LocalDpFixedClipping(inner, { sampleRate: dp.sampleRate, random });
+    ? new CentralDp(inner, { clipNorm: dp.clipNorm, noiseMultiplier: dp.noiseMultiplier, sampleRate: dp.sampleRate, random, ...(dp.adaptive ? { adaptive: dp.adaptive } : {}) })
+    : new LocalDpFixedClipping(inner, { clipNorm: dp.clipNorm, sampleRate: dp.sampleRate, random });
 }
 
 /** What clients must do to their updates: clip always; add the full noise themselves in local DP. */
-function dpInstruction(dp: DpOptions) {
-  const noiseStdDev = dp.mode === 'local' ? dp.noiseMultiplier * dp.clipNorm : 0;
-  return { clipNorm: dp.clipNorm, noiseStdDev, ...(dp.mode === 'local' && dp.seed !== undefined ? { noiseSeed: dp.seed } : {}) };
+function dpInstruction(dp: DpOptions, clipNorm: number) {
+  const noiseStdDev = dp.mode === 'local' ? dp.noiseMultiplier * clipNorm : 0;
+  return { clipNorm, noiseStdDev, ...(dp.mode === 'local' && dp.seed !== undefined ? { noiseSeed: dp.seed } : {}) };
 }

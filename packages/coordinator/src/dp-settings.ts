@@ -1,6 +1,7 @@
 import { calibrateNoiseMultiplier } from '@cohort/privacy';
 import { CoordinatorError } from './errors';
 import type { DpOptions } from './options';
+import type { AdaptiveClippingOptions } from './strategy/central-dp';
 
 /** DP settings as a user states them: a noise multiplier, or a target ε to calibrate one for. */
 export interface DpSettings {
@@ -16,6 +17,8 @@ export interface DpSettings {
   budgetEpsilon?: number;
   /** Seeded, non-private noise for reproducible simulations. */
   seed?: number;
+  /** Adaptive clipping (central DP only). */
+  adaptive?: AdaptiveClippingOptions;
 }
 
 /**
@@ -42,5 +45,6 @@ export function resolveDp(settings: DpSettings, plan: { sampleRate: number; roun
     keyDir: plan.keyDir,
     ...(settings.budgetEpsilon !== undefined ? { budgetEpsilon: settings.budgetEpsilon } : {}),
     ...(settings.seed !== undefined ? { seed: settings.seed } : {}),
+    ...(settings.adaptive ? { adaptive: settings.adaptive } : {}),
   };
 }

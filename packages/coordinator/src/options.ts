@@ -1,6 +1,7 @@
 import type { NamedTensor } from '@cohort/protocol';
 import type { Logger } from 'pino';
 import { CoordinatorError } from './errors';
+import type { AdaptiveClippingOptions } from './strategy/central-dp';
 import type { Strategy } from './strategy/strategy';
 
 /** The model a new run starts from: a tfjs Layers topology and its initial weights. */
@@ -22,6 +23,8 @@ export interface DpOptions {
   sampleRate: number;
   /** δ of the reported (ε, δ). */
   delta: number;
+  /** Adaptive clipping (central mode): C follows a target quantile of update norms. */
+  adaptive?: AdaptiveClippingOptions;
   /** Stop cleanly before a round that would take ε (RDP) past this. */
   budgetEpsilon?: number;
   /** Seeds noise and sampling for reproducible simulations. The run is then NOT private. */
@@ -117,6 +120,7 @@ function checkDp(dp: DpOptions): void {
   if (!(dp.noiseMultiplier > 0)) fail('noiseMultiplier', 'positive', dp.noiseMultiplier);
   if (!(dp.sampleRate > 0 && dp.sampleRate <= 1)) fail('sampleRate', 'in (0, 1]', dp.sampleRate);
   if (!(dp.delta > 0 && dp.delta < 1)) fail('delta', 'in (0, 1)', dp.delta);
+  if (dp.adaptive && dp.mode !== 'central') fail('adaptive', "used with mode 'central' only", dp.mode);
   if (dp.budgetEpsilon !== undefined && !(dp.budgetEpsilon > 0)) fail('budgetEpsilon', 'positive', dp.budgetEpsilon);
 }
 

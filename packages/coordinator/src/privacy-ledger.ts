@@ -12,6 +12,7 @@ export interface ReleaseFacts {
   runId: string;
   round: number;
   sampleRate: number;
+  clipNorm: number;
   expectedCohortSize: number;
   actualCohortSize: number;
   participants: readonly string[];
@@ -40,7 +41,7 @@ export class PrivacyLedger {
         mechanism: this.dp.mode === 'central' ? 'gaussian-central' : 'gaussian-local',
         sampleRate: facts.sampleRate,
         noiseMultiplier: this.dp.noiseMultiplier,
-        clipNorm: this.dp.clipNorm,
+        clipNorm: facts.clipNorm,
         delta: this.dp.delta,
         expectedCohortSize: facts.expectedCohortSize,
         actualCohortSize: facts.actualCohortSize,

@@ -52,5 +52,5 @@ export { verifyLedger } from './ledger/verify';
 export type { LedgerVerification } from './ledger/verify';
 export { recomputeLedgerEpsilon } from './ledger/epsilon';
 export type { LedgerStream, RecomputedEpsilon, RecomputeOptions, RoundEpsilon, StreamEpsilon } from './ledger/epsilon';
-export { AUDITABLE_MECHANISMS, auditLedger, formatEpsilon } from './ledger/audit';
+export { AUDITABLE_MECHANISMS, auditLedger } from './ledger/audit';
 export type { AuditOptions, LedgerAudit } from './ledger/audit';

@@ -73,8 +73,13 @@ function report(path: string, audit: LedgerAudit, runId: string | undefined, wit
       : `Verification: ${audit.failures.length} failure${audit.failures.length === 1 ? '' : 's'}`,
   );
   lines.push('', `ε at δ = ${audit.delta}, recomputed from the recorded q and σ (claims not trusted):`);
-  const header = ['seq', 'line', 'round', 'stream', 'q', 'σ', 'claimed', 'RDP ε', 'PLD ε', 'private'];
-  const rows = audit.rounds.map((r) => [String(r.seq), String(r.line), String(r.round), r.stream, String(r.sampleRate), String(r.noiseMultiplier), fmt(r.epsilonClaimed), fmt(r.epsilonRdp), fmt(r.epsilonPld), r.private ? 'yes' : 'NO']);
+  const flagged = new Map<number, string[]>();
+  for (const f of [...audit.failures, ...audit.findings]) if (f.line !== null) flagged.set(f.line, [...(flagged.get(f.line) ?? []), f.code]);
+  const header = ['seq', 'line', 'round', 'stream', 'q', 'σ', 'claimed', 'RDP ε', 'PLD ε', 'private', 'flags'];
+  const rows = audit.rounds.map((r) => [
+    String(r.seq), String(r.line), String(r.round), r.stream, String(r.sampleRate), String(r.noiseMultiplier),
+    fmt(r.epsilonClaimed), fmt(r.epsilonRdp), fmt(r.epsilonPld), r.private ? 'yes' : 'NO', (flagged.get(r.line) ?? []).join(','),
+  ]);
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((row) => (row[i] as string).length)));
   for (const row of [header, ...rows]) lines.push(`  ${row.map((cell, i) => cell.padEnd(widths[i] as number)).join('  ')}`.trimEnd());
   if (audit.central) lines.push('', `Final central ε: RDP ${fmt(audit.central.epsilonRdp)} (order ${audit.central.rdpOrder}), PLD ${fmt(audit.central.epsilonPld)} over ${audit.central.releases} releases`);

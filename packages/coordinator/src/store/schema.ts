@@ -48,6 +48,12 @@ CREATE TRIGGER IF NOT EXISTS ledger_append_only_update BEFORE UPDATE ON ledger
 BEGIN SELECT RAISE(ABORT, 'the privacy ledger is append-only'); END;
 CREATE TRIGGER IF NOT EXISTS ledger_append_only_delete BEFORE DELETE ON ledger
 BEGIN SELECT RAISE(ABORT, 'the privacy ledger is append-only'); END;
+CREATE TABLE IF NOT EXISTS strategy_state (
+  run_id TEXT NOT NULL REFERENCES runs(id),
+  round INTEGER NOT NULL,
+  state_json TEXT NOT NULL,
+  PRIMARY KEY (run_id, round)
+);
 CREATE TABLE IF NOT EXISTS evaluations (
   run_id TEXT NOT NULL REFERENCES runs(id),
   round INTEGER NOT NULL,

@@ -104,14 +104,23 @@ export class Store {
   }
 
   /** Commits a round: the new model, the round's row and its ledger entry, together or not at all. */
-  commitRound(record: RoundRecord, model: Checkpoint, ledgerEntry?: LedgerEntry): void {
+  commitRound(record: RoundRecord, model: Checkpoint, ledgerEntry?: LedgerEntry, strategyState?: unknown): void {
     this.db.transaction(() => {
       this.insertRound(record);
       this.insertCheckpoint(record.runId, model);
+      if (strategyState !== undefined) {
+        this.db.prepare(`INSERT INTO strategy_state (run_id, round, state_json) VALUES (?, ?, ?)`).run(record.runId, record.round, JSON.stringify(strategyState));
+      }
       if (ledgerEntry) {
         this.db.prepare(`INSERT INTO ledger (run_id, seq, round, entry_json) VALUES (?, ?, ?, ?)`).run(ledgerEntry.runId, ledgerEntry.seq, ledgerEntry.round, JSON.stringify(ledgerEntry));
       }
     })();
+  }
+
+  /** The strategy's state saved with the last committed round, if it keeps any. */
+  strategyState(runId: string): unknown {
+    const row = this.db.prepare(`SELECT state_json FROM strategy_state WHERE run_id = ? ORDER BY round DESC LIMIT 1`).get(runId) as { state_json: string } | undefined;
+    return row ? JSON.parse(row.state_json) : undefined;
   }
 
   ledger(runId: string): LedgerEntry[] {

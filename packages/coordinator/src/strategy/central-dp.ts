@@ -1,46 +1,80 @@
 /**
- * Central differential privacy with fixed clipping, after DP-FedAvg: McMahan, Ramage, Talwar,
- * Zhang, "Learning Differentially Private Recurrent Language Models", ICLR 2018. Clients are drawn
- * by Poisson sampling at rate q; each delta is clipped to L2 ≤ C (by the client, and again here so
- * a dishonest client cannot exceed it); the coordinator adds N(0, (σ·C)²) to the sum and divides by
- * the expected cohort size q·N, so one client changes the result by at most C / (q·N). The noisy
- * mean delta is handed to the wrapped strategy as a single result.
+ * Central differential privacy, after DP-FedAvg: McMahan, Ramage, Talwar, Zhang, "Learning
+ * Differentially Private Recurrent Language Models", ICLR 2018. Clients are drawn by Poisson
+ * sampling at rate q; each delta is clipped to L2 ≤ C (by the client, and again here so that a
+ * dishonest client cannot exceed it); the coordinator adds Gaussian noise to the sum and divides by
+ * the expected cohort size q·N, so one client moves the result by at most C / (q·N). The noisy mean
+ * delta is handed to the wrapped strategy as a single result.
+ *
+ * With `adaptive`, C follows a target quantile of the update norms (Andrew, Thakkar, McMahan,
+ * Ramaswamy, "Differentially Private Learning with Adaptive Clipping", NeurIPS 2021): the count of
+ * unclipped updates is released with noise σ_b, C ← C·exp(−η·(b̃ − γ)), and the update noise
+ * multiplier becomes z_Δ = (z⁻² − (2σ_b)⁻²)^(−1/2), so the pair of releases together costs exactly
+ * the noise multiplier z that the accountant records.
  */
-import { addGaussianNoise, clipByL2Norm, type GaussianSource } from '@cohort/privacy';
+import { addGaussianNoise, clipByL2Norm, l2Norm, type GaussianSource } from '@cohort/privacy';
 import { CoordinatorError } from '../errors';
 import { poissonSample } from './poisson-sampling';
 import type { ClassificationMetrics, EvaluateResult, Failure, FitAggregate, FitResult, Strategy } from './strategy';
 
+export interface AdaptiveClippingOptions {
+  /** γ: the fraction of updates that should fall under the clip, in (0, 1). @default 0.5 */
+  targetQuantile?: number;
+  /** η: the geometric learning rate of the clip. @default 0.2 */
+  learningRate?: number;
+  /** σ_b: std of the noise on the count of unclipped updates. @default max(q·N / 20, z) */
+  countStdDev?: number;
+}
+
 export interface CentralDpOptions {
-  /** L2 bound C of one client's whole update. */
+  /** L2 bound C of one client's whole update (the initial bound when adaptive). */
   clipNorm: number;
-  /** σ: the noise standard deviation is σ·C. */
+  /** z: noise multiplier of the whole release, as the accountant records it. */
   noiseMultiplier: number;
   /** Poisson sampling rate q in (0, 1]. */
   sampleRate: number;
   /** Noise and sampling randomness; a CSPRNG unless a simulation asked for a seed. */
   random: GaussianSource;
+  adaptive?: AdaptiveClippingOptions;
 }
 
 /** What the accountant and the ledger need to know about one round's release. */
 export interface SamplingRecord {
   population: number;
   expectedCohortSize: number;
+  /** The clip C the round's clients were asked to apply. */
+  clipNorm: number;
 }
 
-export class CentralDpFixedClipping implements Strategy {
+export class CentralDp implements Strategy {
   readonly name: string;
   private readonly sampling = new Map<number, SamplingRecord>();
+  private clip: number;
 
   constructor(private readonly inner: Strategy, private readonly options: CentralDpOptions) {
-    this.name = `CentralDpFixedClipping(${inner.name})`;
-    if (!(options.clipNorm > 0)) throw new CoordinatorError('INVALID_OPTION', `clipNorm must be positive, got ${options.clipNorm}.`);
-    if (!(options.noiseMultiplier >= 0)) throw new CoordinatorError('INVALID_OPTION', `noiseMultiplier must be non-negative, got ${options.noiseMultiplier}.`);
-    if (!(options.sampleRate > 0 && options.sampleRate <= 1)) throw new CoordinatorError('INVALID_OPTION', `sampleRate must be in (0, 1], got ${options.sampleRate}.`);
+    this.name = `CentralDp${options.adaptive ? 'AdaptiveClipping' : 'FixedClipping'}(${inner.name})`;
+    this.clip = options.clipNorm;
+    const check = (field: string, ok: boolean, rule: string, value: unknown) => {
+      if (!ok) throw new CoordinatorError('INVALID_OPTION', `${field} must be ${rule}, got ${String(value)}.`);
+    };
+    check('clipNorm', options.clipNorm > 0, 'positive', options.clipNorm);
+    check('noiseMultiplier', options.noiseMultiplier > 0, 'positive', options.noiseMultiplier);
+    check('sampleRate', options.sampleRate > 0 && options.sampleRate <= 1, 'in (0, 1]', options.sampleRate);
+    const a = options.adaptive;
+    if (a) {
+      check('targetQuantile', a.targetQuantile === undefined || (a.targetQuantile > 0 && a.targetQuantile < 1), 'in (0, 1)', a.targetQuantile);
+      check('learningRate', a.learningRate === undefined || a.learningRate > 0, 'positive', a.learningRate);
+      check('countStdDev', a.countStdDev === undefined || 2 * a.countStdDev > options.noiseMultiplier, `above noiseMultiplier / 2 (${options.noiseMultiplier / 2})`, a.countStdDev);
+    }
+  }
+
+  /** The clip the next round's clients apply. */
+  get clipNorm(): number {
+    return this.clip;
   }
 
   configureFit(round: number, available: readonly string[]): string[] {
-    this.sampling.set(round, { population: available.length, expectedCohortSize: this.options.sampleRate * available.length });
+    this.sampling.set(round, { population: available.length, expectedCohortSize: this.options.sampleRate * available.length, clipNorm: this.clip });
     return poissonSample(available, this.options.sampleRate, this.options.random);
   }
 
@@ -49,20 +83,40 @@ export class CentralDpFixedClipping implements Strategy {
   }
 
   aggregateFit(round: number, results: readonly FitResult[], failures: readonly Failure[], global: readonly Float32Array[]): FitAggregate {
-    const expected = this.sampling.get(round)?.expectedCohortSize;
-    if (!expected) throw new CoordinatorError('INVALID_OPTION', `round ${round} was not sampled by this strategy.`);
-    const { clipNorm, noiseMultiplier, random } = this.options;
+    const sampling = this.sampling.get(round);
+    if (!sampling?.expectedCohortSize) throw new CoordinatorError('INVALID_OPTION', `round ${round} was not sampled by this strategy.`);
+    const { expectedCohortSize: expected, clipNorm } = sampling;
+    const { noiseMultiplier, random, adaptive } = this.options;
+    const countStdDev = adaptive ? (adaptive.countStdDev ?? Math.max(expected / 20, noiseMultiplier)) : 0;
+    const updateNoise = adaptive ? (noiseMultiplier ** -2 - (2 * countStdDev) ** -2) ** -0.5 : noiseMultiplier;
     const sum = global.map((t) => new Float64Array(t.length));
+    let unclipped = 0;
     for (const r of results) {
+      // Clients clip before sending, so an update that was clipped arrives with norm C.
+      if (l2Norm(r.delta) < clipNorm * (1 - 1e-6)) unclipped++;
       clipByL2Norm(r.delta, clipNorm).clipped.forEach((tensor, t) => {
         const acc = sum[t]!;
         for (let i = 0; i < acc.length; i++) acc[i]! += tensor[i]!;
       });
     }
-    const noisy = addGaussianNoise(sum, noiseMultiplier * clipNorm, random);
+    const noisy = addGaussianNoise(sum, updateNoise * clipNorm, random);
     const meanDelta = noisy.map((t) => Float32Array.from(t, (v) => v / expected));
+    if (adaptive) {
+      const noisyFraction = addGaussianNoise([Float64Array.of(unclipped)], countStdDev, random)[0]![0]! / expected;
+      this.clip = clipNorm * Math.exp(-(adaptive.learningRate ?? 0.2) * (noisyFraction - (adaptive.targetQuantile ?? 0.5)));
+    }
     const inner = this.inner.aggregateFit(round, [{ clientId: 'dp-aggregate', numExamples: 1, delta: meanDelta }], failures, global);
     return { ...inner, trainLoss: null, trainAccuracy: null };
+  }
+
+  /** The adaptive clip survives restarts through the coordinator's store. */
+  saveState(): unknown {
+    return { clipNorm: this.clip };
+  }
+
+  loadState(state: unknown): void {
+    const clip = (state as { clipNorm?: unknown } | null)?.clipNorm;
+    if (typeof clip === 'number' && clip > 0) this.clip = clip;
   }
 
   configureEvaluate(round: number, available: readonly string[]): string[] {

@@ -13,14 +13,18 @@ export class LocalDpFixedClipping implements Strategy {
   readonly name: string;
   private readonly sampling = new Map<number, SamplingRecord>();
 
-  constructor(private readonly inner: Strategy, private readonly options: { sampleRate: number; random: RandomSource }) {
+  constructor(private readonly inner: Strategy, private readonly options: { clipNorm: number; sampleRate: number; random: RandomSource }) {
     this.name = `LocalDpFixedClipping(${inner.name})`;
     if (!(options.sampleRate > 0 && options.sampleRate <= 1)) throw new CoordinatorError('INVALID_OPTION', `sampleRate must be in (0, 1], got ${options.sampleRate}.`);
   }
 
   configureFit(round: number, available: readonly string[]): string[] {
-    this.sampling.set(round, { population: available.length, expectedCohortSize: this.options.sampleRate * available.length });
+    this.sampling.set(round, { population: available.length, expectedCohortSize: this.options.sampleRate * available.length, clipNorm: this.options.clipNorm });
     return poissonSample(available, this.options.sampleRate, this.options.random);
+  }
+
+  get clipNorm(): number {
+    return this.options.clipNorm;
   }
 
   samplingOf(round: number): SamplingRecord | undefined {

@@ -54,4 +54,7 @@ export interface Strategy {
   aggregateFit(round: number, results: readonly FitResult[], failures: readonly Failure[], global: readonly Float32Array[]): FitAggregate;
   configureEvaluate(round: number, available: readonly string[]): string[];
   aggregateEvaluate(round: number, results: readonly EvaluateResult[], failures: readonly Failure[], numClasses: number): ClassificationMetrics;
+  /** State that must survive a restart (e.g. an adaptive clip), stored with each committed round. */
+  saveState?(): unknown;
+  loadState?(state: unknown): void;
 }

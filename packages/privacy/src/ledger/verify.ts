@@ -3,7 +3,7 @@
  * Every entry is checked on its own (hash over its fields, signature over its hash), then as a link
  * of the chain (seq follows the previous entry's, prevHash equals its hash), then the ledger's end
  * against the head. Each problem is a `LedgerFailure` naming the entry and the reason; the function
- * throws only on misuse (a public key that is not 32 bytes).
+ * throws only on misuse (a public key that is not 32 bytes, an entry whose shape is invalid).
  */
 import { PrivacyError } from '../errors';
 import { ZERO_HASH } from './canonical';
@@ -14,6 +14,7 @@ import type { LedgerFailure } from './failures';
 import type { LedgerHead } from './head';
 import { verifyLedgerHeadSignature } from './head';
 import { PUBLIC_KEY_BYTES, verifyDetached } from './keys';
+import { checkEntry } from './shape';
 
 export interface LedgerVerification {
   /** true when there is no failure. */
@@ -112,6 +113,10 @@ export function verifyLedger(entries: readonly LedgerEntry[], publicKey: Uint8Ar
   if (!(publicKey instanceof Uint8Array) || publicKey.length !== PUBLIC_KEY_BYTES) {
     throw new PrivacyError('INVALID_ARGUMENT', `bad public key size: expected a Uint8Array of ${PUBLIC_KEY_BYTES} bytes.`);
   }
+  entries.forEach((e, i) => {
+    const problem = checkEntry(e, `entries[${i}]`);
+    if (problem) throw new PrivacyError('INVALID_ARGUMENT', `line ${i + 1}: ${problem} (parseLedgerJsonl checks this when reading a file).`);
+  });
   const seqs = [...new Set(entries.map((e) => e.seq))].sort((a, b) => a - b);
   const lineOf = new Map<number, number>();
   entries.forEach((e, i) => lineOf.has(e.seq) || lineOf.set(e.seq, i + 1));
@@ -124,7 +129,7 @@ export function verifyLedger(entries: readonly LedgerEntry[], publicKey: Uint8Ar
     if (hashLedgerEntry(e) !== e.hash) {
       failures.push({ ...at, code: 'HASH_MISMATCH', reason: `${name}: its fields do not match its hash: a field was changed after the entry was signed.` });
     }
-    if (e.signature === '') {
+    if (!e.signature) {
       failures.push({ ...at, code: 'SIGNATURE_MISSING', reason: `${name}: it is not signed.` });
     } else if (verifyDetached(ledgerSigningBytes(e.hash), e.signature, publicKey)) {
       verified++;
