@@ -5,6 +5,8 @@ import type { RoundReport } from '@cohort/coordinator';
 
 export interface MetricsLine {
   round: number;
+  population: number;
+  selected: number;
   participants: number;
   failures: number;
   failure_reasons: { client: string; kind: string; reason: string }[];
@@ -22,12 +24,16 @@ export interface MetricsLine {
   epsilon_rdp?: number;
   epsilon_pld?: number;
   delta?: number;
+  /** false when DP noise was seeded: the ε figures then protect nothing. */
+  private?: boolean;
 }
 
 export function toMetricsLine(report: RoundReport): MetricsLine {
   const e = report.evaluation;
   return {
     round: report.round,
+    population: report.population,
+    selected: report.selected,
     participants: report.participants,
     failures: report.failures.length,
     failure_reasons: report.failures.map((f) => ({ client: f.clientId, kind: f.kind, reason: f.reason })),
@@ -41,7 +47,7 @@ export function toMetricsLine(report: RoundReport): MetricsLine {
     duration_ms: Math.round(report.durationMs),
     bytes_in: report.bytesIn,
     bytes_out: report.bytesOut,
-    ...(report.privacy ? { epsilon_rdp: report.privacy.rdp, epsilon_pld: report.privacy.pld, delta: report.privacy.delta } : {}),
+    ...(report.privacy ? { epsilon_rdp: report.privacy.rdp, epsilon_pld: report.privacy.pld, delta: report.privacy.delta, private: report.privacy.private } : {}),
   };
 }
 

@@ -166,7 +166,7 @@ export class Simulation extends EventEmitter<SimulationEvents> {
       await Promise.all(clients.map((c) => (c.connected ? undefined : once(c, 'connected'))));
       const outcome = await coordinator.runRounds();
       // Let the clients take in the coordinator's last acknowledgements and its run:end.
-      await Promise.race([Promise.allSettled(clients.map((c) => c.finished)), delay(CLIENT_DRAIN_MS)]);
+      await Promise.race([Promise.allSettled(clients.map((c) => c.finished)), delay(CLIENT_DRAIN_MS, undefined, { ref: false })]);
       const global = coordinator.globalModel();
       writeLayersModel(dir.modelDir, coordinator.topology, coordinator.weightSpecs, encodeTensors(global).payload);
       const summary: SimulationSummary = {

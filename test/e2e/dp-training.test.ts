@@ -85,6 +85,8 @@ describe('differentially private training', () => {
     const [a, b] = [await run(tempDir()), await run(tempDir())];
     expect(a.model_sha256).toBe(b.model_sha256);
     expect(a.privacy?.private).toBe(false);
+    const metricLines = readFileSync(join(a.run_dir, 'metrics.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l) as MetricsLine);
+    expect(metricLines.filter((l) => l.round > 0).every((l) => l.private === false && l.population === 6)).toBe(true);
     const { entries, audit } = readAudit(a.run_dir);
     expect(entries.every((e) => e.mechanism === 'gaussian-local' && e.sampleRate === 1 && !e.private)).toBe(true);
     expect(audit.verdict).toBe('fail');

@@ -40,6 +40,10 @@ import { validateEvaluation, validateUpdate } from './update-validation';
 /** What one round produced, as reported to listeners and written to metrics.jsonl. */
 export interface RoundReport {
   round: number;
+  /** Clients connected when the cohort was drawn. */
+  population: number;
+  /** Clients drawn for the round. */
+  selected: number;
   participants: number;
   failures: Failure[];
   trainLoss: number | null;
@@ -273,11 +277,12 @@ export class Coordinator extends EventEmitter<CoordinatorEvents> {
       await this.waitForClients(round);
       if (this.abort.signal.aborted) return undefined;
       const started = Date.now();
-      const selected = this.strategy.configureFit(round, this.registry.ids());
+      const available = this.registry.ids();
+      const selected = this.strategy.configureFit(round, available);
       const { results, failures, bytesIn, bytesOut } = await this.collect<FitResult>('fit', round, selected);
       if (this.abort.signal.aborted) return undefined;
       const record: RoundRecord = {
-        runId, round, attempt, status: 'failed', startedAt: new Date(started).toISOString(), durationMs: 0, selected,
+        runId, round, attempt, status: 'failed', startedAt: new Date(started).toISOString(), durationMs: 0, population: available.length, selected,
         participants: results.map((r) => r.clientId), failures, trainLoss: null, trainAccuracy: null, bytesIn, bytesOut,
       };
       if (results.length < this.options.minClients) {
@@ -302,7 +307,7 @@ export class Coordinator extends EventEmitter<CoordinatorEvents> {
         .emit('round:end', { protocolVersion: PROTOCOL_VERSION, runId, round, status: 'committed' });
       this.log.info({ round, participants: results.length, failures: failures.length }, `round ${round} committed`);
       const privacy = this.privacy ? this.privacy.accounting.report() : null;
-      return { round, participants: results.length, failures, trainLoss: aggregate.trainLoss, trainAccuracy: aggregate.trainAccuracy, evaluation: null, durationMs: record.durationMs, bytesIn, bytesOut, privacy };
+      return { round, population: available.length, selected: selected.length, participants: results.length, failures, trainLoss: aggregate.trainLoss, trainAccuracy: aggregate.trainAccuracy, evaluation: null, durationMs: record.durationMs, bytesIn, bytesOut, privacy };
     }
     return undefined;
   }
@@ -408,7 +413,7 @@ function payloadBytes(raw: unknown): number {
 }
 
 function emptyReport(round: number): RoundReport {
-  return { round, participants: 0, failures: [], trainLoss: null, trainAccuracy: null, evaluation: null, durationMs: 0, bytesIn: 0, bytesOut: 0, privacy: null };
+  return { round, population: 0, selected: 0, participants: 0, failures: [], trainLoss: null, trainAccuracy: null, evaluation: null, durationMs: 0, bytesIn: 0, bytesOut: 0, privacy: null };
 }
 
 function withDifferentialPrivacy(inner: Strategy, dp: DpOptions, log: Logger): CentralDp | LocalDpFixedClipping {

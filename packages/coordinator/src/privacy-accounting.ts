@@ -15,6 +15,8 @@ export interface EpsilonReport {
   rdp: number;
   pld: number;
   delta: number;
+  /** false when noise and sampling were seeded (simulations): the figures then protect nothing. */
+  private: boolean;
 }
 
 export class PrivacyAccounting {
@@ -55,10 +57,11 @@ export class PrivacyAccounting {
   }
 
   report(): EpsilonReport {
-    if (this.releases.length === 0) return { rdp: 0, pld: 0, delta: this.dp.delta };
+    const isPrivate = this.dp.seed === undefined;
+    if (this.releases.length === 0) return { rdp: 0, pld: 0, delta: this.dp.delta, private: isPrivate };
     const pld = new PldAccountant();
     for (const run of runsOf(this.releases)) pld.step(run.release, run.count);
-    return { rdp: this.epsilonRdp(), pld: pld.getEpsilon(this.dp.delta), delta: this.dp.delta };
+    return { rdp: this.epsilonRdp(), pld: pld.getEpsilon(this.dp.delta), delta: this.dp.delta, private: isPrivate };
   }
 }
 

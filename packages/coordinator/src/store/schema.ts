@@ -28,6 +28,7 @@ CREATE TABLE IF NOT EXISTS rounds (
   status TEXT NOT NULL CHECK (status IN ('committed', 'failed')),
   started_at TEXT NOT NULL,
   duration_ms REAL NOT NULL,
+  population INTEGER NOT NULL,
   selected_json TEXT NOT NULL,
   participants_json TEXT NOT NULL,
   failures_json TEXT NOT NULL,

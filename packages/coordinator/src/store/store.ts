@@ -30,6 +30,8 @@ export interface RoundRecord {
   status: 'committed' | 'failed';
   startedAt: string;
   durationMs: number;
+  /** Clients connected when the cohort was drawn. */
+  population: number;
   selected: string[];
   participants: string[];
   failures: Failure[];
@@ -169,10 +171,10 @@ export class Store {
   private insertRound(r: RoundRecord): void {
     this.db
       .prepare(
-        `INSERT INTO rounds (run_id, round, attempt, status, started_at, duration_ms, selected_json, participants_json, failures_json,
-           train_loss, train_accuracy, bytes_in, bytes_out) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+        `INSERT INTO rounds (run_id, round, attempt, status, started_at, duration_ms, population, selected_json, participants_json, failures_json,
+           train_loss, train_accuracy, bytes_in, bytes_out) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
       )
-      .run(r.runId, r.round, r.attempt, r.status, r.startedAt, r.durationMs, JSON.stringify(r.selected), JSON.stringify(r.participants),
+      .run(r.runId, r.round, r.attempt, r.status, r.startedAt, r.durationMs, r.population, JSON.stringify(r.selected), JSON.stringify(r.participants),
         JSON.stringify(r.failures), r.trainLoss, r.trainAccuracy, r.bytesIn, r.bytesOut);
   }
 }
@@ -195,6 +197,7 @@ interface RoundRow {
   status: RoundRecord['status'];
   started_at: string;
   duration_ms: number;
+  population: number;
   selected_json: string;
   participants_json: string;
   failures_json: string;
@@ -233,6 +236,7 @@ function toRound(row: RoundRow): RoundRecord {
     status: row.status,
     startedAt: row.started_at,
     durationMs: row.duration_ms,
+    population: row.population,
     selected: JSON.parse(row.selected_json),
     participants: JSON.parse(row.participants_json),
     failures: JSON.parse(row.failures_json),

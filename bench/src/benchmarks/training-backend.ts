@@ -1,0 +1,45 @@
+/**
+ * Runs in a helper process, one per TensorFlow.js backend (initBackend holds one per thread):
+ * `prepare` initialises the backend, MNIST and the mnist-2nn model and warms up; `epoch` times one
+ * fitLocally epoch from the same initial weights and returns examples per second.
+ */
+import type * as Tf from '@tensorflow/tfjs';
+import type { Examples } from '@cohort/client';
+import type { BackendName } from '@cohort/client';
+
+let state: { model: Tf.LayersModel; global: Float32Array[]; data: Examples; numClasses: number } | undefined;
+let fit: typeof import('@cohort/client').fitLocally;
+
+export async function prepare({ backend, examples, batchSizes }: { backend: BackendName; examples: number; batchSizes: number[] }): Promise<string> {
+  const tf = await import('@tensorflow/tfjs');
+  const { buildPreset, fitLocally, initBackend, selectRows } = await import('@cohort/client');
+  const { loadMnist } = await import('@cohort/simulations');
+  fit = fitLocally;
+  const chosen = await initBackend(backend);
+  if (chosen !== backend || tf.getBackend() !== backend) throw new Error(`backend ${backend} is unavailable (initBackend chose ${chosen})`);
+  const mnist = await loadMnist();
+  const rows = (n: number) => Int32Array.from({ length: n }, (_, i) => i);
+  const data = selectRows({ ...mnist.train, numFeatures: mnist.numFeatures }, rows(examples));
+  const model = buildPreset('mnist-2nn', { numFeatures: mnist.numFeatures, numClasses: mnist.numClasses }, 0);
+  state = { model, global: model.getWeights().map((w) => w.dataSync() as Float32Array), data, numClasses: mnist.numClasses };
+  const warm = selectRows(data, rows(Math.min(200, examples)));
+  for (const batchSize of batchSizes) await fitLocally(model, state.global, warm, config(batchSize), state.numClasses);
+  return chosen;
+}
+
+function config(batchSize: number) {
+  return { localEpochs: 1, batchSize, learningRate: 0.05, seed: 1 };
+}
+
+/** One epoch over the prepared examples; returns examples per second. */
+export async function epoch({ batchSize }: { batchSize: number }): Promise<number> {
+  if (!state) throw new Error('prepare() first');
+  const start = performance.now();
+  await fit(state.model, state.global, state.data, config(batchSize), state.numClasses);
+  return (state.data.count * 1000) / (performance.now() - start);
+}
+
+export function shutdown(): void {
+  state?.model.dispose();
+  state = undefined;
+}

@@ -1,0 +1,69 @@
+/**
+ * A real Coordinator (SQLite in a temporary directory, loopback only) with `clients` real socket.io
+ * clients using the no-op trainer. Closes clients, server and database and removes the directory,
+ * whatever happens.
+ */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Coordinator, type InitialModel, type RoundReport } from '@cohort/coordinator';
+import { createClient, type CohortClient } from '@cohort/client';
+import { NoopTrainer } from './noop-trainer';
+import { silentLogger } from './silent';
+
+export interface NoopFederationOptions {
+  model: InitialModel;
+  rounds: number;
+  clients: number;
+  /** Maps the coordinator's port to the URL the clients dial (e.g. a counting proxy's). */
+  clientUrl?: (coordinatorPort: number) => Promise<string>;
+  /** Called on each committed round, with performance.now() at the 'round' event. */
+  onRound?: (report: RoundReport, atMs: number) => void;
+  /** @default 120000 */
+  roundTimeoutMs?: number;
+}
+
+export interface NoopFederationOutcome {
+  reports: RoundReport[];
+  /** performance.now() at each 'round' event. */
+  eventTimes: number[];
+}
+
+export async function runNoopFederation(options: NoopFederationOptions): Promise<NoopFederationOutcome> {
+  const dir = mkdtempSync(join(tmpdir(), 'cohort-bench-'));
+  const coordinator = new Coordinator({
+    rounds: options.rounds,
+    minClients: options.clients,
+    evalEvery: 0,
+    maxRoundAttempts: 1,
+    roundTimeoutMs: options.roundTimeoutMs ?? 120_000,
+    fit: { localEpochs: 1, batchSize: 1, learningRate: 0.1 },
+    dbPath: join(dir, 'coordinator.db'),
+    model: options.model,
+    logger: silentLogger,
+  });
+  const clients: CohortClient[] = [];
+  const reports: RoundReport[] = [];
+  const eventTimes: number[] = [];
+  try {
+    const url = await coordinator.start();
+    const port = Number(new URL(url).port);
+    const dial = options.clientUrl ? await options.clientUrl(port) : url;
+    coordinator.on('round', (report) => {
+      const at = performance.now();
+      reports.push(report);
+      eventTimes.push(at);
+      options.onRound?.(report, at);
+    });
+    for (let i = 0; i < options.clients; i++) {
+      clients.push(createClient({ serverUrl: dial, clientId: `bench-${String(i).padStart(4, '0')}`, trainer: new NoopTrainer(), logger: silentLogger }));
+    }
+    const outcome = await coordinator.runRounds();
+    if (outcome.status !== 'finished') throw new Error(`the run ended ${outcome.status}: ${outcome.reason}`);
+    return { reports, eventTimes };
+  } finally {
+    await Promise.all(clients.map((c) => c.close()));
+    await coordinator.close();
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
