@@ -1,23 +1,10 @@
-import { execFile } from 'node:child_process';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { promisify } from 'node:util';
 import { describe, expect, it } from 'vitest';
-import { COHORT_BIN } from '../helpers/processes';
+import { cohort } from '../helpers/processes';
 import { col, loadCsv, relativeError } from '../privacy/reference-data';
 
-const exec = promisify(execFile);
-
-async function cohort(...args: string[]): Promise<{ stdout: string; stderr: string; code: number }> {
-  try {
-    const { stdout, stderr } = await exec(process.execPath, [COHORT_BIN, ...args], { timeout: 120_000 });
-    return { stdout, stderr, code: 0 };
-  } catch (error) {
-    const e = error as { stdout: string; stderr: string; code: number };
-    return { stdout: e.stdout, stderr: e.stderr, code: e.code };
-  }
-}
 
 // dp_accounting 0.6.0 reference: q = 0.01, σ = 1.1, 1000 steps, δ = 1e-5.
 const row = loadCsv('dp-epsilon.csv').find((r) => r['q'] === 0.01 && r['sigma'] === 1.1 && r['steps'] === 1000 && r['delta'] === 1e-5);

@@ -1,25 +1,12 @@
-import { execFile } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { promisify } from 'node:util';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { createLedgerEntry, createLedgerHead, generateSigningKeyPair, publicKeyToText, RdpAccountant, toJsonl } from '@cohort/privacy';
 import type { LedgerEntry } from '@cohort/privacy';
-import { COHORT_BIN } from '../helpers/processes';
+import { cohort } from '../helpers/processes';
 
-const exec = promisify(execFile);
-
-async function cohort(...args: string[]): Promise<{ stdout: string; stderr: string; code: number }> {
-  try {
-    const { stdout, stderr } = await exec(process.execPath, [COHORT_BIN, ...args], { timeout: 120_000 });
-    return { stdout, stderr, code: 0 };
-  } catch (error) {
-    const e = error as { stdout: string; stderr: string; code: number };
-    return { stdout: e.stdout, stderr: e.stderr, code: e.code };
-  }
-}
 
 /** A 4-round ledger of an honest coordinator, its public key file and its signed head. */
 function writeRun(dir: string) {

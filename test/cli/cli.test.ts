@@ -1,22 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import { execFile } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { promisify } from 'node:util';
-import { COHORT_BIN } from '../helpers/processes';
+import { cohort } from '../helpers/processes';
 import { tempDir } from '../helpers/federation';
 
-const exec = promisify(execFile);
-
-async function cohort(...args: string[]): Promise<{ stdout: string; stderr: string; code: number }> {
-  try {
-    const { stdout, stderr } = await exec(process.execPath, [COHORT_BIN, ...args], { timeout: 120_000 });
-    return { stdout, stderr, code: 0 };
-  } catch (error) {
-    const e = error as { stdout: string; stderr: string; code: number };
-    return { stdout: e.stdout, stderr: e.stderr, code: e.code };
-  }
-}
 
 describe('the cohort command', () => {
   it('lists its subcommands, and each explains its flags', async () => {

@@ -2,8 +2,8 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { io } from 'socket.io-client';
 import { PROTOCOL_VERSION, encodeTensors, type RoundStart } from '@cohort/protocol';
 import type { Coordinator } from '@cohort/coordinator';
-import type { CohortClient } from '@cohort/client';
-import { RawClient, honestClients, startCoordinator, syntheticData, waitUntil } from '../helpers/federation';
+import { createClient, type CohortClient } from '@cohort/client';
+import { RawClient, honestClients, quiet, startCoordinator, syntheticData, waitUntil } from '../helpers/federation';
 
 const dataset = syntheticData(1);
 let coordinator: Coordinator | undefined;
@@ -107,6 +107,24 @@ describe('federated training over real sockets', () => {
     const report = started.reports.find((r) => r.round === 1)!;
     expect(report.participants).toBe(2);
     expect(report.failures).toEqual([{ clientId: 'dropper', kind: 'disconnected', reason: 'client namespace disconnect' }]);
+  });
+
+  it('records a client whose local training fails as a client error, without waiting for the timeout', async () => {
+    const started = await startCoordinator(dataset, { rounds: 1, minClients: 2, evalEvery: 0, roundTimeoutMs: 60_000 });
+    coordinator = started.coordinator;
+    const broken = createClient({
+      serverUrl: started.url,
+      clientId: 'broken',
+      trainer: { fit: () => Promise.reject(new Error('device out of memory')), evaluate: () => Promise.reject(new Error('unused')) },
+      logger: quiet,
+    });
+    clients = [broken, ...honestClients(started.url, dataset, 2)];
+    await waitUntil(() => clients.every((c) => c.connected));
+    const outcome = await coordinator.runRounds();
+    expect(outcome.status).toBe('finished');
+    const report = started.reports.find((r) => r.round === 1)!;
+    expect(report.failures).toEqual([{ clientId: 'broken', kind: 'client-error', reason: 'device out of memory' }]);
+    expect(report.durationMs).toBeLessThan(60_000);
   });
 
   it('retries a round that gets too few updates, then records the run as failed', async () => {

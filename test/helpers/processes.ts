@@ -1,8 +1,11 @@
 /** Runs the `cohort` command as real child processes, reading their pino JSON logs line by line. */
-import { spawn, type ChildProcess } from 'node:child_process';
+import { execFile, spawn, type ChildProcess } from 'node:child_process';
+import { promisify } from 'node:util';
 import { createServer } from 'node:net';
 import { fileURLToPath } from 'node:url';
 import { createInterface } from 'node:readline';
+
+const execFileAsync = promisify(execFile);
 
 export const COHORT_BIN = fileURLToPath(new URL('../../packages/cli/bin/cohort.js', import.meta.url));
 
@@ -64,4 +67,15 @@ export async function freePort(): Promise<number> {
   const { port } = server.address() as { port: number };
   await new Promise((resolve) => server.close(resolve));
   return port;
+}
+
+/** Runs `cohort ARGS` to completion and returns its output and exit code (never throws on exit ≠ 0). */
+export async function cohort(...args: string[]): Promise<{ stdout: string; stderr: string; code: number }> {
+  try {
+    const { stdout, stderr } = await execFileAsync(process.execPath, [COHORT_BIN, ...args], { timeout: 120_000 });
+    return { stdout, stderr, code: 0 };
+  } catch (error) {
+    const e = error as { stdout: string; stderr: string; code: number };
+    return { stdout: e.stdout, stderr: e.stderr, code: e.code };
+  }
 }

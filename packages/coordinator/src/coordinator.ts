@@ -11,6 +11,7 @@ import { Server } from 'socket.io';
 import {
   PROTOCOL_VERSION,
   ProtocolError,
+  clientErrorSchema,
   decodeTensors,
   encodeTensors,
   manifestOf,
@@ -234,11 +235,14 @@ export class Coordinator extends EventEmitter<CoordinatorEvents> {
     socket.on('round:update', (raw, ack) => this.receive(socket, raw, ack, 'fit'));
     socket.on('round:evaluation', (raw, ack) => this.receive(socket, raw, ack, 'evaluate'));
     socket.on('round:error', (raw) => {
-      const round = (raw as { round?: unknown } | null)?.round;
-      const collector = this.collector;
-      if (collector && collector.round === round && collector.isPending(clientId)) {
-        const message = String((raw as { message?: unknown }).message ?? '').slice(0, 500);
-        collector.fail({ clientId, kind: 'client-error', reason: message });
+      try {
+        const report = parseMessage(clientErrorSchema, raw, 'round:error');
+        const collector = this.collector;
+        if (report.clientId === clientId && report.runId === this.run!.id && collector?.round === report.round && collector.isPending(clientId)) {
+          collector.fail({ clientId, kind: 'client-error', reason: report.message.slice(0, 500) });
+        }
+      } catch (error) {
+        this.log.warn({ clientId }, `ignored a malformed round:error from ${clientId}: ${(error as Error).message}`);
       }
     });
     socket.on('disconnect', (reason) => {
