@@ -1,7 +1,7 @@
 /** The files a simulation leaves behind: config.json, metrics.jsonl, summary.json, model/. */
 import { appendFileSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { RoundReport } from '@cohort/coordinator';
+import type { FairnessMetrics, RoundReport } from '@cohort/coordinator';
 
 export interface MetricsLine {
   round: number;
@@ -26,6 +26,13 @@ export interface MetricsLine {
   delta?: number;
   /** false when DP noise was seeded: the ε figures then protect nothing. */
   private?: boolean;
+  /** min, max and std of the clients' own accuracies. */
+  per_client_accuracy?: { clients: number; min: number; max: number; std: number } | null;
+  fairness?: {
+    groups: Record<string, { examples: number; accuracy: number; tpr: number; fpr: number; f1: number; positive_rate: number | null }>;
+    demographic_parity_difference: number | null;
+    equal_opportunity_difference: number;
+  };
 }
 
 export function toMetricsLine(report: RoundReport): MetricsLine {
@@ -47,7 +54,19 @@ export function toMetricsLine(report: RoundReport): MetricsLine {
     duration_ms: Math.round(report.durationMs),
     bytes_in: report.bytesIn,
     bytes_out: report.bytesOut,
+    ...(e?.perClientAccuracy ? { per_client_accuracy: e.perClientAccuracy } : {}),
+    ...(e?.fairness ? { fairness: fairnessLine(e.fairness) } : {}),
     ...(report.privacy ? { epsilon_rdp: report.privacy.rdp, epsilon_pld: report.privacy.pld, delta: report.privacy.delta, private: report.privacy.private } : {}),
+  };
+}
+
+function fairnessLine(f: FairnessMetrics): NonNullable<MetricsLine['fairness']> {
+  return {
+    groups: Object.fromEntries(
+      Object.entries(f.groups).map(([name, g]) => [name, { examples: g.examples, accuracy: g.accuracy, tpr: g.tpr, fpr: g.fpr, f1: g.f1, positive_rate: g.positiveRate }]),
+    ),
+    demographic_parity_difference: f.demographicParityDifference,
+    equal_opportunity_difference: f.equalOpportunityDifference,
   };
 }
 

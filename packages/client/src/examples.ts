@@ -9,6 +9,9 @@ export interface Examples {
   y: Int32Array;
   count: number;
   numFeatures: number;
+  /** Sensitive group of each row (an index into groupNames), for fairness evaluation only. */
+  groups?: Int32Array;
+  groupNames?: string[];
 }
 
 /** Copies the rows at `indices` into a new, compact set of examples. */
@@ -16,12 +19,14 @@ export function selectRows(examples: Examples, indices: ArrayLike<number>): Exam
   const { numFeatures } = examples;
   const x = new Float32Array(indices.length * numFeatures);
   const y = new Int32Array(indices.length);
+  const groups = examples.groups ? new Int32Array(indices.length) : undefined;
   for (let i = 0; i < indices.length; i++) {
     const row = indices[i]!;
     x.set(examples.x.subarray(row * numFeatures, (row + 1) * numFeatures), i * numFeatures);
     y[i] = examples.y[row]!;
+    if (groups) groups[i] = examples.groups![row]!;
   }
-  return { x, y, count: indices.length, numFeatures };
+  return { x, y, count: indices.length, numFeatures, ...(groups && examples.groupNames ? { groups, groupNames: examples.groupNames } : {}) };
 }
 
 /**

@@ -23,6 +23,8 @@ export interface EvaluateOutcome {
   numExamples: number;
   lossSum: number;
   confusion: number[];
+  /** Confusion counts per sensitive group, when the examples carry groups. */
+  groupConfusion?: Record<string, number[]>;
 }
 
 export async function fitLocally(model: tf.LayersModel, global: readonly Float32Array[], data: Examples, config: FitConfig, numClasses: number): Promise<FitOutcome> {
@@ -81,6 +83,8 @@ export async function fitLocally(model: tf.LayersModel, global: readonly Float32
 export async function evaluateLocally(model: tf.LayersModel, weights: readonly Float32Array[], data: Examples, numClasses: number): Promise<EvaluateOutcome> {
   setWeights(model, weights);
   const confusion = new Array<number>(numClasses * numClasses).fill(0);
+  const { groups, groupNames } = data;
+  const byGroup = groups && groupNames ? groupNames.map(() => new Array<number>(numClasses * numClasses).fill(0)) : undefined;
   let lossSum = 0;
   for (let start = 0; start < data.count; start += EVAL_BATCH) {
     const end = Math.min(start + EVAL_BATCH, data.count);
@@ -96,11 +100,14 @@ export async function evaluateLocally(model: tf.LayersModel, weights: readonly F
     tf.dispose([losses, predicted]);
     for (let i = 0; i < labels.length; i++) {
       lossSum += lossValues[i]!;
-      confusion[labels[i]! * numClasses + predictions[i]!]! += 1;
+      const cell = labels[i]! * numClasses + predictions[i]!;
+      confusion[cell]! += 1;
+      if (byGroup) byGroup[groups![start + i]!]![cell]! += 1;
     }
     await new Promise((resolve) => setImmediate(resolve));
   }
-  return { numExamples: data.count, lossSum, confusion };
+  const groupConfusion = byGroup && Object.fromEntries(groupNames!.map((name, g) => [name, byGroup[g]!]));
+  return { numExamples: data.count, lossSum, confusion, ...(groupConfusion ? { groupConfusion } : {}) };
 }
 
 /** Per-example categorical cross-entropy of softmax outputs, clipped as Keras does. */

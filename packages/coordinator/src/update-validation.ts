@@ -11,6 +11,8 @@ import {
 import type { RoundCollector } from './round-collector';
 import type { EvaluateResult, FitResult } from './strategy/strategy';
 
+const MAX_GROUPS = 64;
+
 export interface RoundContext {
   runId: string;
   /** The client id bound to the socket at its handshake. */
@@ -48,7 +50,15 @@ export function validateEvaluation(raw: unknown, ctx: RoundContext, numClasses: 
     throw new ProtocolError('INVALID_MESSAGE', `confusion matrix counts ${counted} examples but numExamples is ${message.numExamples}`);
   }
   if (!Number.isFinite(message.lossSum)) throw new ProtocolError('NON_FINITE', 'evaluation loss is not finite');
-  return { clientId: message.clientId, numExamples: message.numExamples, lossSum: message.lossSum, confusion: message.confusion };
+  const groups = Object.entries(message.groupConfusion ?? {});
+  if (groups.length > MAX_GROUPS) throw new ProtocolError('INVALID_MESSAGE', `${groups.length} sensitive groups exceed the limit of ${MAX_GROUPS}`);
+  for (const [group, counts] of groups) {
+    if (counts.length !== numClasses * numClasses) throw new ProtocolError('SHAPE_MISMATCH', `group ${group}: confusion matrix has ${counts.length} cells; expected ${numClasses}×${numClasses}`);
+  }
+  if (groups.length > 0 && groups.reduce((n, [, counts]) => n + counts.reduce((a, b) => a + b, 0), 0) !== message.numExamples) {
+    throw new ProtocolError('INVALID_MESSAGE', `per-group counts do not add up to numExamples (${message.numExamples})`);
+  }
+  return { clientId: message.clientId, numExamples: message.numExamples, lossSum: message.lossSum, confusion: message.confusion, ...(message.groupConfusion ? { groupConfusion: message.groupConfusion } : {}) };
 }
 
 function checkBinding(message: { runId: string; round: number; clientId: string }, ctx: RoundContext, task: 'fit' | 'evaluate'): void {

@@ -98,6 +98,8 @@ export const evaluationSchema = z.strictObject({
   lossSum: z.number().min(0),
   /** numClasses × numClasses counts, row = true class, column = predicted class, row-major. */
   confusion: z.array(count),
+  /** The same counts split by the value of a declared sensitive attribute, for fairness metrics. */
+  groupConfusion: z.record(z.string().min(1).max(64), z.array(count)).optional(),
 });
 
 export const clientErrorSchema = z.strictObject({

@@ -6,6 +6,7 @@
 import { CoordinatorError } from '../errors';
 import { sampleClients } from './sampling';
 import { metricsFromConfusion, sumEvaluations } from './classification-metrics';
+import { clientAccuracySpread, fairnessFromResults } from './fairness-metrics';
 import type { ClassificationMetrics, EvaluateResult, Failure, FitAggregate, FitResult, Strategy } from './strategy';
 
 export interface FedAvgOptions {
@@ -54,7 +55,9 @@ export class FedAvg implements Strategy {
 
   aggregateEvaluate(_round: number, results: readonly EvaluateResult[], _failures: readonly Failure[], numClasses: number): ClassificationMetrics {
     const { confusion, lossSum, examples } = sumEvaluations(results, numClasses);
-    return metricsFromConfusion(confusion, numClasses, lossSum, examples);
+    const perClientAccuracy = clientAccuracySpread(results, numClasses);
+    const fairness = fairnessFromResults(results, numClasses);
+    return { ...metricsFromConfusion(confusion, numClasses, lossSum, examples), ...(perClientAccuracy ? { perClientAccuracy } : {}), ...(fairness ? { fairness } : {}) };
   }
 }
 

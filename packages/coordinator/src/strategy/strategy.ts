@@ -28,6 +28,8 @@ export interface EvaluateResult {
   lossSum: number;
   /** numClasses × numClasses counts, row = true class, column = predicted, row-major. */
   confusion: number[];
+  /** The same counts per value of the sensitive attribute, when the data declares one. */
+  groupConfusion?: Record<string, number[]>;
 }
 
 export interface ClassificationMetrics {
@@ -37,6 +39,30 @@ export interface ClassificationMetrics {
   precision: number;
   recall: number;
   f1: number;
+  /** Spread of the clients' own accuracies (population std), over clients with examples. */
+  perClientAccuracy?: { clients: number; min: number; max: number; std: number };
+  /** Group fairness, when clients report counts per sensitive group. */
+  fairness?: FairnessMetrics;
+}
+
+export interface GroupMetrics {
+  examples: number;
+  accuracy: number;
+  /** Recall of the positive class (true positive rate); macro recall for multi-class tasks. */
+  tpr: number;
+  /** False positive rate of the positive class; macro over classes for multi-class tasks. */
+  fpr: number;
+  f1: number;
+  /** Share of the group predicted positive (class 1); null for multi-class tasks. */
+  positiveRate: number | null;
+}
+
+export interface FairnessMetrics {
+  groups: Record<string, GroupMetrics>;
+  /** max − min over groups of the positive prediction rate (binary tasks), else null. */
+  demographicParityDifference: number | null;
+  /** max − min over groups of the true positive rate. */
+  equalOpportunityDifference: number;
 }
 
 export interface FitAggregate {
