@@ -132,7 +132,14 @@ export class Simulation extends EventEmitter<SimulationEvents> {
 
     await initBackend();
     const model = await initialModel(config.model, { numFeatures: dataset.numFeatures, numClasses: dataset.numClasses }, config.seed);
-    const pool = new WorkerPool(config.workers, { numFeatures: dataset.numFeatures, train: dataset.train, test: dataset.test, trainParts, evalParts });
+    const pool = new WorkerPool(config.workers, {
+      numFeatures: dataset.numFeatures,
+      train: dataset.train,
+      test: dataset.test,
+      trainParts,
+      evalParts,
+      ...(dataset.groupNames ? { groupNames: dataset.groupNames } : {}),
+    });
     const coordinator = new Coordinator({
       rounds: config.rounds,
       minClients: config.minClients,

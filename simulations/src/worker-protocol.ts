@@ -4,6 +4,7 @@ import type { Split } from './data/dataset';
 
 export interface WorkerInit {
   numFeatures: number;
+  groupNames?: string[];
   train: Split;
   test: Split;
   /** Per virtual client: indices into `train` it trains on and into `test` it evaluates on. */

@@ -8,7 +8,8 @@ const cache = new ModelCache();
 const port = parentPort!;
 
 function examples(split: WorkerInit['train'], indices: Int32Array): Examples {
-  return selectRows({ x: split.x, y: split.y, count: split.count, numFeatures: init.numFeatures }, indices);
+  const groups = split.groups && init.groupNames ? { groups: split.groups, groupNames: init.groupNames } : {};
+  return selectRows({ x: split.x, y: split.y, count: split.count, numFeatures: init.numFeatures, ...groups }, indices);
 }
 
 async function run(job: WorkerJob): Promise<Exclude<WorkerReply, { ready: true }>> {

@@ -1,13 +1,13 @@
 /**
- * Loads the reference CSVs of /work/shared/reference (see its README.md for provenance: dp_accounting
- * 0.6.0, Opacus 1.5.4, mpmath). Resolved from the repository root as `../shared/reference`.
+ * Loads the reference CSVs in test/fixtures/dp-reference (a copy of the project's shared reference
+ * set; its README.md gives provenance: dp_accounting 0.6.0, Opacus 1.5.4, mpmath).
  */
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
-export const referenceDir = path.resolve(repoRoot, '..', 'shared', 'reference');
+export const referenceDir = path.resolve(repoRoot, 'test', 'fixtures', 'dp-reference');
 
 export type Row = Record<string, number>;
 

@@ -9,6 +9,8 @@ export interface Split {
   x: Float32Array;
   y: Int32Array;
   count: number;
+  /** Sensitive group of each row (index into Dataset.groupNames), when the data declares one. */
+  groups?: Int32Array;
 }
 
 export interface Dataset {
@@ -20,6 +22,8 @@ export interface Dataset {
   /** `classNames[id]` names class `id`. */
   classNames: string[];
   featureNames?: string[];
+  /** Names of the sensitive groups, for fairness metrics. */
+  groupNames?: string[];
   train: Split;
   test: Split;
 }

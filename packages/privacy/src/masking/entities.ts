@@ -1,0 +1,59 @@
+/**
+ * The kinds of personal data the free-text detectors find, and the span each detection reports.
+ * Offsets are UTF-16 code-unit indices into the scanned string (`text.slice(start, end)` is the
+ * entity), as with every JavaScript string API.
+ */
+
+/** Entity types, named after (and mostly as) Microsoft Presidio's. */
+export const ENTITY_TYPES = [
+  'EMAIL',
+  'PHONE',
+  'CREDIT_CARD',
+  'IBAN',
+  'IP_ADDRESS',
+  'DATE',
+  'US_SSN',
+  'UK_NINO',
+  'PERSON',
+] as const;
+
+export type EntityType = (typeof ENTITY_TYPES)[number];
+
+/** One detection: `text.slice(start, end)` looks like an entity of `type`. */
+export interface EntitySpan {
+  /** Index of the first code unit of the entity. */
+  start: number;
+  /** Index one past the last code unit of the entity (so `end > start`). */
+  end: number;
+  type: EntityType;
+  /**
+   * Confidence in [0, 1]: 1 for a match whose checksum validated (card, IBAN), lower for pattern
+   * matches that a checksum cannot confirm (phone, date) and for dictionary guesses (names).
+   */
+  score: number;
+}
+
+/** The tag that replaces an entity of `type` in scanned text, e.g. `<EMAIL>`. */
+export function entityTag(type: EntityType): string {
+  return `<${type}>`;
+}
+
+/** Whether `value` is one of {@link ENTITY_TYPES}. */
+export function isEntityType(value: unknown): value is EntityType {
+  return typeof value === 'string' && (ENTITY_TYPES as readonly string[]).includes(value);
+}
+
+/** The spans found by a global regular expression, one per match, scored by `score(match)`. */
+export function regexSpans(
+  text: string,
+  pattern: RegExp,
+  type: EntityType,
+  score: (match: RegExpExecArray) => number | null,
+): EntitySpan[] {
+  const spans: EntitySpan[] = [];
+  for (const match of text.matchAll(pattern)) {
+    const s = score(match);
+    if (s !== null) spans.push({ start: match.index, end: match.index + match[0].length, type, score: s });
+  }
+  return spans;
+}
