@@ -17,3 +17,6 @@ export type { SyntheticOptions } from './data/synthetic';
 export { loadCsvDataset } from './data/csv';
 export { PARTITION_FORMS, formatPartition, labelSkew, parsePartition, partition } from './partition/index';
 export type { PartitionSpec } from './partition/index';
+export { PII_DATASET_NAMES, generatePiiDataset, piiDatasetSchema, writePiiDataset } from './data/pii/pii-dataset';
+export type { PiiDataset, PiiDatasetName, PiiDatasetOptions, WrittenPiiDataset } from './data/pii/pii-dataset';
+export { PII_REFERENCE_DATE } from './data/pii/person';

@@ -102,7 +102,8 @@ export async function evaluateLocally(model: tf.LayersModel, weights: readonly F
       lossSum += lossValues[i]!;
       const cell = labels[i]! * numClasses + predictions[i]!;
       confusion[cell]! += 1;
-      if (byGroup) byGroup[groups![start + i]!]![cell]! += 1;
+      const group = groups?.[start + i] ?? -1;
+      if (byGroup && group >= 0) byGroup[group]![cell]! += 1; // −1: group unknown for this row
     }
     await new Promise((resolve) => setImmediate(resolve));
   }
