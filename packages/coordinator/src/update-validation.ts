@@ -55,8 +55,8 @@ export function validateEvaluation(raw: unknown, ctx: RoundContext, numClasses: 
   for (const [group, counts] of groups) {
     if (counts.length !== numClasses * numClasses) throw new ProtocolError('SHAPE_MISMATCH', `group ${group}: confusion matrix has ${counts.length} cells; expected ${numClasses}×${numClasses}`);
   }
-  if (groups.length > 0 && groups.reduce((n, [, counts]) => n + counts.reduce((a, b) => a + b, 0), 0) !== message.numExamples) {
-    throw new ProtocolError('INVALID_MESSAGE', `per-group counts do not add up to numExamples (${message.numExamples})`);
+  if (groups.reduce((n, [, counts]) => n + counts.reduce((a, b) => a + b, 0), 0) > message.numExamples) {
+    throw new ProtocolError('INVALID_MESSAGE', `per-group counts exceed numExamples (${message.numExamples})`);
   }
   return { clientId: message.clientId, numExamples: message.numExamples, lossSum: message.lossSum, confusion: message.confusion, ...(message.groupConfusion ? { groupConfusion: message.groupConfusion } : {}) };
 }
