@@ -13,8 +13,10 @@ import { encodeTensors } from '@cohort/protocol';
 import type { Dataset } from './data/dataset';
 import { loadDataset } from './data/load-dataset';
 import { SimulationError } from './errors';
-import { parsePartition, partition } from './partition/index';
-import { createRng } from './rng';
+import { parsePartition, partition, type PartitionSpec } from './partition/index';
+import { createRng, type Rng } from './rng';
+import { preparePiiFederation } from './data/pii/federated-pii';
+import { PII_DATASET_NAMES } from './data/pii/pii-dataset';
 import { PooledTrainer } from './pooled-trainer';
 import { RunDirectory, defaultRunPath, toMetricsLine } from './run-directory';
 import { WorkerPool } from './worker-pool';
@@ -22,8 +24,10 @@ import { WorkerPool } from './worker-pool';
 const CLIENT_DRAIN_MS = 5_000;
 
 export interface SimulationOptions {
-  /** 'mnist', 'synthetic' or 'csv:PATH'. @default 'mnist' */
+  /** 'mnist', 'synthetic', 'synthetic-credit', 'synthetic-health' or 'csv:PATH'. @default 'mnist' */
   dataset?: string;
+  /** PII datasets: how much group B's label rule departs from the others' (0 = none). @default 0 */
+  groupBias?: number;
   /** Label column of a CSV dataset. */
   label?: string;
   /** A preset (mlp, mnist-2nn, mnist-cnn) or a tfjs model.json. @default mnist-2nn for mnist, else mlp */
@@ -109,6 +113,7 @@ export class Simulation extends EventEmitter<SimulationEvents> {
       roundTimeoutMs: options.roundTimeoutMs ?? 300_000,
       out: options.out ?? defaultRunPath(),
       dp: options.dp ?? { mode: 'off' },
+      groupBias: options.groupBias ?? 0,
     };
     if (!Number.isInteger(clients) || clients < 1) throw new SimulationError('INVALID_OPTION', `clients must be an integer of at least 1, got ${clients}.`);
     if (!Number.isInteger(this.config.workers) || this.config.workers < 1) {
@@ -116,15 +121,27 @@ export class Simulation extends EventEmitter<SimulationEvents> {
     }
   }
 
+  /** Loads the dataset and deals it out: PII datasets go through each device's own pipeline. */
+  private async federate(spec: PartitionSpec, rng: Rng): Promise<{ dataset: Dataset; trainParts: Int32Array[]; evalParts: Int32Array[] }> {
+    const { config } = this;
+    if ((PII_DATASET_NAMES as readonly string[]).includes(config.dataset)) {
+      return preparePiiFederation(config.dataset, { seed: config.seed, clients: config.clients, partition: spec, rng: rng.fork('pii'), groupBias: config.groupBias });
+    }
+    const dataset = await loadDataset(config.dataset, { seed: config.seed, label: config.label });
+    return {
+      dataset,
+      trainParts: partition(dataset.train.y, config.clients, spec, rng.fork('train')),
+      evalParts: partition(dataset.test.y, config.clients, { kind: 'iid' }, rng.fork('evaluation')),
+    };
+  }
+
   async run(): Promise<SimulationSummary> {
     const started = Date.now();
     const { config } = this;
     const log = this.options.logger ?? pino({ name: 'simulate', level: 'warn' }, pino.destination(2));
-    const dataset = await loadDataset(config.dataset, { seed: config.seed, label: config.label });
     const spec = parsePartition(config.partition);
     const rng = createRng(config.seed);
-    const trainParts = partition(dataset.train.y, config.clients, spec, rng.fork('train'));
-    const evalParts = partition(dataset.test.y, config.clients, { kind: 'iid' }, rng.fork('evaluation'));
+    const { dataset, trainParts, evalParts } = await this.federate(spec, rng);
     const dir = new RunDirectory(config.out);
     const dp = resolveDp(config.dp, { sampleRate: config.fraction, rounds: config.rounds, keyDir: join(dir.path, 'keys') });
     dir.writeConfig({

@@ -16,6 +16,12 @@ export function positive(text: string): number {
   return value;
 }
 
+export function nonNegative(text: string): number {
+  const value = Number(text);
+  if (!Number.isFinite(value) || value < 0) throw new InvalidArgumentError(`expected a number ≥ 0, got "${text}".`);
+  return value;
+}
+
 export function fraction(text: string): number {
   const value = Number(text);
   if (!(value > 0 && value <= 1)) throw new InvalidArgumentError(`expected a number in (0, 1], got "${text}".`);

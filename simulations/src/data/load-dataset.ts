@@ -13,13 +13,16 @@ export interface LoadDatasetOptions {
   classes?: readonly string[];
 }
 
-export const DATASET_FORMS = ['mnist', 'synthetic', 'csv:PATH'] as const;
+export const DATASET_FORMS = ['mnist', 'synthetic', 'synthetic-credit', 'synthetic-health', 'csv:PATH'] as const;
 
 /** Loads a dataset named by `spec`: `mnist`, `synthetic` or `csv:PATH`. */
 export async function loadDataset(spec: string, options: LoadDatasetOptions): Promise<Dataset> {
   const text = spec.trim();
   if (text === 'mnist') return loadMnist();
   if (text === 'synthetic') return makeSynthetic({ seed: options.seed });
+  if (text === 'synthetic-credit' || text === 'synthetic-health') {
+    throw new SimulationError('UNKNOWN_DATASET', `${text} holds raw PII records that each device masks and encodes itself: run it through Simulation, or write it with writePiiDataset.`);
+  }
   if (text.startsWith('csv:')) {
     const path = text.slice('csv:'.length);
     if (path === '') {

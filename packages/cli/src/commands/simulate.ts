@@ -2,15 +2,16 @@ import { Command, Option } from 'commander';
 import type { SimulationOptions } from '@cohort/simulations';
 import type { Progress } from '../progress';
 import { addDpFlags, dpSettingsFrom, type DpFlags } from '../dp-flags';
-import { fraction, integer, positive, resolveWithConfig } from '../options';
+import { fraction, integer, nonNegative, positive, resolveWithConfig } from '../options';
 
 type Flags = Required<Pick<SimulationOptions, 'dataset' | 'clients' | 'rounds' | 'partition' | 'fraction' | 'localEpochs' | 'batchSize' | 'lr' | 'seed' | 'evalEvery'>> &
-  Pick<SimulationOptions, 'label' | 'model' | 'minClients' | 'workers' | 'out'> & DpFlags & { roundTimeout: number; json?: boolean; logLevel: string };
+  Pick<SimulationOptions, 'label' | 'model' | 'minClients' | 'workers' | 'out' | 'groupBias'> & DpFlags & { roundTimeout: number; json?: boolean; logLevel: string };
 
 export function simulateCommand(): Command {
   const command = new Command('simulate')
     .description('run a coordinator and N virtual clients on this machine (real sockets, worker-thread training)')
-    .option('--dataset <name>', 'mnist | synthetic | csv:PATH', 'mnist')
+    .option('--dataset <name>', 'mnist | synthetic | synthetic-credit | synthetic-health | csv:PATH', 'mnist')
+    .option('--group-bias <b>', 'PII datasets: how much group B\'s label rule departs from the others\' (0 = none)', nonNegative, 0)
     .option('--label <column>', 'label column of a csv dataset')
     .option('--model <name>', 'mlp | mnist-2nn | mnist-cnn | path to a tfjs model.json (default: mnist-2nn for mnist, else mlp)')
     .option('--clients <n>', 'virtual clients', integer(1), 10)
