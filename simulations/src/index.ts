@@ -20,3 +20,4 @@ export type { PartitionSpec } from './partition/index';
 export { PII_DATASET_NAMES, generatePiiDataset, piiDatasetSchema, writePiiDataset } from './data/pii/pii-dataset';
 export type { PiiDataset, PiiDatasetName, PiiDatasetOptions, WrittenPiiDataset } from './data/pii/pii-dataset';
 export { PII_REFERENCE_DATE } from './data/pii/person';
+export { defaultMaskingPolicy } from './data/pii/default-policy';

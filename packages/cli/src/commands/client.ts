@@ -2,13 +2,17 @@ import { randomUUID } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Command, Option } from 'commander';
-import type { BackendName } from '@cohort/client';
+import type { Logger } from 'pino';
+import type { BackendName, Examples } from '@cohort/client';
 import { fraction, integer, resolveWithConfig } from '../options';
 
 interface Flags {
   server: string;
   data: string;
-  label: string;
+  label?: string;
+  schema?: string;
+  policy?: string;
+  maskKey?: string;
   classes?: string;
   id?: string;
   dataDir: string;
@@ -22,8 +26,11 @@ export function clientCommand(): Command {
   return new Command('client')
     .description('join a coordinator and train on a local CSV file; only weight updates leave this machine')
     .requiredOption('--server <url>', 'coordinator URL, e.g. http://127.0.0.1:8080')
-    .requiredOption('--data <file.csv>', 'local training data')
-    .requiredOption('--label <column>', 'label column')
+    .requiredOption('--data <file>', 'local training data: CSV, or JSON lines with --schema')
+    .option('--label <column>', 'label column of a plain numeric CSV (without --schema)')
+    .option('--schema <schema.json>', 'column types and roles: the data then goes through validate → clean → mask → encode on this device')
+    .option('--policy <policy.json>', 'masking policy applied before encoding (required with --schema)')
+    .option('--mask-key <file>', 'device-local masking key (created on first use; default DATA_DIR/mask.key)')
     .option('--classes <list>', 'comma-separated class names, in the order every client uses')
     .option('--id <id>', 'client identity (default: one created on first start, kept in DATA_DIR/client-id)')
     .option('--data-dir <dir>', 'directory for this client\'s identity', '.cohort-client')
@@ -34,11 +41,11 @@ export function clientCommand(): Command {
     .option('--config <file>', 'JSON file whose keys mirror these flags')
     .action(async (_opts, command: Command) => {
       const flags = resolveWithConfig<Flags>(command);
-      const [{ pino }, { LocalTrainer, createClient, holdOut, initBackend, loadCsvTable }] = await Promise.all([import('pino'), import('@cohort/client')]);
+      const [{ pino }, { LocalTrainer, createClient, holdOut, initBackend }] = await Promise.all([import('pino'), import('@cohort/client')]);
       const logger = pino({ name: 'client', level: flags.logLevel }, pino.destination(2));
       const backend = await initBackend(flags.backend);
       logger.info({ backend }, `TensorFlow.js backend: ${backend}`);
-      const table = await loadCsvTable(flags.data, { label: flags.label, ...(flags.classes ? { classes: flags.classes.split(',') } : {}) });
+      const table = flags.schema ? await maskedExamples(flags, logger) : await plainExamples(flags, command);
       const { train, evaluation } = holdOut(table, flags.evalFraction, flags.seed);
       logger.info({ train: train.count, evaluation: evaluation.count, features: table.numFeatures }, `loaded ${table.count} rows from ${flags.data}`);
       const client = createClient({ serverUrl: flags.server, clientId: flags.id ?? persistentId(flags.dataDir), trainer: new LocalTrainer({ train, evaluation }), logger });
@@ -52,6 +59,28 @@ export function clientCommand(): Command {
       logger.info(`done: ${reason}`);
       process.exit(0);
     });
+}
+
+async function plainExamples(flags: Flags, command: Command): Promise<Examples> {
+  if (!flags.label) command.error('--label is required without --schema.');
+  const { loadCsvTable } = await import('@cohort/client');
+  return loadCsvTable(flags.data, { label: flags.label, ...(flags.classes ? { classes: flags.classes.split(',') } : {}) });
+}
+
+/** Records go through the on-device pipeline; only encoded features of masked records leave it. */
+async function maskedExamples(flags: Flags, logger: Logger): Promise<Examples> {
+  const [{ loadSchema, runPipeline }, { maskRecords, parseMaskingPolicy, readOrCreateMaskingKey }] = await Promise.all([import('@cohort/client'), import('@cohort/privacy')]);
+  if (!flags.policy) throw new Error('--policy is required with --schema: records are masked before they are encoded.');
+  const schema = await loadSchema(flags.schema!);
+  const policy = parseMaskingPolicy(JSON.parse(readFileSync(flags.policy, 'utf8')));
+  const secretKey = readOrCreateMaskingKey(flags.maskKey ?? join(flags.dataDir, 'mask.key'));
+  try {
+    const result = await runPipeline({ path: flags.data }, schema, { mask: (records) => maskRecords(records, policy, { secretKey }), seed: flags.seed });
+    logger.info({ masking: result.report }, 'records validated, cleaned, masked and encoded on this device');
+    return { ...result.examples, groups: result.groups, groupNames: result.groupNames };
+  } finally {
+    secretKey.fill(0);
+  }
 }
 
 function persistentId(dir: string): string {
