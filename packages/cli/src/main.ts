@@ -3,6 +3,7 @@ import { accountantCommand } from './commands/accountant';
 import { auditCommand } from './commands/audit';
 import { clientCommand } from './commands/client';
 import { coordinatorCommand } from './commands/coordinator';
+import { maskCommand } from './commands/mask';
 import { simulateCommand } from './commands/simulate';
 
 const program = new Command('cohort')
@@ -13,7 +14,8 @@ const program = new Command('cohort')
   .addCommand(coordinatorCommand())
   .addCommand(clientCommand())
   .addCommand(accountantCommand())
-  .addCommand(auditCommand());
+  .addCommand(auditCommand())
+  .addCommand(maskCommand());
 
 try {
   await program.parseAsync(process.argv);

@@ -2,7 +2,7 @@
  * Detectors for payment card numbers (Luhn-validated) and IBANs (MOD 97-10 validated).
  */
 import { ibanValid, IBAN_LENGTHS, luhnValid } from './checksums';
-import { regexSpans, type EntitySpan } from './entities';
+import type { EntitySpan } from './entities';
 
 /**
  * 13–19 digits, optionally grouped by single spaces or dashes, not glued to other digits or
@@ -12,13 +12,26 @@ import { regexSpans, type EntitySpan } from './entities';
 const CARD = /(?<![\w-])[2-6]\d(?:[ -]?\d){11,17}(?![\w]|-\d)/g;
 
 export function detectCreditCards(text: string): EntitySpan[] {
-  return regexSpans(text, CARD, 'CREDIT_CARD', (m) => {
-    const digits = m[0].replace(/[ -]/g, '');
-    if (digits.length < 13 || digits.length > 19) return null;
-    // Separators, when present, must be all spaces or all dashes (a phone like "4-555 …" is not a card).
-    if (/ /.test(m[0]) && /-/.test(m[0])) return null;
-    return luhnValid(digits) ? 1 : null;
-  });
+  const spans: EntitySpan[] = [];
+  const re = new RegExp(CARD.source, 'g');
+  for (let m = re.exec(text); m !== null; m = re.exec(text)) {
+    const candidate = m[0];
+    // The whole run first, then shorter runs ending at a separator (a card followed by another number).
+    const ends = [candidate.length, ...[...candidate.matchAll(/[ -]/g)].map((s) => s.index).reverse()];
+    const end = ends.find((e) => {
+      const written = candidate.slice(0, e);
+      const digits = written.replace(/[ -]/g, '');
+      // Separators must be all spaces or all dashes.
+      return !(/ /.test(written) && /-/.test(written)) && digits.length >= 13 && digits.length <= 19 && luhnValid(digits);
+    });
+    if (end === undefined) {
+      re.lastIndex = m.index + 1; // a number starting later in this run may still be a card
+      continue;
+    }
+    spans.push({ start: m.index, end: m.index + end, type: 'CREDIT_CARD', score: 1 });
+    re.lastIndex = m.index + end;
+  }
+  return spans;
 }
 
 /** Start of a candidate IBAN: a country code and two check digits at a word boundary. */
@@ -37,25 +50,23 @@ export function detectIbans(text: string): EntitySpan[] {
     const registered = IBAN_LENGTHS[country];
     let count = 0;
     let compact = '';
-    let best: { end: number; score: number } | null = null;
+    let end = -1;
     for (let i = start; i < text.length && count < 34; i++) {
       const ch = text[i] as string;
       if (ch === ' ') {
-        if (!/[A-Z0-9]/.test(text[i + 1] ?? '') || text[i - 1] === ' ') break;
+        if (!/[A-Z0-9]/.test(text[i + 1] ?? '')) break;
         continue;
       }
       if (!/[A-Z0-9]/.test(ch)) break;
       compact += ch;
       count++;
-      const atBoundary = !/[A-Za-z0-9]/.test(text[i + 1] ?? '');
-      const nextIsGroup = text[i + 1] === ' ' && count % 4 === 0;
-      if (!(atBoundary || nextIsGroup)) continue;
+      if (/[A-Za-z0-9]/.test(text[i + 1] ?? '')) continue; // not at a word boundary
       if (registered !== undefined ? count === registered : count >= 15) {
-        if (ibanValid(compact)) best = { end: i + 1, score: 1 };
+        if (ibanValid(compact)) end = i + 1;
         if (registered !== undefined) break;
       }
     }
-    if (best !== null) spans.push({ start, end: best.end, type: 'IBAN', score: best.score });
+    if (end > 0) spans.push({ start, end, type: 'IBAN', score: 1 });
   }
   return spans;
 }

@@ -43,7 +43,11 @@ export function isEntityType(value: unknown): value is EntityType {
   return typeof value === 'string' && (ENTITY_TYPES as readonly string[]).includes(value);
 }
 
-/** The spans found by a global regular expression, one per match, scored by `score(match)`. */
+/**
+ * The spans found by a global regular expression, scored by `score(match)`. A match that `score`
+ * rejects (null) does not consume its text: the search resumes one character after its start, so
+ * a greedy candidate that fails validation cannot hide a valid entity inside or after it.
+ */
 export function regexSpans(
   text: string,
   pattern: RegExp,
@@ -51,9 +55,14 @@ export function regexSpans(
   score: (match: RegExpExecArray) => number | null,
 ): EntitySpan[] {
   const spans: EntitySpan[] = [];
-  for (const match of text.matchAll(pattern)) {
-    const s = score(match);
-    if (s !== null) spans.push({ start: match.index, end: match.index + match[0].length, type, score: s });
+  const re = new RegExp(pattern.source, pattern.flags.includes('g') ? pattern.flags : `${pattern.flags}g`);
+  for (let m = re.exec(text); m !== null; m = re.exec(text)) {
+    const s = m[0].length === 0 ? null : score(m);
+    if (s === null) {
+      re.lastIndex = m.index + 1;
+      continue;
+    }
+    spans.push({ start: m.index, end: m.index + m[0].length, type, score: s });
   }
   return spans;
 }
