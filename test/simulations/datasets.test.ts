@@ -194,7 +194,7 @@ describe('loadDataset', () => {
     const error = await loadDataset('cifar10', { seed: 1 }).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(SimulationError);
     expect(error).toMatchObject({ code: 'UNKNOWN_DATASET' });
-    expect((error as Error).message).toMatch(/"cifar10".*mnist, synthetic, csv:PATH/);
+    expect((error as Error).message).toMatch(/"cifar10".*mnist, synthetic, synthetic-credit, synthetic-health, csv:PATH/);
   });
 
   it('needs a label for csv:PATH, and wraps CSV errors with their cause', async () => {
