@@ -24,17 +24,17 @@ import {
   type ServerToClientEvents,
   type TensorSpec,
 } from '@cohort/protocol';
-import { createGaussianSource } from '@cohort/privacy';
 import { ClientRegistry, type ClientSocket } from './client-registry';
 import { CoordinatorError } from './errors';
-import { resolveOptions, type CoordinatorOptions, type DpOptions, type ResolvedOptions } from './options';
+import { resolveOptions, type CoordinatorOptions, type ResolvedOptions } from './options';
 import { PrivacyAccounting, type EpsilonReport } from './privacy-accounting';
 import { PrivacyLedger } from './privacy-ledger';
 import { RoundCollector } from './round-collector';
 import { Store, type RoundRecord, type RunRecord } from './store/store';
-import { CentralDp } from './strategy/central-dp';
+import type { CentralDp } from './strategy/central-dp';
+import { dpInstruction, withDifferentialPrivacy } from './dp-settings';
 import { FedAvg } from './strategy/fed-avg';
-import { LocalDpFixedClipping } from './strategy/local-dp';
+import type { LocalDpFixedClipping } from './strategy/local-dp';
 import type { ClassificationMetrics, EvaluateResult, Failure, FitResult, Strategy } from './strategy/strategy';
 import { validateEvaluation, validateUpdate } from './update-validation';
 
@@ -418,18 +418,4 @@ function payloadBytes(raw: unknown): number {
 
 function emptyReport(round: number): RoundReport {
   return { round, population: 0, selected: 0, participants: 0, failures: [], trainLoss: null, trainAccuracy: null, evaluation: null, durationMs: 0, bytesIn: 0, bytesOut: 0, privacy: null };
-}
-
-function withDifferentialPrivacy(inner: Strategy, dp: DpOptions, log: Logger): CentralDp | LocalDpFixedClipping {
-  if (dp.seed !== undefined) log.warn({ seed: dp.seed }, 'DP noise and sampling are seeded for reproducibility: this run is NOT private');
-  const random = createGaussianSource(dp.seed === undefined ? {} : { seed: dp.seed });
-  return dp.mode === 'central'
-    ? new CentralDp(inner, { clipNorm: dp.clipNorm, noiseMultiplier: dp.noiseMultiplier, sampleRate: dp.sampleRate, random, ...(dp.adaptive ? { adaptive: dp.adaptive } : {}) })
-    : new LocalDpFixedClipping(inner, { clipNorm: dp.clipNorm, sampleRate: dp.sampleRate, random });
-}
-
-/** What clients must do to their updates: clip always; add the full noise themselves in local DP. */
-function dpInstruction(dp: DpOptions, clipNorm: number) {
-  const noiseStdDev = dp.mode === 'local' ? dp.noiseMultiplier * clipNorm : 0;
-  return { clipNorm, noiseStdDev, ...(dp.mode === 'local' && dp.seed !== undefined ? { noiseSeed: dp.seed } : {}) };
 }
