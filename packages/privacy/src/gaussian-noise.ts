@@ -5,7 +5,7 @@
  *
  * Draws use the Box–Muller transform on 53-bit uniforms taken from a `RandomSource`: the OS CSPRNG
  * by default, or — only when a seed is given — a reproducible AES-CTR stream whose source is
- * labelled `private: false`. `Math.random` is never used. With 53-bit uniforms the radius
+ * labelled `private: false`; never a non-cryptographic PRNG. With 53-bit uniforms the radius
  * √(−2 ln u) is at most √(106 ln 2) ≈ 8.57, so draws beyond 8.57 standard deviations (probability
  * about 1e-17) never occur.
  *

@@ -1,7 +1,7 @@
 /**
  * Sources of uniformly random bytes, and exact uniform integers and 53-bit uniform reals drawn from
- * them. Every sampler in this package takes its randomness from a `RandomSource`; none calls
- * `Math.random`.
+ * them. Every sampler in this package takes its randomness from a `RandomSource`, never from the
+ * JavaScript engine's non-cryptographic generator.
  *
  * - `cryptoRandomSource()` reads node:crypto's CSPRNG (`randomFillSync`) in pooled batches, and
  *   zeroes each pooled byte once it has been handed out. It is labelled `private: true`.

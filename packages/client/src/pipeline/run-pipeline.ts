@@ -4,7 +4,7 @@
  *   load (CSV / JSON lines / records) → validate against the schema → clean (drop unlabelled rows,
  *   impute numeric features) → mask (the caller's step) → guard (no raw pii left) → encode
  *
- * Masking is injected, not implemented here: pass the masker (e.g. from `@cohort/privacy`) as
+ * The caller supplies the masking step: pass the masker (e.g. from `@cohort/privacy`) as
  * `mask`. The pipeline checks its output and refuses to train with `UNMASKED_PII` if any pii column
  * still carries raw values (see `guard.ts`). Local statistics (means, standard deviations) are this
  * client's own; only the schema (categories, classes) is shared.
