@@ -3,7 +3,7 @@ import { spawn } from 'node:child_process';
 import { readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { runPipeline, schemaToJson } from '@cohort/client';
+import { schemaToJson } from '@cohort/client';
 import { defaultMaskingPolicy, generatePiiDataset, writePiiDataset } from '@cohort/simulations';
 import { freePort, runCohort, type CohortProcess } from '../helpers/processes';
 import { RecordingProxy } from '../helpers/recording-proxy';
@@ -32,10 +32,10 @@ async function device(root: string, index: number) {
   return { dir, data: written.dataPath, schema: written.schemaPath, pii, rawRows };
 }
 
-async function federation(root: string, port: number, rounds: number, clients: Awaited<ReturnType<typeof device>>[], policy: string, numFeatures: number, extra?: (serverUrl: string) => CohortProcess) {
+async function federation(root: string, port: number, rounds: number, clients: Awaited<ReturnType<typeof device>>[], policy: string, schemaPath: string, extra?: (serverUrl: string) => CohortProcess) {
   const coordinatorDir = join(root, `coordinator-${port}`);
   const coordinator = runCohort(['coordinator', '--port', String(port), '--rounds', String(rounds), '--min-clients', String(clients.length + (extra ? 1 : 0)),
-    '--model', 'mlp', '--num-features', String(numFeatures), '--num-classes', '2', '--batch-size', '16', '--data-dir', coordinatorDir, '--log-level', 'info']);
+    '--model', 'mlp', '--schema', schemaPath, '--batch-size', '16', '--data-dir', coordinatorDir, '--log-level', 'info']);
   running.push(coordinator);
   await coordinator.waitForLog(/coordinator listening/);
   const proxy = new RecordingProxy(port);
@@ -59,11 +59,10 @@ describe('raw data never leaves a device', () => {
     const { schema } = generatePiiDataset('synthetic-credit', { seed: 1, count: 1 });
     const policyPath = join(root, 'policy.json');
     writeFileSync(policyPath, JSON.stringify(defaultMaskingPolicy(schema)));
-    writeFileSync(join(root, 'schema.json'), schemaToJson(schema));
-    const layout = await runPipeline({ path: devices[0]!.data }, schema, { mask: (records) => ({ records: records.map((r) => ({ ...r, ...Object.fromEntries(PII_COLUMNS.map((c) => [c, null])) })), report: null }) });
-    const numFeatures = layout.featureNames.length;
+    const schemaPath = join(root, 'schema.json');
+    writeFileSync(schemaPath, schemaToJson(schema));
 
-    const honest = await federation(root, await freePort(), 2, devices, policyPath, numFeatures);
+    const honest = await federation(root, await freePort(), 2, devices, policyPath, schemaPath);
     const secrets = devices.flatMap((d) => d.pii);
     const rows = devices.flatMap((d) => d.rawRows);
     expect(secrets.length).toBeGreaterThan(1500);
@@ -80,7 +79,7 @@ describe('raw data never leaves a device', () => {
     // The scanner can fail: a client that smuggles one email into its update is caught.
     const victim = generatePiiDataset('synthetic-credit', { seed: 100, count: 250 }).records[7]!.email!;
     const leakyScript = fileURLToPath(new URL('../helpers/leaky-client.ts', import.meta.url));
-    const leaked = await federation(root, await freePort(), 1, devices.slice(0, 2), policyPath, numFeatures, (serverUrl) => {
+    const leaked = await federation(root, await freePort(), 1, devices.slice(0, 2), policyPath, schemaPath, (serverUrl) => {
       const child = spawn(process.execPath, ['--import', 'tsx', leakyScript, serverUrl, victim], { stdio: 'ignore' });
       return { child, lines: [], stdout: () => '', waitForLog: async () => '', exited: new Promise((resolve) => child.once('exit', resolve)) };
     });

@@ -30,4 +30,5 @@ export { assertMasked, assertNoPiiFeatures, findLeaks } from './pipeline/guard';
 export { loadRecords, parseCsvRecords, parseJsonLines } from './pipeline/load';
 export type { LoadedRecords, PipelineSource } from './pipeline/load';
 export type { PipelineRecord } from './pipeline/values';
+export { featureWidth } from './pipeline/encode';
 export type { FeatureStat } from './pipeline/encode';

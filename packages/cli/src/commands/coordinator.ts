@@ -4,6 +4,13 @@ import type { DpOptions } from '@cohort/coordinator';
 import { addDpFlags, dpSettingsFrom, type DpFlags } from '../dp-flags';
 import { fraction, integer, positive, resolveWithConfig } from '../options';
 
+async function schemaShape(path: string): Promise<{ numFeatures: number; numClasses: number }> {
+  const { featureWidth, loadSchema } = await import('@cohort/client');
+  const schema = await loadSchema(path);
+  const label = schema.columns.find((c) => c.role === 'label');
+  return { numFeatures: featureWidth(schema), numClasses: label?.classes?.length ?? 2 };
+}
+
 function withDp(dp: DpOptions | undefined, dataDir: string): { dp?: DpOptions; ledgerPath?: string } {
   return dp ? { dp, ledgerPath: join(dataDir, 'ledger.jsonl') } : {};
 }
@@ -19,6 +26,7 @@ interface Flags extends DpFlags {
   model: string;
   numFeatures?: number;
   numClasses?: number;
+  schema?: string;
   localEpochs: number;
   batchSize: number;
   lr: number;
@@ -42,6 +50,7 @@ export function coordinatorCommand(): Command {
     .option('--model <name>', 'mlp | mnist-2nn | mnist-cnn | path to a tfjs model.json', 'mlp')
     .option('--num-features <n>', 'input features (required for mlp and model files)', integer(1))
     .option('--num-classes <n>', 'classes (default 10 for mnist models)', integer(2))
+    .option('--schema <schema.json>', 'size the model from the clients\' data schema (encoded feature width and label classes)')
     .option('--local-epochs <n>', 'local epochs per round', integer(1), 1)
     .option('--batch-size <n>', 'local minibatch size', integer(1), 10)
     .option('--lr <rate>', 'local SGD learning rate', positive, 0.1)
@@ -61,9 +70,10 @@ export function coordinatorCommand(): Command {
       ]);
       const logger = pino({ name: 'coordinator', level: flags.logLevel }, pino.destination(2));
       const mnist = flags.model.startsWith('mnist');
-      const numFeatures = flags.numFeatures ?? (mnist ? 784 : undefined);
-      const numClasses = flags.numClasses ?? (mnist ? 10 : undefined);
-      if (numFeatures === undefined || numClasses === undefined) command.error('--num-features and --num-classes are required for this model.');
+      const fromSchema = flags.schema ? await schemaShape(flags.schema) : undefined;
+      const numFeatures = flags.numFeatures ?? fromSchema?.numFeatures ?? (mnist ? 784 : undefined);
+      const numClasses = flags.numClasses ?? fromSchema?.numClasses ?? (mnist ? 10 : undefined);
+      if (numFeatures === undefined || numClasses === undefined) command.error('--num-features and --num-classes (or --schema) are required for this model.');
       logger.info({ backend: await initBackend() }, 'TensorFlow.js backend for model initialisation');
       const model = await initialModel(flags.model, { numFeatures, numClasses }, flags.seed);
       const coordinator = new Coordinator({

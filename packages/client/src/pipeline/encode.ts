@@ -50,6 +50,16 @@ export interface EncodeOptions {
   referenceDate?: string;
 }
 
+/** Encoded width of one feature column: one per numeric or date feature, one per category. */
+function columnWidth(column: ColumnSchema): number {
+  return column.type === 'category' ? (column.categories?.length ?? 0) : 1;
+}
+
+/** Width of the encoded feature vector a schema implies, so a coordinator can size its model. */
+export function featureWidth(schema: DatasetSchema): number {
+  return schema.columns.filter(isFeature).reduce((n, c) => n + columnWidth(c), 0);
+}
+
 export function encodeFeatures(
   records: readonly PipelineRecord[],
   schema: DatasetSchema,
@@ -57,7 +67,7 @@ export function encodeFeatures(
   options: EncodeOptions = {},
 ): EncodedFeatures {
   const columns = schema.columns.filter(isFeature);
-  const widths = columns.map((c) => (c.type === 'category' ? (c.categories?.length ?? 0) : 1));
+  const widths = columns.map(columnWidth);
   const numFeatures = widths.reduce((a, b) => a + b, 0);
   const count = records.length;
   const x = new Float32Array(count * numFeatures);
