@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 // Relative imports until packages/client/src/index.ts exports the pipeline.
 import { loadSchema, parseSchema, schemaToJson, type DatasetSchema } from '@cohort/client';
-import { PipelineError } from '@cohort/client';
+import { DataError } from '@cohort/client';
 
 const dir = mkdtempSync(join(tmpdir(), 'cohort-schema-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -33,13 +33,13 @@ function withColumn(name: string, patch: Record<string, unknown>): unknown {
   };
 }
 
-function schemaError(input: unknown): PipelineError {
+function schemaError(input: unknown): DataError {
   try {
     parseSchema(input);
   } catch (error) {
-    expect(error).toBeInstanceOf(PipelineError);
-    expect((error as PipelineError).code).toBe('INVALID_SCHEMA');
-    return error as PipelineError;
+    expect(error).toBeInstanceOf(DataError);
+    expect((error as DataError).code).toBe('INVALID_SCHEMA');
+    return error as DataError;
   }
   throw new Error('parseSchema accepted an invalid schema');
 }

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 // Relative imports until packages/client/src/index.ts exports the pipeline.
 import { runPipeline, type MaskStep } from '@cohort/client';
-import { PipelineError, type PipelineErrorCode } from '@cohort/client';
+import { DataError, type DataErrorCode } from '@cohort/client';
 import type { DatasetSchema } from '@cohort/client';
 import type { PipelineRecord } from '@cohort/client';
 
@@ -49,14 +49,14 @@ const withoutPii = (records: PipelineRecord[]) =>
 const dropPii: MaskStep<{ dropped: string[] }> = (records) => ({ records: withoutPii(records), report: { dropped: PII } });
 const identity: MaskStep<null> = (records) => ({ records, report: null });
 
-async function pipelineError(promise: Promise<unknown>, code: PipelineErrorCode): Promise<PipelineError> {
+async function pipelineError(promise: Promise<unknown>, code: DataErrorCode): Promise<DataError> {
   const error = await promise.then(
     () => undefined,
     (e: unknown) => e,
   );
-  expect(error).toBeInstanceOf(PipelineError);
-  expect((error as PipelineError).code).toBe(code);
-  return error as PipelineError;
+  expect(error).toBeInstanceOf(DataError);
+  expect((error as DataError).code).toBe(code);
+  return error as DataError;
 }
 
 function column(x: Float32Array, numFeatures: number, f: number): number[] {
@@ -168,7 +168,7 @@ describe('runPipeline: cleaning', () => {
 });
 
 describe('runPipeline: validation names the row and the column', () => {
-  it.each<[string, (row: string) => string, PipelineErrorCode, string]>([
+  it.each<[string, (row: string) => string, DataErrorCode, string]>([
     ['a non-number', (r) => r.replace(',300,', ',3O0,'), 'NOT_A_NUMBER', 'income'],
     ['a non-integer', (r) => r.replace(',5,', ',5.5,'), 'NOT_A_NUMBER', 'visits'],
     ['a bad date', (r) => r.replace('2022-01-01', '2022-02-30'), 'BAD_DATE', 'opened'],

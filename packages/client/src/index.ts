@@ -24,8 +24,6 @@ export { runPipeline } from './pipeline/run-pipeline';
 export type { MaskContext, MaskResult, MaskStep, PipelineOptions, PipelineReport, PipelineResult } from './pipeline/run-pipeline';
 export { COLUMN_ROLES, COLUMN_TYPES, isFeature, loadSchema, parseSchema, schemaToJson } from './pipeline/schema';
 export type { ColumnRole, ColumnSchema, ColumnType, DatasetSchema } from './pipeline/schema';
-export { PipelineError, PIPELINE_ERROR_CODES } from './pipeline/pipeline-error';
-export type { PipelineErrorCode } from './pipeline/pipeline-error';
 export { assertMasked, assertNoPiiFeatures, findLeaks } from './pipeline/guard';
 export { loadRecords, parseCsvRecords, parseJsonLines } from './pipeline/load';
 export type { LoadedRecords, PipelineSource } from './pipeline/load';

@@ -1,4 +1,4 @@
-/** Why local data could not be loaded for training. */
+/** Why local data could not be loaded, validated, cleaned, masked or encoded for training. */
 export const DATA_ERROR_CODES = [
   /** The file could not be read. */
   'FILE_UNREADABLE',
@@ -16,8 +16,31 @@ export const DATA_ERROR_CODES = [
   'UNKNOWN_CLASS',
   /** A feature column holds a value that is not a number. */
   'NON_NUMERIC_FEATURE',
-  /** An option is invalid (empty label name, duplicate classes, …). */
+  /** An option is invalid (empty label name, duplicate classes, no mask step, …). */
   'INVALID_OPTION',
+  /** The schema document is malformed; the message names the column and the field. */
+  'INVALID_SCHEMA',
+  /** The CSV or JSON-lines syntax is broken, or a JSON line is not a flat object (pipeline). */
+  'MALFORMED_INPUT',
+  /** There are no data rows (or none left after cleaning). */
+  'EMPTY_DATA',
+  /** A column the schema needs (a feature, the label or a sensitive column) is absent from the data. */
+  'MISSING_COLUMN',
+  /** A `required` column has an empty value. */
+  'MISSING_VALUE',
+  /** A `number` or `integer` column holds something else. */
+  'NOT_A_NUMBER',
+  /** A `date` column holds something that is not an ISO 8601 calendar date. */
+  'BAD_DATE',
+  /** A `category` column holds a value outside the schema's `categories`. */
+  'UNKNOWN_CATEGORY',
+  /** The mask step returned something other than `{ records, report }` of the right size. */
+  'INVALID_MASK_OUTPUT',
+  /**
+   * A column declared `pii` would reach the encoder unmasked: the mask step left raw values in it,
+   * or the schema asks for a pii column to be used as a feature.
+   */
+  'UNMASKED_PII',
 ] as const;
 
 export type DataErrorCode = (typeof DATA_ERROR_CODES)[number];
@@ -31,6 +54,10 @@ export interface DataErrorOptions {
   column?: string;
 }
 
+/**
+ * The client's data error: a `code` and, where the data is at fault, the `row`, `line` and
+ * `column`. Messages never quote the value of a pii column.
+ */
 export class DataError extends Error {
   override readonly name = 'DataError';
   readonly code: DataErrorCode;

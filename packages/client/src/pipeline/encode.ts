@@ -14,7 +14,7 @@
  *   `categories`, −1 when missing.
  */
 import { rowPosition } from './validate';
-import { PipelineError } from './pipeline-error';
+import { DataError } from '../data/data-error';
 import { isFeature, labelColumn, type ColumnSchema, type DatasetSchema } from './schema';
 import { isMissing, MS_PER_YEAR, parseDate, parseNumber, type PipelineRecord } from './values';
 
@@ -161,7 +161,7 @@ function numericColumn(
   if (isDate) {
     let reference = referenceDate === undefined ? Number.NaN : parseDate(referenceDate);
     if (referenceDate !== undefined && !Number.isFinite(reference)) {
-      throw new PipelineError('INVALID_OPTION', `referenceDate must be an ISO 8601 date; got "${referenceDate}".`);
+      throw new DataError('INVALID_OPTION', `referenceDate must be an ISO 8601 date; got "${referenceDate}".`);
     }
     if (!Number.isFinite(reference)) {
       reference = values.reduce((max, v) => (Number.isNaN(v) ? max : Math.max(max, v)), -Infinity);
@@ -200,7 +200,7 @@ function imputeAndStandardise(column: Float64Array): { mean: number; std: number
 
 function fail(origin: RowOrigin, index: number, column: ColumnSchema, code: 'UNKNOWN_CATEGORY' | 'UNKNOWN_CLASS' | 'NOT_A_NUMBER' | 'BAD_DATE', detail: string): never {
   const at = rowPosition(origin.lines, origin.rows[index] ?? index + 1);
-  throw new PipelineError(code, `${origin.source}: ${at.text}, column "${column.name}": the value ${detail}.`, {
+  throw new DataError(code, `${origin.source}: ${at.text}, column "${column.name}": the value ${detail}.`, {
     ...at.fields,
     column: column.name,
   });

@@ -15,7 +15,7 @@
  * re-identification through quasi-identifiers (that is the k-anonymity check's job). It compares
  * exact text: a mask that only changes letter case or spacing passes.
  */
-import { PipelineError } from './pipeline-error';
+import { DataError } from '../data/data-error';
 import { isFeature, type DatasetSchema } from './schema';
 import { isMissing, type PipelineRecord } from './values';
 
@@ -26,7 +26,7 @@ export const MIN_IDENTIFIER_LENGTH = 4;
 export function assertNoPiiFeatures(schema: DatasetSchema): void {
   const offending = schema.columns.filter((c) => c.role === 'pii' && isFeature(c)).map((c) => c.name);
   if (offending.length > 0) {
-    throw new PipelineError(
+    throw new DataError(
       'UNMASKED_PII',
       `Refusing to train: the schema declares the pii column${offending.length > 1 ? 's' : ''} ` +
         `${offending.map((n) => `"${n}"`).join(', ')} as a feature. A pii column is never a model input; ` +
@@ -53,7 +53,7 @@ export function assertMasked(
   const columns = Object.keys(leaks);
   if (columns.length === 0) return;
   const detail = columns.map((name) => `"${name}" (${leaks[name]} of ${after.length} rows)`).join(', ');
-  throw new PipelineError(
+  throw new DataError(
     'UNMASKED_PII',
     `Refusing to train: the mask step left raw values in the pii column${columns.length > 1 ? 's' : ''} ${detail}. ` +
       'Every pii column must be dropped, redacted, pseudonymised or generalised before encoding, and free text ' +

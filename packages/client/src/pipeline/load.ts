@@ -5,7 +5,7 @@
  */
 import { readFile } from 'node:fs/promises';
 import { parse } from 'csv-parse/sync';
-import { PipelineError } from './pipeline-error';
+import { DataError } from '../data/data-error';
 import type { PipelineRecord } from './values';
 
 /** Where the local data comes from. */
@@ -43,7 +43,7 @@ export async function loadRecords(source: PipelineSource): Promise<LoadedRecords
   try {
     content = await readFile(path);
   } catch (cause) {
-    throw new PipelineError('FILE_UNREADABLE', `Could not read the data file ${path}.`, { cause });
+    throw new DataError('FILE_UNREADABLE', `Could not read the data file ${path}.`, { cause });
   }
   return format === 'csv' ? parseCsvRecords(content, path) : parseJsonLines(content.toString('utf8'), path);
 }
@@ -60,17 +60,17 @@ export function parseCsvRecords(input: string | Buffer, source = 'CSV input'): L
     rows = parse(input, { info: true, bom: true, skip_empty_lines: true }) as unknown as ParsedRow[];
   } catch (cause) {
     const line = (cause as { lines?: unknown }).lines;
-    throw new PipelineError('MALFORMED_INPUT', `${source} is not valid CSV: ${(cause as Error).message}`, {
+    throw new DataError('MALFORMED_INPUT', `${source} is not valid CSV: ${(cause as Error).message}`, {
       cause,
       ...(typeof line === 'number' ? { line } : {}),
     });
   }
   const header = rows[0]?.record.map((name) => name.trim());
-  if (header === undefined) throw new PipelineError('EMPTY_DATA', `${source} is empty: expected a header row.`);
+  if (header === undefined) throw new DataError('EMPTY_DATA', `${source} is empty: expected a header row.`);
   const seen = new Set<string>();
   for (const name of header) {
     if (seen.has(name)) {
-      throw new PipelineError('MALFORMED_INPUT', `${source} has two columns named "${name}".`, { column: name, line: 1 });
+      throw new DataError('MALFORMED_INPUT', `${source} has two columns named "${name}".`, { column: name, line: 1 });
     }
     seen.add(name);
   }
@@ -92,7 +92,7 @@ export function parseJsonLines(text: string, source = 'JSON lines'): LoadedRecor
     try {
       objects.push(JSON.parse(line));
     } catch (cause) {
-      throw new PipelineError('MALFORMED_INPUT', `${source}: line ${i + 1} is not valid JSON.`, { cause, line: i + 1 });
+      throw new DataError('MALFORMED_INPUT', `${source}: line ${i + 1} is not valid JSON.`, { cause, line: i + 1 });
     }
     lines.push(i + 1);
   });
@@ -109,7 +109,7 @@ function fromObjects(
     const where = lines === undefined ? `row ${i + 1}` : `row ${i + 1} (line ${lines[i]})`;
     const position = { row: i + 1, ...(lines === undefined ? {} : { line: lines[i] as number }) };
     if (typeof object !== 'object' || object === null || Array.isArray(object)) {
-      throw new PipelineError('MALFORMED_INPUT', `${source}: ${where} is not an object.`, position);
+      throw new DataError('MALFORMED_INPUT', `${source}: ${where} is not an object.`, position);
     }
     const out: PipelineRecord = {};
     for (const [key, value] of Object.entries(object)) {
@@ -118,7 +118,7 @@ function fromObjects(
       if (typeof value === 'string') out[key] = value;
       else if (typeof value === 'number' || typeof value === 'boolean') out[key] = String(value);
       else {
-        throw new PipelineError('MALFORMED_INPUT', `${source}: ${where}, column "${key}" holds a nested value; records must be flat.`, {
+        throw new DataError('MALFORMED_INPUT', `${source}: ${where}, column "${key}" holds a nested value; records must be flat.`, {
           ...position,
           column: key,
         });

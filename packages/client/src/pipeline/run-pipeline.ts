@@ -14,7 +14,7 @@ import { cleanRecords } from './clean';
 import { encodeFeatures, encodeGroups, encodeLabels, type FeatureStat } from './encode';
 import { assertMasked, assertNoPiiFeatures } from './guard';
 import { loadRecords, type PipelineSource } from './load';
-import { PipelineError } from './pipeline-error';
+import { DataError } from '../data/data-error';
 import { labelColumn, parseSchema, type ColumnSchema, type DatasetSchema } from './schema';
 import { validateRecords } from './validate';
 import type { PipelineRecord } from './values';
@@ -97,7 +97,7 @@ export interface PipelineResult<R = unknown> {
 }
 
 /**
- * Runs the pipeline; throws `PipelineError` (see `PIPELINE_ERROR_CODES`) naming the row and column
+ * Runs the pipeline; throws `DataError` (see `DATA_ERROR_CODES`) naming the row and column
  * at fault. The schema is validated again here (`INVALID_SCHEMA`), so one built in code is checked too.
  */
 export async function runPipeline<R = unknown>(
@@ -106,7 +106,7 @@ export async function runPipeline<R = unknown>(
   options: PipelineOptions<R>,
 ): Promise<PipelineResult<R>> {
   if (typeof options?.mask !== 'function') {
-    throw new PipelineError(
+    throw new DataError(
       'INVALID_OPTION',
       'options.mask must be a function (records, context) => { records, report }. To train without a masker, pass a step that drops every pii column.',
     );
@@ -116,11 +116,11 @@ export async function runPipeline<R = unknown>(
   const groupColumn = pickGroupColumn(checked, options.groupColumn);
 
   const loaded = await loadRecords(source);
-  if (loaded.records.length === 0) throw new PipelineError('EMPTY_DATA', `${loaded.source} has no data rows.`);
+  if (loaded.records.length === 0) throw new DataError('EMPTY_DATA', `${loaded.source} has no data rows.`);
   validateRecords(loaded, checked);
   const cleaned = cleanRecords(loaded.records, checked);
   if (cleaned.records.length === 0) {
-    throw new PipelineError('EMPTY_DATA', `${loaded.source}: every row has an empty label "${labelColumn(checked).name}".`);
+    throw new DataError('EMPTY_DATA', `${loaded.source}: every row has an empty label "${labelColumn(checked).name}".`);
   }
 
   const masked = await applyMask(options, cleaned.records, checked, options.seed);
@@ -168,7 +168,7 @@ function pickGroupColumn(schema: DatasetSchema, name: string | undefined): Colum
   if (name !== undefined) {
     const column = sensitive.find((c) => c.name === name);
     if (column === undefined) {
-      throw new PipelineError(
+      throw new DataError(
         'INVALID_OPTION',
         `groupColumn "${name}" is not a sensitive column of the schema; the sensitive columns are: ${
           sensitive.map((c) => `"${c.name}"`).join(', ') || 'none'
@@ -178,7 +178,7 @@ function pickGroupColumn(schema: DatasetSchema, name: string | undefined): Colum
     return column;
   }
   if (sensitive.length > 1) {
-    throw new PipelineError(
+    throw new DataError(
       'INVALID_OPTION',
       `The schema has ${sensitive.length} sensitive columns (${sensitive.map((c) => `"${c.name}"`).join(', ')}); choose the one defining groups with groupColumn.`,
     );
@@ -198,11 +198,11 @@ async function applyMask<R>(
   try {
     result = await options.mask(input, { schema, seed });
   } catch (cause) {
-    if (cause instanceof PipelineError) throw cause;
-    throw new PipelineError('INVALID_MASK_OUTPUT', `The mask step failed: ${(cause as Error)?.message ?? String(cause)}`, { cause });
+    if (cause instanceof DataError) throw cause;
+    throw new DataError('INVALID_MASK_OUTPUT', `The mask step failed: ${(cause as Error)?.message ?? String(cause)}`, { cause });
   }
   const bad = (why: string): never => {
-    throw new PipelineError('INVALID_MASK_OUTPUT', `The mask step must return { records, report }: ${why}.`);
+    throw new DataError('INVALID_MASK_OUTPUT', `The mask step must return { records, report }: ${why}.`);
   };
   if (typeof result !== 'object' || result === null || !Array.isArray(result.records)) bad('records is not an array');
   const records = result.records.map((record, i) => toRecord(record, i, bad));

@@ -19,7 +19,7 @@
  */
 import { readFile } from 'node:fs/promises';
 import { z } from 'zod';
-import { PipelineError } from './pipeline-error';
+import { DataError } from '../data/data-error';
 
 export const COLUMN_TYPES = ['string', 'number', 'integer', 'date', 'category', 'text'] as const;
 export type ColumnType = (typeof COLUMN_TYPES)[number];
@@ -126,7 +126,7 @@ const datasetSchema = z
   });
 
 /**
- * Validates a parsed JSON value as a dataset schema. Throws `PipelineError('INVALID_SCHEMA')` whose
+ * Validates a parsed JSON value as a dataset schema. Throws `DataError('INVALID_SCHEMA')` whose
  * message lists every problem found, each naming its column, e.g.
  * `column "purpose" (columns[4]) categories: must not list a value twice`.
  */
@@ -135,7 +135,7 @@ export function parseSchema(input: unknown, source = 'schema'): DatasetSchema {
   if (!result.success) {
     const problems = result.error.issues.map((issue) => describeIssue(input, issue.path, issue.message));
     const firstColumn = result.error.issues.map((issue) => columnNameAt(input, issue.path)).find((n) => n !== undefined);
-    throw new PipelineError('INVALID_SCHEMA', `${source} is not a valid dataset schema: ${problems.join('; ')}.`, {
+    throw new DataError('INVALID_SCHEMA', `${source} is not a valid dataset schema: ${problems.join('; ')}.`, {
       cause: result.error,
       ...(firstColumn === undefined ? {} : { column: firstColumn }),
     });
@@ -150,13 +150,13 @@ export async function loadSchema(path: string): Promise<DatasetSchema> {
   try {
     text = await readFile(path, 'utf8');
   } catch (cause) {
-    throw new PipelineError('FILE_UNREADABLE', `Could not read the schema file ${path}.`, { cause });
+    throw new DataError('FILE_UNREADABLE', `Could not read the schema file ${path}.`, { cause });
   }
   let json: unknown;
   try {
     json = JSON.parse(text);
   } catch (cause) {
-    throw new PipelineError('INVALID_SCHEMA', `${path} is not valid JSON: ${(cause as Error).message}`, { cause });
+    throw new DataError('INVALID_SCHEMA', `${path} is not valid JSON: ${(cause as Error).message}`, { cause });
   }
   return parseSchema(json, path);
 }
@@ -175,7 +175,7 @@ export function isFeature(column: Pick<ColumnSchema, 'role' | 'asFeature'>): boo
 export function labelColumn(schema: DatasetSchema): ColumnSchema & { classes: string[] } {
   const label = schema.columns.find((c) => c.role === 'label');
   if (label?.classes === undefined) {
-    throw new PipelineError('INVALID_SCHEMA', 'The schema has no label column with classes; run it through parseSchema.');
+    throw new DataError('INVALID_SCHEMA', 'The schema has no label column with classes; run it through parseSchema.');
   }
   return label as ColumnSchema & { classes: string[] };
 }

@@ -4,17 +4,17 @@
  * columns are never quoted in messages.
  */
 import type { LoadedRecords } from './load';
-import { PipelineError, type PipelineErrorCode } from './pipeline-error';
+import { DataError, type DataErrorCode } from '../data/data-error';
 import { isFeature, type ColumnSchema, type DatasetSchema } from './schema';
 import { isMissing, parseDate, parseInteger, parseNumber } from './values';
 
-/** Throws `PipelineError` (MISSING_COLUMN, MISSING_VALUE, NOT_A_NUMBER, BAD_DATE, UNKNOWN_CATEGORY, UNKNOWN_CLASS). */
+/** Throws `DataError` (MISSING_COLUMN, MISSING_VALUE, NOT_A_NUMBER, BAD_DATE, UNKNOWN_CATEGORY, UNKNOWN_CLASS). */
 export function validateRecords(data: LoadedRecords, schema: DatasetSchema): void {
   const present = new Set(data.columns);
   for (const column of schema.columns) {
     if (!present.has(column.name)) {
       if (isFeature(column) || column.role === 'label' || column.role === 'sensitive' || column.required === true) {
-        throw new PipelineError(
+        throw new DataError(
           'MISSING_COLUMN',
           `${data.source} has no column "${column.name}", which the schema declares as a ${describe(column)}.`,
           { column: column.name },
@@ -44,7 +44,7 @@ export function rowPosition(lines: number[] | undefined, row: number): { text: s
 }
 
 interface Problem {
-  code: PipelineErrorCode;
+  code: DataErrorCode;
   message: (shown: string) => string;
 }
 
@@ -81,9 +81,9 @@ function checker(column: ColumnSchema): (value: string) => Problem | undefined {
   }
 }
 
-function fail(data: LoadedRecords, index: number, column: ColumnSchema, code: PipelineErrorCode, detail: string): never {
+function fail(data: LoadedRecords, index: number, column: ColumnSchema, code: DataErrorCode, detail: string): never {
   const at = rowPosition(data.lines, index + 1);
-  throw new PipelineError(code, `${data.source}: ${at.text}, column "${column.name}": ${detail}.`, {
+  throw new DataError(code, `${data.source}: ${at.text}, column "${column.name}": ${detail}.`, {
     ...at.fields,
     column: column.name,
   });
