@@ -19,6 +19,7 @@ import {
   parseMessage,
   specsOf,
   type Ack,
+  type ManifestEntry,
   type ClientToServerEvents,
   type NamedTensor,
   type ServerToClientEvents,
@@ -84,6 +85,8 @@ export class Coordinator extends EventEmitter<CoordinatorEvents> {
   private strategy: Strategy;
   private privacy: { accounting: PrivacyAccounting; ledger: PrivacyLedger; strategy: CentralDp | LocalDpFixedClipping } | undefined;
   private global: Float32Array[] = [];
+  /** The global model as sent on the wire and stored, encoded once per committed round. */
+  private encodedGlobal: { manifest: ManifestEntry[]; payload: Uint8Array; sha256: string } | undefined;
   private lastRound = 0;
   private collector: RoundCollector<FitResult | EvaluateResult> | undefined;
   private maxMessageBytes = 0;
@@ -108,6 +111,7 @@ export class Coordinator extends EventEmitter<CoordinatorEvents> {
     this.run = this.store.unfinishedRun() ?? this.createRun(this.store);
     const checkpoint = this.store.latestCheckpoint(this.run.id);
     this.global = decodeModel(checkpoint.payload, this.run.weightSpecs);
+    this.encodedGlobal = { manifest: manifestOf(this.run.weightSpecs), payload: checkpoint.payload, sha256: checkpoint.sha256 };
     this.lastRound = checkpoint.round;
     const modelBytes = this.global.reduce((n, t) => n + t.byteLength, 0);
     this.maxMessageBytes = this.options.maxMessageBytes ?? 2 * modelBytes + 64 * 1024;
@@ -158,12 +162,11 @@ export class Coordinator extends EventEmitter<CoordinatorEvents> {
     }
     while (this.lastRound < rounds && !this.abort.signal.aborted) {
       if (this.privacy?.accounting.wouldExceedBudget()) {
-        const { rdp, delta } = { rdp: this.privacy.accounting.epsilonRdp(), delta: this.privacy.accounting.dp.delta };
-        const reason = `privacy budget exhausted after round ${this.lastRound}: ε = ${rdp.toFixed(4)}, δ = ${delta} (budget ε = ${this.privacy.accounting.dp.budgetEpsilon}; one more round would exceed it)`;
-        store.finishRun(run.id, 'finished', reason);
-        this.log.warn({ round: this.lastRound, epsilon: rdp, delta }, reason);
-        this.io?.emit('run:end', { protocolVersion: PROTOCOL_VERSION, runId: run.id, reason });
-        return this.outcome('budget-exhausted', reason);
+        const { dp } = this.privacy.accounting;
+        const epsilon = this.privacy.accounting.epsilonRdp();
+        const reason = `privacy budget exhausted after round ${this.lastRound}: ε = ${epsilon.toFixed(4)}, δ = ${dp.delta} (budget ε = ${dp.budgetEpsilon}; one more round would exceed it)`;
+        this.log.warn({ round: this.lastRound, epsilon, delta: dp.delta }, reason);
+        return this.endRun('budget-exhausted', reason);
       }
       const round = this.lastRound + 1;
       const report = await this.fitRound(round);
@@ -178,15 +181,19 @@ export class Coordinator extends EventEmitter<CoordinatorEvents> {
       this.emit('round', report);
     }
     if (this.abort.signal.aborted) return this.outcome('stopped', 'the coordinator was stopped');
-    const reason = `completed ${rounds} rounds`;
-    store.finishRun(run.id, 'finished', reason);
-    this.io?.emit('run:end', { protocolVersion: PROTOCOL_VERSION, runId: run.id, reason });
-    return this.outcome('finished', reason);
+    return this.endRun('finished', `completed ${rounds} rounds`);
+  }
+
+  /** Records the run as finished and tells every client, which then disconnect. */
+  private endRun(status: 'finished' | 'budget-exhausted', reason: string): RunOutcome {
+    this.requireStore().finishRun(this.run!.id, 'finished', reason);
+    this.io?.emit('run:end', { protocolVersion: PROTOCOL_VERSION, runId: this.run!.id, reason });
+    return this.outcome(status, reason);
   }
 
   /** The current global model as named tensors. */
   globalModel(): NamedTensor[] {
-    return this.run!.weightSpecs.map((spec, i) => ({ name: spec.name, shape: spec.shape, data: this.global[i]! }));
+    return this.namedTensors(this.global);
   }
 
   get topology(): Record<string, unknown> {
@@ -296,7 +303,7 @@ export class Coordinator extends EventEmitter<CoordinatorEvents> {
         continue;
       }
       const aggregate = this.strategy.aggregateFit(round, results, failures, this.global);
-      const encoded = encodeTensors(this.globalModelFrom(aggregate.weights));
+      const encoded = encodeTensors(this.namedTensors(aggregate.weights));
       const modelSha256 = sha256(encoded.payload);
       Object.assign(record, { status: 'committed', trainLoss: aggregate.trainLoss, trainAccuracy: aggregate.trainAccuracy, durationMs: Date.now() - started });
       const release = this.privacy && this.releaseOf(round, selected, results, modelSha256);
@@ -306,6 +313,7 @@ export class Coordinator extends EventEmitter<CoordinatorEvents> {
         this.privacy.ledger.committed(release.entry);
       }
       this.global = aggregate.weights;
+      this.encodedGlobal = { ...encoded, sha256: modelSha256 };
       this.lastRound = round;
       this.io?.to(selected.map((id) => this.registry.get(id)?.id).filter((id): id is string => id !== undefined))
         .emit('round:end', { protocolVersion: PROTOCOL_VERSION, runId, round, status: 'committed' });
@@ -320,12 +328,13 @@ export class Coordinator extends EventEmitter<CoordinatorEvents> {
   private releaseOf(round: number, selected: readonly string[], results: readonly FitResult[], modelSha256: string) {
     const { accounting, ledger, strategy } = this.privacy!;
     const step = accounting.nextRelease;
+    const sampling = strategy.samplingOf(round);
     const entry = ledger.next({
       runId: this.run!.id,
       round,
       sampleRate: step.sampleRate,
-      clipNorm: strategy.samplingOf(round)?.clipNorm ?? strategy.clipNorm,
-      expectedCohortSize: strategy.samplingOf(round)?.expectedCohortSize ?? 0,
+      clipNorm: sampling?.clipNorm ?? strategy.clipNorm,
+      expectedCohortSize: sampling?.expectedCohortSize ?? 0,
       actualCohortSize: selected.length,
       participants: results.map((r) => r.clientId),
       modelSha256,
@@ -350,7 +359,7 @@ export class Coordinator extends EventEmitter<CoordinatorEvents> {
     const collector = new RoundCollector<T>(task, round, selected, this.options.roundTimeoutMs);
     this.collector = collector as RoundCollector<FitResult | EvaluateResult>;
     this.bytesIn = 0;
-    const { manifest, payload } = encodeTensors(this.globalModel());
+    const { manifest, payload } = this.encodedGlobal!;
     const socketIds: string[] = [];
     for (const clientId of selected) {
       const socket = this.registry.get(clientId);
@@ -378,7 +387,7 @@ export class Coordinator extends EventEmitter<CoordinatorEvents> {
     await this.registry.waitFor(needed, this.abort.signal);
   }
 
-  private globalModelFrom(weights: Float32Array[]): NamedTensor[] {
+  private namedTensors(weights: readonly Float32Array[]): NamedTensor[] {
     return this.run!.weightSpecs.map((spec, i) => ({ name: spec.name, shape: spec.shape, data: weights[i]! }));
   }
 
@@ -391,7 +400,7 @@ export class Coordinator extends EventEmitter<CoordinatorEvents> {
       reason,
       lastRound: this.lastRound,
       finalEvaluation: last?.metrics ?? null,
-      modelSha256: sha256(encodeTensors(this.globalModel()).payload),
+      modelSha256: this.encodedGlobal!.sha256,
       privacy: this.privacy && this.privacy.accounting.rounds > 0 ? this.privacy.accounting.report() : null,
     };
   }

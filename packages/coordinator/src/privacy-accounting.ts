@@ -22,6 +22,8 @@ export interface EpsilonReport {
 export class PrivacyAccounting {
   private readonly rdp = new RdpAccountant();
   private readonly releases: Release[] = [];
+  /** The last report, valid until the next release: PLD composition costs up to seconds. */
+  private reported: EpsilonReport | undefined;
 
   constructor(readonly dp: DpOptions, past: readonly Release[]) {
     for (const release of past) this.record(release);
@@ -39,6 +41,7 @@ export class PrivacyAccounting {
   record(release: Release): void {
     this.rdp.step(release, 1);
     this.releases.push(release);
+    this.reported = undefined;
   }
 
   epsilonRdp(): number {
@@ -57,6 +60,11 @@ export class PrivacyAccounting {
   }
 
   report(): EpsilonReport {
+    this.reported ??= this.compute();
+    return this.reported;
+  }
+
+  private compute(): EpsilonReport {
     const isPrivate = this.dp.seed === undefined;
     if (this.releases.length === 0) return { rdp: 0, pld: 0, delta: this.dp.delta, private: isPrivate };
     const pld = new PldAccountant();
