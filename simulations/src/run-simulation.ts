@@ -7,9 +7,8 @@ import { setTimeout as delay } from 'node:timers/promises';
 import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
 import { pino, type Logger } from 'pino';
-import { Coordinator, resolveDp, writeLayersModel, type ClassificationMetrics, type DpSettings, type EpsilonReport, type RoundReport } from '@cohort/coordinator';
+import { Coordinator, resolveDp, type ClassificationMetrics, type DpSettings, type EpsilonReport, type RoundReport } from '@cohort/coordinator';
 import { createClient, initBackend, initialModel, type CohortClient } from '@cohort/client';
-import { encodeTensors } from '@cohort/protocol';
 import type { Dataset } from './data/dataset';
 import { loadDataset } from './data/load-dataset';
 import { SimulationError } from './errors';
@@ -191,8 +190,7 @@ export class Simulation extends EventEmitter<SimulationEvents> {
       const outcome = await coordinator.runRounds();
       // Let the clients take in the coordinator's last acknowledgements and its run:end.
       await Promise.race([Promise.allSettled(clients.map((c) => c.finished)), delay(CLIENT_DRAIN_MS, undefined, { ref: false })]);
-      const global = coordinator.globalModel();
-      writeLayersModel(dir.modelDir, coordinator.topology, coordinator.weightSpecs, encodeTensors(global).payload);
+      coordinator.saveModel(dir.modelDir);
       const summary: SimulationSummary = {
         run_id: outcome.runId,
         status: outcome.status,
@@ -211,7 +209,7 @@ export class Simulation extends EventEmitter<SimulationEvents> {
         model_sha256: outcome.modelSha256,
         privacy:
           dp && outcome.privacy
-            ? { ...outcome.privacy, mode: dp.mode, noise_multiplier: dp.noiseMultiplier, clip: dp.clipNorm, sample_rate: dp.sampleRate, private: dp.seed === undefined }
+            ? { ...outcome.privacy, mode: dp.mode, noise_multiplier: dp.noiseMultiplier, clip: dp.clipNorm, sample_rate: dp.sampleRate }
             : null,
         run_dir: dir.path,
       };

@@ -26,6 +26,7 @@ import {
   type TensorSpec,
 } from '@cohort/protocol';
 import { ClientRegistry, type ClientSocket } from './client-registry';
+import { writeLayersModel } from './model-files';
 import { CoordinatorError } from './errors';
 import { resolveOptions, type CoordinatorOptions, type ResolvedOptions } from './options';
 import { PrivacyAccounting, type EpsilonReport } from './privacy-accounting';
@@ -194,6 +195,11 @@ export class Coordinator extends EventEmitter<CoordinatorEvents> {
   /** The current global model as named tensors. */
   globalModel(): NamedTensor[] {
     return this.namedTensors(this.global);
+  }
+
+  /** Writes the current global model as a tfjs Layers model (model.json + weights.bin) in `dir`. */
+  saveModel(dir: string): void {
+    writeLayersModel(dir, this.run!.topology, this.run!.weightSpecs, this.encodedGlobal!.payload);
   }
 
   get topology(): Record<string, unknown> {

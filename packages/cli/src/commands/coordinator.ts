@@ -62,11 +62,10 @@ export function coordinatorCommand(): Command {
     .option('--config <file>', 'JSON file whose keys mirror these flags');
   return addDpFlags(command, { seeded: false }).action(async (_opts, command: Command) => {
       const flags = resolveWithConfig<Flags>(command);
-      const [{ pino }, { Coordinator, resolveDp, writeLayersModel }, { initBackend, initialModel }, { encodeTensors }] = await Promise.all([
+      const [{ pino }, { Coordinator, resolveDp }, { initBackend, initialModel }] = await Promise.all([
         import('pino'),
         import('@cohort/coordinator'),
         import('@cohort/client'),
-        import('@cohort/protocol'),
       ]);
       const logger = pino({ name: 'coordinator', level: flags.logLevel }, pino.destination(2));
       const mnist = flags.model.startsWith('mnist');
@@ -101,7 +100,7 @@ export function coordinatorCommand(): Command {
       const url = await coordinator.start();
       process.stderr.write(`listening on ${url}\n`);
       const outcome = await coordinator.runRounds();
-      writeLayersModel(join(flags.dataDir, 'model'), coordinator.topology, coordinator.weightSpecs, encodeTensors(coordinator.globalModel()).payload);
+      coordinator.saveModel(join(flags.dataDir, 'model'));
       await coordinator.close();
       if (flags.json) process.stdout.write(`${JSON.stringify(outcome, null, 2)}\n`);
       else process.stdout.write(`${outcome.status}: ${outcome.reason}${outcome.finalEvaluation ? `; accuracy ${outcome.finalEvaluation.accuracy.toFixed(4)}` : ''}\n`);
