@@ -117,37 +117,3 @@ describe('privacy accounting of a run', () => {
     expect(local.nextRelease).toEqual({ noiseMultiplier: 1.1, sampleRate: 1 });
   });
 });
-
-describe('adaptive clipping (Andrew et al. 2021)', () => {
-  const population = Array.from({ length: 200 }, (_, i) => `c${i}`);
-  const update = (clientId: string, norm: number): FitResult => ({ clientId, numExamples: 1, delta: [Float32Array.of(norm)] });
-
-  it('moves the clip to the target quantile of update norms', () => {
-    const strategy = new CentralDp(new FedAvg(), { clipNorm: 0.1, noiseMultiplier: 1, sampleRate: 0.5, random: createGaussianSource(), adaptive: { targetQuantile: 0.8, learningRate: 0.2 } });
-    for (let round = 1; round <= 150; round++) {
-      const selected = strategy.configureFit(round, population);
-      // Norms uniform on [0, 2]: the 0.8 quantile is 1.6.
-      strategy.aggregateFit(round, selected.map((id, i) => update(id, (2 * ((i * 7919 + round * 104729) % 1000)) / 1000)), [], [new Float32Array(1)]);
-    }
-    expect(strategy.clipNorm).toBeGreaterThan(1.45);
-    expect(strategy.clipNorm).toBeLessThan(1.75);
-    const restored = new CentralDp(new FedAvg(), { clipNorm: 0.1, noiseMultiplier: 1, sampleRate: 0.5, random: createGaussianSource(), adaptive: {} });
-    restored.loadState(strategy.saveState());
-    expect(restored.clipNorm).toBe(strategy.clipNorm);
-  });
-
-  it('spends the same z by noising updates with z_Δ = (z⁻² − (2σ_b)⁻²)^(−1/2)', () => {
-    const z = 1.3;
-    const countStdDev = 2;
-    const strategy = new CentralDp(new FedAvg(), { clipNorm: 0.5, noiseMultiplier: z, sampleRate: 1, random: createGaussianSource(), adaptive: { countStdDev } });
-    const ids = strategy.configureFit(1, population.slice(0, 10));
-    const size = 200_000;
-    const out = strategy.aggregateFit(1, ids.map((id) => zeroResult(id, size)), [], [new Float32Array(size)]).weights[0]!;
-    const zDelta = (z ** -2 - (2 * countStdDev) ** -2) ** -0.5;
-    expect(Math.abs(std(out).sd / ((zDelta * 0.5) / 10) - 1)).toBeLessThan(5 / Math.sqrt(2 * size));
-  });
-
-  it('refuses a count noise too small to leave room for the update noise', () => {
-    expect(() => new CentralDp(new FedAvg(), { clipNorm: 1, noiseMultiplier: 2, sampleRate: 1, random: createGaussianSource(), adaptive: { countStdDev: 0.9 } })).toThrow(/countStdDev must be above noiseMultiplier \/ 2/);
-  });
-});

@@ -28,7 +28,7 @@ export function addDpFlags(command: Command, { seeded }: { seeded: boolean }): C
     .option('--adaptive-clip', 'central DP: move the clip to a target quantile of update norms (Andrew et al. 2021); --clip is the initial value')
     .option('--target-quantile <q>', 'adaptive clipping: fraction of updates under the clip', fraction, 0.5)
     .option('--clip-lr <eta>', 'adaptive clipping: geometric learning rate of the clip', positive, 0.2)
-    .option('--clipped-count-stddev <s>', 'adaptive clipping: noise std of the unclipped count (default max(q·N/20, sigma))', positive);
+    .option('--clipped-count-stddev <s>', 'adaptive clipping: noise std of the centred unclipped count, above sigma/2 (default max(q·N/20, sigma))', positive);
   if (seeded) command.option('--dp-seed <n>', 'seed DP noise and sampling for reproducibility (the run is then NOT private)', integer(0));
   return command;
 }

@@ -1,5 +1,5 @@
 export { Coordinator } from './coordinator';
-export type { RoundReport, RunOutcome } from './coordinator';
+export type { RoundParticipation, RoundReport, RunOutcome } from './coordinator';
 export { CoordinatorError, COORDINATOR_ERROR_CODES } from './errors';
 export type { CoordinatorErrorCode } from './errors';
 export type { CoordinatorOptions, InitialModel } from './options';
@@ -14,10 +14,13 @@ export type { Checkpoint, EvaluationRecord, RoundRecord, RunRecord } from './sto
 export { writeLayersModel } from './model-files';
 export type { DpOptions } from './options';
 export { resolveDp } from './dp-settings';
+export { LEDGER_HEAD_FILE } from './ledger-export';
 export type { DpSettings } from './dp-settings';
 export { CentralDp } from './strategy/central-dp';
 export type { AdaptiveClippingOptions, CentralDpOptions, SamplingRecord } from './strategy/central-dp';
 export { LocalDpFixedClipping } from './strategy/local-dp';
+export { CENTRED_COUNT_SENSITIVITY, composeNoiseMultiplier, splitNoiseMultiplier } from './strategy/adaptive-noise';
+export type { AdaptiveNoise } from './strategy/adaptive-noise';
 export { poissonSample } from './strategy/poisson-sampling';
 export { PrivacyAccounting } from './privacy-accounting';
 export type { EpsilonReport, Release } from './privacy-accounting';

@@ -3,17 +3,20 @@
  * Differentially Private Recurrent Language Models", ICLR 2018. Clients are drawn by Poisson
  * sampling at rate q; each delta is clipped to L2 ≤ C (by the client, and again here so that a
  * dishonest client cannot exceed it); the coordinator adds Gaussian noise to the sum and divides by
- * the expected cohort size q·N, so one client moves the result by at most C / (q·N). The noisy mean
+ * the expected cohort size m = q·N, so one client moves the result by at most C / m. The noisy mean
  * delta is handed to the wrapped strategy as a single result.
  *
- * With `adaptive`, C follows a target quantile of the update norms (Andrew, Thakkar, McMahan,
- * Ramaswamy, "Differentially Private Learning with Adaptive Clipping", NeurIPS 2021): the count of
- * unclipped updates is released with noise σ_b, C ← C·exp(−η·(b̃ − γ)), and the update noise
- * multiplier becomes z_Δ = (z⁻² − (2σ_b)⁻²)^(−1/2), so the pair of releases together costs exactly
- * the noise multiplier z that the accountant records.
+ * With `adaptive`, C follows a target quantile γ of the update norms (Andrew, Thakkar, McMahan,
+ * Ramaswamy, "Differentially Private Learning with Adaptive Clipping", NeurIPS 2021). Each round
+ * releases the centred count Σ(b_i − ½) + N(0, σ_b²), b_i = 1 when update i was under the clip, so
+ * one client moves it by at most ½; estimates the unclipped fraction b̃ = that / m + ½ (well defined
+ * for an empty cohort); and sets C ← C·exp(−η·(b̃ − γ)). The update sum is noised with
+ * z_Δ × C, z_Δ = (z⁻² − (2σ_b)⁻²)^(−1/2), so the two releases together are a Gaussian mechanism
+ * with exactly the noise multiplier z that the accountant records (see adaptive-noise.ts).
  */
 import { addGaussianNoise, clipByL2Norm, l2Norm, type GaussianSource } from '@cohort/privacy';
 import { CoordinatorError } from '../errors';
+import { splitNoiseMultiplier, type AdaptiveNoise } from './adaptive-noise';
 import { poissonSample } from './poisson-sampling';
 import type { ClassificationMetrics, EvaluateResult, Failure, FitAggregate, FitResult, Strategy } from './strategy';
 
@@ -22,7 +25,7 @@ export interface AdaptiveClippingOptions {
   targetQuantile?: number;
   /** η: the geometric learning rate of the clip. @default 0.2 */
   learningRate?: number;
-  /** σ_b: std of the noise on the count of unclipped updates. @default max(q·N / 20, z) */
+  /** σ_b: std of the noise on the centred count of unclipped updates, above z / 2. @default max(q·N / 20, z) */
   countStdDev?: number;
 }
 
@@ -64,7 +67,8 @@ export class CentralDp implements Strategy {
     if (a) {
       check('targetQuantile', a.targetQuantile === undefined || (a.targetQuantile > 0 && a.targetQuantile < 1), 'in (0, 1)', a.targetQuantile);
       check('learningRate', a.learningRate === undefined || a.learningRate > 0, 'positive', a.learningRate);
-      check('countStdDev', a.countStdDev === undefined || 2 * a.countStdDev > options.noiseMultiplier, `above noiseMultiplier / 2 (${options.noiseMultiplier / 2})`, a.countStdDev);
+      // Refuses σ_b ≤ z/2, or any σ_b whose pair with z_Δ would compose to less than z.
+      if (a.countStdDev !== undefined) splitNoiseMultiplier(options.noiseMultiplier, a.countStdDev);
     }
   }
 
@@ -74,7 +78,10 @@ export class CentralDp implements Strategy {
   }
 
   configureFit(round: number, available: readonly string[]): string[] {
-    this.sampling.set(round, { population: available.length, expectedCohortSize: this.options.sampleRate * available.length, clipNorm: this.clip });
+    const expectedCohortSize = this.options.sampleRate * available.length;
+    // The default σ_b depends on the population: refuse before anyone trains, not after.
+    this.noiseOf(expectedCohortSize);
+    this.sampling.set(round, { population: available.length, expectedCohortSize, clipNorm: this.clip });
     return poissonSample(available, this.options.sampleRate, this.options.random);
   }
 
@@ -86,27 +93,34 @@ export class CentralDp implements Strategy {
     const sampling = this.sampling.get(round);
     if (!sampling?.expectedCohortSize) throw new CoordinatorError('INVALID_OPTION', `round ${round} was not sampled by this strategy.`);
     const { expectedCohortSize: expected, clipNorm } = sampling;
-    const { noiseMultiplier, random, adaptive } = this.options;
-    const countStdDev = adaptive ? (adaptive.countStdDev ?? Math.max(expected / 20, noiseMultiplier)) : 0;
-    const updateNoise = adaptive ? (noiseMultiplier ** -2 - (2 * countStdDev) ** -2) ** -0.5 : noiseMultiplier;
+    const { random, adaptive } = this.options;
+    const { updateNoiseMultiplier, countStdDev } = this.noiseOf(expected);
     const sum = global.map((t) => new Float64Array(t.length));
-    let unclipped = 0;
+    let centredCount = 0;
     for (const r of results) {
       // Clients clip before sending, so an update that was clipped arrives with norm C.
-      if (l2Norm(r.delta) < clipNorm * (1 - 1e-6)) unclipped++;
+      centredCount += (l2Norm(r.delta) < clipNorm * (1 - 1e-6) ? 1 : 0) - 0.5;
       clipByL2Norm(r.delta, clipNorm).clipped.forEach((tensor, t) => {
         const acc = sum[t]!;
         for (let i = 0; i < acc.length; i++) acc[i]! += tensor[i]!;
       });
     }
-    const noisy = addGaussianNoise(sum, updateNoise * clipNorm, random);
+    const noisy = addGaussianNoise(sum, updateNoiseMultiplier * clipNorm, random);
     const meanDelta = noisy.map((t) => Float32Array.from(t, (v) => v / expected));
     if (adaptive) {
-      const noisyFraction = addGaussianNoise([Float64Array.of(unclipped)], countStdDev, random)[0]![0]! / expected;
-      this.clip = clipNorm * Math.exp(-(adaptive.learningRate ?? 0.2) * (noisyFraction - (adaptive.targetQuantile ?? 0.5)));
+      const noisyCount = addGaussianNoise([Float64Array.of(centredCount)], countStdDev, random)[0]![0]!;
+      const unclippedFraction = noisyCount / expected + 0.5;
+      this.clip = clipNorm * Math.exp(-(adaptive.learningRate ?? 0.2) * (unclippedFraction - (adaptive.targetQuantile ?? 0.5)));
     }
     const inner = this.inner.aggregateFit(round, [{ clientId: 'dp-aggregate', numExamples: 1, delta: meanDelta }], failures, global);
     return { ...inner, trainLoss: null, trainAccuracy: null };
+  }
+
+  /** (z_Δ, σ_b) for a round with expected cohort size m; without `adaptive`, z_Δ = z and no count is released. */
+  private noiseOf(expectedCohortSize: number): AdaptiveNoise {
+    const { noiseMultiplier, adaptive } = this.options;
+    if (!adaptive) return { updateNoiseMultiplier: noiseMultiplier, countStdDev: 0 };
+    return splitNoiseMultiplier(noiseMultiplier, adaptive.countStdDev ?? Math.max(expectedCohortSize / 20, noiseMultiplier));
   }
 
   /** The adaptive clip survives restarts through the coordinator's store. */

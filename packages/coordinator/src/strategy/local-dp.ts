@@ -31,7 +31,9 @@ export class LocalDpFixedClipping implements Strategy {
     return this.sampling.get(round);
   }
 
+  /** The equal-weight mean of the noisy updates; a round nobody answered leaves the model as it was. */
   aggregateFit(round: number, results: readonly FitResult[], failures: readonly Failure[], global: readonly Float32Array[]): FitAggregate {
+    if (results.length === 0) return { weights: global.map((t) => t.slice()), trainLoss: null, trainAccuracy: null };
     const equal = results.map((r) => ({ clientId: r.clientId, numExamples: 1, delta: r.delta }));
     return { ...this.inner.aggregateFit(round, equal, failures, global), trainLoss: null, trainAccuracy: null };
   }
