@@ -1,15 +1,25 @@
-/** The files a simulation leaves behind: config.json, metrics.jsonl, summary.json, model/. */
+/**
+ * The files a simulation leaves behind: config.json, metrics.jsonl, summary.json, model/, and under
+ * DP the published ledger (ledger.jsonl, ledger-head.json, coordinator.pub). coordinator.db is the
+ * coordinator's private store (it names participants): keep it out of what you publish. The ledger's
+ * signing key is never written here.
+ */
 import { appendFileSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { FairnessMetrics, RoundReport } from '@cohort/coordinator';
 
+/**
+ * One line of metrics.jsonl. Under differential privacy the participation fields (selected,
+ * participants, failures, failure_reasons, bytes_in, bytes_out) and per_client_accuracy are absent:
+ * a published file must not tell whether a given client took part in a given round.
+ */
 export interface MetricsLine {
   round: number;
   population: number;
-  selected: number;
-  participants: number;
-  failures: number;
-  failure_reasons: { client: string; kind: string; reason: string }[];
+  selected?: number;
+  participants?: number;
+  failures?: number;
+  failure_reasons?: { client: string; kind: string; reason: string }[];
   loss: number | null;
   accuracy: number | null;
   precision: number | null;
@@ -18,8 +28,8 @@ export interface MetricsLine {
   train_loss: number | null;
   train_accuracy: number | null;
   duration_ms: number;
-  bytes_in: number;
-  bytes_out: number;
+  bytes_in?: number;
+  bytes_out?: number;
   /** ε after the round at `delta`, when differential privacy is on. */
   epsilon_rdp?: number;
   epsilon_pld?: number;
@@ -37,13 +47,18 @@ export interface MetricsLine {
 
 export function toMetricsLine(report: RoundReport): MetricsLine {
   const e = report.evaluation;
+  const p = report.participation;
   return {
     round: report.round,
     population: report.population,
-    selected: report.selected,
-    participants: report.participants,
-    failures: report.failures.length,
-    failure_reasons: report.failures.map((f) => ({ client: f.clientId, kind: f.kind, reason: f.reason })),
+    ...(p
+      ? {
+          selected: p.selected,
+          participants: p.participants,
+          failures: p.failures.length,
+          failure_reasons: p.failures.map((f) => ({ client: f.clientId, kind: f.kind, reason: f.reason })),
+        }
+      : {}),
     loss: e?.loss ?? null,
     accuracy: e?.accuracy ?? null,
     precision: e?.precision ?? null,
@@ -52,8 +67,7 @@ export function toMetricsLine(report: RoundReport): MetricsLine {
     train_loss: report.trainLoss,
     train_accuracy: report.trainAccuracy,
     duration_ms: Math.round(report.durationMs),
-    bytes_in: report.bytesIn,
-    bytes_out: report.bytesOut,
+    ...(p ? { bytes_in: p.bytesIn, bytes_out: p.bytesOut } : {}),
     ...(e?.perClientAccuracy ? { per_client_accuracy: e.perClientAccuracy } : {}),
     ...(e?.fairness ? { fairness: fairnessLine(e.fairness) } : {}),
     ...(report.privacy ? { epsilon_rdp: report.privacy.rdp, epsilon_pld: report.privacy.pld, delta: report.privacy.delta, private: report.privacy.private } : {}),

@@ -4,7 +4,7 @@
  */
 import { EventEmitter, once } from 'node:events';
 import { setTimeout as delay } from 'node:timers/promises';
-import { availableParallelism } from 'node:os';
+import { availableParallelism, homedir } from 'node:os';
 import { join } from 'node:path';
 import { pino, type Logger } from 'pino';
 import { Coordinator, resolveDp, type ClassificationMetrics, type DpSettings, type EpsilonReport, type RoundReport } from '@cohort/coordinator';
@@ -59,6 +59,11 @@ export interface SimulationOptions {
   out?: string;
   /** Differential privacy (`--dp central|local`); with it, clients are Poisson-sampled at rate `fraction`. */
   dp?: DpSettings;
+  /**
+   * Directory of the ledger-signing key, outside the run directory so that a published run never
+   * carries the key that could re-sign its ledger. @default $COHORT_KEY_DIR, else ~/.cohort/keys
+   */
+  keyDir?: string;
   logger?: Logger;
 }
 
@@ -113,6 +118,7 @@ export class Simulation extends EventEmitter<SimulationEvents> {
       out: options.out ?? defaultRunPath(),
       dp: options.dp ?? { mode: 'off' },
       groupBias: options.groupBias ?? 0,
+      keyDir: options.keyDir ?? process.env['COHORT_KEY_DIR'] ?? join(homedir(), '.cohort', 'keys'),
     };
     if (!Number.isInteger(clients) || clients < 1) throw new SimulationError('INVALID_OPTION', `clients must be an integer of at least 1, got ${clients}.`);
     if (!Number.isInteger(this.config.workers) || this.config.workers < 1) {
@@ -142,9 +148,10 @@ export class Simulation extends EventEmitter<SimulationEvents> {
     const rng = createRng(config.seed);
     const { dataset, trainParts, evalParts } = await this.federate(spec, rng);
     const dir = new RunDirectory(config.out);
-    const dp = resolveDp(config.dp, { sampleRate: config.fraction, rounds: config.rounds, keyDir: join(dir.path, 'keys') });
+    const dp = resolveDp(config.dp, { sampleRate: config.fraction, rounds: config.rounds, keyDir: config.keyDir });
+    const { keyDir: _keyDir, ...recorded } = config;
     dir.writeConfig({
-      dpResolved: dp ? { ...dp, keyDir: undefined } : null, ...config, numFeatures: dataset.numFeatures, numClasses: dataset.numClasses, trainExamples: dataset.train.count, testExamples: dataset.test.count });
+      dpResolved: dp ? { ...dp, keyDir: undefined } : null, ...recorded, numFeatures: dataset.numFeatures, numClasses: dataset.numClasses, trainExamples: dataset.train.count, testExamples: dataset.test.count });
 
     await initBackend();
     const model = await initialModel(config.model, { numFeatures: dataset.numFeatures, numClasses: dataset.numClasses }, config.seed);
@@ -167,7 +174,8 @@ export class Simulation extends EventEmitter<SimulationEvents> {
       dbPath: dir.dbPath,
       model,
       runConfig: { dataset: config.dataset, partition: config.partition, clients: config.clients },
-      ...(dp ? { dp, ledgerPath: dir.ledgerPath } : {}),
+      ledgerPath: dir.ledgerPath,
+      ...(dp ? { dp } : {}),
       logger: log.child({ component: 'coordinator' }),
     });
     let clients: CohortClient[] = [];
@@ -183,7 +191,14 @@ export class Simulation extends EventEmitter<SimulationEvents> {
         this.emit('round', report);
       });
       clients = Array.from({ length: config.clients }, (_, i) =>
-        createClient({ serverUrl: url, clientId: clientName(i, config.clients), trainer: new PooledTrainer(pool, i), logger: log.child({ component: 'client', client: i }) }),
+        createClient({
+          serverUrl: url,
+          clientId: clientName(i, config.clients),
+          trainer: new PooledTrainer(pool, i),
+          logger: log.child({ component: 'client', client: i }),
+          // A seeded DP simulation is reproducible by request, and labelled not private everywhere.
+          allowSeededNoise: config.dp.seed !== undefined,
+        }),
       );
       // Every party is registered before round 1, so early cohorts are drawn from the whole population.
       await Promise.all(clients.map((c) => (c.connected ? undefined : once(c, 'connected'))));

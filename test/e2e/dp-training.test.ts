@@ -17,11 +17,11 @@ describe('differentially private training', () => {
   it('central DP: stops cleanly at the budget, with a ledger that an independent audit verifies', async () => {
     const out = tempDir();
     const summary = await runSimulation({
-      dataset: 'synthetic', clients: 20, rounds: 10, fraction: 0.5, batchSize: 16, workers: 2, out, logger: quiet,
+      dataset: 'synthetic', clients: 20, rounds: 10, fraction: 0.5, batchSize: 16, workers: 2, out, logger: quiet, keyDir: join(tempDir(), 'keys'),
       dp: { mode: 'central', clip: 1, noiseMultiplier: 2, delta: 1e-5, budgetEpsilon: 3 },
     });
     expect(summary.status).toBe('budget-exhausted');
-    expect(summary.reason).toMatch(/^privacy budget exhausted after round (\d+): ε = [\d.]+, δ = 0\.00001/);
+    expect(summary.reason).toMatch(/^privacy budget exhausted after round (\d+): the federation's privacy budget ε = 3 \(δ = 0\.00001\) cannot fit another round: ε spent so far [\d.]+ over \d+ releases, one more .* would reach [\d.]+$/);
     const rounds = summary.rounds_completed;
     expect(rounds).toBeGreaterThan(0);
     expect(rounds).toBeLessThan(10);
@@ -79,7 +79,7 @@ describe('differentially private training', () => {
 
   it('seeded DP noise is reproducible and labelled not private everywhere', async () => {
     const run = (out: string) => runSimulation({
-      dataset: 'synthetic', clients: 6, rounds: 2, fraction: 1, batchSize: 16, workers: 2, out, logger: quiet, seed: 3,
+      dataset: 'synthetic', clients: 6, rounds: 2, fraction: 1, batchSize: 16, workers: 2, out, logger: quiet, seed: 3, keyDir: join(tempDir(), 'keys'),
       dp: { mode: 'local', clip: 0.5, noiseMultiplier: 0.5, seed: 9 },
     });
     const [a, b] = [await run(tempDir()), await run(tempDir())];

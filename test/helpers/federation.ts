@@ -6,7 +6,7 @@ import { pino } from 'pino';
 import { io, type Socket } from 'socket.io-client';
 import { Coordinator, type CoordinatorOptions, type RoundReport } from '@cohort/coordinator';
 import { LocalTrainer, createClient, initBackend, initialModel, selectRows, type CohortClient, type Examples } from '@cohort/client';
-import { PROTOCOL_VERSION, type Ack, type ModelDescription, type RoundStart } from '@cohort/protocol';
+import { PROTOCOL_VERSION, elementCount, encodeTensors, type Ack, type ModelDescription, type RoundStart } from '@cohort/protocol';
 import { createRng, makeSynthetic, partition, type Dataset } from '@cohort/simulations';
 
 export const quiet = pino({ level: 'silent' });
@@ -76,6 +76,29 @@ export class RawClient {
   close(): void {
     this.socket.disconnect();
   }
+}
+
+/**
+ * A fast stand-in for a DP client: answers every fit round at once with an all-zero update (one
+ * example, no metrics, as clients do under DP), and records which rounds it was asked to train.
+ */
+export function zeroUpdateClient(url: string, clientId: string): RawClient & { fitRounds: number[] } {
+  const fitRounds: number[] = [];
+  const client = new RawClient(url, clientId, (c, start) => {
+    if (start.task !== 'fit') return;
+    fitRounds.push(start.round);
+    const specs = c.description!.weightSpecs;
+    const { manifest, payload } = encodeTensors(specs.map((s) => ({ name: s.name, shape: s.shape, data: new Float32Array(elementCount(s.shape)) })));
+    c.send('round:update', { protocolVersion: PROTOCOL_VERSION, runId: start.runId, round: start.round, clientId, numExamples: 1, manifest, payload });
+  });
+  return Object.assign(client, { fitRounds });
+}
+
+/** A pino logger at `level` whose lines are parsed into `lines`, for tests that read what is logged. */
+export function capturingLogger(level: string) {
+  const lines: Record<string, unknown>[] = [];
+  const stream = { write: (line: string) => void lines.push(JSON.parse(line) as Record<string, unknown>) };
+  return { logger: pino({ level }, stream), lines };
 }
 
 export async function waitUntil(check: () => boolean, timeoutMs = 20_000): Promise<void> {

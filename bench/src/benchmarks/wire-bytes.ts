@@ -27,7 +27,7 @@ export const run: Benchmark = async () => {
         proxy = new CountingProxy(port);
         return `http://127.0.0.1:${await proxy.listen()}`;
       },
-      onRound: (report) => snapshots.push({ round: report.round, up: proxy!.up, down: proxy!.down, bytesIn: report.bytesIn, bytesOut: report.bytesOut }),
+      onRound: (report) => snapshots.push({ round: report.round, up: proxy!.up, down: proxy!.down, bytesIn: report.participation?.bytesIn ?? 0, bytesOut: report.participation?.bytesOut ?? 0 }),
     });
   } finally {
     await proxy?.close();

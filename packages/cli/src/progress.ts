@@ -11,7 +11,9 @@ export function describeRound(r: RoundReport, rounds: number): string {
   const e = r.evaluation;
   const metrics = e ? `accuracy ${e.accuracy.toFixed(4)}  loss ${e.loss.toFixed(4)}  f1 ${e.f1.toFixed(4)}` : 'not evaluated';
   const head = r.round === 0 ? 'initial model' : `round ${r.round}/${rounds}`;
-  const work = r.round === 0 ? '' : `  clients ${r.participants}  failures ${r.failures.length}  ${(r.durationMs / 1000).toFixed(1)}s`;
+  // Under DP the report carries no participation facts, and none are shown.
+  const p = r.participation;
+  const work = r.round === 0 ? '' : `${p ? `  clients ${p.participants}  failures ${p.failures.length}` : ''}  ${(r.durationMs / 1000).toFixed(1)}s`;
   const privacy = r.privacy ? `  ε ${r.privacy.rdp.toFixed(3)} (RDP) ${r.privacy.pld.toFixed(3)} (PLD)` : '';
   return `${head}  ${metrics}${work}${privacy}`;
 }
@@ -28,7 +30,7 @@ export function createProgress(rounds: number, stream: NodeJS.WriteStream = proc
   return {
     round: (r) => {
       const e = r.evaluation;
-      bar.update(r.round, { accuracy: e ? e.accuracy.toFixed(4) : '-', loss: e ? e.loss.toFixed(4) : '-', failures: r.failures.length });
+      bar.update(r.round, { accuracy: e ? e.accuracy.toFixed(4) : '-', loss: e ? e.loss.toFixed(4) : '-', failures: r.participation ? r.participation.failures.length : '-' });
     },
     stop: () => bar.stop(),
   };

@@ -1,7 +1,8 @@
 /**
  * A Cohort client: one socket.io connection to the coordinator. It trains when asked, sends back
  * only the weight delta, the example count and training metrics, and reconnects with exponential
- * backoff and jitter when the connection drops.
+ * backoff and jitter when the connection drops. Under local DP it can keep its own privacy budget
+ * and refuses rounds whose update would not be private.
  */
 import { createHash } from 'node:crypto';
 import { EventEmitter } from 'node:events';
@@ -23,7 +24,8 @@ import {
   type ServerToClientEvents,
 } from '@cohort/protocol';
 import { ClientError } from './errors';
-import { privatiseUpdate } from './privatise';
+import { PrivacyBudget, type PrivacyBudgetOptions, type PrivacySpent } from './privacy-budget';
+import { checkDpInstruction, noiseMultiplierOf, privatiseUpdate } from './privatise';
 import type { Trainer } from './trainer';
 
 export interface ClientOptions {
@@ -40,6 +42,22 @@ export interface ClientOptions {
   reconnectJitter?: number;
   /** @default pino at level info on stderr */
   logger?: Logger;
+  /**
+   * This client's own (ε, δ) budget for local DP, so that it need not trust the coordinator's
+   * count. Each fit update is accounted (RDP, sampleRate 1, z = noiseStdDev / clipNorm) and
+   * persisted to `statePath` before it is sent; the state survives restarts, and a corrupt file
+   * makes the constructor throw ClientError('CORRUPT_STATE'). A fit round that would exceed ε, or
+   * whose update would leave without local noise (no dp instruction, or central DP), is refused
+   * with round:error; evaluation rounds go on.
+   * @default undefined (no client-side accounting)
+   */
+  privacyBudget?: PrivacyBudgetOptions;
+  /**
+   * Follow dp instructions that carry `noiseSeed`. Seeded noise is reproducible, so whoever knows
+   * the seed can subtract it: the update is then not private. For simulations only.
+   * @default false (such rounds are refused with round:error)
+   */
+  allowSeededNoise?: boolean;
 }
 
 export interface RoundDone {
@@ -49,10 +67,22 @@ export interface RoundDone {
   rejection?: { code: string; message: string };
 }
 
+/** A local DP release accounted by this client, or a fit round it refused for privacy's sake. */
+export interface PrivacyEvent {
+  round: number;
+  /** 'released': persisted in the budget and about to be sent; 'refused': not sent. */
+  status: 'released' | 'refused';
+  /** Why the round was refused. */
+  reason?: string;
+  /** Spent so far (after this release); absent when the client keeps no budget. */
+  spent?: PrivacySpent;
+}
+
 interface ClientEvents {
   connected: [];
   disconnected: [string];
   round: [RoundDone];
+  privacy: [PrivacyEvent];
 }
 
 export class CohortClient extends EventEmitter<ClientEvents> {
@@ -60,6 +90,7 @@ export class CohortClient extends EventEmitter<ClientEvents> {
   readonly finished: Promise<string>;
   private readonly socket: Socket<ServerToClientEvents, ClientToServerEvents>;
   private readonly log: Logger;
+  private readonly budget: PrivacyBudget | undefined;
   private description: ModelDescription | undefined;
   private queue: Promise<void> = Promise.resolve();
   private latestRound = -1;
@@ -69,6 +100,11 @@ export class CohortClient extends EventEmitter<ClientEvents> {
   constructor(private readonly options: ClientOptions) {
     super();
     this.log = options.logger ?? pino({ name: 'client' }, pino.destination(2));
+    this.budget = options.privacyBudget && new PrivacyBudget(options.privacyBudget);
+    if (this.budget) {
+      const { epsilon, releases } = this.budget.spent;
+      this.log.info({ epsilon, releases, budgetEpsilon: this.budget.budgetEpsilon, delta: this.budget.delta }, `privacy budget: ε ${epsilon} of ${this.budget.budgetEpsilon} spent over ${releases} releases`);
+    }
     this.finished = new Promise((resolve, reject) => {
       this.resolveFinished = resolve;
       this.rejectFinished = reject;
@@ -115,6 +151,11 @@ export class CohortClient extends EventEmitter<ClientEvents> {
     return this.socket.connected;
   }
 
+  /** What this client has spent by its own accounting, or undefined without `privacyBudget`. */
+  get privacySpent(): PrivacySpent | undefined {
+    return this.budget?.spent;
+  }
+
   /** Disconnects after the round in progress, if any, and releases the trainer. */
   async close(): Promise<void> {
     this.socket.disconnect();
@@ -133,14 +174,23 @@ export class CohortClient extends EventEmitter<ClientEvents> {
 
   private enqueue(message: RoundStart): void {
     this.latestRound = Math.max(this.latestRound, message.round);
-    this.queue = this.queue.then(() => this.handle(message)).catch((error: unknown) => {
-      if (error instanceof ClientError && error.code === 'CLOSED') {
-        this.log.warn({ round: message.round }, (error as Error).message);
-        return;
-      }
-      this.log.error({ round: message.round }, `round ${message.round} failed locally: ${(error as Error).message}`);
-      this.socket.emit('round:error', { protocolVersion: PROTOCOL_VERSION, runId: message.runId, round: message.round, clientId: this.options.clientId, message: (error as Error).message.slice(0, 2000) });
-    });
+    this.queue = this.queue.then(() => this.handle(message)).catch((error: unknown) => this.failed(message, error));
+  }
+
+  private failed(message: RoundStart, error: unknown): void {
+    const text = (error as Error).message;
+    if (error instanceof ClientError && error.code === 'CLOSED') {
+      this.log.warn({ round: message.round }, text);
+      return;
+    }
+    if (error instanceof ClientError && (error.code === 'PRIVACY_BUDGET' || error.code === 'UNSAFE_DP')) {
+      this.log.warn({ round: message.round, code: error.code }, `refused ${message.task} round ${message.round}: ${text}`);
+      const spent = this.budget?.spent;
+      this.emit('privacy', { round: message.round, status: 'refused', reason: text, ...(spent ? { spent } : {}) });
+    } else {
+      this.log.error({ round: message.round }, `round ${message.round} failed locally: ${text}`);
+    }
+    this.socket.emit('round:error', { protocolVersion: PROTOCOL_VERSION, runId: message.runId, round: message.round, clientId: this.options.clientId, message: text.slice(0, 2000) });
   }
 
   private async handle(message: RoundStart): Promise<void> {
@@ -159,20 +209,32 @@ export class CohortClient extends EventEmitter<ClientEvents> {
       this.report(message, await this.send('round:evaluation', { ...binding, ...outcome }));
       return;
     }
+    const dp = message.config.dp;
+    // Refuse before training, so that no effort is spent on an update that will not be sent.
+    checkDpInstruction(dp, { allowSeededNoise: this.options.allowSeededNoise ?? false, requireLocalNoise: this.budget !== undefined });
+    if (this.budget && dp) this.budget.check(noiseMultiplierOf(dp));
     const seed = deriveSeed(message.config.seed, message.round, this.options.clientId);
     const outcome = await this.options.trainer.fit({ ...task, config: { ...message.config, seed } });
     if (message.round < this.latestRound) return;
-    const dp = message.config.dp;
     const delta = dp ? privatiseUpdate(outcome.delta, dp, `${message.round}:${this.options.clientId}`) : outcome.delta;
     const { manifest, payload } = encodeTensors(description.weightSpecs.map((spec, i) => ({ name: spec.name, shape: spec.shape, data: delta[i]! })));
     // Under DP the example count and training metrics would be unprotected side channels: withhold them.
     const stats = dp ? { numExamples: 1 } : { numExamples: outcome.numExamples, metrics: outcome.metrics };
+    if (this.budget && dp) {
+      if (!this.socket.connected) throw new ClientError('CLOSED', `not connected: the round ${message.round} update was not sent and spent no privacy budget.`);
+      // Durable before the update leaves: a crash after sending must never lose this release.
+      const spent = this.budget.reserve(noiseMultiplierOf(dp));
+      this.log.info({ round: message.round, ...spent }, `privacy: ε ${spent.epsilon} of ${spent.budgetEpsilon} spent after ${spent.releases} releases`);
+      this.emit('privacy', { round: message.round, status: 'released', spent });
+    }
     this.report(message, await this.send('round:update', { ...binding, ...stats, manifest, payload }));
   }
 
   /** Sends a result and waits for the coordinator's verdict; fails if the connection drops first. */
   private send<E extends 'round:update' | 'round:evaluation'>(event: E, message: Parameters<ClientToServerEvents[E]>[0]): Promise<Ack> {
     return new Promise((resolve, reject) => {
+      // socket.io would buffer the message until a reconnection that close() never makes, and the queue would hang.
+      if (!this.socket.connected) return reject(new ClientError('CLOSED', `not connected: the ${event} was not sent.`));
       const onDisconnect = (reason: string) => reject(new ClientError('CLOSED', `connection lost before the coordinator acknowledged the ${event}: ${reason}`));
       this.socket.once('disconnect', onDisconnect);
       (this.socket.emit as (e: E, m: unknown, ack: (a: Ack) => void) => void)(event, message, (ack) => {

@@ -1,4 +1,18 @@
-export const CLIENT_ERROR_CODES = ['INVALID_OPTION', 'REFUSED', 'INVALID_MODEL', 'INVALID_DATA', 'CLOSED'] as const;
+export const CLIENT_ERROR_CODES = [
+  'INVALID_OPTION',
+  'REFUSED',
+  'INVALID_MODEL',
+  'INVALID_DATA',
+  'CLOSED',
+  /** A fit update would take the client's own ε past its budget: it is not sent. */
+  'PRIVACY_BUDGET',
+  /** The coordinator asked for an update that would not be private (seeded or no local noise). */
+  'UNSAFE_DP',
+  /** The privacy budget file exists but cannot be trusted. */
+  'CORRUPT_STATE',
+  /** The privacy budget file cannot be read or written. */
+  'STATE_IO',
+] as const;
 export type ClientErrorCode = (typeof CLIENT_ERROR_CODES)[number];
 
 export class ClientError extends Error {

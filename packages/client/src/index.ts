@@ -1,5 +1,7 @@
 export { CohortClient, createClient } from './client';
-export type { ClientOptions, RoundDone } from './client';
+export type { ClientOptions, PrivacyEvent, RoundDone } from './client';
+export { PrivacyBudget } from './privacy-budget';
+export type { PrivacyBudgetOptions, PrivacySpent } from './privacy-budget';
 export { ClientError, CLIENT_ERROR_CODES } from './errors';
 export type { ClientErrorCode } from './errors';
 export { buildTrainable, initBackend } from './backend';
@@ -9,7 +11,8 @@ export type { Examples } from './examples';
 export { evaluateLocally, fitLocally } from './local-training';
 export type { EvaluateOutcome, FitOutcome } from './local-training';
 export { LocalTrainer } from './trainer';
-export { privatiseUpdate } from './privatise';
+export { checkDpInstruction, noiseMultiplierOf, privatiseUpdate } from './privatise';
+export type { DpPolicy } from './privatise';
 export type { FitTask, ModelTask, Trainer } from './trainer';
 export { ModelCache } from './model/model-cache';
 export { MODEL_PRESETS, buildPreset, isPreset } from './model/presets';

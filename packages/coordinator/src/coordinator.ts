@@ -29,9 +29,11 @@ import { ClientRegistry, type ClientSocket } from './client-registry';
 import { writeLayersModel } from './model-files';
 import { CoordinatorError } from './errors';
 import { resolveOptions, type CoordinatorOptions, type ResolvedOptions } from './options';
-import { PrivacyAccounting, type EpsilonReport } from './privacy-accounting';
-import { PrivacyLedger } from './privacy-ledger';
+import type { EpsilonReport } from './privacy-accounting';
+import { LedgerExport } from './ledger-export';
+import { assertDatabaseBesideLedger, assertPrivateFederation, assertResumeSettings, recordedDp } from './federation-guard';
 import { RoundCollector } from './round-collector';
+import { RunPrivacy } from './run-privacy';
 import { Store, type RoundRecord, type RunRecord } from './store/store';
 import type { CentralDp } from './strategy/central-dp';
 import { dpInstruction, withDifferentialPrivacy } from './dp-settings';
@@ -40,22 +42,32 @@ import type { LocalDpFixedClipping } from './strategy/local-dp';
 import type { ClassificationMetrics, EvaluateResult, Failure, FitResult, Strategy } from './strategy/strategy';
 import { validateEvaluation, validateUpdate } from './update-validation';
 
-/** What one round produced, as reported to listeners and written to metrics.jsonl. */
-export interface RoundReport {
-  round: number;
-  /** Clients connected when the cohort was drawn. */
-  population: number;
+/** Who and how many took part in a round: the coordinator's own records, published only without DP. */
+export interface RoundParticipation {
   /** Clients drawn for the round. */
   selected: number;
   participants: number;
   failures: Failure[];
+  bytesIn: number;
+  bytesOut: number;
+}
+
+/**
+ * What one round produced, as reported to listeners and written to metrics.jsonl. Under DP it holds
+ * nothing from which a reader could tell whether a given client took part: no participation facts,
+ * no training metrics, no single client's evaluation figures.
+ */
+export interface RoundReport {
+  round: number;
+  /** Clients connected when the cohort was drawn (public: DP protects participation, not presence). */
+  population: number;
+  /** null under differential privacy. */
+  participation: RoundParticipation | null;
   trainLoss: number | null;
   trainAccuracy: number | null;
   evaluation: ClassificationMetrics | null;
   durationMs: number;
-  bytesIn: number;
-  bytesOut: number;
-  /** ε after this round by RDP and PLD, when differential privacy is on. */
+  /** ε of the federation after this round by RDP and PLD, when differential privacy is on. */
   privacy: EpsilonReport | null;
 }
 
@@ -84,7 +96,8 @@ export class Coordinator extends EventEmitter<CoordinatorEvents> {
   private io: Server<ClientToServerEvents, ServerToClientEvents, Record<string, never>, { clientId: string }> | undefined;
   private run: RunRecord | undefined;
   private strategy: Strategy;
-  private privacy: { accounting: PrivacyAccounting; ledger: PrivacyLedger; strategy: CentralDp | LocalDpFixedClipping } | undefined;
+  private privacy: RunPrivacy | undefined;
+  private dpStrategy: CentralDp | LocalDpFixedClipping | undefined;
   private global: Float32Array[] = [];
   /** The global model as sent on the wire and stored, encoded once per committed round. */
   private encodedGlobal: { manifest: ManifestEntry[]; payload: Uint8Array; sha256: string } | undefined;
@@ -98,7 +111,8 @@ export class Coordinator extends EventEmitter<CoordinatorEvents> {
     this.options = resolveOptions(options);
     this.log = options.logger ?? pino({ name: 'coordinator' }, pino.destination(2));
     const inner = options.strategy ?? new FedAvg({ fraction: this.options.fraction, minFitClients: this.options.minClients, seed: this.options.seed });
-    this.strategy = this.options.dp ? withDifferentialPrivacy(inner, this.options.dp, this.log) : inner;
+    this.dpStrategy = this.options.dp ? withDifferentialPrivacy(inner, this.options.dp, this.log) : undefined;
+    this.strategy = this.dpStrategy ?? inner;
   }
 
   get runId(): string {
@@ -106,27 +120,43 @@ export class Coordinator extends EventEmitter<CoordinatorEvents> {
     return this.run.id;
   }
 
-  /** Opens the store (resuming an unfinished run), then listens. Resolves with the server's URL. */
+  /**
+   * Opens the store (resuming an unfinished run), then listens. Resolves with the server's URL.
+   * Refuses to start when that would break the federation's privacy budget: a database missing
+   * beside a ledger, a resume under other DP settings, a run without DP after DP releases, or a new
+   * run whose first round would already exceed the budget.
+   */
   async start(): Promise<string> {
-    this.store = new Store(this.options.dbPath);
-    this.run = this.store.unfinishedRun() ?? this.createRun(this.store);
-    const checkpoint = this.store.latestCheckpoint(this.run.id);
+    const { dbPath, ledgerPath, dp } = this.options;
+    assertDatabaseBesideLedger(dbPath, ledgerPath);
+    const store = new Store(dbPath);
+    try {
+      const entries = store.ledger();
+      const exported = ledgerPath ? new LedgerExport(ledgerPath) : undefined;
+      exported?.reconcile(entries);
+      const unfinished = store.unfinishedRun();
+      if (unfinished) assertResumeSettings(unfinished, dp);
+      assertPrivateFederation(entries, dp);
+      // The accountant is rebuilt from every run's releases: neither a restart nor a new run resets the budget.
+      this.privacy = dp && new RunPrivacy(dp, entries, exported);
+      const refusal = unfinished ? undefined : this.privacy?.budgetStop();
+      if (refusal) throw new CoordinatorError('BUDGET_EXHAUSTED', `refusing to start a new run: ${refusal}.`);
+      this.run = unfinished ?? this.createRun(store);
+    } catch (error) {
+      store.close();
+      throw error;
+    }
+    this.store = store;
+    const checkpoint = store.latestCheckpoint(this.run.id);
     this.global = decodeModel(checkpoint.payload, this.run.weightSpecs);
     this.encodedGlobal = { manifest: manifestOf(this.run.weightSpecs), payload: checkpoint.payload, sha256: checkpoint.sha256 };
     this.lastRound = checkpoint.round;
     const modelBytes = this.global.reduce((n, t) => n + t.byteLength, 0);
     this.maxMessageBytes = this.options.maxMessageBytes ?? 2 * modelBytes + 64 * 1024;
     if (checkpoint.round > 0) this.log.info({ runId: this.run.id, round: checkpoint.round }, `resuming run ${this.run.id} after committed round ${checkpoint.round}`);
-    const saved = this.store.strategyState(this.run.id);
+    const saved = store.strategyState(this.run.id);
     if (saved !== undefined) this.strategy.loadState?.(saved);
-    const dp = this.options.dp;
-    if (dp) {
-      // The accountant is rebuilt from the ledger: a crash or restart never resets the budget.
-      const entries = this.store.ledger(this.run.id);
-      const accounting = new PrivacyAccounting(dp, entries.map((e) => ({ noiseMultiplier: e.noiseMultiplier, sampleRate: e.sampleRate })));
-      this.privacy = { accounting, ledger: new PrivacyLedger(dp, entries, this.options.ledgerPath), strategy: this.strategy as CentralDp | LocalDpFixedClipping };
-      this.privacy.ledger.export();
-    }
+    this.privacy?.ledger.publishHead(this.run.id, 'running', checkpoint.sha256);
 
     this.http = createServer();
     this.io = new Server(this.http, { maxHttpBufferSize: 2 * this.maxMessageBytes, serveClient: false });
@@ -162,11 +192,10 @@ export class Coordinator extends EventEmitter<CoordinatorEvents> {
       if (evaluation) this.emit('round', { ...emptyReport(0), evaluation });
     }
     while (this.lastRound < rounds && !this.abort.signal.aborted) {
-      if (this.privacy?.accounting.wouldExceedBudget()) {
-        const { dp } = this.privacy.accounting;
-        const epsilon = this.privacy.accounting.epsilonRdp();
-        const reason = `privacy budget exhausted after round ${this.lastRound}: ε = ${epsilon.toFixed(4)}, δ = ${dp.delta} (budget ε = ${dp.budgetEpsilon}; one more round would exceed it)`;
-        this.log.warn({ round: this.lastRound, epsilon, delta: dp.delta }, reason);
+      const budgetStop = this.privacy?.budgetStop();
+      if (budgetStop) {
+        const reason = `privacy budget exhausted after round ${this.lastRound}: ${budgetStop}`;
+        this.log.warn({ round: this.lastRound }, reason);
         return this.endRun('budget-exhausted', reason);
       }
       const round = this.lastRound + 1;
@@ -174,21 +203,25 @@ export class Coordinator extends EventEmitter<CoordinatorEvents> {
       if (!report) {
         if (this.abort.signal.aborted) break;
         const reason = `round ${round} failed ${this.options.maxRoundAttempts} times: fewer than ${this.options.minClients} clients answered`;
-        store.finishRun(run.id, 'failed', reason);
         this.log.error({ round }, reason);
-        return this.outcome('failed', reason);
+        return this.endRun('failed', reason);
       }
       if (evalEvery > 0 && (round % evalEvery === 0 || round === rounds)) report.evaluation = await this.evaluate(round);
       this.emit('round', report);
     }
-    if (this.abort.signal.aborted) return this.outcome('stopped', 'the coordinator was stopped');
+    if (this.abort.signal.aborted) {
+      this.privacy?.ledger.publishHead(run.id, 'stopped', this.encodedGlobal!.sha256);
+      return this.outcome('stopped', 'the coordinator was stopped');
+    }
     return this.endRun('finished', `completed ${rounds} rounds`);
   }
 
-  /** Records the run as finished and tells every client, which then disconnect. */
-  private endRun(status: 'finished' | 'budget-exhausted', reason: string): RunOutcome {
-    this.requireStore().finishRun(this.run!.id, 'finished', reason);
-    this.io?.emit('run:end', { protocolVersion: PROTOCOL_VERSION, runId: this.run!.id, reason });
+  /** Records how the run ended, signs the ledger's final head and tells every client, which then disconnect. */
+  private endRun(status: 'finished' | 'budget-exhausted' | 'failed', reason: string): RunOutcome {
+    const run = this.run!;
+    this.requireStore().finishRun(run.id, status === 'failed' ? 'failed' : 'finished', reason);
+    this.privacy?.ledger.publishHead(run.id, status, this.encodedGlobal!.sha256);
+    this.io?.emit('run:end', { protocolVersion: PROTOCOL_VERSION, runId: run.id, reason });
     return this.outcome(status, reason);
   }
 
@@ -227,7 +260,7 @@ export class Coordinator extends EventEmitter<CoordinatorEvents> {
     const run = {
       id: randomUUID(),
       createdAt: new Date().toISOString(),
-      config: { ...this.options.runConfig, rounds: this.options.rounds, seed: this.options.seed, fit: this.options.fit, strategy: this.strategy.name },
+      config: { ...this.options.runConfig, rounds: this.options.rounds, seed: this.options.seed, fit: this.options.fit, strategy: this.strategy.name, dp: recordedDp(this.options.dp) },
       topology: model.topology,
       weightSpecs,
       numClasses: model.numClasses,
@@ -277,7 +310,8 @@ export class Coordinator extends EventEmitter<CoordinatorEvents> {
       reply({ ok: true });
     } catch (error) {
       const rejection = error instanceof ProtocolError ? error : new ProtocolError('INVALID_MESSAGE', 'malformed message', { cause: error });
-      this.log.warn({ clientId, code: rejection.code }, `rejected ${task} message from ${clientId}: ${rejection.message}`);
+      // Under DP, naming the client would tell a log reader it was sampled: debug only.
+      this.log[this.privacy ? 'debug' : 'warn']({ clientId, code: rejection.code }, `rejected ${task} message from ${clientId}: ${rejection.message}`);
       reply({ ok: false, ...rejection.toWire() });
       // A late answer to an earlier round is honest; anything else ends this client's round.
       const claimed = (raw as { round?: unknown } | null)?.round;
@@ -286,23 +320,39 @@ export class Coordinator extends EventEmitter<CoordinatorEvents> {
     }
   }
 
-  /** Runs attempts at one training round until one commits. Returns undefined if all fail. */
+  /**
+   * Runs attempts at one training round until one commits; undefined if all fail. Without DP an
+   * attempt with fewer than minClients answers is redrawn. Under DP a round is never redrawn because
+   * of its own size, which would condition the sample: it commits with whatever the Poisson sample
+   * delivered (a dropout adds zero to the sum), and the minimum applies to the population before sampling.
+   */
   private async fitRound(round: number): Promise<RoundReport | undefined> {
     const store = this.requireStore();
     const runId = this.run!.id;
-    for (let attempt = store.failedAttempts(runId, round) + 1; attempt <= this.options.maxRoundAttempts; attempt++) {
+    const privacy = this.privacy;
+    const failed = store.failedAttempts(runId, round);
+    const first = privacy ? privacy.nextAttempt(runId, round, failed) : failed + 1;
+    const last = privacy ? first : this.options.maxRoundAttempts;
+    for (let attempt = first; attempt <= last; attempt++) {
       await this.waitForClients(round);
       if (this.abort.signal.aborted) return undefined;
       const started = Date.now();
       const available = this.registry.ids();
       const selected = this.strategy.configureFit(round, available);
+      const facts = { runId, round, attempt, population: available.length, clipNorm: this.dpStrategy?.clipNorm ?? 0, expectedCohortSize: this.dpStrategy ? this.options.dp!.sampleRate * available.length : 0 };
+      if (privacy?.accountsBeforeBroadcast) {
+        const release = privacy.prepare({ ...facts, modelSha256: this.encodedGlobal!.sha256 });
+        store.appendLedgerEntry(release.entry);
+        privacy.committed(release.entry, release.step);
+        privacy.ledger.publishHead(runId, 'running', this.encodedGlobal!.sha256);
+      }
       const { results, failures, bytesIn, bytesOut } = await this.collect<FitResult>('fit', round, selected);
       if (this.abort.signal.aborted) return undefined;
       const record: RoundRecord = {
         runId, round, attempt, status: 'failed', startedAt: new Date(started).toISOString(), durationMs: 0, population: available.length, selected,
         participants: results.map((r) => r.clientId), failures, trainLoss: null, trainAccuracy: null, bytesIn, bytesOut,
       };
-      if (results.length < this.options.minClients) {
+      if (!privacy && results.length < this.options.minClients) {
         record.durationMs = Date.now() - started;
         store.recordFailedRound(record);
         this.log.warn({ round, attempt, failures }, `round ${round} attempt ${attempt} failed: ${results.length} of ${this.options.minClients} required updates`);
@@ -312,41 +362,32 @@ export class Coordinator extends EventEmitter<CoordinatorEvents> {
       const encoded = encodeTensors(this.namedTensors(aggregate.weights));
       const modelSha256 = sha256(encoded.payload);
       Object.assign(record, { status: 'committed', trainLoss: aggregate.trainLoss, trainAccuracy: aggregate.trainAccuracy, durationMs: Date.now() - started });
-      const release = this.privacy && this.releaseOf(round, selected, results, modelSha256);
+      const release = privacy && !privacy.accountsBeforeBroadcast ? privacy.prepare({ ...facts, modelSha256 }) : undefined;
       store.commitRound(record, { round, sha256: modelSha256, payload: encoded.payload }, release?.entry, this.strategy.saveState?.());
-      if (this.privacy && release) {
-        this.privacy.accounting.record(release.step);
-        this.privacy.ledger.committed(release.entry);
-      }
+      if (release) privacy!.committed(release.entry, release.step);
+      privacy?.ledger.publishHead(runId, 'running', modelSha256);
       this.global = aggregate.weights;
       this.encodedGlobal = { ...encoded, sha256: modelSha256 };
       this.lastRound = round;
-      this.io?.to(selected.map((id) => this.registry.get(id)?.id).filter((id): id is string => id !== undefined))
-        .emit('round:end', { protocolVersion: PROTOCOL_VERSION, runId, round, status: 'committed' });
-      this.log.info({ round, participants: results.length, failures: failures.length }, `round ${round} committed`);
-      const privacy = this.privacy ? this.privacy.accounting.report() : null;
-      return { round, population: available.length, selected: selected.length, participants: results.length, failures, trainLoss: aggregate.trainLoss, trainAccuracy: aggregate.trainAccuracy, evaluation: null, durationMs: record.durationMs, bytesIn, bytesOut, privacy };
+      const endedFor = selected.map((id) => this.registry.get(id)?.id).filter((id): id is string => id !== undefined);
+      if (endedFor.length > 0) this.io?.to(endedFor).emit('round:end', { protocolVersion: PROTOCOL_VERSION, runId, round, status: 'committed' });
+      this.participationLog({ round, participants: results.length, failures: failures.length }, `round ${round} committed`);
+      const participation = privacy ? null : { selected: selected.length, participants: results.length, failures, bytesIn, bytesOut };
+      return {
+        round, population: available.length, participation, trainLoss: aggregate.trainLoss, trainAccuracy: aggregate.trainAccuracy, evaluation: null,
+        durationMs: record.durationMs, privacy: privacy ? privacy.accounting.report() : null,
+      };
     }
     return undefined;
   }
 
-  /** The ledger entry and accountant step of a committed DP round. */
-  private releaseOf(round: number, selected: readonly string[], results: readonly FitResult[], modelSha256: string) {
-    const { accounting, ledger, strategy } = this.privacy!;
-    const step = accounting.nextRelease;
-    const sampling = strategy.samplingOf(round);
-    const entry = ledger.next({
-      runId: this.run!.id,
-      round,
-      sampleRate: step.sampleRate,
-      clipNorm: sampling?.clipNorm ?? strategy.clipNorm,
-      expectedCohortSize: sampling?.expectedCohortSize ?? 0,
-      actualCohortSize: selected.length,
-      participants: results.map((r) => r.clientId),
-      modelSha256,
-      epsilonClaimed: accounting.epsilonAfterNext(),
-    });
-    return { step, entry };
+  /**
+   * Logs what depends on who took part (cohort sizes, failures): at info without DP, at debug under
+   * DP, where a log reader must not learn whether a given client took part in a given round.
+   */
+  private participationLog(facts: Record<string, unknown>, message: string): void {
+    if (this.privacy) this.log.info({ round: facts['round'] }, message.replace(/ with \d+ clients$/, ''));
+    this.log[this.privacy ? 'debug' : 'info'](facts, message);
   }
 
   private async evaluate(round: number): Promise<ClassificationMetrics | null> {
@@ -357,8 +398,10 @@ export class Coordinator extends EventEmitter<CoordinatorEvents> {
     if (this.abort.signal.aborted || results.length === 0) return null;
     const metrics = this.strategy.aggregateEvaluate(round, results, failures, this.run!.numClasses);
     this.requireStore().saveEvaluation({ runId: this.run!.id, round, metrics, participants: results.map((r) => r.clientId), failures });
-    this.log.info({ round, ...metrics }, `evaluation after round ${round}: accuracy ${metrics.accuracy.toFixed(4)}`);
-    return metrics;
+    // Under DP no single client's figure is published (the spread's min and max are one client's accuracy).
+    const published = this.privacy ? withoutPerClient(metrics) : metrics;
+    this.log.info({ round, ...published }, `evaluation after round ${round}: accuracy ${metrics.accuracy.toFixed(4)}`);
+    return published;
   }
 
   private async collect<T extends FitResult | EvaluateResult>(task: 'fit' | 'evaluate', round: number, selected: string[]) {
@@ -372,9 +415,11 @@ export class Coordinator extends EventEmitter<CoordinatorEvents> {
       if (socket) socketIds.push(socket.id);
       else collector.fail({ clientId, kind: 'disconnected', reason: 'left before the round started' });
     }
-    this.log.info({ round, task, selected: selected.length }, `${task} round ${round} started with ${selected.length} clients`);
-    const config = { ...this.options.fit, seed: this.options.seed, ...(this.options.dp && this.privacy ? { dp: dpInstruction(this.options.dp, this.privacy.strategy.clipNorm) } : {}) };
-    this.io!.to(socketIds).emit('round:start', { protocolVersion: PROTOCOL_VERSION, runId: this.run!.id, round, task, config, manifest, payload });
+    if (task === 'fit') this.participationLog({ round, task, selected: selected.length }, `${task} round ${round} started with ${selected.length} clients`);
+    else this.log.info({ round, task, selected: selected.length }, `${task} round ${round} started with ${selected.length} clients`);
+    const config = { ...this.options.fit, seed: this.options.seed, ...(this.options.dp && this.dpStrategy ? { dp: dpInstruction(this.options.dp, this.dpStrategy.clipNorm) } : {}) };
+    // socket.io's to([]) addresses every client: an empty cohort must not be broadcast at all.
+    if (socketIds.length > 0) this.io!.to(socketIds).emit('round:start', { protocolVersion: PROTOCOL_VERSION, runId: this.run!.id, round, task, config, manifest, payload });
     await collector.done;
     this.collector = undefined;
     const byId = (a: { clientId: string }, b: { clientId: string }) => (a.clientId < b.clientId ? -1 : 1);
@@ -432,5 +477,10 @@ function payloadBytes(raw: unknown): number {
 }
 
 function emptyReport(round: number): RoundReport {
-  return { round, population: 0, selected: 0, participants: 0, failures: [], trainLoss: null, trainAccuracy: null, evaluation: null, durationMs: 0, bytesIn: 0, bytesOut: 0, privacy: null };
+  return { round, population: 0, participation: null, trainLoss: null, trainAccuracy: null, evaluation: null, durationMs: 0, privacy: null };
+}
+
+function withoutPerClient(metrics: ClassificationMetrics): ClassificationMetrics {
+  const { perClientAccuracy: _perClient, ...rest } = metrics;
+  return rest;
 }

@@ -29,7 +29,7 @@ export interface DpOptions {
   budgetEpsilon?: number;
   /** Seeds noise and sampling for reproducible simulations. The run is then NOT private. */
   seed?: number;
-  /** Directory of the coordinator's ed25519 ledger-signing key pair. */
+  /** Directory of the coordinator's ed25519 ledger-signing key pair: private, never the ledger's publication directory. */
   keyDir: string;
 }
 
@@ -64,7 +64,11 @@ export interface CoordinatorOptions {
   maxMessageBytes?: number;
   /** Differential privacy; off when absent. */
   dp?: DpOptions;
-  /** Where the privacy ledger is exported as JSONL (with ledger-head.json and coordinator.pub beside it). */
+  /**
+   * Where the federation's privacy ledger is published as JSONL (appended, with ledger-head.json and
+   * coordinator.pub beside it). Give it even without DP: a data directory whose ledger records
+   * releases then refuses a run without DP, and a lost database beside it is refused.
+   */
   ledgerPath?: string;
   /** Extra settings stored with the run (for the record). */
   runConfig?: Record<string, unknown>;

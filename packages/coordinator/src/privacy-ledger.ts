@@ -1,77 +1,65 @@
 /**
- * Appends the coordinator's signed ledger entries and exports the ledger (ledger.jsonl, the signed
- * head ledger-head.json and the public key coordinator.pub) where an auditor picks them up.
+ * The coordinator's side of the signed privacy ledger: it signs each release's entry, chained to the
+ * federation's last one (across runs), publishes it once committed and signs the head after every
+ * change. The signing key lives in its own key directory, never beside the published files.
  */
-import { createHash } from 'node:crypto';
-import { mkdirSync, writeFileSync } from 'node:fs';
-import { dirname, join } from 'node:path';
-import { PUBLIC_KEY_FILE, createLedgerEntry, createLedgerHead, publicKeyToText, readOrCreateKeyPair, toJsonl, type LedgerEntry, type SigningKeyPair } from '@cohort/privacy';
+import { resolve } from 'node:path';
+import { createLedgerEntry, createLedgerHead, readOrCreateKeyPair, type LedgerEntry, type LedgerRunStatus, type SigningKeyPair } from '@cohort/privacy';
+import { CoordinatorError } from './errors';
+import type { LedgerExport } from './ledger-export';
 import type { DpOptions } from './options';
 
+/** What the coordinator knows of one release when it signs its entry. */
 export interface ReleaseFacts {
   runId: string;
   round: number;
+  attempt: number;
   sampleRate: number;
   clipNorm: number;
+  population: number;
   expectedCohortSize: number;
-  actualCohortSize: number;
-  participants: readonly string[];
   modelSha256: string;
   epsilonClaimed: number;
 }
 
 export class PrivacyLedger {
   private readonly keys: SigningKeyPair;
+  private last: LedgerEntry | undefined;
 
-  constructor(private readonly dp: DpOptions, private entries: LedgerEntry[], private readonly exportPath: string | undefined) {
+  constructor(private readonly dp: DpOptions, entries: readonly LedgerEntry[], private readonly exported: LedgerExport | undefined) {
+    if (exported && resolve(dp.keyDir) === exported.dir) {
+      throw new CoordinatorError('INVALID_OPTION', `the ledger signing key directory (${dp.keyDir}) must not be the directory the ledger is published in.`);
+    }
     this.keys = readOrCreateKeyPair(dp.keyDir);
+    this.last = entries[entries.length - 1];
+    exported?.writePublicKey(this.keys.publicKey);
   }
 
-  get all(): readonly LedgerEntry[] {
-    return this.entries;
-  }
-
-  /** A signed entry chained to the last one; it joins the ledger once the round commits. */
+  /** A signed entry chained to the last one; it joins the ledger once `committed`. */
   next(facts: ReleaseFacts): LedgerEntry {
     return createLedgerEntry(
       {
-        runId: facts.runId,
-        round: facts.round,
+        ...facts,
         time: new Date().toISOString(),
         mechanism: this.dp.mode === 'central' ? 'gaussian-central' : 'gaussian-local',
-        sampleRate: facts.sampleRate,
         noiseMultiplier: this.dp.noiseMultiplier,
-        clipNorm: facts.clipNorm,
         delta: this.dp.delta,
-        expectedCohortSize: facts.expectedCohortSize,
-        actualCohortSize: facts.actualCohortSize,
-        participants: facts.participants.map((id) => pseudonym(facts.runId, id)),
-        modelSha256: facts.modelSha256,
-        epsilonClaimed: facts.epsilonClaimed,
         private: this.dp.seed === undefined,
       },
-      this.entries[this.entries.length - 1],
+      this.last,
       this.keys.secretKey,
     );
   }
 
   committed(entry: LedgerEntry): void {
-    this.entries = [...this.entries, entry];
-    this.export();
+    this.last = entry;
+    this.exported?.append(entry);
   }
 
-  /** Writes ledger.jsonl, ledger-head.json and coordinator.pub beside each other. */
-  export(): void {
-    if (!this.exportPath || this.entries.length === 0) return;
-    const dir = dirname(this.exportPath);
-    mkdirSync(dir, { recursive: true });
-    writeFileSync(this.exportPath, toJsonl(this.entries));
-    writeFileSync(join(dir, 'ledger-head.json'), `${JSON.stringify(createLedgerHead(this.entries, this.keys.secretKey), null, 2)}\n`);
-    writeFileSync(join(dir, PUBLIC_KEY_FILE), `${publicKeyToText(this.keys.publicKey)}\n`);
+  /** Signs and publishes the head: status 'running' after each change, the run's outcome at its end. */
+  publishHead(runId: string, status: LedgerRunStatus, modelSha256: string): void {
+    if (!this.exported) return;
+    const facts = { runId, status, time: new Date().toISOString(), modelSha256, budgetEpsilon: this.dp.budgetEpsilon ?? null };
+    this.exported.writeHead(createLedgerHead(this.last, facts, this.keys.secretKey));
   }
-}
-
-/** A participant id the ledger can show: stable within a run, unlinkable to the client id without it. */
-function pseudonym(runId: string, clientId: string): string {
-  return createHash('sha256').update(`${runId}\u0000${clientId}`).digest('hex').slice(0, 16);
 }

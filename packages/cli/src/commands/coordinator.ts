@@ -1,6 +1,5 @@
 import { join } from 'node:path';
 import { Command, Option } from 'commander';
-import type { DpOptions } from '@cohort/coordinator';
 import { addDpFlags, dpSettingsFrom, type DpFlags } from '../dp-flags';
 import { fraction, integer, positive, resolveWithConfig } from '../options';
 
@@ -11,9 +10,6 @@ async function schemaShape(path: string): Promise<{ numFeatures: number; numClas
   return { numFeatures: featureWidth(schema), numClasses: label?.classes?.length ?? 2 };
 }
 
-function withDp(dp: DpOptions | undefined, dataDir: string): { dp?: DpOptions; ledgerPath?: string } {
-  return dp ? { dp, ledgerPath: join(dataDir, 'ledger.jsonl') } : {};
-}
 
 interface Flags extends DpFlags {
   host: string;
@@ -33,8 +29,13 @@ interface Flags extends DpFlags {
   seed: number;
   dataDir: string;
   db?: string;
+  keyDir?: string;
   logLevel: string;
   json?: boolean;
+}
+
+function optional<K extends string, V>(key: K, value: V | undefined): Partial<Record<K, V>> {
+  return value === undefined ? {} : ({ [key]: value } as Record<K, V>);
 }
 
 export function coordinatorCommand(): Command {
@@ -55,7 +56,8 @@ export function coordinatorCommand(): Command {
     .option('--batch-size <n>', 'local minibatch size', integer(1), 10)
     .option('--lr <rate>', 'local SGD learning rate', positive, 0.1)
     .option('--seed <n>', 'seed of sampling, initialisation and shuffling', integer(0), 0)
-    .option('--data-dir <dir>', 'directory for state and the final model', '.cohort')
+    .option('--data-dir <dir>', 'the federation\'s directory: state, privacy ledger (ledger.jsonl, ledger-head.json, coordinator.pub) and the final model', '.cohort')
+    .option('--key-dir <dir>', 'private directory of the ledger-signing key (default: DATA_DIR/keys; never where the ledger is published)')
     .option('--db <path>', 'SQLite state file (default: DATA_DIR/coordinator.db); an unfinished run in it is resumed')
     .addOption(new Option('--log-level <level>', 'log level').choices(['debug', 'info', 'warn', 'error']).default('info'))
     .option('--json', 'print the run outcome as JSON on stdout')
@@ -89,7 +91,8 @@ export function coordinatorCommand(): Command {
         model,
         runConfig: { model: flags.model },
         logger,
-        ...withDp(resolveDp(dpSettingsFrom(flags), { sampleRate: flags.fraction, rounds: flags.rounds, keyDir: flags.dataDir }), flags.dataDir),
+        ledgerPath: join(flags.dataDir, 'ledger.jsonl'),
+        ...optional('dp', resolveDp(dpSettingsFrom(flags), { sampleRate: flags.fraction, rounds: flags.rounds, keyDir: flags.keyDir ?? join(flags.dataDir, 'keys') })),
       });
       const stop = () => {
         logger.info('shutting down; the last committed round is kept');

@@ -5,7 +5,7 @@ import { addDpFlags, dpSettingsFrom, type DpFlags } from '../dp-flags';
 import { fraction, integer, nonNegative, positive, resolveWithConfig } from '../options';
 
 type Flags = Required<Pick<SimulationOptions, 'dataset' | 'clients' | 'rounds' | 'partition' | 'fraction' | 'localEpochs' | 'batchSize' | 'lr' | 'seed' | 'evalEvery'>> &
-  Pick<SimulationOptions, 'label' | 'model' | 'minClients' | 'workers' | 'out' | 'groupBias'> & DpFlags & { roundTimeout: number; json?: boolean; logLevel: string };
+  Pick<SimulationOptions, 'label' | 'model' | 'minClients' | 'workers' | 'out' | 'groupBias' | 'keyDir'> & DpFlags & { roundTimeout: number; json?: boolean; logLevel: string };
 
 export function simulateCommand(): Command {
   const command = new Command('simulate')
@@ -27,6 +27,7 @@ export function simulateCommand(): Command {
     .option('--workers <n>', 'training threads (default: number of cores)', integer(1))
     .option('--round-timeout <seconds>', 'per-round timeout', positive, 300)
     .option('--out <dir>', 'run directory (default: runs/<timestamp>)')
+    .option('--key-dir <dir>', 'private directory of the ledger-signing key, never inside the run directory (default: $COHORT_KEY_DIR or ~/.cohort/keys)')
     .addOption(new Option('--log-level <level>', 'log level on stderr').choices(['debug', 'info', 'warn', 'error']).default('warn'))
     .option('--json', 'print summary.json to stdout')
     .option('--config <file>', 'JSON file whose keys mirror these flags');

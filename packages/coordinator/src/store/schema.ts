@@ -1,5 +1,5 @@
 /** SQLite schema of the coordinator's state. Bump SCHEMA_VERSION with every change. */
-export const SCHEMA_VERSION = 1;
+export const SCHEMA_VERSION = 2;
 
 export const SCHEMA_SQL = `
 CREATE TABLE IF NOT EXISTS runs (
@@ -38,12 +38,12 @@ CREATE TABLE IF NOT EXISTS rounds (
   bytes_out INTEGER NOT NULL,
   PRIMARY KEY (run_id, round, attempt)
 );
+-- One ledger per federation (data dir): seq and the hash chain run on across runs.
 CREATE TABLE IF NOT EXISTS ledger (
+  seq INTEGER PRIMARY KEY,
   run_id TEXT NOT NULL REFERENCES runs(id),
-  seq INTEGER NOT NULL,
   round INTEGER NOT NULL,
-  entry_json TEXT NOT NULL,
-  PRIMARY KEY (run_id, seq)
+  entry_json TEXT NOT NULL
 );
 CREATE TRIGGER IF NOT EXISTS ledger_append_only_update BEFORE UPDATE ON ledger
 BEGIN SELECT RAISE(ABORT, 'the privacy ledger is append-only'); END;

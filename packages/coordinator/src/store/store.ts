@@ -113,10 +113,13 @@ export class Store {
       if (strategyState !== undefined) {
         this.db.prepare(`INSERT INTO strategy_state (run_id, round, state_json) VALUES (?, ?, ?)`).run(record.runId, record.round, JSON.stringify(strategyState));
       }
-      if (ledgerEntry) {
-        this.db.prepare(`INSERT INTO ledger (run_id, seq, round, entry_json) VALUES (?, ?, ?, ?)`).run(ledgerEntry.runId, ledgerEntry.seq, ledgerEntry.round, JSON.stringify(ledgerEntry));
-      }
+      if (ledgerEntry) this.insertLedgerEntry(ledgerEntry);
     })();
+  }
+
+  /** Appends a release that is not tied to a committed model (local DP accounts before it releases). */
+  appendLedgerEntry(entry: LedgerEntry): void {
+    this.insertLedgerEntry(entry);
   }
 
   /** The strategy's state saved with the last committed round, if it keeps any. */
@@ -125,9 +128,15 @@ export class Store {
     return row ? JSON.parse(row.state_json) : undefined;
   }
 
-  ledger(runId: string): LedgerEntry[] {
-    const rows = this.db.prepare(`SELECT entry_json FROM ledger WHERE run_id = ? ORDER BY seq`).all(runId) as { entry_json: string }[];
+  /** The federation's whole ledger, every run's releases in seq order. */
+  ledger(): LedgerEntry[] {
+    const rows = this.db.prepare(`SELECT entry_json FROM ledger ORDER BY seq`).all() as { entry_json: string }[];
     return rows.map((r) => JSON.parse(r.entry_json) as LedgerEntry);
+  }
+
+  /** How many runs this database has seen. */
+  runCount(): number {
+    return (this.db.prepare(`SELECT COUNT(*) AS n FROM runs`).get() as { n: number }).n;
   }
 
   recordFailedRound(record: RoundRecord): void {
@@ -160,6 +169,10 @@ export class Store {
 
   finishRun(runId: string, status: 'finished' | 'failed', reason: string): void {
     this.db.prepare(`UPDATE runs SET status = ?, ended_at = ?, end_reason = ? WHERE id = ?`).run(status, new Date().toISOString(), reason, runId);
+  }
+
+  private insertLedgerEntry(entry: LedgerEntry): void {
+    this.db.prepare(`INSERT INTO ledger (seq, run_id, round, entry_json) VALUES (?, ?, ?, ?)`).run(entry.seq, entry.runId, entry.round, JSON.stringify(entry));
   }
 
   private insertCheckpoint(runId: string, model: Checkpoint): void {
