@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
+import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { auditLedger, parseLedgerHead, parseLedgerJsonl, publicKeyFromText, RdpAccountant } from '@cohort/privacy';
+import { auditLedger, parseLedgerHead, parseLedgerJsonl, publicKeyFingerprint, publicKeyFromText, RdpAccountant } from '@cohort/privacy';
 import { runSimulation, type MetricsLine } from '@cohort/simulations';
 import type { Coordinator } from '@cohort/coordinator';
 import { honestClients, quiet, startCoordinator, syntheticData, tempDir, waitUntil } from '../helpers/federation';
@@ -16,8 +17,9 @@ function readAudit(dir: string, budgetEpsilon?: number) {
 describe('differentially private training', () => {
   it('central DP: stops cleanly at the budget, with a ledger that an independent audit verifies', async () => {
     const out = tempDir();
+    const keyDir = join(tempDir(), 'keys');
     const summary = await runSimulation({
-      dataset: 'synthetic', clients: 20, rounds: 10, fraction: 0.5, batchSize: 16, workers: 2, out, logger: quiet, keyDir: join(tempDir(), 'keys'),
+      dataset: 'synthetic', clients: 20, rounds: 10, fraction: 0.5, batchSize: 16, workers: 2, out, logger: quiet, keyDir,
       dp: { mode: 'central', clip: 1, noiseMultiplier: 2, delta: 1e-5, budgetEpsilon: 3 },
     });
     expect(summary.status).toBe('budget-exhausted');
@@ -41,6 +43,19 @@ describe('differentially private training', () => {
     expect(audit.verdict).toBe('pass');
     expect(audit.reasons).toEqual([]);
     expect(audit.central?.epsilonRdp).toBeCloseTo(last.epsilon_rdp!, 9);
+
+    // Pinned out of band: the key fingerprint (from the coordinator's own key directory), the run id
+    // and the released weights all match the signed final head.
+    const publicKey = publicKeyFromText(readFileSync(join(keyDir, 'coordinator.pub'), 'utf8'));
+    const head = parseLedgerHead(readFileSync(join(out, 'ledger-head.json'), 'utf8'));
+    const weights = createHash('sha256').update(readFileSync(join(out, 'model', 'weights.bin'))).digest('hex');
+    expect(head).toMatchObject({ status: 'budget-exhausted', runId: summary.run_id, modelSha256: summary.model_sha256, budgetEpsilon: 3 });
+    const pinned = { publicKey, head, expectKeyFingerprint: publicKeyFingerprint(publicKey), runId: summary.run_id, modelSha256: weights };
+    expect(auditLedger(entries, pinned).reasons).toEqual([]);
+    const codes = (options: Partial<typeof pinned>) => auditLedger(entries, { ...pinned, ...options }).failures.map((f) => f.code);
+    expect(codes({ modelSha256: '0'.repeat(64) })).toContain('MODEL_MISMATCH');
+    expect(codes({ runId: 'another-run' })).toContain('UNEXPECTED_RUN');
+    expect(codes({ expectKeyFingerprint: 'SHA256:AAAA' })).toContain('KEY_FINGERPRINT_MISMATCH');
   }, 120_000);
 
   it('rebuilds the accountant from the ledger after a restart: ε and the chain continue', async () => {

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { mkdtempSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -6,6 +7,7 @@ import { describe, expect, it } from 'vitest';
 import {
   generateSigningKeyPair,
   PUBLIC_KEY_FILE,
+  publicKeyFingerprint,
   publicKeyFromText,
   publicKeyToText,
   readOrCreateKeyPair,
@@ -26,6 +28,17 @@ describe('ledger signing keys', () => {
     expect(() => publicKeyFromText(Buffer.alloc(31).toString('base64'))).toThrow(/bad public key size: expected 32 bytes; got 31/);
     expect(() => publicKeyFromText('not base64!')).toThrow(/base64/);
     expect(() => publicKeyToText(new Uint8Array(33))).toThrow(/bad public key size/);
+  });
+
+  it('have an OpenSSH-style fingerprint: SHA256: and the unpadded base64 of the SHA-256 of the 32 key bytes', () => {
+    // SHA-256 of 32 zero bytes is 66687aad…0d5f2925.
+    expect(publicKeyFingerprint(new Uint8Array(32))).toBe('SHA256:Zmh6rfhivXdsj8GLjp+OIAiXFIVu4jOzkCpZHQ1fKSU');
+    const { publicKey } = generateSigningKeyPair();
+    const fingerprint = publicKeyFingerprint(publicKey);
+    expect(fingerprint).toMatch(/^SHA256:[A-Za-z0-9+/]{43}$/);
+    expect(Buffer.from(fingerprint.slice('SHA256:'.length), 'base64')).toEqual(createHash('sha256').update(publicKey).digest());
+    expect(publicKeyFingerprint(generateSigningKeyPair().publicKey)).not.toBe(fingerprint);
+    expect(() => publicKeyFingerprint(new Uint8Array(31))).toThrow(/bad public key size/);
   });
 
   it('are written with the secret key file at mode 0600 and coordinator.pub beside it, and read back', () => {

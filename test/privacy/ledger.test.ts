@@ -6,31 +6,34 @@ import {
   createLedgerEntry,
   createLedgerHead,
   generateSigningKeyPair,
+  LEDGER_HEAD_FORMAT,
   parseLedgerHead,
   parseLedgerJsonl,
   PrivacyError,
   toJsonl,
   verifyLedger,
+  verifyLedgerHeadSignature,
   ZERO_HASH,
 } from '@cohort/privacy';
-import type { LedgerEntry, LedgerFields, SigningKeyPair } from '@cohort/privacy';
+import type { LedgerEntry, LedgerFields, LedgerHead, LedgerHeadFacts, SigningKeyPair } from '@cohort/privacy';
 
 const coordinator = generateSigningKeyPair();
+const modelOf = (name: string | number): string => createHash('sha256').update(`model ${name}`).digest('hex');
 
 function fields(round: number, overrides: Partial<LedgerFields> = {}): LedgerFields {
   return {
     runId: 'run-1',
     round,
+    attempt: 1,
     time: new Date(Date.UTC(2025, 0, 1, 12, round)).toISOString(),
     mechanism: 'gaussian-central',
     sampleRate: 0.01,
     noiseMultiplier: 1.1,
     clipNorm: 1,
     delta: 1e-5,
+    population: 1000,
     expectedCohortSize: 10,
-    actualCohortSize: 2,
-    participants: [`p-${round}a`, `p-${round}b`],
-    modelSha256: createHash('sha256').update(`model ${round}`).digest('hex'),
+    modelSha256: modelOf(round),
     epsilonClaimed: 0.1 * round,
     private: true,
     ...overrides,
@@ -43,13 +46,36 @@ function buildLedger(n: number, keys: SigningKeyPair = coordinator): LedgerEntry
   return entries;
 }
 
+/** Appends releases of `runId` (rounds 1…n) after `before`, continuing its seq and chain. */
+function appendRun(before: LedgerEntry[], runId: string, n: number): LedgerEntry[] {
+  const entries = [...before];
+  for (let round = 1; round <= n; round++) {
+    entries.push(createLedgerEntry(fields(round, { runId, modelSha256: modelOf(`${runId}/${round}`) }), entries.at(-1), coordinator.secretKey));
+  }
+  return entries;
+}
+
+/** A final head of `entries`' last run, naming its last release's model unless overridden. */
+function headOf(entries: readonly LedgerEntry[], overrides: Partial<LedgerHeadFacts> = {}, keys: SigningKeyPair = coordinator): LedgerHead {
+  const last = entries.at(-1);
+  const facts: LedgerHeadFacts = {
+    runId: last?.runId ?? 'run-1',
+    status: 'finished',
+    time: '2025-01-02T00:00:00.000Z',
+    modelSha256: last?.modelSha256 ?? modelOf('initial'),
+    budgetEpsilon: 8,
+    ...overrides,
+  };
+  return createLedgerHead(last, facts, keys.secretKey);
+}
+
 /** The ledger written to JSONL, edited as text lines (what an attacker with file access can do), and parsed back. */
 function tamper(entries: LedgerEntry[], edit: (lines: string[]) => string[]): LedgerEntry[] {
   const lines = toJsonl(entries).trimEnd().split('\n');
   return parseLedgerJsonl(`${edit(lines).join('\n')}\n`);
 }
 
-const codes = (entries: LedgerEntry[], publicKey = coordinator.publicKey, head?: ReturnType<typeof createLedgerHead>) =>
+const codes = (entries: LedgerEntry[], publicKey = coordinator.publicKey, head?: LedgerHead) =>
   verifyLedger(entries, publicKey, head).failures.map((f) => [f.code, f.seq, f.line]);
 
 describe('ledger entries', () => {
@@ -60,8 +86,8 @@ describe('ledger entries', () => {
     const f = fields(1);
     // Written out by hand, independently of canonicalJson: every field but hash and signature, sorted.
     const canonical =
-      `{"actualCohortSize":2,"clipNorm":1,"delta":0.00001,"epsilonClaimed":0.1,"expectedCohortSize":10,"mechanism":"gaussian-central",` +
-      `"modelSha256":"${f.modelSha256}","noiseMultiplier":1.1,"participants":["p-1a","p-1b"],"prevHash":"${ZERO_HASH}","private":true,` +
+      `{"attempt":1,"clipNorm":1,"delta":0.00001,"epsilonClaimed":0.1,"expectedCohortSize":10,"mechanism":"gaussian-central",` +
+      `"modelSha256":"${f.modelSha256}","noiseMultiplier":1.1,"population":1000,"prevHash":"${ZERO_HASH}","private":true,` +
       `"round":1,"runId":"run-1","sampleRate":0.01,"seq":1,"time":"${f.time}"}`;
     expect(first.hash).toBe(createHash('sha256').update(canonical, 'utf8').digest('hex'));
     expect(first.seq).toBe(1);
@@ -71,25 +97,65 @@ describe('ledger entries', () => {
     expect(nacl.sign.detached.verify(Buffer.from(first.hash, 'hex'), Buffer.from(first.signature, 'base64'), coordinator.publicKey)).toBe(true);
   });
 
+  it('disclose no participant ids and no realised cohort size', () => {
+    const line = JSON.parse(toJsonl(buildLedger(1)).trim()) as Record<string, unknown>;
+    expect(Object.keys(line)).toEqual([
+      'seq', 'runId', 'round', 'attempt', 'time', 'mechanism', 'sampleRate', 'noiseMultiplier', 'clipNorm', 'delta',
+      'population', 'expectedCohortSize', 'modelSha256', 'epsilonClaimed', 'private', 'prevHash', 'hash', 'signature',
+    ]);
+  });
+
   it('round-trips through JSONL and verifies, with and without the signed head', () => {
     const entries = buildLedger(6);
     const text = toJsonl(entries);
     expect(text.split('\n')).toHaveLength(7);
     const parsed = parseLedgerJsonl(text);
     expect(parsed).toEqual(entries);
-    const head = parseLedgerHead(JSON.stringify(createLedgerHead(entries, coordinator.secretKey)));
-    expect(head).toMatchObject({ runId: 'run-1', lastSeq: 6, lastHash: entries[5]?.hash });
+    const head = parseLedgerHead(JSON.stringify(headOf(entries)));
+    expect(head).toMatchObject({
+      format: LEDGER_HEAD_FORMAT, runId: 'run-1', lastSeq: 6, lastHash: entries[5]?.hash, status: 'finished',
+      time: '2025-01-02T00:00:00.000Z', modelSha256: modelOf(6), budgetEpsilon: 8,
+    });
+    expect(verifyLedger(parsed, coordinator.publicKey)).toEqual({ ok: true, entries: 6, failures: [] });
     expect(verifyLedger(parsed, coordinator.publicKey, head)).toEqual({ ok: true, entries: 6, failures: [] });
   });
 
-  it('refuses misuse: bad key sizes, bad fields, another run', () => {
+  it('sign heads over the canonical JSON of every field but the signature, format included', () => {
+    const entries = buildLedger(2);
+    const head = headOf(entries, { budgetEpsilon: null, status: 'budget-exhausted' });
+    const { signature, ...signed } = head;
+    expect(Object.keys(signed).sort()).toEqual(['budgetEpsilon', 'format', 'lastHash', 'lastSeq', 'modelSha256', 'runId', 'status', 'time']);
+    const message = new TextEncoder().encode(canonicalJson(signed));
+    expect(nacl.sign.detached.verify(message, Buffer.from(signature, 'base64'), coordinator.publicKey)).toBe(true);
+    const edits: Partial<LedgerHead>[] = [{ status: 'running' }, { time: '2025-01-03T00:00:00.000Z' }, { modelSha256: modelOf('other') }, { budgetEpsilon: 100 }];
+    for (const edit of edits) expect(verifyLedgerHeadSignature({ ...head, ...edit }, coordinator.publicKey)).toBe(false);
+    expect(verifyLedgerHeadSignature(head, coordinator.publicKey)).toBe(true);
+  });
+
+  it('continue seq and the chain across runs, and sign a head before any release', () => {
+    const entries = appendRun(buildLedger(2), 'run-2', 2);
+    expect(entries.map((e) => [e.seq, e.runId])).toEqual([[1, 'run-1'], [2, 'run-1'], [3, 'run-2'], [4, 'run-2']]);
+    expect(entries[2]?.prevHash).toBe(entries[1]?.hash);
+    expect(verifyLedger(entries, coordinator.publicKey, headOf(entries)).failures).toEqual([]);
+    const empty = headOf([], { runId: 'run-0' });
+    expect(empty).toMatchObject({ lastSeq: 0, lastHash: ZERO_HASH });
+    expect(verifyLedger([], coordinator.publicKey, empty).failures).toEqual([]);
+    // run-3 has started but released nothing yet: its head points at run-2's last entry.
+    const started = createLedgerHead(entries.at(-1), { runId: 'run-3', status: 'stopped', time: '2025-01-03T00:00:00.000Z', modelSha256: modelOf('run-3'), budgetEpsilon: null }, coordinator.secretKey);
+    expect(verifyLedger(entries, coordinator.publicKey, started).failures).toEqual([]);
+  });
+
+  it('refuses misuse: bad key sizes, bad fields, bad head facts', () => {
     expect(() => createLedgerEntry(fields(1), undefined, new Uint8Array(32))).toThrow(/bad secret key size/);
     expect(() => verifyLedger([], new Uint8Array(31))).toThrow(/bad public key size/);
     expect(() => createLedgerEntry(fields(1, { sampleRate: 1.5 }), undefined, coordinator.secretKey)).toThrow(/fields\.sampleRate must be a finite number in \[0, 1\]/);
     expect(() => createLedgerEntry(fields(1, { time: 'yesterday' }), undefined, coordinator.secretKey)).toThrow(/fields\.time/);
-    const [first] = buildLedger(1) as [LedgerEntry];
-    expect(() => createLedgerEntry(fields(2, { runId: 'run-2' }), first, coordinator.secretKey)).toThrow(/runId must equal/);
-    expect(() => createLedgerHead([], coordinator.secretKey)).toThrow(PrivacyError);
+    expect(() => createLedgerEntry(fields(1, { attempt: 0 }), undefined, coordinator.secretKey)).toThrow(/fields\.attempt must be an integer ≥ 1/);
+    expect(() => createLedgerEntry({ ...fields(1), participants: ['p'] } as LedgerFields, undefined, coordinator.secretKey)).toThrow(/unknown field "participants"/);
+    const entries = buildLedger(1);
+    expect(() => headOf(entries, { status: 'done' as LedgerHeadFacts['status'] })).toThrow(/head\.status must be one of running, finished, budget-exhausted, failed, stopped/);
+    expect(() => headOf(entries, { budgetEpsilon: 0 })).toThrow(/head\.budgetEpsilon must be null or a finite number > 0/);
+    expect(() => headOf(entries, { modelSha256: 'abc' })).toThrow(PrivacyError);
   });
 
   it('names the line of a malformed JSONL entry', () => {
@@ -101,13 +167,23 @@ describe('ledger entries', () => {
     expect(() => parseLedgerJsonl([lines[0], '', lines[2]].join('\n'))).toThrow(/^ledger line 2: is empty/);
     const extra = { ...(JSON.parse(lines[2] as string) as object), note: 'hi' };
     expect(() => parseLedgerJsonl([lines[0], lines[1], JSON.stringify(extra)].join('\n'))).toThrow(/^ledger line 3 \(seq 3\): entry has an unknown field "note"/);
-    expect(() => parseLedgerHead('{"runId":"r","lastSeq":0,"lastHash":"x","signature":""}')).toThrow(/ledger head: lastSeq/);
+    const old = { ...(JSON.parse(lines[0] as string) as object), participants: ['p-1a'], actualCohortSize: 2 };
+    expect(() => parseLedgerJsonl(JSON.stringify(old))).toThrow(/^ledger line 1 \(seq 1\): entry has an unknown field "participants"/);
+
+    const head = JSON.parse(JSON.stringify(headOf(buildLedger(1)))) as Record<string, unknown>;
+    const parse = (edit: Record<string, unknown>) => () => parseLedgerHead(JSON.stringify({ ...head, ...edit }));
+    expect(parse({ format: 'cohort-ledger-head/1' })).toThrow(/^ledger head\.format must be "cohort-ledger-head\/2"; got "cohort-ledger-head\/1"/);
+    expect(parse({ lastSeq: -1 })).toThrow(/^ledger head\.lastSeq must be an integer ≥ 0/);
+    expect(parse({ lastSeq: 0 })).toThrow(/^ledger head\.lastHash must be 64 zeros when lastSeq is 0/);
+    expect(parse({ status: 'paused' })).toThrow(/^ledger head\.status must be one of/);
+    expect(parse({ note: 1 })).toThrow(/^ledger head has an unknown field "note"/);
+    expect(() => parseLedgerHead('{"runId":')).toThrow(/^ledger head: not valid JSON/);
   });
 });
 
 describe('verifyLedger catches tampering, naming the entry and the reason', () => {
   const entries = buildLedger(5);
-  const head = createLedgerHead(entries, coordinator.secretKey);
+  const head = headOf(entries);
 
   it('a changed field (σ of one entry): hash mismatch', () => {
     const edited = tamper(entries, (lines) => lines.map((l, i) => (i === 2 ? l.replace('"noiseMultiplier":1.1', '"noiseMultiplier":3') : l)));
@@ -202,24 +278,56 @@ describe('verifyLedger catches tampering, naming the entry and the reason', () =
       ['HEAD_SIGNATURE_INVALID', 4, null],
       ['HEAD_MISMATCH', 4, 4],
     ]);
-    const otherRun: LedgerEntry[] = [];
-    for (let round = 1; round <= 5; round++) otherRun.push(createLedgerEntry(fields(round, { runId: 'run-2' }), otherRun[round - 2], coordinator.secretKey));
+    const otherRun = appendRun([], 'run-2', 5);
     const { failures } = verifyLedger(otherRun, coordinator.publicKey, head);
-    expect(failures.map((f) => [f.code, f.seq, f.line])).toEqual([
-      ['HEAD_MISMATCH', 5, null],
-      ['HEAD_MISMATCH', 5, 5],
-    ]);
-    expect(failures[0]?.reason).toMatch(/it is for run "run-1", but the ledger is for run "run-2"/);
-    expect(failures[1]?.reason).toMatch(/^entry seq 5 \(line 5\): its hash differs from the signed head's lastHash/);
+    expect(failures.map((f) => [f.code, f.seq, f.line])).toEqual([['HEAD_MISMATCH', 5, 5]]);
+    expect(failures[0]?.reason).toMatch(/^entry seq 5 \(line 5\): its hash differs from the signed head's lastHash/);
   });
 
-  it('entries deleted from the start, and an entry from another run', () => {
+  it('entries deleted from the start', () => {
     expect(codes(entries.slice(2))).toEqual([['SEQ_GAP', 3, 1]]);
     expect(verifyLedger(entries.slice(2), coordinator.publicKey).failures[0]?.reason).toBe(
       'entry seq 3 (line 1): is the first entry; seqs 1–2 are missing from the ledger (deleted).',
     );
-    const mixed = [...entries.slice(0, 2), createLedgerEntry(fields(3, { runId: 'run-2' }), { ...(entries[1] as LedgerEntry), runId: 'run-2' }, coordinator.secretKey)];
-    expect(codes(mixed)).toEqual([['RUN_MISMATCH', 3, 3]]);
+  });
+
+  it('a run whose entries reappear after another run began, even signed and chained', () => {
+    const spliced = appendRun(appendRun(buildLedger(2), 'run-2', 2), 'run-1', 1);
+    const { failures } = verifyLedger(spliced, coordinator.publicKey);
+    expect(failures.map((f) => [f.code, f.seq, f.line])).toEqual([['RUN_INTERLEAVED', 5, 5]]);
+    expect(failures[0]?.reason).toBe(
+      `entry seq 5 (line 5): it is for run "run-1", whose entries gave way to run "run-2"'s after seq 2 (line 2): a run's entries are contiguous, so this one was moved or spliced in.`,
+    );
+  });
+
+  it('a head signed while the run was still running: truncation unless allowed, even with the ledger cut back to it', () => {
+    const stale = headOf(entries.slice(0, 3), { status: 'running' });
+    const cut = tamper(entries, (lines) => lines.slice(0, 3));
+    const { failures } = verifyLedger(cut, coordinator.publicKey, stale);
+    expect(failures.map((f) => [f.code, f.seq, f.line])).toEqual([['TRUNCATED', 3, null]]);
+    expect(failures[0]?.reason).toBe(
+      'the signed head was signed while run "run-1" was still running (after seq 3): a finished run has a final head, and entries after this one may have been removed.',
+    );
+    expect(verifyLedger(cut, coordinator.publicKey, stale, { allowRunningHead: true }).failures).toEqual([]);
+    expect(codes(entries, coordinator.publicKey, stale)).toEqual([['EXTENDED', 4, 4], ['TRUNCATED', 3, null]]);
+  });
+
+  it("a head whose model is not its run's last central release", () => {
+    const wrong = headOf(entries, { modelSha256: modelOf(3) });
+    const { failures } = verifyLedger(entries, coordinator.publicKey, wrong);
+    expect(failures.map((f) => [f.code, f.seq, f.line])).toEqual([['MODEL_MISMATCH', 5, 5]]);
+    expect(failures[0]?.reason).toMatch(/^entry seq 5 \(line 5\): run "run-1"'s last release, of model [0-9a-f]{12}…, but the signed head says the run holds model [0-9a-f]{12}…/);
+    // Local entries name the model sent out before the round: the head's model moves on after them.
+    const local = [createLedgerEntry(fields(1, { mechanism: 'gaussian-local', sampleRate: 1 }), undefined, coordinator.secretKey)];
+    expect(codes(local, coordinator.publicKey, headOf(local, { modelSha256: modelOf('after round 1') }))).toEqual([]);
+  });
+
+  it("a head of one run pointing at another run's entry", () => {
+    const twoRuns = appendRun(buildLedger(3), 'run-2', 2);
+    const forged = headOf(twoRuns, { runId: 'run-1', modelSha256: modelOf(3) });
+    const { failures } = verifyLedger(twoRuns, coordinator.publicKey, forged);
+    expect(failures.map((f) => [f.code, f.seq, f.line])).toEqual([['HEAD_MISMATCH', 5, 5]]);
+    expect(failures[0]?.reason).toMatch(/^entry seq 5 \(line 5\): the signed head of run "run-1" ends here, but this entry is run "run-2"'s, after run "run-1"'s last entry \(seq 3\)/);
   });
 });
 

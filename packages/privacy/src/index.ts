@@ -36,6 +36,7 @@ export type { LedgerEntry, LedgerFields, LedgerMechanism } from './ledger/entry'
 export {
   generateSigningKeyPair,
   PUBLIC_KEY_FILE,
+  publicKeyFingerprint,
   publicKeyFromText,
   publicKeyToText,
   readOrCreateKeyPair,
@@ -43,13 +44,13 @@ export {
   writeKeyPair,
 } from './ledger/keys';
 export type { SigningKeyPair } from './ledger/keys';
-export { createLedgerHead, LEDGER_HEAD_FORMAT, ledgerHeadSigningBytes, parseLedgerHead, verifyLedgerHeadSignature } from './ledger/head';
-export type { LedgerHead } from './ledger/head';
+export { createLedgerHead, LEDGER_HEAD_FORMAT, LEDGER_RUN_STATUSES, ledgerHeadSigningBytes, parseLedgerHead, verifyLedgerHeadSignature } from './ledger/head';
+export type { LedgerHead, LedgerHeadFacts, LedgerRunStatus } from './ledger/head';
 export { parseLedgerJsonl, toJsonl } from './ledger/jsonl';
 export { LEDGER_FAILURE_CODES } from './ledger/failures';
 export type { LedgerFailure, LedgerFailureCode } from './ledger/failures';
 export { verifyLedger } from './ledger/verify';
-export type { LedgerVerification } from './ledger/verify';
+export type { LedgerVerification, VerifyOptions } from './ledger/verify';
 export { recomputeLedgerEpsilon } from './ledger/epsilon';
 export type { LedgerStream, RecomputedEpsilon, RecomputeOptions, RoundEpsilon, StreamEpsilon } from './ledger/epsilon';
 export { AUDITABLE_MECHANISMS, auditLedger } from './ledger/audit';

@@ -1,12 +1,28 @@
 /**
- * Rényi DP of the Poisson-subsampled Gaussian mechanism, computed exactly in log space, after
- * Mironov, Talwar and Zhang (2019), "Rényi Differential Privacy of the Sampled Gaussian Mechanism"
- * (arXiv:1908.10530). The series are those of Opacus `opacus/accountants/analysis/rdp.py`:
- * `_compute_log_a_int` (a finite binomial sum) at integer orders and `_compute_log_a_frac` (two
- * erfc-weighted series) at fractional orders, keeping the signs of the binomial coefficients.
+ * Rényi DP of the Poisson-subsampled Gaussian mechanism, computed in log space, after Mironov,
+ * Talwar and Zhang (2019), "Rényi Differential Privacy of the Sampled Gaussian Mechanism"
+ * (arXiv:1908.10530), Sec. 3.3: at integer orders A_α is a finite binomial sum; at fractional
+ * orders it is two erfc-weighted infinite series over i = 0, 1, …, whose binomial coefficients
+ * binom(α, i) alternate in sign once i > α. `fractionalSeries` chooses how those are summed:
  *
- * dp_accounting (since 2024) instead sums the absolute values of the fractional-order terms: a valid
- * but looser upper bound. `fractionalSeries: 'absolute'` reproduces that variant, for comparison.
+ * - 'exact' (the default) keeps the signs and stops once both new terms are below e^-30 — the
+ *   series and stopping rule of Opacus `_compute_log_a_for_frac_alpha`
+ *   (pytorch/opacus, opacus/accountants/analysis/rdp.py, read at commit 1235e1e).
+ * - 'absolute' adds |binom(α, i)| terms, an upper bound on A_α (so a valid, looser RDP bound), and
+ *   stops once both new terms are smaller than the previous ones and the larger is below e^-30
+ *   times the running total.
+ *
+ * Either gives up after 100 000 terms and returns ∞ for that order, which leaves it out of the
+ * ε minimum.
+ *
+ * What dp_accounting does, verified in google/differential-privacy,
+ * python/dp_accounting/dp_accounting/rdp/rdp_privacy_accountant.py (history read at commit
+ * c137134): `_compute_log_a_frac` takes `_log_comb(alpha, i)` from `scipy.special.gammaln`, which
+ * is log|Γ|, so log|binom(α, i)|, and adds every term with `_log_add`: it sums absolute values, as
+ * 'absolute' does. The signed `_log_sub` branch was removed in commit 0b109e9 (2024-04-26, "Improve
+ * numerical stability of RDP computation"); the stopping rule above, and a cap of 1000 terms after
+ * which the order gets inf, came in commit 6f7deb3 (2024-09-18). 'absolute' uses the same stopping
+ * rule with the cap of 100 000, so it matches dp_accounting except where dp_accounting's cap is hit.
  */
 import { logErfc, signedLogAdd } from './special-functions';
 import type { SignedLog } from './special-functions';
@@ -46,7 +62,7 @@ export interface RdpOptions {
 
 const LOG_HALF = Math.log(0.5);
 
-/** log A_α for integer α ≥ 2 (Opacus `_compute_log_a_int`). */
+/** log A_α for integer α ≥ 2 (Opacus `_compute_log_a_for_int_alpha`, dp_accounting `_compute_log_a_int`). */
 function logAInt(q: number, sigma: number, alpha: number): number {
   const logQ = Math.log(q);
   const log1mQ = Math.log1p(-q);
@@ -61,7 +77,7 @@ function logAInt(q: number, sigma: number, alpha: number): number {
 
 const MAX_FRACTIONAL_TERMS = 100_000;
 
-/** log A_α for fractional α > 1 (Opacus `_compute_log_a_frac`, or dp_accounting's absolute-value variant). */
+/** log A_α for fractional α > 1: 'exact' as Opacus `_compute_log_a_for_frac_alpha`, 'absolute' as dp_accounting `_compute_log_a_frac`. */
 function logAFrac(q: number, sigma: number, alpha: number, series: FractionalSeries): number {
   const logQ = Math.log(q);
   const log1mQ = Math.log1p(-q);

@@ -1,12 +1,18 @@
+import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { Command } from 'commander';
-import type { LedgerAudit, LedgerFailure } from '@cohort/privacy';
+import type { AuditOptions, LedgerAudit, LedgerFailure, LedgerHead } from '@cohort/privacy';
 import { positive, resolveWithConfig } from '../options';
 import { openUnit } from './accountant';
 
 interface Flags {
   publicKey?: string;
   head?: string;
+  expectKey?: string;
+  runId?: string;
+  model?: string;
+  allowRunningHead?: boolean;
   budgetEpsilon?: number;
   delta?: number;
   json?: boolean;
@@ -21,7 +27,11 @@ export function auditCommand(): Command {
     .argument('<ledger>', 'ledger.jsonl exported by the coordinator or a simulation')
     .option('--public-key <file>', "the coordinator's public key (base64 text, e.g. coordinator.pub)")
     .option('--head <file>', 'the signed head published with the run (catches entries removed from the end)')
-    .option('--budget-epsilon <e>', 'fail if the recomputed ε exceeds this budget', positive)
+    .option('--expect-key <fingerprint>', "fail unless the public key has this fingerprint (SHA256:…, learnt from the coordinator's operator, not from the files)")
+    .option('--run-id <id>', 'fail unless the ledger is this run\'s (the head\'s run, or without --head the last entry\'s)')
+    .option('--model <dir>', "fail unless DIR/weights.bin is the model the signed head names (needs --head)")
+    .option('--allow-running-head', "accept a head signed while its run was still running (otherwise reported as truncation)")
+    .option('--budget-epsilon <e>', "fail if the combined ε of every run exceeds this budget (default: the signed head's budget)", positive)
     .option('--delta <d>', "δ at which ε is reported (default: the entries' delta)", openUnit)
     .option('--json', 'print the full audit as JSON on stdout')
     .option('--config <file>', 'JSON file whose keys mirror these flags')
@@ -38,19 +48,35 @@ export function auditCommand(): Command {
       };
       const entries = parseLedgerJsonl(read(ledgerPath, 'ledger'));
       const publicKey = publicKeyFromText(read(flags.publicKey, 'public key'));
-      const audit = auditLedger(entries, {
+      const head = flags.head ? parseLedgerHead(read(flags.head, 'head')) : undefined;
+      const options: AuditOptions = {
         publicKey,
-        ...(flags.head ? { head: parseLedgerHead(read(flags.head, 'head')) } : {}),
+        ...(head ? { head } : {}),
+        ...(flags.expectKey !== undefined ? { expectKeyFingerprint: String(flags.expectKey).trim() } : {}),
+        ...(flags.runId !== undefined ? { runId: String(flags.runId) } : {}),
+        ...(flags.model !== undefined ? { modelSha256: weightsSha256(command, flags.model) } : {}),
+        ...(flags.allowRunningHead ? { allowRunningHead: true } : {}),
         ...(flags.budgetEpsilon !== undefined ? { budgetEpsilon: Number(flags.budgetEpsilon) } : {}),
         ...(flags.delta !== undefined ? { delta: Number(flags.delta) } : {}),
-      });
+      };
+      const audit = auditLedger(entries, options);
       if (flags.json) process.stdout.write(`${JSON.stringify(audit, (_k, v: unknown) => (typeof v === 'number' && !Number.isFinite(v) ? String(v) : v), 2)}\n`);
-      else process.stdout.write(report(ledgerPath, audit, entries[0]?.runId, Boolean(flags.head)));
+      else process.stdout.write(report(ledgerPath, audit, head));
       if (audit.verdict !== 'pass') {
         process.stderr.write(`cohort audit: FAIL\n${audit.reasons.map((r) => `  ${r}\n`).join('')}`);
         process.exitCode = 1;
       }
     });
+}
+
+/** sha256 hex of DIR/weights.bin; a missing or unreadable file ends the command with an error. */
+function weightsSha256(command: Command, dir: string): string {
+  const path = join(dir, 'weights.bin');
+  try {
+    return createHash('sha256').update(readFileSync(path)).digest('hex');
+  } catch (error) {
+    return command.error(`--model ${dir}: cannot read the model's weights ${path}: ${(error as Error).message}`);
+  }
 }
 
 function fmt(value: number | null): string {
@@ -65,26 +91,37 @@ function listFailures(title: string, failures: readonly LedgerFailure[]): string
   return `${title} (${failures.length}):\n${shown}${more}`;
 }
 
-function report(path: string, audit: LedgerAudit, runId: string | undefined, withHead: boolean): string {
-  const lines: string[] = [`Ledger ${path}: ${audit.entries} entr${audit.entries === 1 ? 'y' : 'ies'}${runId === undefined ? '' : ` of run ${runId}`}`];
-  lines.push(
+function headLine(head: LedgerHead | undefined): string {
+  if (!head) return 'Signed head: none given (entries removed from the end cannot be detected)';
+  const budget = head.budgetEpsilon === null ? 'no budget' : `budget ε ${head.budgetEpsilon}`;
+  return `Signed head: run ${head.runId}, ${head.status} at ${head.time}, last seq ${head.lastSeq}, model sha256 ${head.modelSha256}, ${budget}`;
+}
+
+function report(path: string, audit: LedgerAudit, head: LedgerHead | undefined): string {
+  const runs = audit.runs.length === 0 ? '' : ` of run${audit.runs.length === 1 ? '' : 's'} ${audit.runs.join(', ')}`;
+  const lines: string[] = [
+    `Public key fingerprint: ${audit.keyFingerprint}`,
+    `Ledger ${path}: ${audit.entries} entr${audit.entries === 1 ? 'y' : 'ies'}${runs}`,
+    headLine(head),
     audit.ok
-      ? `Verification: chain, hashes and signatures intact${withHead ? ', and the ledger ends at the signed head' : ' (no --head given: entries removed from the end cannot be detected)'}`
+      ? `Verification: chain, hashes and signatures intact${head ? ', and the ledger ends at the signed head' : ''}`
       : `Verification: ${audit.failures.length} failure${audit.failures.length === 1 ? '' : 's'}`,
-  );
-  lines.push('', `ε at δ = ${audit.delta}, recomputed from the recorded q and σ (claims not trusted):`);
+  ];
+  lines.push('', `ε at δ = ${audit.delta}, recomputed from the recorded q and σ over every release of every run (claims not trusted):`);
   const flagged = new Map<number, string[]>();
   for (const f of [...audit.failures, ...audit.findings]) if (f.line !== null) flagged.set(f.line, [...(flagged.get(f.line) ?? []), f.code]);
-  const header = ['seq', 'line', 'round', 'stream', 'q', 'σ', 'claimed', 'RDP ε', 'PLD ε', 'private', 'flags'];
+  const header = ['seq', 'line', 'run', 'round', 'attempt', 'stream', 'q', 'σ', 'claimed', 'RDP ε', 'PLD ε', 'private', 'flags'];
   const rows = audit.rounds.map((r) => [
-    String(r.seq), String(r.line), String(r.round), r.stream, String(r.sampleRate), String(r.noiseMultiplier),
+    String(r.seq), String(r.line), r.runId, String(r.round), String(r.attempt), r.stream, String(r.sampleRate), String(r.noiseMultiplier),
     fmt(r.epsilonClaimed), fmt(r.epsilonRdp), fmt(r.epsilonPld), r.private ? 'yes' : 'NO', (flagged.get(r.line) ?? []).join(','),
   ]);
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((row) => (row[i] as string).length)));
   for (const row of [header, ...rows]) lines.push(`  ${row.map((cell, i) => cell.padEnd(widths[i] as number)).join('  ')}`.trimEnd());
-  if (audit.central) lines.push('', `Final central ε: RDP ${fmt(audit.central.epsilonRdp)} (order ${audit.central.rdpOrder}), PLD ${fmt(audit.central.epsilonPld)} over ${audit.central.releases} releases`);
-  if (audit.perClient) lines.push(`${audit.central ? '' : '\n'}Final per-client ε (local DP): RDP ${fmt(audit.perClient.epsilonRdp)} (order ${audit.perClient.rdpOrder}), PLD ${fmt(audit.perClient.epsilonPld)} over ${audit.perClient.releases} releases`);
-  if (audit.budgetEpsilon !== null) lines.push(`Budget ε ≤ ${audit.budgetEpsilon}: ${audit.findings.some((f) => f.code === 'BUDGET_EXCEEDED') ? 'EXCEEDED' : 'within'}`);
+  lines.push('');
+  if (audit.total) lines.push(`Combined ε (every release of ${audit.runs.length} run${audit.runs.length === 1 ? '' : 's'}): RDP ${fmt(audit.total.epsilonRdp)} (order ${audit.total.rdpOrder}), PLD ${fmt(audit.total.epsilonPld)} over ${audit.total.releases} releases`);
+  if (audit.central) lines.push(`  of which central: RDP ${fmt(audit.central.epsilonRdp)}, PLD ${fmt(audit.central.epsilonPld)} over ${audit.central.releases} releases`);
+  if (audit.perClient) lines.push(`  of which per-client (local DP): RDP ${fmt(audit.perClient.epsilonRdp)}, PLD ${fmt(audit.perClient.epsilonPld)} over ${audit.perClient.releases} releases`);
+  if (audit.budgetEpsilon !== null) lines.push(`Budget ε ≤ ${audit.budgetEpsilon} (combined, by RDP): ${audit.findings.some((f) => f.code === 'BUDGET_EXCEEDED') ? 'EXCEEDED' : 'within'}`);
   const text = `${lines.join('\n')}\n\n${listFailures('Verification failures', audit.failures)}${listFailures('Findings', audit.findings)}`;
   return `${text}${text.endsWith('\n\n') ? '' : '\n'}Verdict: ${audit.verdict.toUpperCase()}\n`;
 }

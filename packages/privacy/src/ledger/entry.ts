@@ -8,6 +8,24 @@
  * - `prevHash` = the previous entry's `hash`, or 64 zeros for seq 1.
  * - `signature` = base64 detached ed25519 signature, by the coordinator's key, of the 32 bytes
  *   whose hex is `hash`.
+ *
+ * One ledger holds the releases of every run of one coordinator data directory, since the privacy
+ * budget belongs to the federation, not to a run: seq and the chain continue from one run to the
+ * next, each entry names its run, and a run's entries are contiguous.
+ *
+ * What `modelSha256` names depends on the mechanism:
+ * - 'gaussian-central' / 'gaussian-distributed': the model that round released (the noisy
+ *   aggregate applied), written once the round has committed. Each release adds fresh noise, so the
+ *   same hash twice in a run is a replay.
+ * - 'gaussian-local': the entry is written BEFORE the round is broadcast (account, then release),
+ *   and names the model the clients were sent, the starting point of their noisy updates. A local
+ *   round re-attempted after a coordinator crash gets another entry with the same round and a higher
+ *   `attempt`: each attempt's noisy updates were released, whether or not the round committed.
+ *
+ * Entries carry no participant ids and no realised cohort size: pseudonyms of guessable ids are
+ * recovered by hashing and link a client across rounds, and the realised Poisson sample size is
+ * itself a release that no accountant covers. `population` and `expectedCohortSize` are what the
+ * sampling aimed at, fixed before anyone was sampled.
  */
 import { PrivacyError } from '../errors';
 import { canonicalJson, hexToBytes, sha256Hex, ZERO_HASH } from './canonical';
@@ -24,30 +42,34 @@ export interface LedgerEntry {
   runId: string;
   /** Training round of the release (an integer ≥ 0). */
   round: number;
-  /** When the release was committed, ISO 8601 (e.g. `2025-01-31T12:00:00.000Z`). */
+  /** The attempt of the round this release belongs to, an integer ≥ 1 (see the module comment). */
+  attempt: number;
+  /** When the entry was written, ISO 8601 (e.g. `2025-01-31T12:00:00.000Z`). */
   time: string;
   /** 'gaussian-central' (coordinator adds the noise), 'gaussian-distributed' (shares summed under
    * secure aggregation), 'gaussian-local' (each client adds full noise: per-client releases). */
   mechanism: LedgerMechanism;
-  /** q: Poisson sampling probability of a client, in [0, 1]. */
+  /** q: Poisson sampling probability of a client, in (0, 1]; 1 for 'gaussian-local' (no amplification). */
   sampleRate: number;
-  /** σ: noise standard deviation divided by `clipNorm`, ≥ 0. */
+  /** σ: noise standard deviation divided by `clipNorm`, > 0. */
   noiseMultiplier: number;
   /** C: L2 bound of one client's update (the sensitivity), > 0. */
   clipNorm: number;
   /** δ at which `epsilonClaimed` is stated, in (0, 1). */
   delta: number;
-  /** q × population: the cohort size sampling aimed at (may be fractional), ≥ 0. */
+  /** Clients eligible (connected) when the round was sampled, an integer ≥ 1. */
+  population: number;
+  /** The cohort size sampling aimed at (may be fractional): q × population for central/distributed;
+   * for 'gaussian-local' the coordinator's own expected sample, in (0, population]. */
   expectedCohortSize: number;
-  /** Number of clients actually sampled, an integer ≥ 0. */
-  actualCohortSize: number;
-  /** Pseudonymous ids of the participants (never raw client ids). */
-  participants: string[];
-  /** Lowercase hex SHA-256 of the released model (or aggregate). */
+  /** Lowercase hex SHA-256 of the released model, or for 'gaussian-local' of the model sent out
+   * (see the module comment). */
   modelSha256: string;
   /** ε after this release, at `delta`, as claimed by the coordinator; the auditor recomputes it. */
   epsilonClaimed: number;
-  /** false when the noise came from a seeded, non-cryptographic generator (simulations): no privacy. */
+  /** false when the noise came from a seeded stream (simulations): AES-256-CTR keyed by SHA-256 of a
+   * seed is a cryptographic stream, but anyone who knows the seed can regenerate the noise and
+   * subtract it, so such a release gives no privacy. */
   private: boolean;
   /** `hash` of the previous entry, or 64 zeros for seq 1. */
   prevHash: string;
@@ -62,8 +84,8 @@ export type LedgerFields = Omit<LedgerEntry, 'seq' | 'prevHash' | 'hash' | 'sign
 
 /** The keys covered by `hash`, in canonical (sorted) order. */
 export const LEDGER_HASHED_KEYS = [
-  'actualCohortSize', 'clipNorm', 'delta', 'epsilonClaimed', 'expectedCohortSize', 'mechanism', 'modelSha256',
-  'noiseMultiplier', 'participants', 'prevHash', 'private', 'round', 'runId', 'sampleRate', 'seq', 'time',
+  'attempt', 'clipNorm', 'delta', 'epsilonClaimed', 'expectedCohortSize', 'mechanism', 'modelSha256', 'noiseMultiplier',
+  'population', 'prevHash', 'private', 'round', 'runId', 'sampleRate', 'seq', 'time',
 ] as const satisfies readonly (keyof LedgerEntry)[];
 
 /** Recomputes an entry's hash from its fields (ignores the stored `hash` and `signature`). */
@@ -80,28 +102,26 @@ export function ledgerSigningBytes(hash: string): Uint8Array {
 
 /**
  * Appends a release after `prev` (or starts a ledger when undefined): assigns seq and prevHash,
- * hashes and signs with the coordinator's 64-byte secret key. Fields are validated; a run id that
- * differs from `prev`'s is refused (one ledger per run).
+ * hashes and signs with the coordinator's 64-byte secret key. `prev` may belong to an earlier run
+ * (the chain continues across runs). Fields of the wrong shape throw INVALID_ARGUMENT; whether they
+ * make sense is the auditor's to judge (`semantics.ts`).
  */
 export function createLedgerEntry(fields: LedgerFields, prev: LedgerEntry | undefined, secretKey: Uint8Array): LedgerEntry {
-  if (prev !== undefined && prev.runId !== fields?.runId) {
-    throw new PrivacyError('INVALID_ARGUMENT', `runId must equal the previous entry's (${JSON.stringify(prev.runId)}); got ${JSON.stringify(fields?.runId)}.`);
-  }
   const problem = checkFields(fields, 'fields');
   if (problem) throw new PrivacyError('INVALID_ARGUMENT', problem);
   const unsigned = {
     seq: prev ? prev.seq + 1 : 1,
     runId: fields.runId,
     round: fields.round,
+    attempt: fields.attempt,
     time: fields.time,
     mechanism: fields.mechanism,
     sampleRate: fields.sampleRate,
     noiseMultiplier: fields.noiseMultiplier,
     clipNorm: fields.clipNorm,
     delta: fields.delta,
+    population: fields.population,
     expectedCohortSize: fields.expectedCohortSize,
-    actualCohortSize: fields.actualCohortSize,
-    participants: [...fields.participants],
     modelSha256: fields.modelSha256,
     epsilonClaimed: fields.epsilonClaimed,
     private: fields.private,

@@ -2,14 +2,20 @@
  * Independent recomputation of ε from what a ledger records — each release's (sampleRate,
  * noiseMultiplier) — with both accountants, never reading `epsilonClaimed` except to compare.
  *
- * Releases fall into two streams accounted separately: `central` (the coordinator's noisy
- * aggregates: 'gaussian-central', 'gaussian-distributed' and any unknown mechanism, which the audit
- * flags) and `per-client` ('gaussian-local': each sampled client releases its own noised update, so
- * the ε is that of one client's data). Both are the Poisson-subsampled Gaussian at the recorded rate.
+ * The privacy budget belongs to the federation, so the figure that counts is `total`: every release
+ * of every run in the ledger composed in one RDP accountant and one PLD accountant, each as the
+ * Poisson-subsampled Gaussian at its recorded rate. Central aggregates and local (per-client)
+ * releases are composed together: both are client-level releases about the same clients.
  *
- * RDP ε is computed after every release. PLD is dearer (a composition per call), so the PLD
- * accountant is stepped once per run of consecutive identical (q, σ), and ε after every release is
- * computed only for streams of at most `pldPerRoundLimit` releases; beyond that only the final one.
+ * For reporting, the releases are also split into two streams, each accounted on its own:
+ * `central` (the coordinator's noisy aggregates: 'gaussian-central', 'gaussian-distributed' and any
+ * unknown mechanism, which the audit flags) and `per-client` ('gaussian-local': each sampled client
+ * releases its own noised update).
+ *
+ * The combined RDP ε is computed after every release. PLD is dearer (a composition per call), so
+ * the combined PLD ε after every release is computed only for ledgers of at most
+ * `pldPerRoundLimit` releases; otherwise, and for the streams, only the final one, with runs of
+ * consecutive identical (q, σ) stepped at once.
  */
 import type { GaussianStep } from '../accountant-history';
 import { PldAccountant } from '../pld-accountant';
@@ -21,7 +27,7 @@ export type LedgerStream = 'central' | 'per-client';
 export interface RecomputeOptions {
   /** δ at which ε is reported, in (0, 1). */
   delta: number;
-  /** Largest stream for which PLD ε is computed after every release. @default 50 */
+  /** Largest ledger for which the combined PLD ε is computed after every release. @default 50 */
   pldPerRoundLimit?: number;
 }
 
@@ -29,7 +35,9 @@ export interface RoundEpsilon {
   seq: number;
   /** 1-based line of the entry in the JSONL file. */
   line: number;
+  runId: string;
   round: number;
+  attempt: number;
   mechanism: string;
   stream: LedgerStream;
   sampleRate: number;
@@ -38,17 +46,18 @@ export interface RoundEpsilon {
   epsilonClaimed: number;
   /** δ the claim is stated at (the entry's). */
   claimDelta: number;
-  /** Recomputed RDP ε of the stream after this release, at the report's δ. */
+  /** Combined RDP ε of every release up to and including this one, at the report's δ. */
   epsilonRdp: number;
-  /** Recomputed RDP ε after this release at the entry's own δ: what the claim is compared with. */
+  /** The same at the entry's own δ: what the claim is compared with. */
   epsilonRdpAtClaimDelta: number;
-  /** Recomputed PLD ε after this release at the report's δ; null when not computed per round. */
+  /** Combined PLD ε after this release at the report's δ; null when not computed per round. */
   epsilonPld: number | null;
 }
 
 export interface StreamEpsilon {
-  stream: LedgerStream;
-  /** Number of releases in the stream. */
+  /** A stream, or 'combined' for every release of the ledger in one accountant. */
+  stream: LedgerStream | 'combined';
+  /** Number of releases accounted. */
   releases: number;
   /** Final ε by RDP at the report's δ, with the order attaining it. */
   epsilonRdp: number;
@@ -62,69 +71,70 @@ export interface RecomputedEpsilon {
   rounds: RoundEpsilon[];
   central: StreamEpsilon | null;
   perClient: StreamEpsilon | null;
+  /** Every release of every run composed: the federation's ε, which the budget is checked against. */
+  total: StreamEpsilon | null;
 }
 
 export function streamOf(mechanism: string): LedgerStream {
   return mechanism === 'gaussian-local' ? 'per-client' : 'central';
 }
 
-function recomputeStream(
-  stream: LedgerStream,
-  items: readonly { entry: LedgerEntry; line: number }[],
-  delta: number,
-  pldPerRound: boolean,
-): { rounds: RoundEpsilon[]; total: StreamEpsilon | null } {
-  if (items.length === 0) return { rounds: [], total: null };
-  const rdp = new RdpAccountant();
-  const pld = new PldAccountant();
-  const rounds: RoundEpsilon[] = [];
-  let runStep: GaussianStep | undefined; // the current run of identical (σ, q), stepped into PLD when it ends
-  let runCount = 0;
-  for (const { entry: e, line } of items) {
-    const step: GaussianStep = { noiseMultiplier: e.noiseMultiplier, sampleRate: e.sampleRate };
-    rdp.step(step);
-    const epsilonRdp = rdp.getEpsilon(delta);
-    let epsilonPld: number | null = null;
-    if (pldPerRound) {
-      pld.step(step);
-      epsilonPld = pld.getEpsilon(delta);
-    } else if (runStep && runStep.noiseMultiplier === step.noiseMultiplier && runStep.sampleRate === step.sampleRate) {
-      runCount++;
-    } else {
-      if (runStep) pld.step(runStep, runCount);
-      runStep = step;
-      runCount = 1;
-    }
-    rounds.push({
-      seq: e.seq,
-      line,
-      round: e.round,
-      mechanism: e.mechanism,
-      stream,
-      sampleRate: e.sampleRate,
-      noiseMultiplier: e.noiseMultiplier,
-      private: e.private,
-      epsilonClaimed: e.epsilonClaimed,
-      claimDelta: e.delta,
-      epsilonRdp,
-      epsilonRdpAtClaimDelta: e.delta === delta ? epsilonRdp : rdp.getEpsilon(e.delta),
-      epsilonPld,
-    });
+const stepOf = (e: LedgerEntry): GaussianStep => ({ noiseMultiplier: e.noiseMultiplier, sampleRate: e.sampleRate });
+
+/** Runs of consecutive identical (q, σ) as [step, count] pairs. */
+function runsOf(steps: readonly GaussianStep[]): [GaussianStep, number][] {
+  const runs: [GaussianStep, number][] = [];
+  for (const step of steps) {
+    const last = runs[runs.length - 1];
+    if (last && last[0].noiseMultiplier === step.noiseMultiplier && last[0].sampleRate === step.sampleRate) last[1]++;
+    else runs.push([step, 1]);
   }
-  if (runStep) pld.step(runStep, runCount);
-  const { epsilon, order } = rdp.getEpsilonAndOrder(delta);
-  const last = rounds[rounds.length - 1] as RoundEpsilon;
-  const epsilonPld = last.epsilonPld ?? pld.getEpsilon(delta);
-  return { rounds, total: { stream, releases: items.length, epsilonRdp: epsilon, rdpOrder: order, epsilonPld } };
+  return runs;
 }
 
-/** Per-release and final ε of each stream, recomputed from the recorded q and σ (entries in file order). */
+/** Final RDP and PLD ε of `steps` composed, or null for none. */
+function streamTotal(stream: LedgerStream, steps: readonly GaussianStep[], delta: number): StreamEpsilon | null {
+  if (steps.length === 0) return null;
+  const rdp = new RdpAccountant();
+  const pld = new PldAccountant();
+  for (const [step, count] of runsOf(steps)) {
+    rdp.step(step, count);
+    pld.step(step, count);
+  }
+  const { epsilon, order } = rdp.getEpsilonAndOrder(delta);
+  return { stream, releases: steps.length, epsilonRdp: epsilon, rdpOrder: order, epsilonPld: pld.getEpsilon(delta) };
+}
+
+/** Per-release combined ε, and the final ε of the ledger and of each stream (entries in file order). */
 export function recomputeLedgerEpsilon(entries: readonly LedgerEntry[], options: RecomputeOptions): RecomputedEpsilon {
-  const limit = options.pldPerRoundLimit ?? 50;
-  const byStream: Record<LedgerStream, { entry: LedgerEntry; line: number }[]> = { central: [], 'per-client': [] };
-  entries.forEach((entry, i) => byStream[streamOf(entry.mechanism)].push({ entry, line: i + 1 }));
-  const central = recomputeStream('central', byStream.central, options.delta, byStream.central.length <= limit);
-  const perClient = recomputeStream('per-client', byStream['per-client'], options.delta, byStream['per-client'].length <= limit);
-  const rounds = [...central.rounds, ...perClient.rounds].sort((a, b) => a.line - b.line);
-  return { delta: options.delta, rounds, central: central.total, perClient: perClient.total };
+  const { delta } = options;
+  const pldPerRound = entries.length <= (options.pldPerRoundLimit ?? 50);
+  const rdp = new RdpAccountant();
+  const pld = new PldAccountant();
+  const rounds = entries.map((e, i): RoundEpsilon => {
+    const step = stepOf(e);
+    rdp.step(step);
+    const epsilonRdp = rdp.getEpsilon(delta);
+    const epsilonPld = pldPerRound ? pld.step(step).getEpsilon(delta) : null;
+    return {
+      seq: e.seq, line: i + 1, runId: e.runId, round: e.round, attempt: e.attempt, mechanism: e.mechanism,
+      stream: streamOf(e.mechanism), sampleRate: e.sampleRate, noiseMultiplier: e.noiseMultiplier, private: e.private,
+      epsilonClaimed: e.epsilonClaimed, claimDelta: e.delta, epsilonRdp,
+      epsilonRdpAtClaimDelta: e.delta === delta ? epsilonRdp : rdp.getEpsilon(e.delta),
+      epsilonPld,
+    };
+  });
+  const last = rounds[rounds.length - 1];
+  let total: StreamEpsilon | null = null;
+  if (last) {
+    const { epsilon, order } = rdp.getEpsilonAndOrder(delta);
+    if (!pldPerRound) for (const [step, count] of runsOf(entries.map(stepOf))) pld.step(step, count);
+    total = { stream: 'combined', releases: entries.length, epsilonRdp: epsilon, rdpOrder: order, epsilonPld: last.epsilonPld ?? pld.getEpsilon(delta) };
+  }
+  const stream = (name: LedgerStream): StreamEpsilon | null => {
+    const steps = entries.filter((e) => streamOf(e.mechanism) === name).map(stepOf);
+    // A stream holding every release is the combined figure; no need to compose it again.
+    return total && steps.length === entries.length ? { ...total, stream: name } : streamTotal(name, steps, delta);
+  };
+  return { delta, rounds, central: stream('central'), perClient: stream('per-client'), total };
 }

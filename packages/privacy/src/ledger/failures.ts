@@ -12,6 +12,8 @@ export const LEDGER_FAILURE_CODES = [
   'SIGNATURE_MISSING',
   /** No entry verifies under the given public key: wrong key, or everything re-signed. */
   'WRONG_PUBLIC_KEY',
+  /** The public key is not the one whose fingerprint the auditor was told to expect. */
+  'KEY_FINGERPRINT_MISMATCH',
   /** seq jumps past values found nowhere in the ledger: entries were deleted. */
   'SEQ_GAP',
   /** Two consecutive entries share a seq: an entry was inserted (or duplicated). */
@@ -20,9 +22,9 @@ export const LEDGER_FAILURE_CODES = [
   'REORDERED',
   /** seq follows on but prevHash does not match the previous entry's hash. */
   'CHAIN_BROKEN',
-  /** An entry belongs to another run than the first entry. */
-  'RUN_MISMATCH',
-  /** The ledger ends before the signed head's last entry. */
+  /** A run's entries reappear after another run's began: a run's entries are contiguous. */
+  'RUN_INTERLEAVED',
+  /** The ledger ends before the signed head's last entry, or the head was signed mid-run. */
   'TRUNCATED',
   /** The ledger goes on past the signed head's last entry. */
   'EXTENDED',
@@ -30,11 +32,32 @@ export const LEDGER_FAILURE_CODES = [
   'HEAD_MISMATCH',
   /** The head's signature does not verify under the coordinator's public key. */
   'HEAD_SIGNATURE_INVALID',
+  /** A check the auditor asked for (the released model) needs a signed head, and none was given. */
+  'HEAD_REQUIRED',
+  /** The ledger's run (the head's, or the last entry's) is not the run the auditor expected. */
+  'UNEXPECTED_RUN',
+  /** The model the auditor was handed, or the run's last release, is not the model the head names. */
+  'MODEL_MISMATCH',
+  /** Semantics: a round (central/distributed) or a (round, attempt) (local) does not increase within its run. */
+  'ROUND_NOT_INCREASING',
+  /** Semantics: the sampling rate q is not in (0, 1]. */
+  'SAMPLE_RATE_INVALID',
+  /** Semantics: a 'gaussian-local' release records q ≠ 1 (local releases are not amplified by sampling). */
+  'LOCAL_SAMPLE_RATE',
+  /** Semantics: the noise multiplier σ is not > 0. */
+  'NOISE_INVALID',
+  /** Semantics: the population is not an integer ≥ 1. */
+  'POPULATION_INVALID',
+  /** Semantics: the expected cohort size is not q × population (central/distributed) or not in (0, population] (local). */
+  'COHORT_SIZE_MISMATCH',
+  /** Semantics: a central/distributed release repeats a model hash earlier in its run: a replay. */
+  'MODEL_REPLAYED',
   /** Audit: the claimed ε is below the ε recomputed by RDP from the recorded q and σ. */
   'UNDER_CLAIMED',
-  /** Audit: the recomputed ε exceeds the budget. */
+  /** Audit: the recomputed combined ε exceeds the budget. */
   'BUDGET_EXCEEDED',
-  /** Audit: the noise came from a seeded, non-cryptographic generator. */
+  /** Audit: the noise came from a seeded stream, AES-256-CTR keyed by SHA-256 of a seed: a cryptographic
+   * stream, but reproducible by anyone who knows the seed, so the noise can be regenerated and subtracted. */
   'NOT_PRIVATE',
   /** Audit: a mechanism the auditor cannot account (not a Gaussian mechanism it knows). */
   'UNKNOWN_MECHANISM',
@@ -47,7 +70,8 @@ export type LedgerFailureCode = (typeof LEDGER_FAILURE_CODES)[number];
 export interface LedgerFailure {
   /** seq of the entry concerned (as stored), or null when no entry is (e.g. an empty ledger). */
   seq: number | null;
-  /** 1-based line of the entry in the JSONL file, or null when the failure is about the head. */
+  /** 1-based line of the entry in the JSONL file, or null when the failure is about the head or the
+   * key rather than an entry. */
   line: number | null;
   code: LedgerFailureCode;
   /** A full sentence that starts by naming the entry, e.g. `entry seq 3 (line 3): …`. */
@@ -57,6 +81,16 @@ export interface LedgerFailure {
 /** `entry seq S (line L)` */
 export function nameEntry(seq: number, line: number): string {
   return `entry seq ${seq} (line ${line})`;
+}
+
+/** `seq 4`, `seqs 4–6` */
+export function seqRange(from: number, to: number): string {
+  return from === to ? `seq ${from}` : `seqs ${from}–${to}`;
+}
+
+/** The first 12 hex digits of a hash, enough to tell two apart in a sentence. */
+export function shortHash(hash: string): string {
+  return `${hash.slice(0, 12)}…`;
 }
 
 /** One sentence per code: the first failure's reason, with how many more share the code. */

@@ -1,8 +1,8 @@
 /**
  * The coordinator's ed25519 signing key for the ledger, over tweetnacl: generation, base64 text form
- * of the public key, key files, and detached signatures with every length checked. Misuse (a key or
- * signature of the wrong size) throws a `PrivacyError`; a signature that fails to verify is `false`,
- * never an exception.
+ * and fingerprint of the public key, key files, and detached signatures with every length checked.
+ * Misuse (a key or signature of the wrong size) throws a `PrivacyError`; a signature that fails to
+ * verify is `false`, never an exception.
  *
  * Signing uses tweetnacl, whose secret key is a plain `Uint8Array` the caller can zero. Verification
  * (no secret involved) uses node:crypto's Ed25519 — the same algorithm, and about 60 times faster,
@@ -14,8 +14,8 @@
  * this module makes are zeroed once used; the key pair handed back belongs to the caller, who
  * should `secretKey.fill(0)` when done.
  */
-import { createPublicKey, verify, type KeyObject } from 'node:crypto';
-import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { createHash, createPublicKey, randomBytes, verify, type KeyObject } from 'node:crypto';
+import { chmodSync, existsSync, linkSync, mkdirSync, readFileSync, unlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import nacl from 'tweetnacl';
 import { PrivacyError } from '../errors';
@@ -52,6 +52,16 @@ export function generateSigningKeyPair(): SigningKeyPair {
 
 export function publicKeyToText(publicKey: Uint8Array): string {
   return Buffer.from(requireBytes('public key', publicKey, PUBLIC_KEY_BYTES)).toString('base64');
+}
+
+/**
+ * The key's fingerprint as OpenSSH prints it: `SHA256:` and the unpadded base64 of the SHA-256 of
+ * the 32 raw key bytes. Short enough to read out over the phone, which is how an auditor learns
+ * which key to expect from somewhere other than the files it is handed.
+ */
+export function publicKeyFingerprint(publicKey: Uint8Array): string {
+  const digest = createHash('sha256').update(requireBytes('public key', publicKey, PUBLIC_KEY_BYTES)).digest('base64');
+  return `SHA256:${digest.replace(/=+$/, '')}`;
 }
 
 /** Parses base64 text (surrounding whitespace ignored) into a 32-byte public key. */
@@ -115,9 +125,20 @@ export function writeKeyPair(dir: string, given?: SigningKeyPair): SigningKeyPai
   }
   mkdirSync(dir, { recursive: true, mode: 0o700 });
   const keyPair = given ?? generateSigningKeyPair();
-  writeFileSync(secretPath, keyPair.secretKey, { mode: 0o600, flag: 'wx' });
-  chmodSync(secretPath, 0o600);
-  writeFileSync(publicPath, `${publicKeyToText(keyPair.publicKey)}\n`, { flag: 'wx' });
+  // Written aside, then linked into place: another process never reads half a key, and of two
+  // processes creating the key at once exactly one link succeeds (the other gets EEXIST).
+  const aside = `${secretPath}.${process.pid}.${randomBytes(6).toString('hex')}`;
+  writeFileSync(aside, keyPair.secretKey, { mode: 0o600, flag: 'wx' });
+  try {
+    chmodSync(aside, 0o600);
+    linkSync(aside, secretPath);
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'EEXIST') throw new PrivacyError('INVALID_ARGUMENT', `${secretPath} already exists; refusing to replace a signing key.`, { cause: error });
+    throw error;
+  } finally {
+    unlinkSync(aside);
+  }
+  writeFileSync(publicPath, `${publicKeyToText(keyPair.publicKey)}\n`);
   return keyPair;
 }
 
@@ -132,7 +153,12 @@ export function readOrCreateKeyPair(dir: string): SigningKeyPair {
     if (existsSync(publicPath)) {
       throw new PrivacyError('INVALID_STATE', `${publicPath} exists but ${secretPath} does not; refusing to replace a published public key.`);
     }
-    return writeKeyPair(dir);
+    try {
+      return writeKeyPair(dir);
+    } catch (error) {
+      // Another process created the key first: use it.
+      if (!existsSync(secretPath)) throw error;
+    }
   }
   const file = readFileSync(secretPath);
   if (file.length !== SECRET_KEY_BYTES) {

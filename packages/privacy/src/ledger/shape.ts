@@ -1,34 +1,40 @@
 /**
- * Shape checks of ledger entries and heads, shared by `createLedgerEntry` (misuse throws) and the
- * JSONL parser (a malformed line is named). Each check returns a sentence naming the field and what
- * it must be, or null when the value is fine.
+ * Shape checks of ledger entries and heads, shared by `createLedgerEntry` and `createLedgerHead`
+ * (misuse throws) and the parsers (a malformed line or head is named). Each check returns a sentence
+ * naming the field and what it must be, or null when the value is fine.
+ *
+ * Shape is what a value must be for the auditor to read it at all (types, finite numbers, the ranges
+ * the accountants accept). Whether the values make sense together — q > 0, σ > 0, an integer
+ * population, an expected cohort that q × population gives — is judged by `semantics.ts`, which
+ * reports an absurd entry as a failure naming it instead of refusing the whole file.
  */
 import { HEX_SHA256 } from './canonical';
 import type { LedgerEntry } from './entry';
 
-type Check = (value: unknown) => string | null;
+export type Check = (value: unknown) => string | null;
 
 const ISO_TIME = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(?:\.\d{1,9})?(?:Z|[+-]\d{2}:\d{2})$/;
 
 const isNumber = (v: unknown): v is number => typeof v === 'number' && Number.isFinite(v);
-const integerAtLeast = (min: number): Check => (v) => (typeof v === 'number' && Number.isSafeInteger(v) && v >= min ? null : `an integer ≥ ${min}`);
+export const integerAtLeast = (min: number): Check => (v) => (typeof v === 'number' && Number.isSafeInteger(v) && v >= min ? null : `an integer ≥ ${min}`);
 const numberIn = (range: string, ok: (v: number) => boolean): Check => (v) => (isNumber(v) && ok(v) ? null : `a finite number in ${range}`);
-const nonEmptyString: Check = (v) => (typeof v === 'string' && v.length > 0 ? null : 'a non-empty string');
-const hexHash: Check = (v) => (typeof v === 'string' && HEX_SHA256.test(v) ? null : '64 lowercase hex digits');
+export const nonEmptyString: Check = (v) => (typeof v === 'string' && v.length > 0 ? null : 'a non-empty string');
+export const hexHash: Check = (v) => (typeof v === 'string' && HEX_SHA256.test(v) ? null : '64 lowercase hex digits');
+export const isoTime: Check = (v) => (typeof v === 'string' && ISO_TIME.test(v) && Number.isFinite(Date.parse(v)) ? null : 'an ISO 8601 date-time such as 2025-01-31T12:00:00.000Z');
 
 /** Checks of the fields a caller supplies (everything but seq, prevHash, hash and signature). */
 export const FIELD_CHECKS = {
   runId: nonEmptyString,
   round: integerAtLeast(0),
-  time: (v) => (typeof v === 'string' && ISO_TIME.test(v) && Number.isFinite(Date.parse(v)) ? null : 'an ISO 8601 date-time such as 2025-01-31T12:00:00.000Z'),
+  attempt: integerAtLeast(1),
+  time: isoTime,
   mechanism: nonEmptyString,
   sampleRate: numberIn('[0, 1]', (v) => v >= 0 && v <= 1),
   noiseMultiplier: numberIn('[0, ∞)', (v) => v >= 0),
   clipNorm: numberIn('(0, ∞)', (v) => v > 0),
   delta: numberIn('(0, 1)', (v) => v > 0 && v < 1),
+  population: (v) => (isNumber(v) ? null : 'a finite number'),
   expectedCohortSize: numberIn('[0, ∞)', (v) => v >= 0),
-  actualCohortSize: integerAtLeast(0),
-  participants: (v) => (Array.isArray(v) && v.every((p) => typeof p === 'string') ? null : 'an array of strings'),
   modelSha256: hexHash,
   epsilonClaimed: numberIn('[0, ∞)', (v) => v >= 0),
   private: (v) => (typeof v === 'boolean' ? null : 'a boolean'),
@@ -42,7 +48,8 @@ export const DERIVED_CHECKS = {
   signature: (v) => (typeof v === 'string' ? null : "a base64 string ('' when unsigned)"),
 } satisfies Record<string, Check>;
 
-function runChecks(value: unknown, where: string, checks: Record<string, Check>, allowed: ReadonlySet<string>): string | null {
+/** Problem with `value` as an object holding exactly the `allowed` keys, each passing its check, or null. */
+export function runChecks(value: unknown, where: string, checks: Record<string, Check>, allowed: ReadonlySet<string>): string | null {
   if (typeof value !== 'object' || value === null || Array.isArray(value)) return `${where} must be a JSON object.`;
   const record = value as Record<string, unknown>;
   for (const key of Object.keys(record)) {
@@ -77,10 +84,10 @@ export function checkEntry(value: unknown, where: string): string | null {
 export function normaliseEntry(record: Record<string, unknown>): LedgerEntry {
   const entry = { signature: '', ...record } as LedgerEntry;
   return {
-    seq: entry.seq, runId: entry.runId, round: entry.round, time: entry.time, mechanism: entry.mechanism,
-    sampleRate: entry.sampleRate, noiseMultiplier: entry.noiseMultiplier, clipNorm: entry.clipNorm, delta: entry.delta,
-    expectedCohortSize: entry.expectedCohortSize, actualCohortSize: entry.actualCohortSize,
-    participants: [...entry.participants], modelSha256: entry.modelSha256, epsilonClaimed: entry.epsilonClaimed,
-    private: entry.private, prevHash: entry.prevHash, hash: entry.hash, signature: entry.signature,
+    seq: entry.seq, runId: entry.runId, round: entry.round, attempt: entry.attempt, time: entry.time,
+    mechanism: entry.mechanism, sampleRate: entry.sampleRate, noiseMultiplier: entry.noiseMultiplier,
+    clipNorm: entry.clipNorm, delta: entry.delta, population: entry.population, expectedCohortSize: entry.expectedCohortSize,
+    modelSha256: entry.modelSha256, epsilonClaimed: entry.epsilonClaimed, private: entry.private,
+    prevHash: entry.prevHash, hash: entry.hash, signature: entry.signature,
   };
 }

@@ -1,20 +1,22 @@
 /**
  * Verification of a ledger against the coordinator's public key and, optionally, its signed head.
  * Every entry is checked on its own (hash over its fields, signature over its hash), then as a link
- * of the chain (seq follows the previous entry's, prevHash equals its hash), then the ledger's end
- * against the head. Each problem is a `LedgerFailure` naming the entry and the reason; the function
- * throws only on misuse (a public key that is not 32 bytes, an entry whose shape is invalid).
+ * of the chain (seq follows the previous entry's, prevHash equals its hash, its run is not one whose
+ * entries already gave way to another run's), then the ledger's end against the head
+ * (`verify-head.ts`). A ledger may hold several consecutive runs: the chain runs through all of
+ * them. Each problem is a `LedgerFailure` naming the entry and the reason; the function throws only
+ * on misuse (a public key that is not 32 bytes, an entry whose shape is invalid).
  */
 import { PrivacyError } from '../errors';
 import { ZERO_HASH } from './canonical';
 import { hashLedgerEntry, ledgerSigningBytes } from './entry';
 import type { LedgerEntry } from './entry';
-import { nameEntry } from './failures';
+import { nameEntry, seqRange } from './failures';
 import type { LedgerFailure } from './failures';
 import type { LedgerHead } from './head';
-import { verifyLedgerHeadSignature } from './head';
 import { PUBLIC_KEY_BYTES, verifyDetached } from './keys';
 import { checkEntry } from './shape';
+import { checkHead } from './verify-head';
 
 export interface LedgerVerification {
   /** true when there is no failure. */
@@ -25,9 +27,9 @@ export interface LedgerVerification {
   failures: LedgerFailure[];
 }
 
-/** `seq 4`, `seq 4–6` */
-function seqRange(from: number, to: number): string {
-  return from === to ? `seq ${from}` : `seqs ${from}–${to}`;
+export interface VerifyOptions {
+  /** Accept a head signed while its run was still running (status 'running'). @default false */
+  allowRunningHead?: boolean;
 }
 
 /** How many of the sorted distinct seqs lie strictly between a and b. */
@@ -73,43 +75,30 @@ function checkLink(entries: readonly LedgerEntry[], i: number, seqs: readonly nu
   return null;
 }
 
-function checkHead(entries: readonly LedgerEntry[], head: LedgerHead, publicKey: Uint8Array): LedgerFailure[] {
-  const failures: LedgerFailure[] = [];
-  const at = { seq: head.lastSeq, line: null };
-  if (!verifyLedgerHeadSignature(head, publicKey)) {
-    failures.push({ ...at, code: 'HEAD_SIGNATURE_INVALID', reason: `signed head (last seq ${head.lastSeq}): its signature does not verify under the coordinator's public key.` });
-  }
-  const first = entries[0];
-  if (first && head.runId !== first.runId) {
-    failures.push({ ...at, code: 'HEAD_MISMATCH', reason: `signed head (last seq ${head.lastSeq}): it is for run ${JSON.stringify(head.runId)}, but the ledger is for run ${JSON.stringify(first.runId)}.` });
-  }
-  const lastLine = entries.length;
-  const last = entries[lastLine - 1];
-  if (!last) {
-    failures.push({ ...at, code: 'TRUNCATED', reason: `the ledger is empty, but the signed head says it ends at seq ${head.lastSeq} (truncated).` });
-  } else if (last.seq < head.lastSeq) {
-    const lost = head.lastSeq - last.seq;
-    failures.push({
-      seq: last.seq,
-      line: lastLine,
-      code: 'TRUNCATED',
-      reason: `${nameEntry(last.seq, lastLine)}: the ledger ends here, but the signed head says it ends at seq ${head.lastSeq}: ${seqRange(last.seq + 1, head.lastSeq)} (${lost} entr${lost === 1 ? 'y' : 'ies'}) removed from the end (truncated).`,
-    });
-  } else if (last.seq > head.lastSeq) {
-    const index = entries.findIndex((e) => e.seq > head.lastSeq);
-    const extra = entries[index] as LedgerEntry;
-    failures.push({ seq: extra.seq, line: index + 1, code: 'EXTENDED', reason: `${nameEntry(extra.seq, index + 1)}: comes after the signed head's last seq ${head.lastSeq}: entries were appended after the head was signed.` });
-  } else if (last.hash !== head.lastHash) {
-    failures.push({ seq: last.seq, line: lastLine, code: 'HEAD_MISMATCH', reason: `${nameEntry(last.seq, lastLine)}: its hash differs from the signed head's lastHash for seq ${head.lastSeq}.` });
-  }
-  return failures;
+/** Where each run's entries gave way to another run's, to catch a run that reappears later. */
+type RunEnds = Map<string, { seq: number; line: number; next: string }>;
+
+function checkRunContiguity(entries: readonly LedgerEntry[], i: number, ended: RunEnds): LedgerFailure | null {
+  const e = entries[i] as LedgerEntry;
+  const prev = entries[i - 1];
+  if (!prev || prev.runId === e.runId) return null;
+  if (!ended.has(prev.runId)) ended.set(prev.runId, { seq: prev.seq, line: i, next: e.runId });
+  const end = ended.get(e.runId);
+  if (!end) return null;
+  return {
+    seq: e.seq,
+    line: i + 1,
+    code: 'RUN_INTERLEAVED',
+    reason: `${nameEntry(e.seq, i + 1)}: it is for run ${JSON.stringify(e.runId)}, whose entries gave way to run ${JSON.stringify(end.next)}'s after seq ${end.seq} (line ${end.line}): a run's entries are contiguous, so this one was moved or spliced in.`,
+  };
 }
 
 /**
  * Verifies hashes, signatures and the chain of `entries` (in file order) under the coordinator's
- * 32-byte `publicKey`, and their end against `head` when given (which catches truncation).
+ * 32-byte `publicKey`, and their end against `head` when given (which catches truncation; a head
+ * signed while its run was 'running' counts as truncation unless `options.allowRunningHead`).
  */
-export function verifyLedger(entries: readonly LedgerEntry[], publicKey: Uint8Array, head?: LedgerHead): LedgerVerification {
+export function verifyLedger(entries: readonly LedgerEntry[], publicKey: Uint8Array, head?: LedgerHead, options: VerifyOptions = {}): LedgerVerification {
   if (!(publicKey instanceof Uint8Array) || publicKey.length !== PUBLIC_KEY_BYTES) {
     throw new PrivacyError('INVALID_ARGUMENT', `bad public key size: expected a Uint8Array of ${PUBLIC_KEY_BYTES} bytes.`);
   }
@@ -122,6 +111,7 @@ export function verifyLedger(entries: readonly LedgerEntry[], publicKey: Uint8Ar
   entries.forEach((e, i) => lineOf.has(e.seq) || lineOf.set(e.seq, i + 1));
   const failures: LedgerFailure[] = [];
   const badSignatures: LedgerFailure[] = [];
+  const ended: RunEnds = new Map();
   let verified = 0;
   entries.forEach((e, i) => {
     const at = { seq: e.seq, line: i + 1 };
@@ -140,10 +130,8 @@ export function verifyLedger(entries: readonly LedgerEntry[], publicKey: Uint8Ar
     }
     const link = checkLink(entries, i, seqs, lineOf);
     if (link) failures.push(link);
-    const first = entries[0] as LedgerEntry;
-    if (e.runId !== first.runId) {
-      failures.push({ ...at, code: 'RUN_MISMATCH', reason: `${name}: it is for run ${JSON.stringify(e.runId)}, but line 1 is for run ${JSON.stringify(first.runId)}.` });
-    }
+    const interleaved = checkRunContiguity(entries, i, ended);
+    if (interleaved) failures.push(interleaved);
   });
   let result = failures;
   if (verified === 0 && badSignatures.length >= 2) {
@@ -156,6 +144,6 @@ export function verifyLedger(entries: readonly LedgerEntry[], publicKey: Uint8Ar
       reason: `${nameEntry(first.seq as number, first.line as number)} and every other signed entry (${badSignatures.length} in all): no signature verifies under the given public key: it is not the key that signed this ledger, or every entry was re-signed.`,
     });
   }
-  if (head) result.push(...checkHead(entries, head, publicKey));
+  if (head) result.push(...checkHead(entries, head, publicKey, options.allowRunningHead ?? false));
   return { ok: result.length === 0, entries: entries.length, failures: result };
 }
