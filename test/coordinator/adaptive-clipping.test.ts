@@ -18,7 +18,7 @@ describe('adaptive clipping (Andrew et al. 2021)', () => {
   it('moves the clip to the target quantile of update norms', () => {
     const strategy = new CentralDp(new FedAvg(), { clipNorm: 0.1, noiseMultiplier: 1, sampleRate: 0.5, random: createGaussianSource({ seed: 'quantile' }), adaptive: { targetQuantile: 0.8, learningRate: 0.2 } });
     for (let round = 1; round <= 150; round++) {
-      const selected = strategy.configureFit(round, population);
+      const selected = strategy.configureFit(round, population).clients.map((c) => c.clientId);
       // Norms uniform on [0, 2]: the 0.8 quantile is 1.6.
       strategy.aggregateFit(round, selected.map((id, i) => update(id, (2 * ((i * 7919 + round * 104729) % 1000)) / 1000)), [], [new Float32Array(1)]);
     }
@@ -42,7 +42,7 @@ describe('adaptive clipping (Andrew et al. 2021)', () => {
     /** z_Δ = std of the noisy mean of zero updates × m / C, over `size` coordinates. */
     function measureUpdateNoise(size: number): number {
       const strategy = dp('update-noise');
-      const ids = strategy.configureFit(1, population.slice(0, m));
+      const ids = strategy.configureFit(1, population.slice(0, m)).clients.map((c) => c.clientId);
       const out = strategy.aggregateFit(1, ids.map((id) => ({ clientId: id, numExamples: 1, delta: [new Float32Array(size)] })), [], [new Float32Array(size)]).weights[0]!;
       return (meanSd(out).sd * m) / clip;
     }

@@ -24,7 +24,7 @@ describe('central DP (DP-FedAvg, fixed clipping)', () => {
     const clip = 0.7;
     const q = 0.2;
     const strategy = new CentralDp(new FedAvg(), { clipNorm: clip, noiseMultiplier: sigma, sampleRate: q, random: createGaussianSource() });
-    const selected = strategy.configureFit(1, ids);
+    const selected = strategy.configureFit(1, ids).clients.map((c) => c.clientId);
     const size = 200_000;
     const global = [new Float32Array(size)];
     const out = strategy.aggregateFit(1, selected.map((id) => zeroResult(id, size)), [], global).weights[0]!;
@@ -76,7 +76,7 @@ describe('local DP', () => {
   });
 
   it('averages the noisy updates with equal weights, whatever examples clients claim', () => {
-    const strategy = new LocalDpFixedClipping(new FedAvg(), { clipNorm: 1, sampleRate: 1, random: cryptoRandomSource() });
+    const strategy = new LocalDpFixedClipping(new FedAvg(), { clipNorm: 1, noiseMultiplier: 1, sampleRate: 1, random: cryptoRandomSource() });
     strategy.configureFit(1, ['a', 'b']);
     const out = strategy.aggregateFit(1, [
       { clientId: 'a', numExamples: 1000, delta: [Float32Array.from([1])] },

@@ -86,7 +86,10 @@ describe('sampling under differential privacy', () => {
 function nullStrategy() {
   return {
     name: 'NobodySampled',
-    configureFit: () => [],
+    configureFit: () => ({ clients: [] }),
+    applyDelta: () => {
+      throw new Error('nothing to apply');
+    },
     aggregateFit: () => {
       throw new Error('nothing to aggregate');
     },

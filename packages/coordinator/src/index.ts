@@ -1,26 +1,42 @@
 export { Coordinator } from './coordinator';
-export type { RoundParticipation, RoundReport, RunOutcome } from './coordinator';
+export type { RoundParticipation, RoundReport, RunOutcome } from './round-engine';
+export { RoundEngine } from './round-engine';
 export { CoordinatorError, COORDINATOR_ERROR_CODES } from './errors';
 export type { CoordinatorErrorCode } from './errors';
-export type { CoordinatorOptions, InitialModel } from './options';
+export type { CoordinatorOptions, DpOptions, InitialModel } from './options';
+
+// Strategies
 export { FedAvg, applyWeightedMeanDelta } from './strategy/fed-avg';
 export type { FedAvgOptions } from './strategy/fed-avg';
 export { metricsFromConfusion, sumEvaluations } from './strategy/classification-metrics';
 export { sampleClients } from './strategy/sampling';
-export type { ClassificationMetrics, EvaluateResult, FairnessMetrics, Failure, FitAggregate, FitResult, GroupMetrics, Strategy } from './strategy/strategy';
+export type {
+  ClassificationMetrics, ClientInstruction, DpRelease, EvaluateResult, FairnessMetrics, Failure, FitAggregate, FitPlan, FitResult, GroupMetrics, Strategy,
+} from './strategy/strategy';
 export { clientAccuracySpread, fairnessFromResults } from './strategy/fairness-metrics';
+
+// Transports
+export type { RoundTask, Transport, TransportSetup } from './transport/transport';
+export { SocketTransport } from './transport/socket-transport';
+export type { SocketTransportOptions } from './transport/socket-transport';
+export { MemoryTransport } from './transport/memory-transport';
+export type { MemoryClient, MemoryMessage } from './transport/memory-transport';
+
+// State
 export { Store } from './store/store';
 export type { Checkpoint, EvaluationRecord, RoundRecord, RunRecord } from './store/store';
 export { writeLayersModel } from './model-files';
-export type { DpOptions } from './options';
-export { resolveDp } from './dp-settings';
-export { LEDGER_HEAD_FILE } from './ledger-export';
-export type { DpSettings } from './dp-settings';
-export { CentralDp } from './strategy/central-dp';
-export type { AdaptiveClippingOptions, CentralDpOptions, SamplingRecord } from './strategy/central-dp';
-export { LocalDpFixedClipping } from './strategy/local-dp';
-export { CENTRED_COUNT_SENSITIVITY, composeNoiseMultiplier, splitNoiseMultiplier } from './strategy/adaptive-noise';
-export type { AdaptiveNoise } from './strategy/adaptive-noise';
-export { poissonSample } from './strategy/poisson-sampling';
-export { PrivacyAccounting } from './privacy-accounting';
-export type { EpsilonReport, Release } from './privacy-accounting';
+
+// Differential privacy
+export { resolveDp } from './dp/dp-settings';
+export type { DpSettings } from './dp/dp-settings';
+export { LEDGER_HEAD_FILE } from './dp/ledger-export';
+export { CentralDp } from './dp/central-dp';
+export type { AdaptiveClippingOptions, CentralDpOptions } from './dp/central-dp';
+export { LocalDpFixedClipping } from './dp/local-dp';
+export type { LocalDpOptions } from './dp/local-dp';
+export { CENTRED_COUNT_SENSITIVITY, composeNoiseMultiplier, splitNoiseMultiplier } from './dp/adaptive-noise';
+export type { AdaptiveNoise } from './dp/adaptive-noise';
+export { poissonSample } from './dp/poisson-sampling';
+export { PrivacyAccounting } from './dp/privacy-accounting';
+export type { EpsilonReport, Release } from './dp/privacy-accounting';

@@ -1,8 +1,9 @@
 import type { NamedTensor } from '@cohort/protocol';
 import type { Logger } from 'pino';
 import { CoordinatorError } from './errors';
-import type { AdaptiveClippingOptions } from './strategy/central-dp';
+import type { AdaptiveClippingOptions } from './dp/central-dp';
 import type { Strategy } from './strategy/strategy';
+import type { Transport } from './transport/transport';
 
 /** The model a new run starts from: a tfjs Layers topology and its initial weights. */
 export interface InitialModel {
@@ -74,10 +75,12 @@ export interface CoordinatorOptions {
   runConfig?: Record<string, unknown>;
   /** Structured logger. @default pino at level info on stderr */
   logger?: Logger;
+  /** How clients are reached. @default a socket.io server on `host`:`port` */
+  transport?: Transport;
 }
 
-export type ResolvedOptions = Required<Omit<CoordinatorOptions, 'strategy' | 'logger' | 'maxMessageBytes' | 'runConfig' | 'dp' | 'ledgerPath'>> &
-  Pick<CoordinatorOptions, 'strategy' | 'logger' | 'maxMessageBytes' | 'runConfig' | 'dp' | 'ledgerPath'>;
+type OptionalKeys = 'strategy' | 'logger' | 'maxMessageBytes' | 'runConfig' | 'dp' | 'ledgerPath' | 'transport';
+export type ResolvedOptions = Required<Omit<CoordinatorOptions, OptionalKeys>> & Pick<CoordinatorOptions, OptionalKeys>;
 
 export function resolveOptions(options: CoordinatorOptions): ResolvedOptions {
   const resolved: ResolvedOptions = {

@@ -7,7 +7,7 @@ import { CoordinatorError } from '../errors';
 import { sampleClients } from './sampling';
 import { metricsFromConfusion, sumEvaluations } from './classification-metrics';
 import { clientAccuracySpread, fairnessFromResults } from './fairness-metrics';
-import type { ClassificationMetrics, EvaluateResult, Failure, FitAggregate, FitResult, Strategy } from './strategy';
+import type { ClassificationMetrics, EvaluateResult, Failure, FitAggregate, FitPlan, FitResult, Strategy } from './strategy';
 
 export interface FedAvgOptions {
   /** Fraction of connected clients sampled for training each round, in (0, 1]. @default 1 */
@@ -40,13 +40,21 @@ export class FedAvg implements Strategy {
     }
   }
 
-  configureFit(round: number, available: readonly string[]): string[] {
+  configureFit(round: number, available: readonly string[]): FitPlan {
     const wanted = Math.max(Math.ceil(this.fraction * available.length), this.minFitClients);
-    return sampleClients(available, wanted, this.seed, round);
+    return { clients: sampleClients(available, wanted, this.seed, round).map((clientId) => ({ clientId })) };
   }
 
   aggregateFit(_round: number, results: readonly FitResult[], _failures: readonly Failure[], global: readonly Float32Array[]): FitAggregate {
     return { ...averageMetrics(results), weights: applyWeightedMeanDelta(global, results) };
+  }
+
+  /** global + delta, added in float64 and rounded to float32 once (the server learning rate is 1). */
+  applyDelta(_round: number, delta: readonly Float32Array[], global: readonly Float32Array[]): Float32Array[] {
+    return global.map((tensor, t) => {
+      const d = delta[t]!;
+      return Float32Array.from(tensor, (w, i) => w + d[i]!);
+    });
   }
 
   configureEvaluate(round: number, available: readonly string[]): string[] {

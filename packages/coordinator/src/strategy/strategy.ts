@@ -1,8 +1,11 @@
 /**
  * The Strategy interface, after Flower's (`flwr/server/strategy/strategy.py`): pure maths over plain
- * Float32Arrays, failures passed in as data, no sockets.
+ * Float32Arrays, failures passed in as data, no sockets. Strategies return data: per-client
+ * instructions from `configureFit`, and the round's differential-privacy release (if any) from
+ * `configureFit` (released when the round is broadcast) or `aggregateFit` (released by aggregation),
+ * which the round engine hands to the federation's privacy budget.
  */
-import type { FitMetrics } from '@cohort/protocol';
+import type { DpInstruction, FitMetrics } from '@cohort/protocol';
 
 /** A client's successful local training: its weight delta (w_local − w_global) per tensor. */
 export interface FitResult {
@@ -65,19 +68,51 @@ export interface FairnessMetrics {
   equalOpportunityDifference: number;
 }
 
+/** One noisy release, as the accountant and the ledger record it. */
+export interface DpRelease {
+  mechanism: 'gaussian-central' | 'gaussian-local';
+  /** σ of the whole release: noise std ÷ clip (with adaptive clipping, of its two queries together). */
+  noiseMultiplier: number;
+  /** q the release is amplified by: the Poisson rate in central DP, 1 in local DP. */
+  sampleRate: number;
+  /** C: the L2 bound of one client's update this round. */
+  clipNorm: number;
+  /** Clients eligible when the round was drawn. */
+  population: number;
+  /** The cohort size sampling aimed at (q × population for the coordinator's Poisson draw). */
+  expectedCohortSize: number;
+}
+
+/** What one client is asked to do in a training round. */
+export interface ClientInstruction {
+  clientId: string;
+  /** Clip (and, in local DP, noise) the client applies to its update. */
+  dp?: DpInstruction;
+}
+
+export interface FitPlan {
+  clients: ClientInstruction[];
+  /** A release made as soon as the round is broadcast (local DP: every sampled client noises its own update). */
+  release?: DpRelease;
+}
+
 export interface FitAggregate {
   weights: Float32Array[];
   /** Example-weighted mean of the clients' training metrics, null when none reported any. */
   trainLoss: number | null;
   trainAccuracy: number | null;
+  /** A release made by aggregation (central DP's noisy sum). */
+  release?: DpRelease;
 }
 
 export interface Strategy {
   readonly name: string;
-  /** Chooses the clients that train this round from those connected (sorted ids). */
-  configureFit(round: number, available: readonly string[]): string[];
+  /** Chooses the clients that train this round from those connected (sorted ids), with their instructions. */
+  configureFit(round: number, available: readonly string[]): FitPlan;
   /** Combines the results into the next global model. Throws only on misuse. */
   aggregateFit(round: number, results: readonly FitResult[], failures: readonly Failure[], global: readonly Float32Array[]): FitAggregate;
+  /** Moves the global model by an already aggregated delta (what wrappers such as DP hand on; FedAvg adds it). */
+  applyDelta(round: number, delta: readonly Float32Array[], global: readonly Float32Array[]): Float32Array[];
   configureEvaluate(round: number, available: readonly string[]): string[];
   aggregateEvaluate(round: number, results: readonly EvaluateResult[], failures: readonly Failure[], numClasses: number): ClassificationMetrics;
   /** State that must survive a restart (e.g. an adaptive clip), stored with each committed round. */

@@ -5,10 +5,10 @@
  */
 import { existsSync } from 'node:fs';
 import type { LedgerEntry } from '@cohort/privacy';
-import { CoordinatorError } from './errors';
+import { CoordinatorError } from '../errors';
 import { ledgerFileHasEntries } from './ledger-export';
-import type { DpOptions } from './options';
-import type { RunRecord } from './store/store';
+import type { DpOptions } from '../options';
+import type { RunRecord } from '../store/store';
 
 /** The DP settings a run is bound to, as stored with it (the key directory is not a setting). */
 export type RecordedDp = ReturnType<typeof recordedDp>;

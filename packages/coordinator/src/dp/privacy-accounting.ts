@@ -4,7 +4,7 @@
  * releases so that a restart never resets them.
  */
 import { PldAccountant, RdpAccountant } from '@cohort/privacy';
-import type { DpOptions } from './options';
+import type { DpOptions } from '../options';
 
 export interface Release {
   noiseMultiplier: number;
@@ -48,11 +48,16 @@ export class PrivacyAccounting {
     return this.releases.length === 0 ? 0 : this.rdp.getEpsilon(this.dp.delta);
   }
 
-  /** ε (RDP) after one more round, without recording it. */
-  epsilonAfterNext(): number {
+  /** ε (RDP) after one more release, without recording it. */
+  epsilonAfter(release: Release): number {
     const next = RdpAccountant.fromJSON(this.rdp.toJSON());
-    next.step(this.nextRelease, 1);
+    next.step(release, 1);
     return next.getEpsilon(this.dp.delta);
+  }
+
+  /** ε (RDP) after one more planned round. */
+  epsilonAfterNext(): number {
+    return this.epsilonAfter(this.nextRelease);
   }
 
   wouldExceedBudget(): boolean {

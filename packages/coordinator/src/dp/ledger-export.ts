@@ -8,7 +8,7 @@
 import { appendFileSync, existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { PUBLIC_KEY_FILE, parseLedgerJsonl, publicKeyToText, toJsonl, type LedgerEntry, type LedgerHead } from '@cohort/privacy';
-import { CoordinatorError } from './errors';
+import { CoordinatorError } from '../errors';
 
 export const LEDGER_HEAD_FILE = 'ledger-head.json';
 

@@ -4,7 +4,7 @@
  * sampling at rate q; each delta is clipped to L2 ≤ C (by the client, and again here so that a
  * dishonest client cannot exceed it); the coordinator adds Gaussian noise to the sum and divides by
  * the expected cohort size m = q·N, so one client moves the result by at most C / m. The noisy mean
- * delta is handed to the wrapped strategy as a single result.
+ * delta is handed to the wrapped strategy's `applyDelta`, and the round's release is returned as data.
  *
  * With `adaptive`, C follows a target quantile γ of the update norms (Andrew, Thakkar, McMahan,
  * Ramaswamy, "Differentially Private Learning with Adaptive Clipping", NeurIPS 2021). Each round
@@ -18,7 +18,7 @@ import { addGaussianNoise, clipByL2Norm, l2Norm, type GaussianSource } from '@co
 import { CoordinatorError } from '../errors';
 import { splitNoiseMultiplier, type AdaptiveNoise } from './adaptive-noise';
 import { poissonSample } from './poisson-sampling';
-import type { ClassificationMetrics, EvaluateResult, Failure, FitAggregate, FitResult, Strategy } from './strategy';
+import type { ClassificationMetrics, DpRelease, EvaluateResult, Failure, FitAggregate, FitPlan, FitResult, Strategy } from '../strategy/strategy';
 
 export interface AdaptiveClippingOptions {
   /** γ: the fraction of updates that should fall under the clip, in (0, 1). @default 0.5 */
@@ -41,17 +41,10 @@ export interface CentralDpOptions {
   adaptive?: AdaptiveClippingOptions;
 }
 
-/** What the accountant and the ledger need to know about one round's release. */
-export interface SamplingRecord {
-  population: number;
-  expectedCohortSize: number;
-  /** The clip C the round's clients were asked to apply. */
-  clipNorm: number;
-}
-
 export class CentralDp implements Strategy {
   readonly name: string;
-  private readonly sampling = new Map<number, SamplingRecord>();
+  /** Each drawn round's release facts, until it is aggregated. */
+  private readonly drawn = new Map<number, DpRelease>();
   private clip: number;
 
   constructor(private readonly inner: Strategy, private readonly options: CentralDpOptions) {
@@ -77,22 +70,23 @@ export class CentralDp implements Strategy {
     return this.clip;
   }
 
-  configureFit(round: number, available: readonly string[]): string[] {
-    const expectedCohortSize = this.options.sampleRate * available.length;
+  /** A Poisson draw; every drawn client clips to the round's C (the noise is added here, not by clients). */
+  configureFit(round: number, available: readonly string[]): FitPlan {
+    const { sampleRate, noiseMultiplier } = this.options;
+    const expectedCohortSize = sampleRate * available.length;
     // The default σ_b depends on the population: refuse before anyone trains, not after.
     this.noiseOf(expectedCohortSize);
-    this.sampling.set(round, { population: available.length, expectedCohortSize, clipNorm: this.clip });
-    return poissonSample(available, this.options.sampleRate, this.options.random);
+    const clipNorm = this.clip;
+    this.drawn.set(round, { mechanism: 'gaussian-central', noiseMultiplier, sampleRate, clipNorm, population: available.length, expectedCohortSize });
+    const dp = { clipNorm, noiseStdDev: 0 };
+    return { clients: poissonSample(available, sampleRate, this.options.random).map((clientId) => ({ clientId, dp })) };
   }
 
-  samplingOf(round: number): SamplingRecord | undefined {
-    return this.sampling.get(round);
-  }
-
-  aggregateFit(round: number, results: readonly FitResult[], failures: readonly Failure[], global: readonly Float32Array[]): FitAggregate {
-    const sampling = this.sampling.get(round);
-    if (!sampling?.expectedCohortSize) throw new CoordinatorError('INVALID_OPTION', `round ${round} was not sampled by this strategy.`);
-    const { expectedCohortSize: expected, clipNorm } = sampling;
+  aggregateFit(round: number, results: readonly FitResult[], _failures: readonly Failure[], global: readonly Float32Array[]): FitAggregate {
+    const release = this.drawn.get(round);
+    if (!release?.expectedCohortSize) throw new CoordinatorError('INVALID_OPTION', `round ${round} was not sampled by this strategy.`);
+    this.drawn.delete(round);
+    const { expectedCohortSize: expected, clipNorm } = release;
     const { random, adaptive } = this.options;
     const { updateNoiseMultiplier, countStdDev } = this.noiseOf(expected);
     const sum = global.map((t) => new Float64Array(t.length));
@@ -112,8 +106,11 @@ export class CentralDp implements Strategy {
       const unclippedFraction = noisyCount / expected + 0.5;
       this.clip = clipNorm * Math.exp(-(adaptive.learningRate ?? 0.2) * (unclippedFraction - (adaptive.targetQuantile ?? 0.5)));
     }
-    const inner = this.inner.aggregateFit(round, [{ clientId: 'dp-aggregate', numExamples: 1, delta: meanDelta }], failures, global);
-    return { ...inner, trainLoss: null, trainAccuracy: null };
+    return { weights: this.inner.applyDelta(round, meanDelta, global), trainLoss: null, trainAccuracy: null, release };
+  }
+
+  applyDelta(round: number, delta: readonly Float32Array[], global: readonly Float32Array[]): Float32Array[] {
+    return this.inner.applyDelta(round, delta, global);
   }
 
   /** (z_Δ, σ_b) for a round with expected cohort size m; without `adaptive`, z_Δ = z and no count is released. */

@@ -5,19 +5,16 @@
  */
 import { resolve } from 'node:path';
 import { createLedgerEntry, createLedgerHead, readOrCreateKeyPair, type LedgerEntry, type LedgerRunStatus, type SigningKeyPair } from '@cohort/privacy';
-import { CoordinatorError } from './errors';
+import { CoordinatorError } from '../errors';
 import type { LedgerExport } from './ledger-export';
-import type { DpOptions } from './options';
+import type { DpOptions } from '../options';
+import type { DpRelease } from '../strategy/strategy';
 
 /** What the coordinator knows of one release when it signs its entry. */
-export interface ReleaseFacts {
+export interface ReleaseFacts extends DpRelease {
   runId: string;
   round: number;
   attempt: number;
-  sampleRate: number;
-  clipNorm: number;
-  population: number;
-  expectedCohortSize: number;
   modelSha256: string;
   epsilonClaimed: number;
 }
@@ -41,8 +38,6 @@ export class PrivacyLedger {
       {
         ...facts,
         time: new Date().toISOString(),
-        mechanism: this.dp.mode === 'central' ? 'gaussian-central' : 'gaussian-local',
-        noiseMultiplier: this.dp.noiseMultiplier,
         delta: this.dp.delta,
         private: this.dp.seed === undefined,
       },

@@ -1,10 +1,10 @@
 import type { Logger } from 'pino';
 import { calibrateNoiseMultiplier, createGaussianSource } from '@cohort/privacy';
-import { CoordinatorError } from './errors';
-import type { DpOptions } from './options';
-import { CentralDp, type AdaptiveClippingOptions } from './strategy/central-dp';
-import { LocalDpFixedClipping } from './strategy/local-dp';
-import type { Strategy } from './strategy/strategy';
+import { CoordinatorError } from '../errors';
+import type { DpOptions } from '../options';
+import { CentralDp, type AdaptiveClippingOptions } from './central-dp';
+import { LocalDpFixedClipping } from './local-dp';
+import type { Strategy } from '../strategy/strategy';
 
 /** DP settings as a user states them: a noise multiplier, or a target ε to calibrate one for. */
 export interface DpSettings {
@@ -53,16 +53,10 @@ export function resolveDp(settings: DpSettings, plan: { sampleRate: number; roun
 }
 
 /** Wraps the strategy in central or local DP, with noise and sampling from the CSPRNG unless seeded. */
-export function withDifferentialPrivacy(inner: Strategy, dp: DpOptions, log: Logger): CentralDp | LocalDpFixedClipping {
+export function withDifferentialPrivacy(inner: Strategy, dp: DpOptions, log: Logger): Strategy {
   if (dp.seed !== undefined) log.warn({ seed: dp.seed }, 'DP noise and sampling are seeded for reproducibility: this run is NOT private');
   const random = createGaussianSource(dp.seed === undefined ? {} : { seed: dp.seed });
   return dp.mode === 'central'
     ? new CentralDp(inner, { clipNorm: dp.clipNorm, noiseMultiplier: dp.noiseMultiplier, sampleRate: dp.sampleRate, random, ...(dp.adaptive ? { adaptive: dp.adaptive } : {}) })
-    : new LocalDpFixedClipping(inner, { clipNorm: dp.clipNorm, sampleRate: dp.sampleRate, random });
-}
-
-/** What clients must do to their updates: clip always; add the full noise themselves in local DP. */
-export function dpInstruction(dp: DpOptions, clipNorm: number) {
-  const noiseStdDev = dp.mode === 'local' ? dp.noiseMultiplier * clipNorm : 0;
-  return { clipNorm, noiseStdDev, ...(dp.mode === 'local' && dp.seed !== undefined ? { noiseSeed: dp.seed } : {}) };
+    : new LocalDpFixedClipping(inner, { clipNorm: dp.clipNorm, noiseMultiplier: dp.noiseMultiplier, sampleRate: dp.sampleRate, random, ...(dp.seed !== undefined ? { noiseSeed: dp.seed } : {}) });
 }

@@ -1,0 +1,329 @@
+/**
+ * The round engine: runs the remaining rounds of a run against a Transport, with no sockets. A
+ * training round is a list of named stages — sample → broadcast → collect → aggregate → commit —
+ * run in order on one attempt; secure aggregation will insert its stages between broadcast and
+ * aggregate. Strategies return data (per-client instructions, DP releases) and the engine hands
+ * every release to the federation's privacy budget. Failures are values: a client that drops,
+ * times out or sends a bad answer is recorded with its reason and the round goes on.
+ */
+import { EventEmitter } from 'node:events';
+import type { Logger } from 'pino';
+import { PROTOCOL_VERSION } from '@cohort/protocol';
+import type { PrivacyBudget } from './dp/privacy-budget';
+import type { EpsilonReport } from './dp/privacy-accounting';
+import type { EncodedModel, GlobalModel } from './global-model';
+import type { ResolvedOptions } from './options';
+import { RoundInbox, type InboxContext } from './round-inbox';
+import type { RoundRecord, RunRecord, Store } from './store/store';
+import type { ClassificationMetrics, EvaluateResult, Failure, FitAggregate, FitPlan, FitResult, Strategy } from './strategy/strategy';
+import type { RoundTask, Transport } from './transport/transport';
+
+/** Who and how many took part in a round: the coordinator's own records, published only without DP. */
+export interface RoundParticipation {
+  /** Clients drawn for the round. */
+  selected: number;
+  participants: number;
+  failures: Failure[];
+  bytesIn: number;
+  bytesOut: number;
+}
+
+/**
+ * What one round produced, as reported to listeners and written to metrics.jsonl. Under DP it holds
+ * nothing from which a reader could tell whether a given client took part: no participation facts,
+ * no training metrics, no single client's evaluation figures.
+ */
+export interface RoundReport {
+  round: number;
+  /** Clients connected when the cohort was drawn (public: DP protects participation, not presence). */
+  population: number;
+  /** null under differential privacy. */
+  participation: RoundParticipation | null;
+  trainLoss: number | null;
+  trainAccuracy: number | null;
+  evaluation: ClassificationMetrics | null;
+  durationMs: number;
+  /** ε of the federation after this round by RDP and PLD, when differential privacy is on. */
+  privacy: EpsilonReport | null;
+}
+
+export interface RunOutcome {
+  runId: string;
+  status: 'finished' | 'budget-exhausted' | 'failed' | 'stopped';
+  reason: string;
+  lastRound: number;
+  finalEvaluation: ClassificationMetrics | null;
+  modelSha256: string;
+  privacy: EpsilonReport | null;
+}
+
+export interface RoundEngineParts {
+  run: RunRecord;
+  store: Store;
+  model: GlobalModel;
+  strategy: Strategy;
+  transport: Transport;
+  privacy: PrivacyBudget | undefined;
+  options: ResolvedOptions;
+  inbox: Omit<InboxContext, 'privateParticipation'>;
+  log: Logger;
+}
+
+/** One attempt at a training round, as it passes through the stages. */
+interface FitAttempt {
+  round: number;
+  attempt: number;
+  started: number;
+  population: string[];
+  plan: FitPlan;
+  inbox: RoundInbox<FitResult> | undefined;
+  bytesOut: number;
+  results: FitResult[];
+  failures: Failure[];
+  aggregate: FitAggregate | undefined;
+  report: RoundReport | undefined;
+}
+
+/** A stage either lets the attempt go on, or ends it as failed so that the round is tried again. */
+type StageResult = 'continue' | 'retry';
+
+interface Stage {
+  readonly name: string;
+  run(attempt: FitAttempt): Promise<StageResult> | StageResult;
+}
+
+interface EngineEvents {
+  round: [RoundReport];
+}
+
+export class RoundEngine extends EventEmitter<EngineEvents> {
+  /** The stages of a training round, in order. */
+  readonly fitStages: readonly Stage[] = [
+    { name: 'sample', run: (a) => this.sample(a) },
+    { name: 'broadcast', run: (a) => this.broadcast(a) },
+    { name: 'collect', run: (a) => this.collect(a) },
+    { name: 'aggregate', run: (a) => this.aggregate(a) },
+    { name: 'commit', run: (a) => this.commit(a) },
+  ];
+
+  constructor(private readonly parts: RoundEngineParts, private readonly signal: AbortSignal) {
+    super();
+  }
+
+  /** Runs the remaining rounds. Resolves when the run finishes, fails, runs out of budget, or is stopped. */
+  async run(): Promise<RunOutcome> {
+    const { store, run, model, privacy, options, log } = this.parts;
+    const { rounds, evalEvery } = options;
+    if (model.round === 0 && evalEvery > 0 && !store.evaluation(run.id, 0)) {
+      const evaluation = await this.evaluate(0);
+      if (evaluation) this.emit('round', { ...emptyReport(0), evaluation });
+    }
+    while (model.round < rounds && !this.signal.aborted) {
+      const budgetStop = privacy?.budgetStop();
+      if (budgetStop) {
+        const reason = `privacy budget exhausted after round ${model.round}: ${budgetStop}`;
+        log.warn({ round: model.round }, reason);
+        return this.end('budget-exhausted', reason);
+      }
+      const round = model.round + 1;
+      const report = await this.fitRound(round);
+      if (!report) {
+        if (this.signal.aborted) break;
+        const reason = `round ${round} failed ${options.maxRoundAttempts} times: fewer than ${options.minClients} clients answered`;
+        log.error({ round }, reason);
+        return this.end('failed', reason);
+      }
+      if (evalEvery > 0 && (round % evalEvery === 0 || round === rounds)) report.evaluation = await this.evaluate(round);
+      this.emit('round', report);
+    }
+    if (this.signal.aborted) {
+      privacy?.publishHead(run.id, 'stopped', model.encoded.sha256);
+      return this.outcome('stopped', 'the coordinator was stopped');
+    }
+    return this.end('finished', `completed ${rounds} rounds`);
+  }
+
+  /**
+   * Runs attempts at one training round until one commits; undefined if all fail. Without DP an
+   * attempt with fewer than minClients answers is tried again. Under DP a round is never redrawn
+   * because of its own size, which would condition the sample: it commits with whatever the Poisson
+   * sample delivered (a dropout adds zero to the sum), and the minimum applies to the population
+   * before sampling.
+   */
+  private async fitRound(round: number): Promise<RoundReport | undefined> {
+    const { store, run, privacy, options } = this.parts;
+    const failed = store.failedAttempts(run.id, round);
+    const first = privacy ? privacy.nextAttempt(run.id, round, failed) : failed + 1;
+    const last = privacy ? first : options.maxRoundAttempts;
+    attempts: for (let number = first; number <= last; number++) {
+      await this.parts.transport.waitForClients(options.minClients, this.signal);
+      if (this.signal.aborted) return undefined;
+      const attempt: FitAttempt = {
+        round, attempt: number, started: Date.now(), population: [], plan: { clients: [] }, inbox: undefined, bytesOut: 0, results: [], failures: [], aggregate: undefined, report: undefined,
+      };
+      for (const stage of this.fitStages) {
+        const result = await stage.run(attempt);
+        if (this.signal.aborted) return undefined;
+        if (result === 'retry') continue attempts;
+      }
+      return attempt.report;
+    }
+    return undefined;
+  }
+
+  private sample(a: FitAttempt): StageResult {
+    a.population = this.parts.transport.clients();
+    a.plan = this.parts.strategy.configureFit(a.round, a.population);
+    return 'continue';
+  }
+
+  /** Local DP releases as soon as clients answer: its entry is committed before the round goes out. */
+  private broadcast(a: FitAttempt): StageResult {
+    const { privacy, store, model, run } = this.parts;
+    const release = a.plan.release;
+    if (release) {
+      if (!privacy) throw new Error(`strategy ${this.parts.strategy.name} releases under DP, but the coordinator has no DP options.`);
+      const prepared = privacy.prepare(release, { runId: run.id, round: a.round, attempt: a.attempt, modelSha256: model.encoded.sha256 });
+      store.appendLedgerEntry(prepared.entry);
+      privacy.committed(prepared.entry, prepared.step);
+      privacy.publishHead(run.id, 'running', model.encoded.sha256);
+    }
+    const clientIds = a.plan.clients.map((c) => c.clientId);
+    this.participationLog({ round: a.round, task: 'fit', selected: clientIds.length }, `fit round ${a.round} started with ${clientIds.length} clients`);
+    a.inbox = this.openInbox<FitResult>('fit', a.round, clientIds);
+    a.bytesOut = this.parts.transport.startRound(this.task('fit', a.round), a.plan.clients, a.inbox);
+    return 'continue';
+  }
+
+  private async collect(a: FitAttempt): Promise<StageResult> {
+    const inbox = a.inbox!;
+    await inbox.done;
+    this.parts.transport.closeRound();
+    a.results = sortedById(inbox.collector.results.values());
+    a.failures = sortedById(inbox.collector.failures.values());
+    if (this.parts.privacy || a.results.length >= this.parts.options.minClients || this.signal.aborted) return 'continue';
+    this.parts.store.recordFailedRound({ ...this.record(a), durationMs: Date.now() - a.started });
+    this.parts.log.warn({ round: a.round, attempt: a.attempt, failures: a.failures }, `round ${a.round} attempt ${a.attempt} failed: ${a.results.length} of ${this.parts.options.minClients} required updates`);
+    return 'retry';
+  }
+
+  private aggregate(a: FitAttempt): StageResult {
+    a.aggregate = this.parts.strategy.aggregateFit(a.round, a.results, a.failures, this.parts.model.weights);
+    return 'continue';
+  }
+
+  /** The new model, the round's row, its ledger entry and the strategy's state, in one transaction. */
+  private commit(a: FitAttempt): StageResult {
+    const { store, model, privacy, run, strategy, transport } = this.parts;
+    const aggregate = a.aggregate!;
+    const encoded: EncodedModel = model.encode(aggregate.weights);
+    const record: RoundRecord = { ...this.record(a), status: 'committed', trainLoss: aggregate.trainLoss, trainAccuracy: aggregate.trainAccuracy, durationMs: Date.now() - a.started };
+    if (aggregate.release && !privacy) throw new Error(`strategy ${strategy.name} releases under DP, but the coordinator has no DP options.`);
+    const release = aggregate.release && privacy!.prepare(aggregate.release, { runId: run.id, round: a.round, attempt: a.attempt, modelSha256: encoded.sha256 });
+    store.commitRound(record, { round: a.round, sha256: encoded.sha256, payload: encoded.payload }, release?.entry, strategy.saveState?.());
+    if (release) privacy!.committed(release.entry, release.step);
+    privacy?.publishHead(run.id, 'running', encoded.sha256);
+    model.commit(a.round, aggregate.weights, encoded);
+    const clientIds = a.plan.clients.map((c) => c.clientId);
+    transport.endRound({ protocolVersion: PROTOCOL_VERSION, runId: run.id, round: a.round, status: 'committed' }, clientIds);
+    this.participationLog({ round: a.round, participants: a.results.length, failures: a.failures.length }, `round ${a.round} committed`);
+    a.report = {
+      round: a.round,
+      population: a.population.length,
+      participation: privacy ? null : { selected: clientIds.length, participants: a.results.length, failures: a.failures, bytesIn: a.inbox!.bytesIn, bytesOut: a.bytesOut },
+      trainLoss: aggregate.trainLoss,
+      trainAccuracy: aggregate.trainAccuracy,
+      evaluation: null,
+      durationMs: record.durationMs,
+      privacy: privacy ? privacy.accounting.report() : null,
+    };
+    return 'continue';
+  }
+
+  private record(a: FitAttempt): RoundRecord {
+    const { bytesIn } = a.inbox ?? { bytesIn: 0 };
+    return {
+      runId: this.parts.run.id, round: a.round, attempt: a.attempt, status: 'failed', startedAt: new Date(a.started).toISOString(), durationMs: 0,
+      population: a.population.length, selected: a.plan.clients.map((c) => c.clientId), participants: a.results.map((r) => r.clientId), failures: a.failures,
+      trainLoss: null, trainAccuracy: null, bytesIn, bytesOut: a.bytesOut,
+    };
+  }
+
+  private async evaluate(round: number): Promise<ClassificationMetrics | null> {
+    const { transport, strategy, store, run, privacy, options, log } = this.parts;
+    await transport.waitForClients(options.minClients, this.signal);
+    if (this.signal.aborted) return null;
+    const selected = strategy.configureEvaluate(round, transport.clients());
+    log.info({ round, task: 'evaluate', selected: selected.length }, `evaluate round ${round} started with ${selected.length} clients`);
+    const inbox = this.openInbox<EvaluateResult>('evaluate', round, selected);
+    transport.startRound(this.task('evaluate', round), selected.map((clientId) => ({ clientId })), inbox);
+    await inbox.done;
+    transport.closeRound();
+    const results = sortedById(inbox.collector.results.values());
+    const failures = sortedById(inbox.collector.failures.values());
+    if (this.signal.aborted || results.length === 0) return null;
+    const metrics = strategy.aggregateEvaluate(round, results, failures, run.numClasses);
+    store.saveEvaluation({ runId: run.id, round, metrics, participants: results.map((r) => r.clientId), failures });
+    // Under DP no single client's figure is published (the spread's min and max are one client's accuracy).
+    const published = privacy ? withoutPerClient(metrics) : metrics;
+    log.info({ round, ...published }, `evaluation after round ${round}: accuracy ${metrics.accuracy.toFixed(4)}`);
+    return published;
+  }
+
+  /** Records how the run ended, signs the ledger's final head and tells every client. */
+  private end(status: 'finished' | 'budget-exhausted' | 'failed', reason: string): RunOutcome {
+    const { store, run, privacy, model, transport } = this.parts;
+    store.finishRun(run.id, status === 'failed' ? 'failed' : 'finished', reason);
+    privacy?.publishHead(run.id, status, model.encoded.sha256);
+    transport.endRun({ protocolVersion: PROTOCOL_VERSION, runId: run.id, reason });
+    return this.outcome(status, reason);
+  }
+
+  private outcome(status: RunOutcome['status'], reason: string): RunOutcome {
+    const { store, run, model, privacy } = this.parts;
+    const evaluations = store.evaluations(run.id);
+    const last = evaluations[evaluations.length - 1];
+    return {
+      runId: run.id,
+      status,
+      reason,
+      lastRound: model.round,
+      finalEvaluation: last ? (privacy ? withoutPerClient(last.metrics) : last.metrics) : null,
+      modelSha256: model.encoded.sha256,
+      privacy: privacy && privacy.accounting.rounds > 0 ? privacy.accounting.report() : null,
+    };
+  }
+
+  private openInbox<T extends FitResult | EvaluateResult>(task: 'fit' | 'evaluate', round: number, selected: readonly string[]): RoundInbox<T> {
+    return new RoundInbox<T>(task, round, selected, this.parts.options.roundTimeoutMs, { ...this.parts.inbox, privateParticipation: this.parts.privacy !== undefined });
+  }
+
+  private task(task: 'fit' | 'evaluate', round: number): RoundTask {
+    const { manifest, payload } = this.parts.model.encoded;
+    const { fit, seed } = this.parts.options;
+    return { protocolVersion: PROTOCOL_VERSION, runId: this.parts.run.id, round, task, config: { ...fit, seed }, manifest, payload };
+  }
+
+  /**
+   * Logs what depends on who took part (cohort sizes, failures): at info without DP, at debug under
+   * DP, where a log reader must not learn whether a given client took part in a given round.
+   */
+  private participationLog(facts: Record<string, unknown>, message: string): void {
+    const { log, privacy } = this.parts;
+    if (privacy) log.info({ round: facts['round'] }, message.replace(/ with \d+ clients$/, ''));
+    log[privacy ? 'debug' : 'info'](facts, message);
+  }
+}
+
+function sortedById<T extends { clientId: string }>(values: Iterable<T>): T[] {
+  return [...values].sort((a, b) => (a.clientId < b.clientId ? -1 : a.clientId > b.clientId ? 1 : 0));
+}
+
+function emptyReport(round: number): RoundReport {
+  return { round, population: 0, participation: null, trainLoss: null, trainAccuracy: null, evaluation: null, durationMs: 0, privacy: null };
+}
+
+function withoutPerClient(metrics: ClassificationMetrics): ClassificationMetrics {
+  const { perClientAccuracy: _perClient, ...rest } = metrics;
+  return rest;
+}

@@ -1,0 +1,112 @@
+/**
+ * An in-memory transport: clients are callbacks in the same process, messages are handed over
+ * without sockets. It runs the real round engine, inbox and validation, so round rules (retries,
+ * late answers, duplicates, budget stops, run:end on every outcome) are tested in milliseconds.
+ */
+import type { Ack, RoundEnd, RoundStart, RunEnd, ModelDescription } from '@cohort/protocol';
+import { pino, type Logger } from 'pino';
+import { answer, type AnswerEvent, type RoundInbox } from '../round-inbox';
+import type { ClientInstruction } from '../strategy/strategy';
+import { groupByInstruction, inboxContext, type RoundTask, type Transport, type TransportSetup } from './transport';
+
+/** What a memory client is sent, in order. */
+export type MemoryMessage =
+  | { event: 'model:describe'; message: ModelDescription }
+  | { event: 'round:start'; message: RoundStart }
+  | { event: 'round:end'; message: RoundEnd }
+  | { event: 'run:end'; message: RunEnd };
+
+export type MemoryClient = (message: MemoryMessage) => void;
+
+export class MemoryTransport implements Transport {
+  private readonly connected = new Map<string, MemoryClient>();
+  private waiters: Array<() => void> = [];
+  private setup: TransportSetup | undefined;
+  private inbox: RoundInbox | undefined;
+
+  constructor(private readonly log: Logger = pino({ level: 'silent' })) {}
+
+  async listen(setup: TransportSetup): Promise<string> {
+    this.setup = setup;
+    for (const client of this.connected.values()) client({ event: 'model:describe', message: setup.description });
+    return 'memory://coordinator';
+  }
+
+  /** A client arrives (or replaces its earlier self). */
+  connect(clientId: string, client: MemoryClient): void {
+    this.connected.set(clientId, client);
+    if (this.setup) client({ event: 'model:describe', message: this.setup.description });
+    this.notify();
+  }
+
+  disconnect(clientId: string, reason = 'client namespace disconnect'): void {
+    if (!this.connected.delete(clientId)) return;
+    this.inbox?.disconnected(clientId, reason);
+    this.notify();
+  }
+
+  /** A client's answer; returns the coordinator's acknowledgement. */
+  send(clientId: string, event: AnswerEvent, raw: unknown): Ack {
+    return answer(inboxContext(this.setup!, this.log), clientId, event, raw, this.inbox);
+  }
+
+  /** A client reports that its round failed locally. */
+  reportError(clientId: string, raw: unknown): void {
+    this.inbox?.clientError(clientId, raw);
+  }
+
+  clients(): string[] {
+    return [...this.connected.keys()].sort();
+  }
+
+  async waitForClients(count: number, signal: AbortSignal): Promise<void> {
+    while (this.connected.size < count && !signal.aborted) {
+      await new Promise<void>((resolve) => {
+        signal.addEventListener('abort', () => resolve(), { once: true });
+        this.waiters.push(resolve);
+      });
+    }
+  }
+
+  startRound(task: RoundTask, clients: readonly ClientInstruction[], inbox: RoundInbox): number {
+    this.inbox = inbox;
+    let bytesOut = 0;
+    for (const group of groupByInstruction(clients)) {
+      const message = { ...task, config: { ...task.config, ...(group.dp ? { dp: group.dp } : {}) } };
+      for (const clientId of group.clientIds) {
+        const client = this.connected.get(clientId);
+        if (!client) {
+          inbox.disconnected(clientId, 'left before the round started');
+          continue;
+        }
+        client({ event: 'round:start', message });
+        bytesOut += task.payload.byteLength;
+      }
+    }
+    return bytesOut;
+  }
+
+  closeRound(): void {
+    this.inbox = undefined;
+  }
+
+  endRound(end: RoundEnd, clientIds: readonly string[]): void {
+    for (const id of clientIds) this.connected.get(id)?.({ event: 'round:end', message: end });
+  }
+
+  endRun(end: RunEnd): void {
+    for (const client of this.connected.values()) client({ event: 'run:end', message: end });
+  }
+
+  async close(): Promise<void> {
+    this.inbox?.abort();
+    for (const id of [...this.connected.keys()]) this.disconnect(id, 'server shutting down');
+  }
+
+
+  private notify(): void {
+    const waiters = this.waiters;
+    this.waiters = [];
+    for (const wake of waiters) wake();
+  }
+}

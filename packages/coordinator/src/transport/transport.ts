@@ -1,0 +1,63 @@
+/**
+ * What the round engine needs from the network, and nothing more: who is connected, a way to hand a
+ * round to chosen clients (whose answers the transport routes to the round's inbox), and the
+ * notices that end a round or the run. socket.io implements it for real deployments
+ * (socket-transport.ts); an in-memory transport drives the engine in unit tests.
+ */
+import type { FitConfig, ModelDescription, RoundEnd, RoundStart, RunEnd } from '@cohort/protocol';
+import type { Logger } from 'pino';
+import type { InboxContext, RoundInbox } from '../round-inbox';
+import type { ClientInstruction } from '../strategy/strategy';
+
+/** What every client of a round is sent; each client's own `dp` instruction is merged into `config`. */
+export interface RoundTask extends Omit<RoundStart, 'config'> {
+  config: Omit<FitConfig, 'dp'>;
+}
+
+export interface TransportSetup {
+  /** What each client is told when it arrives (the run answers are checked against is its runId). */
+  description: ModelDescription;
+  /** Largest answer payload accepted, in bytes. */
+  maxMessageBytes: number;
+  /** Under DP, per-client facts of a round stay out of info-level logs. */
+  privateParticipation: boolean;
+}
+
+/** The checks an answer outside any inbox still gets. */
+export function inboxContext(setup: TransportSetup, log: Logger): InboxContext {
+  const { description, maxMessageBytes, privateParticipation } = setup;
+  return { runId: description.runId, weightSpecs: description.weightSpecs, numClasses: description.numClasses, maxMessageBytes, log, privateParticipation };
+}
+
+export interface Transport {
+  /** Starts accepting clients; resolves with the address clients use. */
+  listen(setup: TransportSetup): Promise<string>;
+  /** Connected client ids, sorted, so that seeded sampling does not depend on arrival order. */
+  clients(): string[];
+  /** Resolves once at least `count` clients are connected, or when `signal` aborts. */
+  waitForClients(count: number, signal: AbortSignal): Promise<void>;
+  /**
+   * Routes answers to `inbox` from now on (and refuses answers outside it), then sends `task` to each
+   * client with its instruction; a client that is gone fails in the inbox at once. Returns the bytes sent.
+   */
+  startRound(task: RoundTask, clients: readonly ClientInstruction[], inbox: RoundInbox): number;
+  /** Stops routing answers to the round's inbox. */
+  closeRound(): void;
+  /** Tells these clients that the round committed. */
+  endRound(end: RoundEnd, clientIds: readonly string[]): void;
+  /** Tells every client that the run is over. */
+  endRun(end: RunEnd): void;
+  /** Disconnects every client and stops listening. */
+  close(): Promise<void>;
+}
+
+/** Clients grouped by identical instructions, so that one encoded message serves each group. */
+export function groupByInstruction(clients: readonly ClientInstruction[]): { dp: ClientInstruction['dp']; clientIds: string[] }[] {
+  const groups = new Map<string, { dp: ClientInstruction['dp']; clientIds: string[] }>();
+  for (const c of clients) {
+    const key = JSON.stringify(c.dp ?? null);
+    const group = groups.get(key) ?? groups.set(key, { dp: c.dp, clientIds: [] }).get(key)!;
+    group.clientIds.push(c.clientId);
+  }
+  return [...groups.values()];
+}
