@@ -37,6 +37,18 @@ describe('cohort accountant', () => {
     expect(out.epsilon).toBeLessThanOrEqual(col(row, 'eps_rdp_dp_accounting'));
   });
 
+  it('calibrates with the accountant --method names: PLD needs less noise than RDP for the same ε', async () => {
+    const args = ['accountant', '--sample-rate', '0.02', '--steps', '100', '--delta', '1e-5', '--target-epsilon', '2', '--json'];
+    const [rdp, pld] = await Promise.all([cohort(...args), cohort(...args, '--method', 'pld')]);
+    expect(rdp.code).toBe(0);
+    expect(pld.code).toBe(0);
+    const r = JSON.parse(rdp.stdout) as { noiseMultiplier: number; epsilon: number; method: string };
+    const p = JSON.parse(pld.stdout) as { noiseMultiplier: number; epsilon: number; method: string };
+    expect([r.method, p.method]).toEqual(['rdp', 'pld']);
+    expect(p.epsilon).toBeLessThanOrEqual(2);
+    expect(p.noiseMultiplier).toBeLessThan(r.noiseMultiplier);
+  });
+
   it('validates its flags, naming them', async () => {
     const cases: [string[], RegExp][] = [
       [['accountant', '--sample-rate', '0', '--noise-multiplier', '1', '--steps', '1', '--delta', '1e-5'], /--sample-rate.*expected a number in \(0, 1\]/],

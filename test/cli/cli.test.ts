@@ -30,7 +30,7 @@ describe('the cohort command', () => {
     expect(summary.clients).toBe(3);
     expect(summary.rounds_completed).toBe(1);
     expect(summary.final.accuracy).toBeGreaterThan(0);
-  });
+  }, 120_000);
 
   it('rejects bad flags and config keys with a message naming them', async () => {
     const bad = await cohort('simulate', '--clients', 'zero');

@@ -4,7 +4,7 @@ import { buildTrainable, initBackend } from '@cohort/client';
 
 describe('a model the wasm backend cannot train', () => {
   it('moves this thread to the cpu backend with a warning instead of failing', async () => {
-    expect(await initBackend()).toBe('wasm');
+    expect(await initBackend('wasm')).toBe('wasm');
     const warnings: string[] = [];
     const onWarning = (w: Error) => warnings.push(w.message);
     process.on('warning', onWarning);

@@ -11,7 +11,7 @@ const count = (weights: { data: ArrayLike<number> }[]) => weights.reduce((n, w) 
 
 describe('model presets', () => {
   it('builds the 2NN and CNN of McMahan et al. 2017 with their published parameter counts', async () => {
-    await initBackend();
+    await initBackend('wasm');
     const shape = { numFeatures: 784, numClasses: 10 };
     expect(count((await initialModel('mnist-2nn', shape, 0)).weights)).toBe(199_210);
     expect(count((await initialModel('mnist-cnn', shape, 0)).weights)).toBe(1_663_370);
@@ -44,7 +44,7 @@ describe('model presets', () => {
   });
 
   it('trains the CNN preset on wasm: local steps lower its loss', async () => {
-    await initBackend();
+    await initBackend('wasm');
     const model = await buildTrainable(async () => buildPreset('mnist-cnn', { numFeatures: 784, numClasses: 10 }, 0));
     const global = model.getWeights().map((w) => w.dataSync() as Float32Array);
     const n = 10;

@@ -2,7 +2,6 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-// Relative imports until packages/client/src/index.ts exports the pipeline.
 import { loadSchema, parseSchema, schemaToJson, type DatasetSchema } from '@cohort/client';
 import { DataError } from '@cohort/client';
 

@@ -26,7 +26,7 @@ describe('wasm Conv2DBackpropFilter kernel', () => {
   ];
 
   it.each(cases)('matches the cpu backend (%o)', async (c) => {
-    expect(await initBackend()).toBe('wasm');
+    expect(await initBackend('wasm')).toBe('wasm');
     const xv = Float32Array.from({ length: c.batch * c.size[0] * c.size[1] * c.inC }, (_, i) => Math.sin(i * 12.9898) * 2);
     const cpu = await filterGradient('cpu', c, xv, undefined, 3);
     const wasm = await filterGradient('wasm', c, xv, cpu.dyShape, 3);

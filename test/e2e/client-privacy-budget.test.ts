@@ -126,7 +126,7 @@ describe('a client keeps its own privacy budget under local DP', () => {
     expect(spent.releases).toBe(k);
     expect(spent.epsilon).toBeCloseTo(epsilonAfter(k), 12);
     expect(persisted(statePath).releases).toBe(k);
-  }, 30_000);
+  }, 60_000);
 
   it('continues from its state file after a restart, across coordinators', async () => {
     const dataset = syntheticData(6);
@@ -158,7 +158,7 @@ describe('a client keeps its own privacy budget under local DP', () => {
     expect(failureOf(second.rounds, 2, 'budgeted')?.kind).toBe('client-error');
     expect(restarted!.client.privacySpent!.epsilon).toBeCloseTo(epsilonAfter(3), 12);
     expect(persisted(statePath).releases).toBe(3);
-  }, 30_000);
+  }, 60_000);
 
   it('refuses seeded noise unless allowSeededNoise, and a budgeted client refuses central DP', async () => {
     const dataset = syntheticData(7);
@@ -187,5 +187,5 @@ describe('a client keeps its own privacy budget under local DP', () => {
     expect(budgeted.privacy[0]!.reason).toMatch(/without local noise/);
     expect(failureOf(central.rounds, 1, 'budgeted')?.kind).toBe('client-error');
     expect(budgeted.client.privacySpent!.releases).toBe(0);
-  }, 30_000);
+  }, 60_000);
 });

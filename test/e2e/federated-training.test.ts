@@ -48,7 +48,7 @@ describe('federated training over real sockets', () => {
     const maxMessageBytes = 16_384;
     const started = await startCoordinator(dataset, { rounds: 1, minClients: 3, evalEvery: 0, roundTimeoutMs: 30_000, maxMessageBytes });
     coordinator = started.coordinator;
-    const fit = (mutate: (m: Record<string, unknown>, c: RawClient) => Record<string, unknown>, twice = false) => (c: RawClient, s: RoundStart) => {
+    const answerFit = (mutate: (m: Record<string, unknown>, c: RawClient) => Record<string, unknown>, twice = false) => (c: RawClient, s: RoundStart) => {
       if (s.task !== 'fit') return;
       const message = updateFrom(c, s, (m) => mutate(m, c));
       c.send('round:update', message);
@@ -56,21 +56,21 @@ describe('federated training over real sockets', () => {
     };
     const specs = () => raw[0]!.description!.weightSpecs;
     raw = [
-      new RawClient(started.url, 'bad-shape', fit((m) => {
+      new RawClient(started.url, 'bad-shape', answerFit((m) => {
         const wrong = specs().map((s, i) => ({ name: s.name, shape: i === 0 ? [s.shape[0]! + 1, ...s.shape.slice(1)] : s.shape, data: new Float32Array((i === 0 ? s.shape[0]! + 1 : s.shape[0]!) * (s.shape[1] ?? 1)) }));
         return { ...m, ...encodeTensors(wrong) };
       })),
-      new RawClient(started.url, 'bad-nan', fit((m) => {
+      new RawClient(started.url, 'bad-nan', answerFit((m) => {
         const payload = (m.payload as Uint8Array).slice();
         new DataView(payload.buffer).setFloat32(8, Number.NaN, true);
         return { ...m, payload };
       })),
-      new RawClient(started.url, 'bad-size', fit((m) => {
+      new RawClient(started.url, 'bad-size', answerFit((m) => {
         const huge = [{ name: 'x', shape: [maxMessageBytes / 4 + 1], data: new Float32Array(maxMessageBytes / 4 + 1) }];
         return { ...m, ...encodeTensors(huge) };
       })),
-      new RawClient(started.url, 'bad-round', fit((m) => ({ ...m, round: (m.round as number) + 1 }))),
-      new RawClient(started.url, 'replay', fit((m) => m, true)),
+      new RawClient(started.url, 'bad-round', answerFit((m) => ({ ...m, round: (m.round as number) + 1 }))),
+      new RawClient(started.url, 'replay', answerFit((m) => m, true)),
     ];
     clients = honestClients(started.url, dataset, 3);
     await waitUntil(() => raw.every((r) => r.description) && clients.every((c) => c.connected));

@@ -2,7 +2,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
-import { freePort, runCohort, type CohortProcess } from '../helpers/processes';
+import { listeningOn, runCohort, type CohortProcess } from '../helpers/processes';
 import { syntheticData, tempDir } from '../helpers/federation';
 
 const ROUNDS = 5;
@@ -28,15 +28,14 @@ function writeClientCsv(index: number, clients: number): string {
 
 describe('a coordinator killed mid-round', () => {
   it('resumes from the last committed round on restart, and the run finishes consistently', async () => {
-    const port = await freePort();
     const db = join(dir, 'state.db');
-    const coordinatorArgs = ['coordinator', '--port', String(port), '--rounds', String(ROUNDS), '--min-clients', '3', '--model', 'mlp',
+    const coordinatorArgs = (port: number) => ['coordinator', '--port', String(port), '--rounds', String(ROUNDS), '--min-clients', '3', '--model', 'mlp',
       '--num-features', String(dataset.numFeatures), '--num-classes', '2', '--batch-size', '16', '--db', db, '--data-dir', dir, '--round-timeout', '60', '--json'];
-    const first = runCohort(coordinatorArgs);
+    const first = runCohort(coordinatorArgs(0));
     running.push(first);
-    await first.waitForLog(/coordinator listening/);
+    const { url, port } = await listeningOn(first);
     for (let i = 0; i < 3; i++) {
-      running.push(runCohort(['client', '--server', `http://127.0.0.1:${port}`, '--data', writeClientCsv(i, 3), '--label', 'label', '--id', `site-${i}`, '--data-dir', join(dir, `site-${i}`), '--log-level', 'warn']));
+      running.push(runCohort(['client', '--server', url, '--data', writeClientCsv(i, 3), '--label', 'label', '--id', `site-${i}`, '--data-dir', join(dir, `site-${i}`), '--log-level', 'warn']));
     }
     await first.waitForLog(/^fit round 3 started/);
     first.child.kill('SIGKILL');
@@ -48,7 +47,8 @@ describe('a coordinator killed mid-round', () => {
     state.close();
     expect(committedBefore).toEqual([{ round: 1 }, { round: 2 }]);
 
-    const second = runCohort(coordinatorArgs);
+    // The clients keep retrying the same URL, so the restart takes the port the first one was given.
+    const second = runCohort(coordinatorArgs(port));
     running.push(second);
     await second.waitForLog(new RegExp(`^resuming run ${runId} after committed round 2`));
     expect(await second.exited).toBe(0);
@@ -67,5 +67,5 @@ describe('a coordinator killed mid-round', () => {
     expect(run).toEqual({ status: 'finished' });
     // The clients reconnected by themselves and left when the run ended.
     await Promise.all(running.slice(1, 4).map((c) => c.exited));
-  }, 180_000);
+  }, 300_000);
 });

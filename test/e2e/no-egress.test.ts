@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { schemaToJson } from '@cohort/client';
 import { defaultMaskingPolicy, generatePiiDataset, writePiiDataset } from '@cohort/simulations';
-import { freePort, runCohort, type CohortProcess } from '../helpers/processes';
+import { listeningOn, runCohort, type CohortProcess } from '../helpers/processes';
 import { RecordingProxy } from '../helpers/recording-proxy';
 import { tempDir } from '../helpers/federation';
 
@@ -32,12 +32,12 @@ async function device(root: string, index: number) {
   return { dir, data: written.dataPath, schema: written.schemaPath, pii, rawRows };
 }
 
-async function federation(root: string, port: number, rounds: number, clients: Awaited<ReturnType<typeof device>>[], policy: string, schemaPath: string, extra?: (serverUrl: string) => CohortProcess) {
-  const coordinatorDir = join(root, `coordinator-${port}`);
-  const coordinator = runCohort(['coordinator', '--port', String(port), '--rounds', String(rounds), '--min-clients', String(clients.length + (extra ? 1 : 0)),
+async function federation(root: string, name: string, rounds: number, clients: Awaited<ReturnType<typeof device>>[], policy: string, schemaPath: string, extra?: (serverUrl: string) => CohortProcess) {
+  const coordinatorDir = join(root, `coordinator-${name}`);
+  const coordinator = runCohort(['coordinator', '--port', '0', '--rounds', String(rounds), '--min-clients', String(clients.length + (extra ? 1 : 0)),
     '--model', 'mlp', '--schema', schemaPath, '--batch-size', '16', '--data-dir', coordinatorDir, '--log-level', 'info']);
   running.push(coordinator);
-  await coordinator.waitForLog(/coordinator listening/);
+  const { port } = await listeningOn(coordinator);
   const proxy = new RecordingProxy(port);
   const proxyPort = await proxy.listen();
   const sites = clients.map((c, i) =>
@@ -62,7 +62,7 @@ describe('raw data never leaves a device', () => {
     const schemaPath = join(root, 'schema.json');
     writeFileSync(schemaPath, schemaToJson(schema));
 
-    const honest = await federation(root, await freePort(), 2, devices, policyPath, schemaPath);
+    const honest = await federation(root, 'honest', 2, devices, policyPath, schemaPath);
     const secrets = devices.flatMap((d) => d.pii);
     const rows = devices.flatMap((d) => d.rawRows);
     expect(secrets.length).toBeGreaterThan(1500);
@@ -79,10 +79,10 @@ describe('raw data never leaves a device', () => {
     // The scanner can fail: a client that smuggles one email into its update is caught.
     const victim = generatePiiDataset('synthetic-credit', { seed: 100, count: 250 }).records[7]!.email!;
     const leakyScript = fileURLToPath(new URL('../helpers/leaky-client.ts', import.meta.url));
-    const leaked = await federation(root, await freePort(), 1, devices.slice(0, 2), policyPath, schemaPath, (serverUrl) => {
+    const leaked = await federation(root, 'leaky', 1, devices.slice(0, 2), policyPath, schemaPath, (serverUrl) => {
       const child = spawn(process.execPath, ['--import', 'tsx', leakyScript, serverUrl, victim], { stdio: 'ignore' });
       return { child, lines: [], stdout: () => '', waitForLog: async () => '', exited: new Promise((resolve) => child.once('exit', resolve)) };
     });
     expect(found(leaked.traffic, secrets)).toEqual([victim]);
-  }, 240_000);
+  }, 300_000);
 });

@@ -1,7 +1,6 @@
 /** Runs the `cohort` command as real child processes, reading their pino JSON logs line by line. */
 import { execFile, spawn, type ChildProcess } from 'node:child_process';
 import { promisify } from 'node:util';
-import { createServer } from 'node:net';
 import { fileURLToPath } from 'node:url';
 import { createInterface } from 'node:readline';
 
@@ -46,7 +45,13 @@ export function runCohort(args: string[]): CohortProcess {
       if (seen) return Promise.resolve(seen);
       return new Promise((resolve, reject) => {
         const timer = setTimeout(() => reject(new Error(`no log line matching ${pattern} within ${timeoutMs} ms; last lines:\n${lines.slice(-10).join('\n')}`)), timeoutMs);
-        watchers.push({ pattern, resolve: (l) => (clearTimeout(timer), resolve(l)) });
+        watchers.push({
+          pattern,
+          resolve: (l) => {
+            clearTimeout(timer);
+            resolve(l);
+          },
+        });
       });
     },
   };
@@ -60,13 +65,15 @@ function messageOf(line: string): string {
   }
 }
 
-/** A port that was free a moment ago, so a restarted server can listen on the same one. */
-export async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as { port: number };
-  await new Promise((resolve) => server.close(resolve));
-  return port;
+/**
+ * The URL and port a `cohort coordinator` reports on stderr once it listens (`listening on URL`):
+ * start it with `--port 0` and the system picks a free port, with no window for another process to
+ * take it first.
+ */
+export async function listeningOn(coordinator: CohortProcess, timeoutMs?: number): Promise<{ url: string; port: number }> {
+  const line = await coordinator.waitForLog(/^listening on http:\/\/\S+$/, timeoutMs);
+  const url = line.slice('listening on '.length);
+  return { url, port: Number(new URL(url).port) };
 }
 
 /** Runs `cohort ARGS` to completion and returns its output and exit code (never throws on exit ≠ 0). */

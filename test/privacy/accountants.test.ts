@@ -1,6 +1,8 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { calibrateNoiseMultiplier, PldAccountant, PrivacyError, RdpAccountant } from '@cohort/privacy';
+import { accountantFromJSON, calibrateNoiseMultiplier, createAccountant, PldAccountant, PrivacyError, RdpAccountant } from '@cohort/privacy';
+import type { Accountant } from '@cohort/privacy';
+import { ACCOUNTANT_KINDS } from '@cohort/privacy/accounting';
 import { relativeError } from './reference-data';
 
 const DELTA = 1e-5;
@@ -82,6 +84,41 @@ describe('PldAccountant', () => {
   });
 });
 
+describe('Accountant interface', () => {
+  it('is implemented by both accountants: step, getEpsilon, getDelta, history, toJSON', () => {
+    expect(ACCOUNTANT_KINDS).toEqual(['rdp', 'pld']);
+    for (const kind of ACCOUNTANT_KINDS) {
+      const accountant: Accountant = createAccountant(kind);
+      expect(accountant).toBeInstanceOf(kind === 'rdp' ? RdpAccountant : PldAccountant);
+      expect(accountant.kind).toBe(kind);
+      expect(accountant.getEpsilon(DELTA)).toBe(0);
+      expect(accountant.step({ noiseMultiplier: 1.2, sampleRate: 0.05 }, 30)).toBe(accountant);
+      accountant.step({ noiseMultiplier: 1.2, sampleRate: 0.05 });
+      expect(accountant.history).toEqual([{ noiseMultiplier: 1.2, sampleRate: 0.05, count: 31 }]);
+      const epsilon = accountant.getEpsilon(DELTA);
+      expect(epsilon).toBeGreaterThan(0);
+      expect(relativeError(accountant.getDelta(epsilon), DELTA), kind).toBeLessThan(1e-6);
+      expect(accountant.toJSON()).toMatchObject({ kind, version: 1 });
+    }
+  });
+
+  it('createAccountant passes options; accountantFromJSON restores either kind', () => {
+    const rdp = createAccountant('rdp', { orders: [2, 4, 8, 16, 32] }).step({ noiseMultiplier: 1, sampleRate: 0.1 }, 10);
+    const pld = createAccountant('pld', { valueDiscretizationInterval: 2e-4 }).step({ noiseMultiplier: 1, sampleRate: 0.1 }, 10);
+    expect((rdp as RdpAccountant).orders).toEqual([2, 4, 8, 16, 32]);
+    expect((pld as PldAccountant).options.valueDiscretizationInterval).toBe(2e-4);
+    for (const accountant of [rdp, pld]) {
+      const restored = accountantFromJSON(JSON.parse(JSON.stringify(accountant)));
+      expect(restored.kind).toBe(accountant.kind);
+      expect(restored.toJSON()).toEqual(accountant.toJSON());
+      expect(restored.getEpsilon(DELTA)).toBe(accountant.getEpsilon(DELTA));
+    }
+    expect(() => createAccountant('gdp' as never)).toThrow(expect.objectContaining({ code: 'INVALID_ARGUMENT' }));
+    expect(() => accountantFromJSON({ kind: 'gdp', version: 1 })).toThrow(expect.objectContaining({ code: 'INVALID_STATE' }));
+    expect(() => accountantFromJSON(null)).toThrow(/state\.kind must be one of rdp, pld/);
+  });
+});
+
 describe('validation', () => {
   it('names the field and its range when a step or option is out of range', () => {
     const rdp = new RdpAccountant();
@@ -132,13 +169,31 @@ describe('calibrateNoiseMultiplier', () => {
 
   it('PLD: needs less noise than RDP for the same budget, and meets it', () => {
     const target = { targetEpsilon: 2, delta: DELTA, sampleRate: 0.02, steps: 200 };
-    const pld = calibrateNoiseMultiplier({ ...target, method: 'pld', tolerance: 1e-3 });
-    const rdp = calibrateNoiseMultiplier({ ...target, method: 'rdp', tolerance: 1e-3 });
+    const pld = calibrateNoiseMultiplier({ ...target, accountant: () => new PldAccountant(), tolerance: 1e-3 });
+    const rdp = calibrateNoiseMultiplier({ ...target, accountant: () => new RdpAccountant(), tolerance: 1e-3 });
     expect(pld.epsilon).toBeLessThanOrEqual(2);
     expect(relativeError(pld.epsilon, 2)).toBeLessThan(2e-2);
     expect(pld.noiseMultiplier).toBeLessThan(rdp.noiseMultiplier);
     const check = new PldAccountant().step({ noiseMultiplier: pld.noiseMultiplier, sampleRate: 0.02 }, 200);
     expect(check.getEpsilon(DELTA)).toBe(pld.epsilon);
+  });
+
+  it('uses RDP when no accountant is given, and any Accountant factory otherwise', () => {
+    const target = { targetEpsilon: 2.5, delta: DELTA, sampleRate: 0.01, steps: 500 };
+    expect(calibrateNoiseMultiplier(target)).toEqual(calibrateNoiseMultiplier({ ...target, accountant: () => new RdpAccountant() }));
+    const made: Accountant[] = [];
+    const viaFactory = calibrateNoiseMultiplier({
+      ...target,
+      accountant: () => {
+        const accountant = createAccountant('rdp');
+        made.push(accountant);
+        return accountant;
+      },
+    });
+    expect(viaFactory).toEqual(calibrateNoiseMultiplier(target));
+    expect(made.length).toBeGreaterThan(5); // a fresh accountant for every candidate σ
+    const used = new RdpAccountant().step({ noiseMultiplier: 1, sampleRate: 0.01 });
+    expect(() => calibrateNoiseMultiplier({ ...target, accountant: () => used })).toThrow(/fresh accountant with an empty history/);
   });
 
   it('rejects impossible or malformed targets', () => {

@@ -1,6 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { analyticGaussianDelta, analyticGaussianEpsilon, analyticGaussianSigma, PldAccountant } from '@cohort/privacy';
+import { PldAccountant } from '@cohort/privacy';
+import { analyticGaussianDelta, analyticGaussianEpsilon, analyticGaussianSigma } from '@cohort/privacy/accounting/analysis';
 import { col, loadCsv, relativeError } from './reference-data';
 
 describe('analytic Gaussian mechanism (Balle & Wang 2018) vs analytic-gaussian.csv', () => {

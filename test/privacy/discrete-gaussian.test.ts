@@ -1,5 +1,6 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { cryptoRandomSource, PrivacyError, sampleDiscreteGaussian, seededRandomSource } from '@cohort/privacy';
+import { cryptoRandomSource, PrivacyError } from '@cohort/privacy';
+import { sampleDiscreteGaussian, seededRandomSource } from '@cohort/privacy/mechanisms';
 
 afterEach(() => {
   vi.restoreAllMocks();

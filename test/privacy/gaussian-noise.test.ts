@@ -1,5 +1,6 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { addGaussianNoise, createGaussianSource, normalCdf, PrivacyError } from '@cohort/privacy';
+import { addGaussianNoise, createGaussianSource, PrivacyError } from '@cohort/privacy';
+import { normalCdf } from '@cohort/privacy/accounting/analysis';
 
 afterEach(() => {
   vi.restoreAllMocks();

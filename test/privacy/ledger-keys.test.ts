@@ -11,9 +11,8 @@ import {
   publicKeyFromText,
   publicKeyToText,
   readOrCreateKeyPair,
-  SECRET_KEY_FILE,
-  writeKeyPair,
 } from '@cohort/privacy';
+import { SECRET_KEY_FILE, writeKeyPair } from '@cohort/privacy/ledger';
 
 const tempDir = () => mkdtempSync(join(tmpdir(), 'cohort-ledger-keys-'));
 

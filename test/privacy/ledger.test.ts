@@ -2,19 +2,15 @@ import { createHash, randomBytes } from 'node:crypto';
 import nacl from 'tweetnacl';
 import { describe, expect, it } from 'vitest';
 import {
-  canonicalJson,
   createLedgerEntry,
   createLedgerHead,
   generateSigningKeyPair,
-  LEDGER_HEAD_FORMAT,
   parseLedgerHead,
   parseLedgerJsonl,
   PrivacyError,
   toJsonl,
-  verifyLedger,
-  verifyLedgerHeadSignature,
-  ZERO_HASH,
 } from '@cohort/privacy';
+import { canonicalJson, LEDGER_HEAD_FORMAT, verifyLedger, verifyLedgerHeadSignature, ZERO_HASH } from '@cohort/privacy/ledger';
 import type { LedgerEntry, LedgerFields, LedgerHead, LedgerHeadFacts, SigningKeyPair } from '@cohort/privacy';
 
 const coordinator = generateSigningKeyPair();

@@ -16,7 +16,7 @@ import {
   type EntitySpan,
   type EntityType,
   type ExtraNames,
-} from '@cohort/privacy';
+} from '@cohort/privacy/masking';
 
 interface Gold {
   start: number;

@@ -6,8 +6,10 @@
 import { createHmac, randomBytes } from 'node:crypto';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { generalise, maskCharacters, maskRecords, parseMaskingPolicy, PrivacyError, pseudonymise, TokenVault } from '@cohort/privacy';
-import type { ColumnRule, MaskingPolicy } from '@cohort/privacy';
+import { maskRecords, parseMaskingPolicy, PrivacyError } from '@cohort/privacy';
+import { generalise, maskCharacters, pseudonymise, TokenVault } from '@cohort/privacy/masking';
+import type { MaskingPolicy } from '@cohort/privacy';
+import type { ColumnRule } from '@cohort/privacy/masking';
 
 const message = (fn: () => unknown): string => {
   try {

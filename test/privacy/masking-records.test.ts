@@ -9,15 +9,8 @@ import { join } from 'node:path';
 import { base, en, Faker } from '@faker-js/faker';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import {
-  ENTITY_TYPES,
-  enforceKAnonymity,
-  MASKING_OPERATORS,
-  maskRecords,
-  parseMaskingPolicy,
-  PrivacyError,
-  readOrCreateMaskingKey,
-} from '@cohort/privacy';
+import { maskRecords, parseMaskingPolicy, PrivacyError, readOrCreateMaskingKey } from '@cohort/privacy';
+import { ENTITY_TYPES, enforceKAnonymity, MASKING_OPERATORS } from '@cohort/privacy/masking';
 
 const secretKey = randomBytes(32);
 

@@ -1,5 +1,6 @@
-import { describe, expect, it } from 'vitest';
-import { analyticGaussianEpsilon, PldAccountant, RdpAccountant } from '@cohort/privacy';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { accountantFromJSON, PldAccountant, RdpAccountant } from '@cohort/privacy';
+import { analyticGaussianEpsilon, PldPmf, subsampledGaussianPmf } from '@cohort/privacy/accounting/analysis';
 import { col, loadCsv, relativeError } from './reference-data';
 import type { Row } from './reference-data';
 
@@ -94,8 +95,80 @@ describe('PldAccountant composition', () => {
 
   it('reports ε = ∞ without noise and ε = 0 when nobody is sampled', () => {
     expect(new PldAccountant().step({ noiseMultiplier: 0, sampleRate: 0.1 }).getEpsilon(1e-5)).toBe(Infinity);
+    const spent = new PldAccountant().step({ noiseMultiplier: 1, sampleRate: 0.1 });
+    expect(spent.getEpsilon(1e-5)).toBeLessThan(Infinity);
+    spent.step({ noiseMultiplier: 0, sampleRate: 0.1 }).step({ noiseMultiplier: 1, sampleRate: 0.1 });
+    expect(spent.getEpsilon(1e-5)).toBe(Infinity);
+    expect(PldAccountant.fromJSON(spent.toJSON()).getEpsilon(1e-5)).toBe(Infinity);
     expect(new PldAccountant().step({ noiseMultiplier: 0, sampleRate: 0.1 }).getDelta(1)).toBe(1);
     expect(new PldAccountant().step({ noiseMultiplier: 1, sampleRate: 0 }, 100).getEpsilon(1e-5)).toBe(0);
     expect(new PldAccountant().getEpsilon(1e-5)).toBe(0);
+  });
+});
+
+describe('PldAccountant incremental composition', () => {
+  // A coarser grid than the default keeps these one-round-at-a-time runs fast; the code path is the same.
+  const options = { valueDiscretizationInterval: 1e-3 };
+  const step = { noiseMultiplier: 0.8, sampleRate: 0.1 };
+  const rounds = 120;
+  const oneByOne = new PldAccountant(options);
+  const batch = new PldAccountant(options).step(step, rounds);
+  beforeAll(() => {
+    for (let i = 0; i < rounds; i++) oneByOne.step(step).getEpsilon(1e-5); // a query per round, as a federation does
+  });
+
+  it('k steps composed one round at a time equal the k steps composed at once', () => {
+    expect(oneByOne.history).toEqual(batch.history);
+    expect(oneByOne.effectiveInterval).toBe(1e-3);
+    for (const delta of [1e-3, 1e-5, 1e-6]) {
+      expect(relativeError(oneByOne.getEpsilon(delta), batch.getEpsilon(delta)), `δ = ${delta}`).toBeLessThan(1e-9);
+    }
+    // δ(ε) agrees to ~1e-13 absolute: each composition may move up to tailMassTruncation (1e-15) to +∞.
+    for (const epsilon of [0.5, 2, 8]) {
+      expect(Math.abs(oneByOne.getDelta(epsilon) - batch.getDelta(epsilon)), `ε = ${epsilon}`).toBeLessThan(rounds * 1e-15 + 1e-13);
+    }
+  });
+
+  it('restores from JSON (recomposing the history once) to the same ε', () => {
+    const restored = accountantFromJSON(JSON.parse(JSON.stringify(oneByOne)));
+    expect(restored).toBeInstanceOf(PldAccountant);
+    expect(restored.history).toEqual(oneByOne.history);
+    expect(relativeError(restored.getEpsilon(1e-5), oneByOne.getEpsilon(1e-5))).toBeLessThan(1e-9);
+    // …and keeps composing incrementally from there.
+    restored.step(step);
+    oneByOne.step(step);
+    expect(relativeError(restored.getEpsilon(1e-5), oneByOne.getEpsilon(1e-5))).toBeLessThan(1e-9);
+    expect(restored.getEpsilon(1e-5)).toBeGreaterThan(batch.getEpsilon(1e-5));
+  });
+
+  it('widens its grid round by round when the composition outgrows maxGridPoints, staying an upper bound', () => {
+    const bounded = new PldAccountant({ ...options, maxGridPoints: 2 ** 12 });
+    const intervals = new Set<number>();
+    for (let i = 0; i < 150; i++) {
+      bounded.step(step).getEpsilon(1e-5);
+      intervals.add(bounded.effectiveInterval!);
+    }
+    const fine = new PldAccountant(options).step(step, 150);
+    expect(intervals.size).toBeGreaterThan(1); // widened along the way, not only at the first round
+    expect(bounded.effectiveInterval!).toBeGreaterThan(4 * 1e-3);
+    expect(bounded.getEpsilon(1e-5)).toBeGreaterThanOrEqual(fine.getEpsilon(1e-5));
+    expect(relativeError(bounded.getEpsilon(1e-5), fine.getEpsilon(1e-5))).toBeLessThan(1e-2);
+    for (const epsilon of [0, 1, 4, 10]) expect(bounded.getDelta(epsilon)).toBeGreaterThanOrEqual(fine.getDelta(epsilon));
+  });
+
+  it('PldPmf.coarsen dominates the finer PLD (δ(ε) never smaller) and stays close to it', () => {
+    const fine = subsampledGaussianPmf(0.8, 0.1, 'remove', 1e-3).selfCompose(20);
+    for (const factor of [2, 3, 16]) {
+      const coarse = fine.coarsen(factor);
+      expect(coarse).toBeInstanceOf(PldPmf);
+      expect(coarse.interval).toBe(1e-3 * factor);
+      const mass = coarse.probs.reduce((sum, p) => sum + p, coarse.infinityMass);
+      expect(Math.abs(mass - 1)).toBeLessThan(1e-9);
+      for (let epsilon = -1; epsilon < 16; epsilon += 0.0573) {
+        expect(coarse.deltaForEpsilon(epsilon), `factor ${factor}, ε = ${epsilon}`).toBeGreaterThanOrEqual(fine.deltaForEpsilon(epsilon));
+      }
+      expect(relativeError(coarse.epsilonForDelta(1e-5), fine.epsilonForDelta(1e-5))).toBeLessThan(1e-4);
+    }
+    expect(() => fine.coarsen(1)).toThrow(/integer factor ≥ 2/);
   });
 });

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { computeRdp, DEFAULT_RDP_ORDERS, OPACUS_RDP_ORDERS, RdpAccountant, rdpToDelta, rdpToEpsilon } from '@cohort/privacy';
+import { RdpAccountant } from '@cohort/privacy';
+import { computeRdp, DEFAULT_RDP_ORDERS, OPACUS_RDP_ORDERS, rdpToDelta, rdpToEpsilon } from '@cohort/privacy/accounting/analysis';
 import { col, loadCsv, relativeError } from './reference-data';
 
 const rdpOne = (q: number, sigma: number, alpha: number, fractionalSeries: 'exact' | 'absolute' = 'exact'): number =>

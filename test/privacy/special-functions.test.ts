@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { erfc, logErfc, logNormalCdf, normalCdf } from '@cohort/privacy';
+import { erfc, logErfc, logNormalCdf, normalCdf } from '@cohort/privacy/accounting/analysis';
 import { relativeError } from './reference-data';
 
 // Known answers computed independently with mpmath at 40 significant digits.

@@ -1,15 +1,11 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, describe, expect, it, vi } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import type { Dataset, Split } from '@cohort/simulations';
 import { SimulationError } from '@cohort/simulations';
 import { loadDataset } from '@cohort/simulations';
-import { loadMnist } from '@cohort/simulations';
 import { makeSynthetic } from '@cohort/simulations';
-
-/** Examples per digit in the `mnist` package's files (0.json … 9.json). */
-const MNIST_CLASS_TOTALS = [1001, 1127, 991, 1032, 980, 863, 1014, 1070, 944, 978];
 
 /** Byte-wise equality of two typed arrays (vitest's deep equality is slow on millions of elements). */
 function sameBytes(a: ArrayBufferView, b: ArrayBufferView): boolean {
@@ -60,63 +56,6 @@ function softmaxRegressionAccuracy(data: Dataset, epochs = 150, rate = 0.5): num
   }
   return correct / test.count;
 }
-
-describe('loadMnist', () => {
-  it('splits the 10,000 digits 8,000 / 2,000, stratified, on shared memory', async () => {
-    const mnist = await loadMnist();
-    expect(mnist).toMatchObject({ name: 'mnist', inputShape: [784], numFeatures: 784, numClasses: 10 });
-    expect(mnist.classNames).toEqual(['0', '1', '2', '3', '4', '5', '6', '7', '8', '9']);
-    expect([mnist.train.count, mnist.test.count]).toEqual([8000, 2000]);
-    expect(mnist.train.x.length).toBe(8000 * 784);
-    expect(mnist.test.y.length).toBe(2000);
-    for (const array of [mnist.train.x, mnist.train.y, mnist.test.x, mnist.test.y]) {
-      expect(array.buffer).toBeInstanceOf(SharedArrayBuffer);
-    }
-
-    const train = classCounts(mnist.train, 10);
-    const test = classCounts(mnist.test, 10);
-    MNIST_CLASS_TOTALS.forEach((total, digit) => {
-      expect(train[digit]! + test[digit]!).toBe(total);
-      expect(Math.abs(test[digit]! - 0.2 * total)).toBeLessThanOrEqual(1);
-    });
-  });
-
-  it('has pixels in [0, 1], no image in both splits, and labels not grouped by class', async () => {
-    const mnist = await loadMnist();
-    for (const split of [mnist.train, mnist.test]) {
-      let min = Infinity;
-      let max = -Infinity;
-      for (const v of split.x) {
-        if (v < min) min = v;
-        if (v > max) max = v;
-      }
-      expect(min).toBe(0);
-      expect(max).toBeLessThanOrEqual(1);
-      expect(max).toBeGreaterThan(0.9);
-    }
-    const key = (split: Split, i: number) => Buffer.from(split.x.buffer, i * 784 * 4, 784 * 4).toString('base64');
-    const trainImages = new Set(Array.from({ length: 8000 }, (_, i) => key(mnist.train, i)));
-    for (let i = 0; i < 2000; i++) expect(trainImages.has(key(mnist.test, i))).toBe(false);
-    expect(new Set(mnist.train.y.subarray(0, 100)).size).toBe(10);
-  });
-
-  it('returns the cached instance, and re-reading gives the same fixed split', async () => {
-    const first = await loadMnist();
-    expect((await loadMnist()) === first).toBe(true);
-    expect((await loadDataset('mnist', { seed: 99 })) === first).toBe(true); // the run seed does not move the split
-    // The split is pinned: a change here changes every MNIST result, so it must be deliberate.
-    expect(Array.from(first.train.y.subarray(0, 10))).toEqual([2, 2, 7, 0, 0, 4, 3, 5, 9, 3]);
-    expect(Array.from(first.test.y.subarray(0, 10))).toEqual([6, 8, 4, 8, 5, 8, 1, 8, 2, 9]);
-
-    vi.resetModules();
-    const fresh = await (await import('../../simulations/src/data/mnist')).loadMnist();
-    expect(fresh === first).toBe(false); // not toBe: on failure vitest deep-compares 6M floats
-    expect(sameBytes(fresh.train.y, first.train.y)).toBe(true);
-    expect(sameBytes(fresh.test.y, first.test.y)).toBe(true);
-    expect(sameBytes(fresh.train.x, first.train.x)).toBe(true);
-    expect(sameBytes(fresh.test.x, first.test.x)).toBe(true);
-  });
-});
 
 describe('makeSynthetic', () => {
   it('is deterministic by seed', () => {

@@ -5,14 +5,13 @@ import { parse } from 'csv-parse/sync';
 import fc from 'fast-check';
 import { afterAll, describe, expect, it } from 'vitest';
 import { SimulationError } from '@cohort/simulations';
-// Relative imports until the packages' index.ts files export these.
 import {
   generatePiiDataset,
   PII_DATASET_NAMES,
   piiDatasetSchema,
   writePiiDataset,
 } from '@cohort/simulations';
-import { csvField, toCsv } from '../../simulations/src/data/pii/csv-writer';
+import { csvField, toCsv } from '@cohort/client/data';
 import { PII_REFERENCE_DATE } from '@cohort/simulations';
 import { parseSchema } from '@cohort/client';
 

@@ -7,7 +7,6 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-// Relative imports until the packages' index.ts files export these.
 import { writePiiDataset, type PiiDatasetName } from '@cohort/simulations';
 import { loadSchema } from '@cohort/client';
 import { runPipeline, type MaskStep, type PipelineResult } from '@cohort/client';

@@ -2,7 +2,7 @@
  * A CSV file as a simulation dataset, read by the client's own CSV pipeline (so simulated clients
  * see exactly what a device would), then split into train/test, stratified and seeded.
  */
-import { loadCsvTable } from '@cohort/client';
+import { loadCsvTable, type CsvTable } from '@cohort/client';
 import { createRng } from '../rng';
 import { gatherRows, type Dataset } from './dataset';
 import { SimulationError } from '../errors';
@@ -21,7 +21,7 @@ export interface CsvDatasetOptions {
 
 export async function loadCsvDataset(path: string, options: CsvDatasetOptions): Promise<Dataset> {
   const { label, seed, testFraction = 0.2, classes } = options;
-  let table;
+  let table: CsvTable;
   try {
     table = await loadCsvTable(path, classes === undefined ? { label } : { label, classes });
   } catch (cause) {

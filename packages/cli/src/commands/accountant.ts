@@ -1,4 +1,5 @@
 import { Command, InvalidArgumentError, Option } from 'commander';
+import type { Accountant, AccountantKind } from '@cohort/privacy';
 import { fraction, integer, positive, resolveWithConfig } from '../options';
 
 interface Flags {
@@ -7,7 +8,7 @@ interface Flags {
   targetEpsilon?: number;
   steps?: number;
   delta?: number;
-  method: 'rdp' | 'pld';
+  method: AccountantKind;
   json?: boolean;
 }
 
@@ -33,13 +34,19 @@ function checked(command: Command, flag: string, value: unknown, parse: (text: s
 
 export function accountantCommand(): Command {
   return new Command('accountant')
-    .description('ε of T releases of the Poisson-subsampled Gaussian (q, σ) at δ, or with --target-epsilon the smallest σ that stays within ε')
+    .description(
+      'ε of T releases of the Poisson-subsampled Gaussian (q, σ) at δ, or with --target-epsilon the smallest σ that stays within ε',
+    )
     .option('--sample-rate <q>', 'probability that a client takes part in a round, in (0, 1]', fraction)
     .option('--noise-multiplier <s>', 'σ: noise standard deviation / clip norm, > 0', positive)
     .option('--target-epsilon <e>', 'calibrate: print the smallest σ whose ε stays within this (instead of --noise-multiplier)', positive)
     .option('--steps <t>', 'number of releases (rounds), an integer ≥ 1', integer(1))
     .option('--delta <d>', 'δ, in (0, 1)', openUnit)
-    .addOption(new Option('--method <name>', 'accountant: rdp (Rényi DP) or pld (privacy loss distributions, tighter)').choices(['rdp', 'pld']).default('rdp'))
+    .addOption(
+      new Option('--method <name>', 'accountant: rdp (Rényi DP) or pld (privacy loss distributions, tighter)')
+        .choices(['rdp', 'pld'])
+        .default('rdp'),
+    )
     .option('--json', 'print the result as JSON on stdout')
     .option('--config <file>', 'JSON file whose keys mirror these flags')
     .action(async (_opts, command: Command) => {
@@ -48,18 +55,26 @@ export function accountantCommand(): Command {
       const steps = checked(command, '--steps', flags.steps, integer(1));
       const delta = checked(command, '--delta', flags.delta, openUnit);
       const method = flags.method;
-      if (method !== 'rdp' && method !== 'pld') command.error(`error: option '--method' must be rdp or pld; got ${JSON.stringify(method)}.`);
+      if (method !== 'rdp' && method !== 'pld') {
+        command.error(`error: option '--method' must be rdp or pld; got ${JSON.stringify(method)}.`);
+      }
       if ((flags.noiseMultiplier === undefined) === (flags.targetEpsilon === undefined)) {
         command.error('error: give exactly one of --noise-multiplier (to compute ε) and --target-epsilon (to calibrate σ)');
       }
-      const { calibrateNoiseMultiplier, PldAccountant, RdpAccountant } = await import('@cohort/privacy');
+      const { calibrateNoiseMultiplier, createAccountant } = await import('@cohort/privacy');
+      // The one place --method is read: every figure below comes from an accountant made here.
+      const accountant = (): Accountant => createAccountant(method);
       const out = (json: object, text: string): void => {
-        process.stdout.write(flags.json ? `${JSON.stringify(json, (_k, v: unknown) => (typeof v === 'number' && !Number.isFinite(v) ? String(v) : v), 2)}\n` : `${text}\n`);
+        process.stdout.write(
+          flags.json
+            ? `${JSON.stringify(json, (_k, v: unknown) => (typeof v === 'number' && !Number.isFinite(v) ? String(v) : v), 2)}\n`
+            : `${text}\n`,
+        );
       };
       const setting = `${steps} step${steps === 1 ? '' : 's'} at q = ${sampleRate}`;
       if (flags.targetEpsilon !== undefined) {
         const targetEpsilon = checked(command, '--target-epsilon', flags.targetEpsilon, positive);
-        const { noiseMultiplier, epsilon } = calibrateNoiseMultiplier({ targetEpsilon, delta, sampleRate, steps, method });
+        const { noiseMultiplier, epsilon } = calibrateNoiseMultiplier({ targetEpsilon, delta, sampleRate, steps, accountant });
         out(
           { noiseMultiplier, epsilon, targetEpsilon, delta, sampleRate, steps, method },
           `σ = ${noiseMultiplier.toPrecision(6)} gives ε = ${epsilon.toPrecision(6)} ≤ ${targetEpsilon} at δ = ${delta} over ${setting} (${method})`,
@@ -68,7 +83,7 @@ export function accountantCommand(): Command {
       }
       const noiseMultiplier = checked(command, '--noise-multiplier', flags.noiseMultiplier, positive);
       const step = { noiseMultiplier, sampleRate };
-      const epsilon = method === 'rdp' ? new RdpAccountant().step(step, steps).getEpsilon(delta) : new PldAccountant().step(step, steps).getEpsilon(delta);
+      const epsilon = accountant().step(step, steps).getEpsilon(delta);
       out(
         { epsilon, delta, method, sampleRate, noiseMultiplier, steps },
         `ε = ${Number.isFinite(epsilon) ? epsilon.toPrecision(6) : '∞'} at δ = ${delta} over ${setting}, σ = ${noiseMultiplier} (${method})`,

@@ -1,5 +1,6 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { Command } from 'commander';
+import type { CsvRows } from '@cohort/client/data';
 import type { MaskingReport } from '@cohort/privacy';
 import { integer, resolveWithConfig } from '../options';
 
@@ -15,17 +16,6 @@ interface Flags {
 
 /** Default location of the device masking key, shared with `cohort client` (its DATA_DIR/mask.key). */
 export const DEFAULT_MASK_KEY_FILE = '.cohort-client/mask.key';
-
-/** One CSV field per RFC 4180: quoted when it holds a comma, a double quote or a line break. */
-function csvField(value: string): string {
-  return /[",\r\n]/.test(value) ? `"${value.replace(/"/g, '""')}"` : value;
-}
-
-/** RFC 4180 text: a header line, then one line per record, CRLF line ends. */
-export function toCsv(columns: readonly string[], records: readonly Readonly<Record<string, string>>[]): string {
-  const lines = [columns, ...records.map((r) => columns.map((c) => r[c] ?? ''))];
-  return lines.map((fields) => `${fields.map(csvField).join(',')}\r\n`).join('');
-}
 
 /** The report as text: counts only, like the report itself. */
 function summary(report: MaskingReport, columnsOut: number, out: string): string {
@@ -59,7 +49,7 @@ export function maskCommand(): Command {
         if (!value) command.error(`error: required option '${flag}' not specified (flag or config key)`);
       }
       const k = flags.k === undefined ? undefined : integer(1)(String(flags.k));
-      const [{ maskRecords, parseMaskingPolicy, readOrCreateMaskingKey }, { parse }] = await Promise.all([import('@cohort/privacy'), import('csv-parse/sync')]);
+      const [{ maskRecords, parseMaskingPolicy, readOrCreateMaskingKey }, { readCsv, toCsv }] = await Promise.all([import('@cohort/privacy'), import('@cohort/client/data')]);
       const read = (path: string, what: string): string => {
         try {
           return readFileSync(path, 'utf8');
@@ -68,17 +58,14 @@ export function maskCommand(): Command {
         }
       };
       const policy = parseMaskingPolicy(read(flags.policy as string, 'policy'));
-      let rows: string[][];
+      let table: CsvRows;
       try {
-        rows = parse(read(flags.in as string, 'CSV'), { bom: true, skip_empty_lines: true }) as string[][];
+        table = readCsv(read(flags.in as string, 'CSV'), flags.in as string);
       } catch (error) {
-        return command.error(`cannot parse CSV ${flags.in}: ${(error as Error).message}`);
+        return command.error(`cannot read CSV: ${(error as Error).message}`);
       }
-      const [header, ...body] = rows;
-      if (header === undefined) return command.error(`CSV ${flags.in} is empty: expected a header row`);
-      const duplicate = header.find((name, i) => header.indexOf(name) !== i);
-      if (duplicate !== undefined) return command.error(`CSV ${flags.in}: column "${duplicate}" appears twice in the header`);
-      const records = body.map((row) => Object.fromEntries(header.map((name, i) => [name, row[i] ?? ''])));
+      const { header, rows } = table;
+      const records = rows.map((row) => Object.fromEntries(header.map((name, i) => [name, row[i] ?? ''])));
 
       const secretKey = readOrCreateMaskingKey(flags.keyFile);
       const mask = () => {

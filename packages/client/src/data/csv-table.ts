@@ -2,9 +2,9 @@
  * Loads a CSV file into a numeric table for training: a header row, one column named as the label,
  * every other column a numeric feature.
  *
- * - Features are standardised with the mean and (population) standard deviation of this file;
- *   a constant column becomes all zeros. Empty cells are missing values, imputed with the column
- *   mean before standardising (so they become 0).
+ * - Features are standardised by the rule of `standardise.ts` with this file's statistics: empty
+ *   cells are missing values, imputed with the column mean (so they become 0); a constant column
+ *   becomes all zeros.
  * - Non-numeric feature values are refused: encoding categories needs a schema shared by every
  *   client, or client A's "red" = 0 would be client B's "red" = 2.
  * - Labels: if every value is an integer ≥ 0, the values are the class ids and `classNames` is
@@ -15,8 +15,9 @@
  * for local data until a shared schema carries global statistics.
  */
 import { readFile } from 'node:fs/promises';
-import { parse } from 'csv-parse/sync';
+import { readCsv } from './csv';
 import { DataError } from './data-error';
+import { imputeAndStandardise } from './standardise';
 
 export interface CsvTableOptions {
   /** Name of the label column (matched after trimming the header cells). */
@@ -37,7 +38,7 @@ export interface CsvTable {
   classNames: string[];
   /** Per-feature mean used for imputation and centring (in file units). */
   featureMeans: number[];
-  /** Per-feature standard deviation used for scaling (0 for a constant column, left unscaled). */
+  /** Per-feature standard deviation used for scaling (0 for a constant column, encoded as zeros). */
   featureStds: number[];
 }
 
@@ -61,10 +62,7 @@ export async function loadCsvTable(path: string, options: CsvTableOptions): Prom
 /** Parses CSV text already in memory; `source` names it in error messages. */
 export function parseCsvTable(input: string | Buffer, options: CsvTableOptions, source = 'CSV input'): CsvTable {
   const classes = checkOptions(options);
-  const records = parseRecords(input, source);
-  const header = records[0]?.record.map((name) => name.trim());
-  if (header === undefined) throw new DataError('EMPTY_TABLE', `${source} is empty: expected a header row.`);
-  checkHeader(header, source);
+  const { header, rows: cells, lines } = readCsv(input, source);
 
   const labelIndex = header.indexOf(options.label.trim());
   if (labelIndex < 0) {
@@ -74,7 +72,7 @@ export function parseCsvTable(input: string | Buffer, options: CsvTableOptions, 
       { column: options.label },
     );
   }
-  const rows = records.slice(1);
+  const rows: ParsedRecord[] = cells.map((record, i) => ({ record, info: { lines: lines[i] as number } }));
   const count = rows.length;
   if (count === 0) throw new DataError('EMPTY_TABLE', `${source} has a header but no data rows.`);
   const featureColumns = header.map((_, j) => j).filter((j) => j !== labelIndex);
@@ -104,16 +102,6 @@ interface ParsedRecord {
   info: { lines: number };
 }
 
-function parseRecords(input: string | Buffer, source: string): ParsedRecord[] {
-  try {
-    return parse(input, { info: true, bom: true, skip_empty_lines: true }) as unknown as ParsedRecord[];
-  } catch (cause) {
-    const line = typeof (cause as { lines?: unknown }).lines === 'number' ? (cause as { lines: number }).lines : undefined;
-    const detail = cause instanceof Error ? cause.message : String(cause);
-    throw new DataError('MALFORMED_CSV', `${source} is not valid CSV: ${detail}`, { cause, line });
-  }
-}
-
 function checkOptions(options: CsvTableOptions): Map<string, number> | undefined {
   if (typeof options.label !== 'string' || options.label.trim() === '') {
     throw new DataError('INVALID_OPTION', 'options.label must name the label column.');
@@ -126,16 +114,6 @@ function checkOptions(options: CsvTableOptions): Map<string, number> | undefined
     map.set(name, i);
   });
   return map;
-}
-
-function checkHeader(header: string[], source: string): void {
-  const seen = new Set<string>();
-  for (const name of header) {
-    if (seen.has(name)) {
-      throw new DataError('DUPLICATE_COLUMN', `${source} has two columns named "${name}".`, { column: name });
-    }
-    seen.add(name);
-  }
 }
 
 function where(row: number, record: ParsedRecord): string {
@@ -164,35 +142,6 @@ function readNumericColumn(rows: ParsedRecord[], j: number, name: string, source
     out[i] = value;
   });
   return out;
-}
-
-/** In place: missing → mean, then (v − mean) / std; a constant (or all-missing) column → 0. */
-function imputeAndStandardise(column: Float64Array): { mean: number; std: number } {
-  let sum = 0;
-  let observed = 0;
-  let min = Infinity;
-  let max = -Infinity;
-  for (const v of column) {
-    if (Number.isNaN(v)) continue;
-    sum += v;
-    observed++;
-    if (v < min) min = v;
-    if (v > max) max = v;
-  }
-  const mean = observed === 0 ? 0 : sum / observed;
-  if (observed === 0 || min === max) {
-    column.fill(0);
-    return { mean, std: 0 };
-  }
-  let squares = 0;
-  for (let i = 0; i < column.length; i++) {
-    if (Number.isNaN(column[i] as number)) column[i] = mean;
-    const d = (column[i] as number) - mean;
-    squares += d * d;
-  }
-  const std = Math.sqrt(squares / column.length);
-  for (let i = 0; i < column.length; i++) column[i] = ((column[i] as number) - mean) / std;
-  return { mean, std };
 }
 
 function encodeLabels(

@@ -3,9 +3,9 @@
  * between clients so every client produces the same feature layout.
  *
  * - Inputs are the columns with role `feature` (plus any with `asFeature`), in schema order.
- * - `number` / `integer`: standardised with this client's mean and population standard deviation;
- *   missing values (left by the mask step, or in `asFeature` columns) are imputed with the mean first.
- *   A constant column encodes as zeros.
+ * - `number` / `integer`: standardised with this client's statistics by the rule of
+ *   `data/standardise.ts`: missing values (left by the mask step, or in `asFeature` columns) are
+ *   imputed with the mean first; a constant column encodes as zeros.
  * - `date`: years before `referenceDate` (default: the column's newest date), then standardised as a
  *   number — so the reference only matters to rounding.
  * - `category`: one-hot over the schema's `categories`, in their order, whatever values this client
@@ -15,6 +15,7 @@
  */
 import { rowPosition } from './validate';
 import { DataError } from '../data/data-error';
+import { imputeAndStandardise } from '../data/standardise';
 import { isFeature, labelColumn, type ColumnSchema, type DatasetSchema } from './schema';
 import { isMissing, MS_PER_YEAR, parseDate, parseNumber, type PipelineRecord } from './values';
 
@@ -169,33 +170,6 @@ function numericColumn(
     for (let i = 0; i < values.length; i++) values[i] = (reference - (values[i] as number)) / MS_PER_YEAR;
   }
   return values;
-}
-
-/** In place: missing → mean, then (v − mean) / std; a constant or all-missing column → 0. */
-function imputeAndStandardise(column: Float64Array): { mean: number; std: number; missing: number } {
-  let sum = 0;
-  let observed = 0;
-  for (const v of column) {
-    if (Number.isNaN(v)) continue;
-    sum += v;
-    observed++;
-  }
-  const missing = column.length - observed;
-  const mean = observed === 0 ? 0 : sum / observed;
-  let squares = 0;
-  for (let i = 0; i < column.length; i++) {
-    if (Number.isNaN(column[i] as number)) column[i] = mean;
-    const d = (column[i] as number) - mean;
-    squares += d * d;
-  }
-  const std = column.length === 0 ? 0 : Math.sqrt(squares / column.length);
-  // Relative threshold: a column of equal values can have a rounding-sized std.
-  if (!(std > 1e-12 * Math.max(1, Math.abs(mean)))) {
-    column.fill(0);
-    return { mean, std: 0, missing };
-  }
-  for (let i = 0; i < column.length; i++) column[i] = ((column[i] as number) - mean) / std;
-  return { mean, std, missing };
 }
 
 function fail(origin: RowOrigin, index: number, column: ColumnSchema, code: 'UNKNOWN_CATEGORY' | 'UNKNOWN_CLASS' | 'NOT_A_NUMBER' | 'BAD_DATE', detail: string): never {

@@ -1,10 +1,10 @@
 /**
  * Step 1 of the pipeline: read local data into string-valued records, from a CSV file (header row,
- * RFC 4180 quoting, parsed by csv-parse), a JSON-lines file (one flat object per line), or records
+ * RFC 4180 quoting, read by `data/csv.ts`), a JSON-lines file (one flat object per line), or records
  * already in memory.
  */
 import { readFile } from 'node:fs/promises';
-import { parse } from 'csv-parse/sync';
+import { readCsv, type CsvErrorCodes } from '../data/csv';
 import { DataError } from '../data/data-error';
 import type { PipelineRecord } from './values';
 
@@ -48,39 +48,18 @@ export async function loadRecords(source: PipelineSource): Promise<LoadedRecords
   return format === 'csv' ? parseCsvRecords(content, path) : parseJsonLines(content.toString('utf8'), path);
 }
 
-interface ParsedRow {
-  record: string[];
-  info: { lines: number };
-}
+/** The pipeline reports CSV failures under its own codes, shared with JSON lines. */
+const PIPELINE_CSV_CODES: CsvErrorCodes = { malformed: 'MALFORMED_INPUT', empty: 'EMPTY_DATA', duplicate: 'MALFORMED_INPUT' };
 
 /** Parses CSV text with a header row; see {@link loadRecords}. */
 export function parseCsvRecords(input: string | Buffer, source = 'CSV input'): LoadedRecords {
-  let rows: ParsedRow[];
-  try {
-    rows = parse(input, { info: true, bom: true, skip_empty_lines: true }) as unknown as ParsedRow[];
-  } catch (cause) {
-    const line = (cause as { lines?: unknown }).lines;
-    throw new DataError('MALFORMED_INPUT', `${source} is not valid CSV: ${(cause as Error).message}`, {
-      cause,
-      ...(typeof line === 'number' ? { line } : {}),
-    });
-  }
-  const header = rows[0]?.record.map((name) => name.trim());
-  if (header === undefined) throw new DataError('EMPTY_DATA', `${source} is empty: expected a header row.`);
-  const seen = new Set<string>();
-  for (const name of header) {
-    if (seen.has(name)) {
-      throw new DataError('MALFORMED_INPUT', `${source} has two columns named "${name}".`, { column: name, line: 1 });
-    }
-    seen.add(name);
-  }
-  const data = rows.slice(1);
-  const records = data.map(({ record }) => {
+  const { header, rows, lines } = readCsv(input, source, PIPELINE_CSV_CODES);
+  const records = rows.map((record) => {
     const out: PipelineRecord = {};
     header.forEach((name, j) => (out[name] = record[j]));
     return out;
   });
-  return { source, records, lines: data.map((row) => row.info.lines), columns: header };
+  return { source, records, lines, columns: header };
 }
 
 /** Parses JSON lines (blank lines skipped); see {@link loadRecords}. */

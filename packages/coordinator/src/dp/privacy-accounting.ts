@@ -1,9 +1,11 @@
 /**
- * The coordinator's privacy budget: an RDP accountant (fast, used for the budget check before each
- * round) and a PLD accountant (tighter, reported beside it), both rebuilt from the ledger's
- * releases so that a restart never resets them.
+ * The accountants behind the federation's budget: RDP (exact and cheap, the figure the budget and
+ * the ledger's claims are held to) and PLD (tighter, reported beside it), both rebuilt from the
+ * ledger's releases so that neither a restart nor a new run resets them. Both compose incrementally:
+ * a round costs the same at round 1000 as at round 10.
  */
 import { PldAccountant, RdpAccountant } from '@cohort/privacy';
+import { computeRdp, rdpToEpsilon } from '@cohort/privacy/accounting/analysis';
 import type { DpOptions } from '../options';
 
 export interface Release {
@@ -19,10 +21,17 @@ export interface EpsilonReport {
   private: boolean;
 }
 
+/**
+ * A PLD grid capped at 2^18 points keeps a round's cost flat as rounds accumulate; coarsening keeps
+ * every figure an upper bound (about 1e-6 relative above the uncapped grid at 1000 rounds).
+ */
+const PLD_MAX_GRID_POINTS = 2 ** 18;
+
 export class PrivacyAccounting {
   private readonly rdp = new RdpAccountant();
-  private readonly releases: Release[] = [];
-  /** The last report, valid until the next release: PLD composition costs up to seconds. */
+  private readonly pld = new PldAccountant({ maxGridPoints: PLD_MAX_GRID_POINTS });
+  private releases = 0;
+  /** The last report, valid until the next release. */
   private reported: EpsilonReport | undefined;
 
   constructor(readonly dp: DpOptions, past: readonly Release[]) {
@@ -35,24 +44,27 @@ export class PrivacyAccounting {
   }
 
   get rounds(): number {
-    return this.releases.length;
+    return this.releases;
   }
 
   record(release: Release): void {
     this.rdp.step(release, 1);
-    this.releases.push(release);
+    this.pld.step(release, 1);
+    this.releases++;
     this.reported = undefined;
   }
 
   epsilonRdp(): number {
-    return this.releases.length === 0 ? 0 : this.rdp.getEpsilon(this.dp.delta);
+    return this.releases === 0 ? 0 : this.rdp.getEpsilon(this.dp.delta);
   }
 
-  /** ε (RDP) after one more release, without recording it. */
+  /** ε (RDP) after one more release, without recording it: RDP adds up order by order. */
   epsilonAfter(release: Release): number {
-    const next = RdpAccountant.fromJSON(this.rdp.toJSON());
-    next.step(release, 1);
-    return next.getEpsilon(this.dp.delta);
+    const { orders } = this.rdp;
+    const total = this.rdp.getRdp();
+    const one = computeRdp({ ...release, orders, steps: 1 });
+    for (let i = 0; i < total.length; i++) total[i]! += one[i]!;
+    return rdpToEpsilon(orders, total, this.dp.delta).epsilon;
   }
 
   /** ε (RDP) after one more planned round. */
@@ -71,19 +83,7 @@ export class PrivacyAccounting {
 
   private compute(): EpsilonReport {
     const isPrivate = this.dp.seed === undefined;
-    if (this.releases.length === 0) return { rdp: 0, pld: 0, delta: this.dp.delta, private: isPrivate };
-    const pld = new PldAccountant();
-    for (const run of runsOf(this.releases)) pld.step(run.release, run.count);
-    return { rdp: this.epsilonRdp(), pld: pld.getEpsilon(this.dp.delta), delta: this.dp.delta, private: isPrivate };
+    if (this.releases === 0) return { rdp: 0, pld: 0, delta: this.dp.delta, private: isPrivate };
+    return { rdp: this.epsilonRdp(), pld: this.pld.getEpsilon(this.dp.delta), delta: this.dp.delta, private: isPrivate };
   }
-}
-
-function runsOf(releases: readonly Release[]): { release: Release; count: number }[] {
-  const runs: { release: Release; count: number }[] = [];
-  for (const r of releases) {
-    const last = runs[runs.length - 1];
-    if (last && last.release.noiseMultiplier === r.noiseMultiplier && last.release.sampleRate === r.sampleRate) last.count++;
-    else runs.push({ release: r, count: 1 });
-  }
-  return runs;
 }

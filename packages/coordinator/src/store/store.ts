@@ -82,11 +82,6 @@ export class Store {
     return row && toRun(row);
   }
 
-  run(id: string): RunRecord | undefined {
-    const row = this.db.prepare(`SELECT * FROM runs WHERE id = ?`).get(id) as RunRow | undefined;
-    return row && toRun(row);
-  }
-
   /** Creates a run with its initial model as the round-0 checkpoint, in one transaction. */
   createRun(run: Omit<RunRecord, 'status' | 'endReason'>, initial: Checkpoint): void {
     this.db.transaction(() => {

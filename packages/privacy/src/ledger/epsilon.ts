@@ -12,14 +12,14 @@
  * unknown mechanism, which the audit flags) and `per-client` ('gaussian-local': each sampled client
  * releases its own noised update).
  *
- * The combined RDP ε is computed after every release. PLD is dearer (a composition per call), so
+ * The combined RDP ε is computed after every release. PLD is dearer (a convolution per release), so
  * the combined PLD ε after every release is computed only for ledgers of at most
  * `pldPerRoundLimit` releases; otherwise, and for the streams, only the final one, with runs of
  * consecutive identical (q, σ) stepped at once.
  */
-import type { GaussianStep } from '../accountant-history';
-import { PldAccountant } from '../pld-accountant';
-import { RdpAccountant } from '../rdp-accountant';
+import type { GaussianStep } from '../accounting/accountant-history';
+import { PldAccountant } from '../accounting/pld-accountant';
+import { RdpAccountant } from '../accounting/rdp-accountant';
 import type { LedgerEntry } from './entry';
 
 export type LedgerStream = 'central' | 'per-client';

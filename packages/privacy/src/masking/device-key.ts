@@ -9,7 +9,7 @@
  */
 import { chmodSync, closeSync, existsSync, fstatSync, mkdirSync, openSync, readSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
-import { cryptoRandomSource } from '../random-source';
+import { cryptoRandomSource } from '../mechanisms/random-source';
 import { PrivacyError } from '../errors';
 
 /** Length of a masking key file, in bytes. */

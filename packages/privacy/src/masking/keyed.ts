@@ -11,7 +11,7 @@
  *   are unrelated and meaningless.
  */
 import { createHmac } from 'node:crypto';
-import { cryptoRandomSource, type RandomSource } from '../random-source';
+import { cryptoRandomSource, type RandomSource } from '../mechanisms/random-source';
 import type { RuleOf } from './policy';
 import { PrivacyError } from '../errors';
 

@@ -14,10 +14,10 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { Faker, en } from '@faker-js/faker';
+import { toCsv } from '@cohort/client/data';
 import { createRng } from '../../rng';
 import { SimulationError } from '../../errors';
 import { creditSpec } from './credit';
-import { toCsv } from './csv-writer';
 import { healthSpec } from './health';
 import { buildRecords, type DatasetSchema, type PiiDatasetSpec } from './spec';
 

@@ -3,7 +3,7 @@
  * features, the label rule, the notes) run by {@link buildRecords}.
  *
  * The label rule is logistic: for each row, the numeric features are standardised with the
- * sample's own mean and (population) standard deviation — exactly what the client pipeline does —
+ * sample's own mean and (population) standard deviation by the client pipeline's own rule —
  * then
  *
  *   logit = intercept + Σ weights[f] · z_f + Σ effects[c][value of c]
@@ -14,9 +14,8 @@
  */
 import type { Faker } from '@faker-js/faker';
 import type { Rng } from '../../rng';
-// Type-only, erased at build time. Becomes `import type { DatasetSchema } from '@cohort/client'` once
-// the client exports the pipeline.
 import type { ColumnSchema, DatasetSchema } from '@cohort/client';
+import { imputeAndStandardise } from '@cohort/client/data';
 import { makePerson, PII_REFERENCE_DATE, type AgeDistribution, type Person } from './person';
 
 export type { ColumnSchema, DatasetSchema };
@@ -147,14 +146,13 @@ export function dateYearsBefore(years: number): string {
   return new Date(ms).toISOString().slice(0, 10);
 }
 
-/** Each numeric feature standardised over the sample (mean 0, population sd 1; constant → 0). */
+/** Each numeric feature standardised over the sample by the client's rule (mean 0, population sd 1; constant → 0). */
 function standardiseAll(drawn: readonly DrawnFeatures[], names: readonly string[]): Map<string, Float64Array> {
   const out = new Map<string, Float64Array>();
   for (const name of names) {
     const v = Float64Array.from(drawn, (d) => d.numbers[name] ?? 0);
-    const mean = v.reduce((a, b) => a + b, 0) / v.length;
-    const sd = Math.sqrt(v.reduce((a, b) => a + (b - mean) ** 2, 0) / v.length);
-    out.set(name, v.map((x) => (sd > 0 ? (x - mean) / sd : 0)));
+    imputeAndStandardise(v);
+    out.set(name, v);
   }
   return out;
 }

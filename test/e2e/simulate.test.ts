@@ -38,7 +38,7 @@ describe('cohort simulate', () => {
     }));
     expect(model.outputs[0]!.shape).toEqual([null, 2]);
     expect(existsSync(join(out, 'coordinator.db'))).toBe(true);
-  });
+  }, 120_000);
 
   it('is reproducible: the same seed gives the same metrics and model, another seed does not', async () => {
     const a = await runSimulation({ ...base, seed: 11, out: tempDir() });
@@ -48,7 +48,7 @@ describe('cohort simulate', () => {
     expect(strip(metrics(b.run_dir))).toEqual(strip(metrics(a.run_dir)));
     expect(b.model_sha256).toBe(a.model_sha256);
     expect(c.model_sha256).not.toBe(a.model_sha256);
-  });
+  }, 240_000); // three simulations: about 30 s on 2 idle cores, longer beside another suite
 
   it('refuses unknown datasets and partitions with the valid choices', async () => {
     await expect(runSimulation({ ...base, dataset: 'cifar', out: tempDir() })).rejects.toThrow(/mnist.*synthetic.*csv:PATH/);

@@ -8,9 +8,13 @@
  * "Tight on Budget? Tight Bounds for r-Fold Approximate Differential Privacy", and Koskela et al.
  * 2020): tails are truncated pessimistically — a lower tail is moved up to the first kept loss and
  * an upper tail to +∞ — so every figure computed from a pessimistic PLD remains an upper bound.
+ *
+ * `coarsen` moves a PLD to a coarser grid by connect-the-dots on its own hockey-stick curve
+ * (Doroshenko et al. 2022, Algorithm 1, applied to a discrete PLD): the result dominates the input,
+ * so it is still an upper bound, and its error is second order in the interval.
  */
+import { PrivacyError } from '../../errors';
 import { convolve, selfConvolveWindow } from './fft-convolution';
-import { logAddExp } from './special-functions';
 
 /** Default mass that a composition may move (pessimistically) for the sake of a smaller grid. */
 export const DEFAULT_TAIL_MASS_TRUNCATION = 1e-15;
@@ -53,28 +57,43 @@ export class PldPmf {
 
   /**
    * The smallest ε ≥ 0 with δ(ε) ≤ delta (Infinity when the mass at +∞ alone exceeds delta).
-   * Σ pᵢ e^{−ℓᵢ} is accumulated in log space: with plain doubles it underflows once losses pass
-   * ~745 nats, and the answer silently degrades to a loss quantile (up to ~1 nat too large).
+   * Σ pᵢ e^{−ℓᵢ} underflows with plain doubles once losses pass ~745 nats (and the answer would
+   * silently degrade to a loss quantile, up to ~1 nat too large), so it is kept as
+   * `scaled`·e^{−ref}, rescaled as the walk down the losses makes e^{ref − ℓ} large.
    */
   epsilonForDelta(delta: number): number {
     if (this.infinityMass > delta) return Infinity;
+    const probs = this.probs;
+    const stepUp = Math.exp(this.interval);
     let massUpper = this.infinityMass;
-    let logMassLower = -Infinity;
-    for (let i = this.probs.length - 1; i >= 0; i--) {
-      const loss = this.loss(i);
-      if (massUpper > delta && Math.log(massUpper - delta) - logMassLower >= loss) break;
-      const p = this.probs[i] as number;
+    let ref = this.loss(probs.length - 1);
+    let scaled = 0; // Σ pᵢ e^{ref − ℓᵢ} over the losses passed
+    let factor = 1; // e^{ref − ℓᵢ} at the current index i
+    for (let i = probs.length - 1; i >= 0; i--) {
+      // Stop once ε = log(massUpper − δ) − log Σ pᵢ e^{−ℓᵢ} is at least this loss.
+      if (massUpper > delta && (massUpper - delta) * factor >= scaled) break;
+      const p = probs[i] as number;
       if (p > 0) {
         massUpper += p;
-        logMassLower = logAddExp(logMassLower, Math.log(p) - loss);
+        scaled += p * factor;
+      }
+      if (((probs.length - i) & 1023) === 0) factor = Math.exp(ref - this.loss(i - 1));
+      else factor *= stepUp;
+      if (factor > 1e200) {
+        scaled /= factor;
+        ref = this.loss(i - 1);
+        factor = 1;
       }
     }
     if (massUpper <= delta) return 0;
-    return Math.max(0, Math.log(massUpper - delta) - logMassLower);
+    return Math.max(0, Math.log(massUpper - delta) - Math.log(scaled) + ref);
   }
 
-  /** The PLD of running both mechanisms (convolution of the losses). */
+  /** The PLD of running both mechanisms (convolution of the losses). Both must be on the same grid. */
   compose(other: PldPmf, tailMassTruncation = DEFAULT_TAIL_MASS_TRUNCATION): PldPmf {
+    if (other.interval !== this.interval) {
+      throw new PrivacyError('NUMERICAL_FAILURE', `cannot compose PLDs on different grids (${this.interval} and ${other.interval}).`);
+    }
     const probs = convolve(this.probs, other.probs);
     const infinity = this.infinityMass + other.infinityMass - this.infinityMass * other.infinityMass;
     return truncateTails(this.interval, this.lowerIndex + other.lowerIndex, probs, infinity, tailMassTruncation);
@@ -96,6 +115,61 @@ export class PldPmf {
     const infinity = tailMassTruncation - Math.expm1(count * Math.log1p(-this.infinityMass));
     return new PldPmf(this.interval, this.lowerIndex * count + lo, window, Math.min(1, infinity));
   }
+
+  /**
+   * The same PLD on the grid `factor` (an integer ≥ 2) times coarser, pessimistically. Its δ(ε) is
+   * computed exactly at the coarse grid points, which are fine grid points too, and the dots are
+   * connected: δ is convex in e^ε, so the chords lie above the fine curve between grid points; above
+   * the top point both curves equal the mass at +∞; below the bottom point (under every loss) both
+   * are straight lines in e^ε through the same point, the coarse one ending at total mass 1. The
+   * coarse PLD therefore dominates this one (δ(ε) at least as large for every ε), which composition
+   * preserves: figures computed after coarsening remain upper bounds.
+   */
+  coarsen(factor: number): PldPmf {
+    if (!Number.isSafeInteger(factor) || factor < 2) {
+      throw new PrivacyError('NUMERICAL_FAILURE', `a PLD grid can only be coarsened by an integer factor ≥ 2; got ${factor}.`);
+    }
+    const n = this.probs.length;
+    const low = Math.floor(this.lowerIndex / factor);
+    const high = Math.ceil((this.lowerIndex + n - 1) / factor);
+    const deltas = new Float64Array(high - low + 1);
+    // Walking down the fine grid from its top index t: above = Σ_{i>t} pᵢ and
+    // hinge = Σ_{i>t} pᵢ (1 − e^{−(i−t)·h}), so that δ(ℓ_t) = p∞ + hinge. Every term is ≥ 0.
+    const decay = Math.exp(-this.interval);
+    const gain = -Math.expm1(-this.interval);
+    let above = 0;
+    let hinge = 0;
+    let t = n - 1;
+    for (let j = high; j >= low; j--) {
+      const target = j * factor - this.lowerIndex; // fine index of the coarse point (may lie off the array)
+      for (; t > target; t--) {
+        above += t < n && t >= 0 ? (this.probs[t] as number) : 0;
+        hinge = gain * above + decay * hinge;
+      }
+      deltas[j - low] = this.infinityMass + hinge;
+    }
+    return connectTheDots(this.interval * factor, low, deltas);
+  }
+}
+
+/**
+ * The pessimistic connect-the-dots PMF on the losses k·interval, k = lower … lower + n − 1, from the
+ * δ of the privacy curve at those losses (dp_accounting
+ * `create_pmf_pessimistic_connect_dots_fixed_gap`). `deltas` is overwritten.
+ */
+export function connectTheDots(interval: number, lower: number, deltas: Float64Array): PldPmf {
+  const n = deltas.length;
+  for (let i = 1; i < n; i++) deltas[i] = Math.min(deltas[i] as number, deltas[i - 1] as number);
+  if (n === 1) return new PldPmf(interval, lower, Float64Array.of(1 - (deltas[0] as number)), deltas[0] as number);
+  const em1 = Math.expm1(interval);
+  const e = Math.exp(interval);
+  const probs = new Float64Array(n);
+  const diff = (i: number): number => (deltas[i + 1] as number) - (deltas[i] as number);
+  probs[0] = 1 - (deltas[0] as number) + diff(0) / em1;
+  for (let i = 1; i < n - 1; i++) probs[i] = (diff(i) - diff(i - 1) * e) / em1;
+  probs[n - 1] = diff(n - 2) / Math.expm1(-interval);
+  for (let i = 0; i < n; i++) if (!((probs[i] as number) > 0)) probs[i] = 0;
+  return new PldPmf(interval, lower, probs, deltas[n - 1] as number);
 }
 
 /**

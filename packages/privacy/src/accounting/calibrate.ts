@@ -2,15 +2,14 @@
  * Calibration: the smallest noise multiplier σ for which `steps` releases of the Poisson-subsampled
  * Gaussian at rate q stay within (targetEpsilon, δ), by bracketing and bisection on σ (ε is
  * decreasing in σ), in the manner of dp_accounting's `calibrate_dp_mechanism` and Opacus's
- * `get_noise_multiplier`. The analysis is that of the chosen accountant: RDP (Mironov, Talwar,
- * Zhang 2019, "Rényi Differential Privacy of the Sampled Gaussian Mechanism") or PLD.
+ * `get_noise_multiplier`. The analysis is that of the accountant the caller's factory makes: RDP by
+ * default (Mironov, Talwar, Zhang 2019, "Rényi Differential Privacy of the Sampled Gaussian
+ * Mechanism"), or any other `Accountant` such as `PldAccountant`.
  */
-import { PrivacyError } from './errors';
-import { PldAccountant } from './pld-accountant';
-import type { PldAccountantOptions } from './pld-accountant';
+import type { Accountant } from './accountant';
+import { PrivacyError } from '../errors';
 import { RdpAccountant } from './rdp-accountant';
-import type { RdpAccountantOptions } from './rdp-accountant';
-import { requireDelta, requireInteger, requireNumberInRange, requirePositive } from './validation';
+import { requireDelta, requireInteger, requireNumberInRange, requirePositive } from '../validation';
 
 export interface CalibrateOptions {
   /** The ε budget, > 0. */
@@ -21,12 +20,14 @@ export interface CalibrateOptions {
   sampleRate: number;
   /** Number of releases, an integer ≥ 1. */
   steps: number;
-  /** Accountant used for ε. @default 'rdp' */
-  method?: 'rdp' | 'pld';
   /** Relative width of the final σ bracket. @default 1e-3 */
   tolerance?: number;
-  /** Options of the accountant. @default its defaults */
-  accountantOptions?: RdpAccountantOptions | PldAccountantOptions;
+  /**
+   * Makes the fresh, empty accountant in which each candidate σ is composed, e.g.
+   * `() => new PldAccountant()` or `() => createAccountant(kind)`.
+   * @default () => new RdpAccountant()
+   */
+  accountant?: () => Accountant;
 }
 
 export interface Calibration {
@@ -45,15 +46,15 @@ export function calibrateNoiseMultiplier(options: CalibrateOptions): Calibration
   const sampleRate = requireNumberInRange('sampleRate', options.sampleRate, 0, 1, { minExclusive: true });
   const steps = requireInteger('steps', options.steps, 1);
   const tolerance = requireNumberInRange('tolerance', options.tolerance ?? 1e-3, 1e-12, 0.5);
-  const method = options.method ?? 'rdp';
-  if (method !== 'rdp' && method !== 'pld') {
-    throw new PrivacyError('INVALID_ARGUMENT', `method must be 'rdp' or 'pld'; got ${String(method)}.`);
+  const makeAccountant = options.accountant ?? ((): Accountant => new RdpAccountant());
+  if (typeof makeAccountant !== 'function') {
+    throw new PrivacyError('INVALID_ARGUMENT', `accountant must be a function returning a fresh Accountant; got ${typeof makeAccountant}.`);
   }
   const epsilonAt = (noiseMultiplier: number): number => {
-    const accountant =
-      method === 'rdp'
-        ? new RdpAccountant(options.accountantOptions as RdpAccountantOptions)
-        : new PldAccountant(options.accountantOptions as PldAccountantOptions);
+    const accountant = makeAccountant();
+    if (accountant.history.length > 0) {
+      throw new PrivacyError('INVALID_ARGUMENT', 'accountant() must return a fresh accountant with an empty history.');
+    }
     return accountant.step({ noiseMultiplier, sampleRate }, steps).getEpsilon(delta);
   };
 

@@ -10,7 +10,7 @@
  *   replay it, so it is labelled `private: false`: use it for simulations and tests only.
  */
 import { createCipheriv, createHash, randomFillSync } from 'node:crypto';
-import { PrivacyError } from './errors';
+import { PrivacyError } from '../errors';
 
 export interface RandomSource {
   /** True only when the bytes are unpredictable to everyone (an OS CSPRNG); false for seeded streams. */

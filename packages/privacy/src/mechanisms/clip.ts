@@ -7,8 +7,8 @@
  * naive `v · C/‖v‖` can land a hair above C; the scale is therefore nudged down until the norm of
  * the float32 result, recomputed in float64, is at most C — the bound the accountant relies on.
  */
-import { PrivacyError } from './errors';
-import { requirePositive } from './validation';
+import { PrivacyError } from '../errors';
+import { requirePositive } from '../validation';
 
 export interface ClipResult {
   /** New tensors (the inputs are not modified), with L2 norm ≤ clipNorm taken over all of them. */

@@ -8,12 +8,12 @@
  *
  * The output is integer-valued, ready for secure aggregation on integer vectors modulo 2^k.
  */
-import { PrivacyError } from './errors';
+import { PrivacyError } from '../errors';
 import { defaultRandomSource, uniformBigInt } from './random-source';
 import type { RandomSource } from './random-source';
 import { isqrt, positiveRational } from './rational';
 import type { Rational } from './rational';
-import { requireInteger } from './validation';
+import { requireInteger } from '../validation';
 
 export interface DiscreteGaussianOptions {
   /**

@@ -10,9 +10,9 @@
  * stays accurate when ε is large (thousands) and Φ underflows. Bisection is run to full float64
  * precision and returns the conservative end of the final bracket.
  */
-import { PrivacyError } from './errors';
+import { PrivacyError } from '../../errors';
 import { logNormalCdf, normalCdf } from './special-functions';
-import { requireDelta, requireEpsilon, requirePositive } from './validation';
+import { requireDelta, requireEpsilon, requirePositive } from '../../validation';
 
 export interface AnalyticGaussianOptions {
   /** L2 sensitivity Δ of the released quantity. @default 1 */

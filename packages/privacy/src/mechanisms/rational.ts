@@ -2,7 +2,7 @@
  * Exact non-negative rationals over bigint, enough for the exact samplers: a float64 is converted
  * to the dyadic rational it denotes exactly, with no rounding.
  */
-import { PrivacyError } from './errors';
+import { PrivacyError } from '../errors';
 
 export interface Rational {
   readonly numerator: bigint;

@@ -4,8 +4,8 @@
  * releases merged. Both accountants recompute everything from this list, so a saved state can be
  * audited by replaying it into a fresh accountant.
  */
-import { PrivacyError } from './errors';
-import { requireInteger, requireNonNegative, requireNumberInRange } from './validation';
+import { PrivacyError } from '../errors';
+import { requireInteger, requireNonNegative, requireNumberInRange } from '../validation';
 
 /** One release of the Poisson-subsampled Gaussian mechanism. */
 export interface GaussianStep {

@@ -12,7 +12,8 @@
  * ε = k·interval and the discrete PLD whose curve interpolates those points is built; its δ(ε) is at
  * least the true one everywhere. Noise tails of mass below e^{logMassTruncation} are sent to +∞.
  */
-import { PldPmf } from './pld-pmf';
+import { connectTheDots } from './pld-pmf';
+import type { PldPmf } from './pld-pmf';
 import { logAddExp, logNormalCdf, normalCdf, normalQuantileFromLog } from './special-functions';
 
 export type Adjacency = 'add' | 'remove';
@@ -97,25 +98,6 @@ export class SubsampledGaussianLoss {
     }
     return [this.loss(upperX), this.loss(lowerX)];
   }
-}
-
-/**
- * The pessimistic connect-the-dots PMF on the losses k·interval, k = lower … upper, from the true
- * δ at those losses (dp_accounting `create_pmf_pessimistic_connect_dots_fixed_gap`).
- */
-export function connectTheDots(interval: number, lower: number, deltas: Float64Array): PldPmf {
-  const n = deltas.length;
-  for (let i = 1; i < n; i++) deltas[i] = Math.min(deltas[i] as number, deltas[i - 1] as number);
-  if (n === 1) return new PldPmf(interval, lower, Float64Array.of(1 - (deltas[0] as number)), deltas[0] as number);
-  const em1 = Math.expm1(interval);
-  const e = Math.exp(interval);
-  const probs = new Float64Array(n);
-  const diff = (i: number): number => (deltas[i + 1] as number) - (deltas[i] as number);
-  probs[0] = 1 - (deltas[0] as number) + diff(0) / em1;
-  for (let i = 1; i < n - 1; i++) probs[i] = (diff(i) - diff(i - 1) * e) / em1;
-  probs[n - 1] = diff(n - 2) / Math.expm1(-interval);
-  for (let i = 0; i < n; i++) if (!((probs[i] as number) > 0)) probs[i] = 0;
-  return new PldPmf(interval, lower, probs, deltas[n - 1] as number);
 }
 
 /** Grid indices [⌊ε_lower/interval⌋, ⌈ε_upper/interval⌉] of the discretised PLD. */

@@ -26,8 +26,8 @@
  */
 import { logErfc, signedLogAdd } from './special-functions';
 import type { SignedLog } from './special-functions';
-import { PrivacyError } from './errors';
-import { requireNonNegative, requireNumberInRange } from './validation';
+import { PrivacyError } from '../../errors';
+import { requireNonNegative, requireNumberInRange } from '../../validation';
 
 const range = (from: number, to: number): number[] => Array.from({ length: to - from }, (_, i) => from + i);
 

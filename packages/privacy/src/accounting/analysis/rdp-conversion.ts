@@ -8,8 +8,8 @@
  * Differential Privacy", Thm 21), and its inverse for δ at a given ε. As in dp_accounting, the KL
  * bound δ ≤ √(1 − exp(−rdp)) is also used, which lets very small RDP values report ε = 0.
  */
-import { PrivacyError } from './errors';
-import { requireDelta, requireEpsilon } from './validation';
+import { PrivacyError } from '../../errors';
+import { requireDelta, requireEpsilon } from '../../validation';
 
 export interface EpsilonAtOrder {
   /** The smallest ε over the orders (≥ 0; Infinity when no order gives a finite bound). */

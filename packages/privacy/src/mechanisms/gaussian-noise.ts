@@ -19,7 +19,7 @@
  */
 import { cryptoRandomSource, fillUniform53, seededRandomSource } from './random-source';
 import type { RandomSeed, RandomSource } from './random-source';
-import { requireNonNegative } from './validation';
+import { requireNonNegative } from '../validation';
 
 export interface GaussianSourceOptions {
   /**

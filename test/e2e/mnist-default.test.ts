@@ -10,5 +10,5 @@ describe('the default simulation (npm run simulate)', () => {
     expect(summary.status).toBe('finished');
     expect(summary.final!.examples).toBe(2000);
     expect(summary.final!.accuracy).toBeGreaterThanOrEqual(0.92);
-  }, 400_000);
+  }, 900_000); // about 80 s on 2 idle cores, about 300 s beside another full suite
 });

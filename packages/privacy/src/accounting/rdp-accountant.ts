@@ -5,13 +5,14 @@
  * Differential Privacy of the Sampled Gaussian Mechanism"; the maths lives in `rdp.ts` and
  * `rdp-conversion.ts`.
  */
+import type { Accountant } from './accountant';
 import { appendEntry, parseState, validateStep } from './accountant-history';
 import type { AccountantState, GaussianStep, HistoryEntry } from './accountant-history';
-import { PrivacyError } from './errors';
-import { computeRdp, DEFAULT_RDP_ORDERS, validateOrders } from './rdp';
-import type { FractionalSeries } from './rdp';
-import { rdpToDelta, rdpToEpsilon } from './rdp-conversion';
-import type { EpsilonAtOrder } from './rdp-conversion';
+import { PrivacyError } from '../errors';
+import { computeRdp, DEFAULT_RDP_ORDERS, validateOrders } from './analysis/rdp';
+import type { FractionalSeries } from './analysis/rdp';
+import { rdpToDelta, rdpToEpsilon } from './analysis/rdp-conversion';
+import type { EpsilonAtOrder } from './analysis/rdp-conversion';
 
 export interface RdpAccountantOptions {
   /**
@@ -29,7 +30,8 @@ export interface RdpAccountantOptions {
 
 export type RdpAccountantState = AccountantState<'rdp', { orders: number[]; fractionalSeries: FractionalSeries }>;
 
-export class RdpAccountant {
+export class RdpAccountant implements Accountant {
+  readonly kind = 'rdp' as const;
   readonly orders: readonly number[];
   readonly fractionalSeries: FractionalSeries;
   private readonly total: Float64Array;
