@@ -32,14 +32,20 @@ for (const bench of selected) {
     result.notes.push('the benchmark process did not exit by itself after answering (something was left open) and was killed');
   }
   // Other work on a shared machine skews absolute figures; the 1-minute load average says how much.
-  result.notes.push(`load average (1 min) ${loadBefore.toFixed(2)} before, ${loadavg()[0]!.toFixed(2)} after, on ${availableParallelism()} cores`);
+  result.notes.push(
+    `load average (1 min) ${loadBefore.toFixed(2)} before, ${loadavg()[0]!.toFixed(2)} after, on ${availableParallelism()} cores`,
+  );
   results.push(result);
-  process.stderr.write(`[bench] ${bench.id}: ${result.error ? `FAILED (${result.error.split('\n')[0]})` : 'done'} in ${(durationMs / 1000).toFixed(1)} s\n`);
+  process.stderr.write(
+    `[bench] ${bench.id}: ${result.error ? `FAILED (${result.error.split('\n')[0]})` : 'done'} in ${(durationMs / 1000).toFixed(1)} s\n`,
+  );
 }
 
 const cpu = cpus()[0]?.model ?? 'unknown';
 const header = `Cohort benchmarks — ${startedAt.toISOString()} — node ${process.version}, ${availableParallelism()} cores (${cpu}), ${(totalmem() / 2 ** 30).toFixed(0)} GiB`;
-process.stdout.write(`\n${header}\nFigures are medians of repetitions; compare ratios across runs, not absolute figures.\n\n${formatTable(results)}\n\n`);
+process.stdout.write(
+  `\n${header}\nFigures are medians of repetitions; compare ratios across runs, not absolute figures.\n\n${formatTable(results)}\n\n`,
+);
 for (const r of results) {
   for (const note of r.notes) process.stdout.write(`  ${r.id}: ${note}\n`);
 }

@@ -70,14 +70,19 @@ export function toMetricsLine(report: RoundReport): MetricsLine {
     ...(p ? { bytes_in: p.bytesIn, bytes_out: p.bytesOut } : {}),
     ...(e?.perClientAccuracy ? { per_client_accuracy: e.perClientAccuracy } : {}),
     ...(e?.fairness ? { fairness: fairnessLine(e.fairness) } : {}),
-    ...(report.privacy ? { epsilon_rdp: report.privacy.rdp, epsilon_pld: report.privacy.pld, delta: report.privacy.delta, private: report.privacy.private } : {}),
+    ...(report.privacy
+      ? { epsilon_rdp: report.privacy.rdp, epsilon_pld: report.privacy.pld, delta: report.privacy.delta, private: report.privacy.private }
+      : {}),
   };
 }
 
 function fairnessLine(f: FairnessMetrics): NonNullable<MetricsLine['fairness']> {
   return {
     groups: Object.fromEntries(
-      Object.entries(f.groups).map(([name, g]) => [name, { examples: g.examples, accuracy: g.accuracy, tpr: g.tpr, fpr: g.fpr, f1: g.f1, positive_rate: g.positiveRate }]),
+      Object.entries(f.groups).map(([name, g]) => [
+        name,
+        { examples: g.examples, accuracy: g.accuracy, tpr: g.tpr, fpr: g.fpr, f1: g.f1, positive_rate: g.positiveRate },
+      ]),
     ),
     demographic_parity_difference: f.demographicParityDifference,
     equal_opportunity_difference: f.equalOpportunityDifference,
@@ -116,5 +121,11 @@ export class RunDirectory {
 
 /** runs/2026-11-28T15-04-05Z style default directory. */
 export function defaultRunPath(now = new Date()): string {
-  return join('runs', now.toISOString().replace(/\.\d+Z$/, 'Z').replace(/:/g, '-'));
+  return join(
+    'runs',
+    now
+      .toISOString()
+      .replace(/\.\d+Z$/, 'Z')
+      .replace(/:/g, '-'),
+  );
 }

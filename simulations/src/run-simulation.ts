@@ -7,7 +7,14 @@ import { setTimeout as delay } from 'node:timers/promises';
 import { availableParallelism, homedir } from 'node:os';
 import { join } from 'node:path';
 import { pino, type Logger } from 'pino';
-import { Coordinator, resolveDp, type ClassificationMetrics, type DpSettings, type EpsilonReport, type RoundReport } from '@cohort/coordinator';
+import {
+  Coordinator,
+  resolveDp,
+  type ClassificationMetrics,
+  type DpSettings,
+  type EpsilonReport,
+  type RoundReport,
+} from '@cohort/coordinator';
 import { createClient, initBackend, initialModel, type CohortClient } from '@cohort/client';
 import type { Dataset } from './data/dataset';
 import { loadDataset } from './data/load-dataset';
@@ -120,7 +127,8 @@ export class Simulation extends EventEmitter<SimulationEvents> {
       groupBias: options.groupBias ?? 0,
       keyDir: options.keyDir ?? process.env['COHORT_KEY_DIR'] ?? join(homedir(), '.cohort', 'keys'),
     };
-    if (!Number.isInteger(clients) || clients < 1) throw new SimulationError('INVALID_OPTION', `clients must be an integer of at least 1, got ${clients}.`);
+    if (!Number.isInteger(clients) || clients < 1)
+      throw new SimulationError('INVALID_OPTION', `clients must be an integer of at least 1, got ${clients}.`);
     if (!Number.isInteger(this.config.workers) || this.config.workers < 1) {
       throw new SimulationError('INVALID_OPTION', `workers must be an integer of at least 1, got ${this.config.workers}.`);
     }
@@ -130,7 +138,13 @@ export class Simulation extends EventEmitter<SimulationEvents> {
   private async federate(spec: PartitionSpec, rng: Rng): Promise<{ dataset: Dataset; trainParts: Int32Array[]; evalParts: Int32Array[] }> {
     const { config } = this;
     if ((PII_DATASET_NAMES as readonly string[]).includes(config.dataset)) {
-      return preparePiiFederation(config.dataset, { seed: config.seed, clients: config.clients, partition: spec, rng: rng.fork('pii'), groupBias: config.groupBias });
+      return preparePiiFederation(config.dataset, {
+        seed: config.seed,
+        clients: config.clients,
+        partition: spec,
+        rng: rng.fork('pii'),
+        groupBias: config.groupBias,
+      });
     }
     const dataset = await loadDataset(config.dataset, { seed: config.seed, label: config.label });
     return {
@@ -151,7 +165,13 @@ export class Simulation extends EventEmitter<SimulationEvents> {
     const dp = resolveDp(config.dp, { sampleRate: config.fraction, rounds: config.rounds, keyDir: config.keyDir });
     const { keyDir: _keyDir, ...recorded } = config;
     dir.writeConfig({
-      dpResolved: dp ? { ...dp, keyDir: undefined } : null, ...recorded, numFeatures: dataset.numFeatures, numClasses: dataset.numClasses, trainExamples: dataset.train.count, testExamples: dataset.test.count });
+      dpResolved: dp ? { ...dp, keyDir: undefined } : null,
+      ...recorded,
+      numFeatures: dataset.numFeatures,
+      numClasses: dataset.numClasses,
+      trainExamples: dataset.train.count,
+      testExamples: dataset.test.count,
+    });
 
     await initBackend();
     const model = await initialModel(config.model, { numFeatures: dataset.numFeatures, numClasses: dataset.numClasses }, config.seed);

@@ -17,7 +17,13 @@ async function run(job: WorkerJob): Promise<Exclude<WorkerReply, { ready: true }
     const model = await cache.get(job.task.topology);
     const outcome =
       job.kind === 'fit'
-        ? await fitLocally(model, job.task.weights, examples(init.train, init.trainParts[job.clientIndex]!), job.task.config, job.task.numClasses)
+        ? await fitLocally(
+            model,
+            job.task.weights,
+            examples(init.train, init.trainParts[job.clientIndex]!),
+            job.task.config,
+            job.task.numClasses,
+          )
         : await evaluateLocally(model, job.task.weights, examples(init.test, init.evalParts[job.clientIndex]!), job.task.numClasses);
     return { id: job.id, ok: true, outcome };
   } catch (error) {

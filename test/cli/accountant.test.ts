@@ -5,7 +5,6 @@ import { describe, expect, it } from 'vitest';
 import { cohort } from '../helpers/processes';
 import { col, loadCsv, relativeError } from '../privacy/reference-data';
 
-
 // dp_accounting 0.6.0 reference: q = 0.01, σ = 1.1, 1000 steps, δ = 1e-5.
 const row = loadCsv('dp-epsilon.csv').find((r) => r['q'] === 0.01 && r['sigma'] === 1.1 && r['steps'] === 1000 && r['delta'] === 1e-5);
 if (!row) throw new Error('reference row q=0.01, sigma=1.1, steps=1000 missing from dp-epsilon.csv');
@@ -51,14 +50,35 @@ describe('cohort accountant', () => {
 
   it('validates its flags, naming them', async () => {
     const cases: [string[], RegExp][] = [
-      [['accountant', '--sample-rate', '0', '--noise-multiplier', '1', '--steps', '1', '--delta', '1e-5'], /--sample-rate.*expected a number in \(0, 1\]/],
-      [['accountant', '--sample-rate', '0.1', '--noise-multiplier', '-1', '--steps', '1', '--delta', '1e-5'], /--noise-multiplier.*expected a positive number/],
-      [['accountant', '--sample-rate', '0.1', '--noise-multiplier', '1', '--steps', '2.5', '--delta', '1e-5'], /--steps.*expected an integer/],
-      [['accountant', '--sample-rate', '0.1', '--noise-multiplier', '1', '--steps', '3', '--delta', '1'], /--delta.*expected a number in \(0, 1\)/],
+      [
+        ['accountant', '--sample-rate', '0', '--noise-multiplier', '1', '--steps', '1', '--delta', '1e-5'],
+        /--sample-rate.*expected a number in \(0, 1\]/,
+      ],
+      [
+        ['accountant', '--sample-rate', '0.1', '--noise-multiplier', '-1', '--steps', '1', '--delta', '1e-5'],
+        /--noise-multiplier.*expected a positive number/,
+      ],
+      [
+        ['accountant', '--sample-rate', '0.1', '--noise-multiplier', '1', '--steps', '2.5', '--delta', '1e-5'],
+        /--steps.*expected an integer/,
+      ],
+      [
+        ['accountant', '--sample-rate', '0.1', '--noise-multiplier', '1', '--steps', '3', '--delta', '1'],
+        /--delta.*expected a number in \(0, 1\)/,
+      ],
       [['accountant', '--sample-rate', '0.1', '--noise-multiplier', '1', '--steps', '3'], /required option '--delta'/],
-      [['accountant', '--sample-rate', '0.1', '--steps', '3', '--delta', '1e-5'], /exactly one of --noise-multiplier .* and --target-epsilon/],
-      [['accountant', '--sample-rate', '0.1', '--noise-multiplier', '1', '--target-epsilon', '2', '--steps', '3', '--delta', '1e-5'], /exactly one of/],
-      [['accountant', '--sample-rate', '0.1', '--noise-multiplier', '1', '--steps', '3', '--delta', '1e-5', '--method', 'gdp'], /--method.*Allowed choices are rdp, pld/],
+      [
+        ['accountant', '--sample-rate', '0.1', '--steps', '3', '--delta', '1e-5'],
+        /exactly one of --noise-multiplier .* and --target-epsilon/,
+      ],
+      [
+        ['accountant', '--sample-rate', '0.1', '--noise-multiplier', '1', '--target-epsilon', '2', '--steps', '3', '--delta', '1e-5'],
+        /exactly one of/,
+      ],
+      [
+        ['accountant', '--sample-rate', '0.1', '--noise-multiplier', '1', '--steps', '3', '--delta', '1e-5', '--method', 'gdp'],
+        /--method.*Allowed choices are rdp, pld/,
+      ],
     ];
     const runs = await Promise.all(cases.map(([args]) => cohort(...args)));
     runs.forEach((run, i) => {

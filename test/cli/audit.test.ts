@@ -3,7 +3,15 @@ import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { createLedgerEntry, createLedgerHead, generateSigningKeyPair, publicKeyFingerprint, publicKeyToText, RdpAccountant, toJsonl } from '@cohort/privacy';
+import {
+  createLedgerEntry,
+  createLedgerHead,
+  generateSigningKeyPair,
+  publicKeyFingerprint,
+  publicKeyToText,
+  RdpAccountant,
+  toJsonl,
+} from '@cohort/privacy';
 import type { LedgerEntry, LedgerHeadFacts, SigningKeyPair } from '@cohort/privacy';
 import { cohort } from '../helpers/processes';
 
@@ -26,9 +34,20 @@ function federation(keys: SigningKeyPair, runs: RunSpec[]): LedgerEntry[] {
     for (let round = 1; round <= rounds; round++) {
       accountant.step({ sampleRate, noiseMultiplier });
       const fields = {
-        runId, round, attempt: 1, time: new Date(Date.UTC(2025, 2, 1, 9, entries.length)).toISOString(), mechanism: 'gaussian-central',
-        sampleRate, noiseMultiplier, clipNorm: 1, delta: 1e-5, population: 100, expectedCohortSize: 100 * sampleRate,
-        modelSha256: sha256(weightsOf(runId, round)), epsilonClaimed: accountant.getEpsilon(1e-5), private: true,
+        runId,
+        round,
+        attempt: 1,
+        time: new Date(Date.UTC(2025, 2, 1, 9, entries.length)).toISOString(),
+        mechanism: 'gaussian-central',
+        sampleRate,
+        noiseMultiplier,
+        clipNorm: 1,
+        delta: 1e-5,
+        population: 100,
+        expectedCohortSize: 100 * sampleRate,
+        modelSha256: sha256(weightsOf(runId, round)),
+        epsilonClaimed: accountant.getEpsilon(1e-5),
+        private: true,
       };
       entries.push(createLedgerEntry(fields, entries.at(-1), keys.secretKey));
     }
@@ -39,7 +58,18 @@ function federation(keys: SigningKeyPair, runs: RunSpec[]): LedgerEntry[] {
 /** Writes a ledger, its public key and a head of its last run (final unless overridden) under `name`. */
 function writeLedger(dir: string, name: string, keys: SigningKeyPair, entries: LedgerEntry[], facts: Partial<LedgerHeadFacts> = {}) {
   const last = entries.at(-1) as LedgerEntry;
-  const head = createLedgerHead(last, { runId: last.runId, status: 'finished', time: '2025-03-02T00:00:00.000Z', modelSha256: last.modelSha256, budgetEpsilon: null, ...facts }, keys.secretKey);
+  const head = createLedgerHead(
+    last,
+    {
+      runId: last.runId,
+      status: 'finished',
+      time: '2025-03-02T00:00:00.000Z',
+      modelSha256: last.modelSha256,
+      budgetEpsilon: null,
+      ...facts,
+    },
+    keys.secretKey,
+  );
   const files = { ledger: join(dir, `${name}.jsonl`), key: join(dir, `${name}.pub`), head: join(dir, `${name}-head.json`) };
   writeFileSync(files.ledger, toJsonl(entries));
   writeFileSync(files.key, `${publicKeyToText(keys.publicKey)}\n`);
@@ -82,7 +112,13 @@ describe('cohort audit', () => {
     expect(ok.stdout).toMatch(/Combined ε \(every release of 1 run\): RDP [\d.]+ \(order [\d.]+\), PLD [\d.]+ over 4 releases/);
     expect(ok.stdout).toMatch(/Verdict: PASS\n$/);
     expect(json.code).toBe(0);
-    const audit = JSON.parse(json.stdout) as { verdict: string; keyFingerprint: string; runs: string[]; total: { epsilonRdp: number }; rounds: { epsilonPld: number }[] };
+    const audit = JSON.parse(json.stdout) as {
+      verdict: string;
+      keyFingerprint: string;
+      runs: string[];
+      total: { epsilonRdp: number };
+      rounds: { epsilonPld: number }[];
+    };
     expect(audit.verdict).toBe('pass');
     expect(audit.keyFingerprint).toBe(publicKeyFingerprint(keys.publicKey));
     expect(audit.runs).toEqual(['run-cli']);
@@ -94,7 +130,10 @@ describe('cohort audit', () => {
   it('exits non-zero on a tampered ledger, naming the entry and the reason on stderr', async () => {
     const lines = toJsonl(entries).trimEnd().split('\n');
     const tampered = join(dir, 'tampered.jsonl');
-    writeFileSync(tampered, `${lines.map((l, i) => (i === 2 ? l.replace('"noiseMultiplier":1.2', '"noiseMultiplier":4') : l)).join('\n')}\n`);
+    writeFileSync(
+      tampered,
+      `${lines.map((l, i) => (i === 2 ? l.replace('"noiseMultiplier":1.2', '"noiseMultiplier":4') : l)).join('\n')}\n`,
+    );
     const truncated = join(dir, 'truncated.jsonl');
     writeFileSync(truncated, `${lines.slice(0, 3).join('\n')}\n`);
     const malformed = join(dir, 'malformed.jsonl');
@@ -141,7 +180,9 @@ describe('cohort audit', () => {
     ]);
     expect(fooled.code).toBe(0);
     expect(caught.code).not.toBe(0);
-    expect(caught.stderr).toContain(`KEY_FINGERPRINT_MISMATCH: the public key given has fingerprint ${publicKeyFingerprint(attacker.publicKey)}, but the auditor expected ${fingerprint}`);
+    expect(caught.stderr).toContain(
+      `KEY_FINGERPRINT_MISMATCH: the public key given has fingerprint ${publicKeyFingerprint(attacker.publicKey)}, but the auditor expected ${fingerprint}`,
+    );
     expect(genuine.code).toBe(0);
   });
 
@@ -152,12 +193,17 @@ describe('cohort audit', () => {
       cohort('audit', stale.ledger, '--public-key', files.key, '--head', stale.head, '--allow-running-head'),
     ]);
     expect(cut.code).not.toBe(0);
-    expect(cut.stderr).toContain('TRUNCATED: the signed head was signed while run "run-cli" was still running (after seq 2): a finished run has a final head, and entries after this one may have been removed.');
+    expect(cut.stderr).toContain(
+      'TRUNCATED: the signed head was signed while run "run-cli" was still running (after seq 2): a finished run has a final head, and entries after this one may have been removed.',
+    );
     expect(allowed.code).toBe(0);
   });
 
   it('--run-id catches the final head of another run, and a run swapped for another signed by the same key', async () => {
-    const twoRuns = federation(keys, [{ runId: 'run-a', rounds: 2 }, { runId: 'run-b', rounds: 2 }]);
+    const twoRuns = federation(keys, [
+      { runId: 'run-a', rounds: 2 },
+      { runId: 'run-b', rounds: 2 },
+    ]);
     const staleA = writeLedger(dir, 'stale-a', keys, twoRuns.slice(0, 2));
     const swapped = writeLedger(dir, 'swapped', keys, federation(keys, [{ runId: 'run-swap', rounds: 4, noiseMultiplier: 9 }]));
     const [previous, swap, right] = await Promise.all([
@@ -166,9 +212,13 @@ describe('cohort audit', () => {
       cohort('audit', files.ledger, '--public-key', files.key, '--head', files.head, '--run-id', 'run-cli'),
     ]);
     expect(previous.code).not.toBe(0);
-    expect(previous.stderr).toContain('UNEXPECTED_RUN: signed head (last seq 2): it is for run "run-a", but the auditor expected run "run-b".');
+    expect(previous.stderr).toContain(
+      'UNEXPECTED_RUN: signed head (last seq 2): it is for run "run-a", but the auditor expected run "run-b".',
+    );
     expect(swap.code).not.toBe(0);
-    expect(swap.stderr).toContain('UNEXPECTED_RUN: signed head (last seq 4): it is for run "run-swap", but the auditor expected run "run-cli".');
+    expect(swap.stderr).toContain(
+      'UNEXPECTED_RUN: signed head (last seq 4): it is for run "run-swap", but the auditor expected run "run-cli".',
+    );
     expect(right.code).toBe(0);
   });
 
@@ -183,7 +233,9 @@ describe('cohort audit', () => {
     ]);
     expect(good.code).toBe(0);
     expect(bad.code).not.toBe(0);
-    expect(bad.stderr).toMatch(/MODEL_MISMATCH: signed head \(last seq 4\): run "run-cli" holds model [0-9a-f]{12}…, but the weights handed to the auditor hash to [0-9a-f]{12}…/);
+    expect(bad.stderr).toMatch(
+      /MODEL_MISMATCH: signed head \(last seq 4\): run "run-cli" holds model [0-9a-f]{12}…, but the weights handed to the auditor hash to [0-9a-f]{12}…/,
+    );
     expect(absent.code).not.toBe(0);
     expect(absent.stderr).toMatch(/--model .*no-such-model: cannot read the model's weights .*weights\.bin/);
     expect(headless.code).not.toBe(0);
@@ -191,9 +243,15 @@ describe('cohort audit', () => {
   });
 
   it('passes a ledger of several runs, checking the budget on their combined ε', async () => {
-    const runs: RunSpec[] = [{ runId: 'run-a', rounds: 3 }, { runId: 'run-b', rounds: 3, sampleRate: 0.1, noiseMultiplier: 1 }];
+    const runs: RunSpec[] = [
+      { runId: 'run-a', rounds: 3 },
+      { runId: 'run-b', rounds: 3, sampleRate: 0.1, noiseMultiplier: 1 },
+    ];
     const multi = writeLedger(dir, 'multi', keys, federation(keys, runs));
-    const all = new RdpAccountant().step({ sampleRate: 0.05, noiseMultiplier: 1.2 }, 3).step({ sampleRate: 0.1, noiseMultiplier: 1 }, 3).getEpsilon(1e-5);
+    const all = new RdpAccountant()
+      .step({ sampleRate: 0.05, noiseMultiplier: 1.2 }, 3)
+      .step({ sampleRate: 0.1, noiseMultiplier: 1 }, 3)
+      .getEpsilon(1e-5);
     const runB = new RdpAccountant().step({ sampleRate: 0.1, noiseMultiplier: 1 }, 3).getEpsilon(1e-5);
     const [text, json, over] = await Promise.all([
       cohort('audit', multi.ledger, '--public-key', multi.key, '--head', multi.head, '--run-id', 'run-b'),
@@ -209,6 +267,8 @@ describe('cohort audit', () => {
     expect(audit.total.releases).toBe(6);
     expect(audit.total.epsilonRdp).toBeCloseTo(all, 10);
     expect(over.code).not.toBe(0);
-    expect(over.stderr).toMatch(/BUDGET_EXCEEDED: entry seq [4-6] \(line [4-6]\): the combined ε by RDP \(every release of every run so far\)/);
+    expect(over.stderr).toMatch(
+      /BUDGET_EXCEEDED: entry seq [4-6] \(line [4-6]\): the combined ε by RDP \(every release of every run so far\)/,
+    );
   });
 });

@@ -4,16 +4,31 @@ import { join } from 'node:path';
 import { cohort } from '../helpers/processes';
 import { tempDir } from '../helpers/federation';
 
-
 describe('the cohort command', () => {
   it('lists its subcommands, and each explains its flags', async () => {
     const help = await cohort('--help');
     expect(help.code).toBe(0);
-    for (const sub of ['simulate', 'coordinator', 'client', 'accountant', 'audit', 'mask']) expect(help.stdout).toMatch(new RegExp(`^\\s+${sub}\\b`, 'm'));
+    for (const sub of ['simulate', 'coordinator', 'client', 'accountant', 'audit', 'mask'])
+      expect(help.stdout).toMatch(new RegExp(`^\\s+${sub}\\b`, 'm'));
     const sim = await cohort('simulate', '--help');
-    for (const flag of ['--dataset', '--partition', '--clients', '--rounds', '--seed', '--workers', '--out', '--json', '--config']) expect(sim.stdout).toContain(flag);
+    for (const flag of ['--dataset', '--partition', '--clients', '--rounds', '--seed', '--workers', '--out', '--json', '--config'])
+      expect(sim.stdout).toContain(flag);
     const coord = await cohort('coordinator', '--help');
-    for (const flag of ['--port', '--host', '--rounds', '--min-clients', '--fraction', '--round-timeout', '--eval-every', '--model', '--local-epochs', '--batch-size', '--lr', '--seed', '--db']) {
+    for (const flag of [
+      '--port',
+      '--host',
+      '--rounds',
+      '--min-clients',
+      '--fraction',
+      '--round-timeout',
+      '--eval-every',
+      '--model',
+      '--local-epochs',
+      '--batch-size',
+      '--lr',
+      '--seed',
+      '--db',
+    ]) {
       expect(coord.stdout).toContain(flag);
     }
     const client = await cohort('client', '--help');

@@ -7,8 +7,26 @@ import { cohort } from '../helpers/processes';
 
 const RAW = [
   ['name', 'email', 'age', 'zip', 'card', 'notes', 'label', 'ssn'],
-  ['Mary Johnson', 'mary.johnson@example.com', '34', '94107', '4111 1111 1111 1111', 'Call me on (555) 123-4567, "urgent"', 'yes', '123-45-6789'],
-  ['James Smith', 'j.smith@example.org', '38', '94110', '5555-5555-5555-4444', 'IBAN GB82 WEST 1234 5698 7654 32,\nsecond line', 'no', '234-56-7890'],
+  [
+    'Mary Johnson',
+    'mary.johnson@example.com',
+    '34',
+    '94107',
+    '4111 1111 1111 1111',
+    'Call me on (555) 123-4567, "urgent"',
+    'yes',
+    '123-45-6789',
+  ],
+  [
+    'James Smith',
+    'j.smith@example.org',
+    '38',
+    '94110',
+    '5555-5555-5555-4444',
+    'IBAN GB82 WEST 1234 5698 7654 32,\nsecond line',
+    'no',
+    '234-56-7890',
+  ],
   ['Mary Johnson', 'mary.johnson@example.com', '31', '94121', '378282246310005', 'from 10.0.0.1', 'yes', '345-67-8901'],
   ['Linda Garcia', 'linda@example.net', '52', '10001', '6011111111111117', 'born January 31, 1990', 'no', '456-78-9012'],
 ];
@@ -27,7 +45,8 @@ const POLICY = {
   k: 1,
 };
 
-const csvText = (rows: string[][]): string => `${rows.map((r) => r.map((v) => (/[",\n]/.test(v) ? `"${v.replace(/"/g, '""')}"` : v)).join(',')).join('\n')}\n`;
+const csvText = (rows: string[][]): string =>
+  `${rows.map((r) => r.map((v) => (/[",\n]/.test(v) ? `"${v.replace(/"/g, '""')}"` : v)).join(',')).join('\n')}\n`;
 
 describe('cohort mask', () => {
   let dir: string;
@@ -39,7 +58,19 @@ describe('cohort mask', () => {
   });
 
   it('masks a CSV round trip: operators applied, dropped columns gone, no raw value left, report of counts', async () => {
-    const run = await cohort('mask', '--policy', path('policy.json'), '--in', path('data.csv'), '--out', path('masked.csv'), '--report', path('report.json'), '--key-file', path('keys/mask.key'));
+    const run = await cohort(
+      'mask',
+      '--policy',
+      path('policy.json'),
+      '--in',
+      path('data.csv'),
+      '--out',
+      path('masked.csv'),
+      '--report',
+      path('report.json'),
+      '--key-file',
+      path('keys/mask.key'),
+    );
     expect(run.stderr).toBe('');
     expect(run.code).toBe(0);
     expect(run.stdout).toMatch(/^masked 4 rows into .*masked\.csv: 4 rows, 7 columns\n/);
@@ -64,7 +95,12 @@ describe('cohort mask', () => {
     const key = statSync(path('keys/mask.key'));
     expect(key.size).toBe(32);
     expect(key.mode & 0o777).toBe(0o600);
-    const report = JSON.parse(readFileSync(path('report.json'), 'utf8')) as { rowsIn: number; rowsOut: number; entities: Record<string, number>; columns: Record<string, { operator: string }> };
+    const report = JSON.parse(readFileSync(path('report.json'), 'utf8')) as {
+      rowsIn: number;
+      rowsOut: number;
+      entities: Record<string, number>;
+      columns: Record<string, { operator: string }>;
+    };
     expect(report).toMatchObject({ rowsIn: 4, rowsOut: 4, entities: { PHONE: 1, IBAN: 1, IP_ADDRESS: 1, DATE: 1 } });
     expect(report.columns.ssn?.operator).toBe('drop');
     const reportText = readFileSync(path('report.json'), 'utf8');
@@ -72,10 +108,30 @@ describe('cohort mask', () => {
   });
 
   it('keeps pseudonyms stable with the same key file and unlinkable with another; --config and --k work', async () => {
-    const again = await cohort('mask', '--policy', path('policy.json'), '--in', path('data.csv'), '--out', path('again.csv'), '--key-file', path('keys/mask.key'), '--json');
+    const again = await cohort(
+      'mask',
+      '--policy',
+      path('policy.json'),
+      '--in',
+      path('data.csv'),
+      '--out',
+      path('again.csv'),
+      '--key-file',
+      path('keys/mask.key'),
+      '--json',
+    );
     expect(again.code).toBe(0);
     const config = path('config.json');
-    writeFileSync(config, JSON.stringify({ policy: path('policy.json'), in: path('data.csv'), out: path('other.csv'), 'key-file': path('keys/other.key'), k: 2 }));
+    writeFileSync(
+      config,
+      JSON.stringify({
+        policy: path('policy.json'),
+        in: path('data.csv'),
+        out: path('other.csv'),
+        'key-file': path('keys/other.key'),
+        k: 2,
+      }),
+    );
     const other = await cohort('mask', '--config', config, '--json');
     expect(other.code).toBe(0);
     const first = (file: string): string[] => (parse(readFileSync(path(file), 'utf8')) as string[][]).slice(1).map((r) => r[0] as string);
@@ -88,8 +144,21 @@ describe('cohort mask', () => {
   });
 
   it('refuses a bad policy, naming the column and operator, and a missing flag', async () => {
-    writeFileSync(path('bad.json'), JSON.stringify({ columns: { age: { operator: 'generalise', kind: 'number', width: -5 }, email: 'hash' } }));
-    const bad = await cohort('mask', '--policy', path('bad.json'), '--in', path('data.csv'), '--out', path('x.csv'), '--key-file', path('keys/mask.key'));
+    writeFileSync(
+      path('bad.json'),
+      JSON.stringify({ columns: { age: { operator: 'generalise', kind: 'number', width: -5 }, email: 'hash' } }),
+    );
+    const bad = await cohort(
+      'mask',
+      '--policy',
+      path('bad.json'),
+      '--in',
+      path('data.csv'),
+      '--out',
+      path('x.csv'),
+      '--key-file',
+      path('keys/mask.key'),
+    );
     expect(bad.code).not.toBe(0);
     expect(bad.stderr).toContain('INVALID_ARGUMENT: invalid masking policy (2 problems): column "age" (generalise): "width": too small');
     expect(bad.stderr).toContain('column "email": operator "hash"; expected one of');

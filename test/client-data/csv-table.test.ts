@@ -115,16 +115,25 @@ describe('loadCsvTable: labels', () => {
 
   it('round-trips label strings with commas, quotes and spaces inside', () => {
     fc.assert(
-      fc.property(fc.uniqueArray(fc.string({ minLength: 1, maxLength: 8 }).map((s) => s.trim()).filter((s) => s !== ''), {
-        minLength: 1,
-        maxLength: 5,
-      }), (names) => {
-        fc.pre(!names.every((n) => /^\+?\d+(?:\.0*)?$/.test(n))); // those would be read as class ids
-        const quote = (s: string) => `"${s.replaceAll('"', '""')}"`;
-        const text = ['x,label', ...names.map((n, i) => `${i},${quote(n)}`)].join('\n');
-        const table = parseCsvTable(text, { label: 'label' });
-        expect(Array.from(table.y, (id) => table.classNames[id])).toEqual(names);
-      }),
+      fc.property(
+        fc.uniqueArray(
+          fc
+            .string({ minLength: 1, maxLength: 8 })
+            .map((s) => s.trim())
+            .filter((s) => s !== ''),
+          {
+            minLength: 1,
+            maxLength: 5,
+          },
+        ),
+        (names) => {
+          fc.pre(!names.every((n) => /^\+?\d+(?:\.0*)?$/.test(n))); // those would be read as class ids
+          const quote = (s: string) => `"${s.replaceAll('"', '""')}"`;
+          const text = ['x,label', ...names.map((n, i) => `${i},${quote(n)}`)].join('\n');
+          const table = parseCsvTable(text, { label: 'label' });
+          expect(Array.from(table.y, (id) => table.classNames[id])).toEqual(names);
+        },
+      ),
       { numRuns: 100 },
     );
   });

@@ -10,7 +10,13 @@ describe('a model the wasm backend cannot train', () => {
     process.on('warning', onWarning);
     // tfjs-backend-wasm 4.22 has no DepthwiseConv2dNativeBackpropFilter kernel.
     const build = async () =>
-      tf.sequential({ layers: [tf.layers.depthwiseConv2d({ inputShape: [6, 6, 2], kernelSize: 3 }), tf.layers.flatten(), tf.layers.dense({ units: 2, activation: 'softmax' })] });
+      tf.sequential({
+        layers: [
+          tf.layers.depthwiseConv2d({ inputShape: [6, 6, 2], kernelSize: 3 }),
+          tf.layers.flatten(),
+          tf.layers.dense({ units: 2, activation: 'softmax' }),
+        ],
+      });
     const model = await buildTrainable(build);
     await new Promise((resolve) => setImmediate(resolve));
     process.off('warning', onWarning);

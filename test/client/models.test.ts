@@ -34,7 +34,12 @@ describe('model presets', () => {
   it('accepts a tfjs Layers model.json, with its weights when they sit beside it', async () => {
     const source = await initialModel('mlp', { numFeatures: 6, numClasses: 2 }, 9);
     const dir = tempDir();
-    writeLayersModel(dir, source.topology, source.weights.map((w) => ({ name: w.name, shape: w.shape, dtype: 'float32' })), encodeTensors(source.weights).payload);
+    writeLayersModel(
+      dir,
+      source.topology,
+      source.weights.map((w) => ({ name: w.name, shape: w.shape, dtype: 'float32' })),
+      encodeTensors(source.weights).payload,
+    );
     const loaded = await initialModel(join(dir, 'model.json'), { numFeatures: 6, numClasses: 2 }, 0);
     expect(encodeTensors(loaded.weights).payload).toEqual(encodeTensors(source.weights).payload);
     const topologyOnly = join(dir, 'topology.json');
@@ -53,7 +58,12 @@ describe('model presets', () => {
     const data = { x, y, count: n, numFeatures: 784 };
     const before = await evaluateLocally(model, global, data, 10);
     const out = await fitLocally(model, global, data, { localEpochs: 2, batchSize: 5, learningRate: 0.05, seed: 1 }, 10);
-    const after = await evaluateLocally(model, global.map((g, i) => g.map((v, j) => v + out.delta[i]![j]!)), data, 10);
+    const after = await evaluateLocally(
+      model,
+      global.map((g, i) => g.map((v, j) => v + out.delta[i]![j]!)),
+      data,
+      10,
+    );
     expect(after.lossSum).toBeLessThan(before.lossSum);
     expect(tf.getBackend()).toBe('wasm');
     model.dispose();

@@ -192,7 +192,11 @@ describe('runPipeline: validation names the row and the column', () => {
   });
 
   it('names a JSON line', async () => {
-    const lines = ['{"name":"a","group":"A","income":1,"visits":1,"opened":"2020-01-01","color":"red","label":"no"}', '', '{"name":"b","group":"A","income":"lots","visits":1,"opened":"2020-01-01","color":"red","label":"no"}'];
+    const lines = [
+      '{"name":"a","group":"A","income":1,"visits":1,"opened":"2020-01-01","color":"red","label":"no"}',
+      '',
+      '{"name":"b","group":"A","income":"lots","visits":1,"opened":"2020-01-01","color":"red","label":"no"}',
+    ];
     const error = await pipelineError(runPipeline({ path: write(lines.join('\n'), 'jsonl') }, schema, { mask: dropPii }), 'NOT_A_NUMBER');
     expect(error).toMatchObject({ row: 2, line: 3, column: 'income' });
   });
@@ -209,7 +213,10 @@ describe('runPipeline: validation names the row and the column', () => {
   });
 
   it('refuses malformed CSV with its line', async () => {
-    const error = await pipelineError(runPipeline({ path: write(`${HEADER}\n"unclosed,1\n`) }, schema, { mask: dropPii }), 'MALFORMED_INPUT');
+    const error = await pipelineError(
+      runPipeline({ path: write(`${HEADER}\n"unclosed,1\n`) }, schema, { mask: dropPii }),
+      'MALFORMED_INPUT',
+    );
     expect(error.message).toMatch(/not valid CSV/);
   });
 
@@ -228,11 +235,14 @@ describe('runPipeline: the unmasked-PII guard', () => {
 
   it('passes when the pii columns are dropped or blanked', async () => {
     await expect(runPipeline({ path: write(csv()) }, schema, { mask: dropPii })).resolves.toBeDefined();
-    const blank: MaskStep = (records) => ({ records: records.map((r) => ({ ...r, name: '', email: null, notes: undefined })), report: null });
+    const blank: MaskStep = (records) => ({
+      records: records.map((r) => ({ ...r, name: '', email: null, notes: undefined })),
+      report: null,
+    });
     await expect(runPipeline({ path: write(csv()) }, schema, { mask: blank })).resolves.toBeDefined();
   });
 
-  it('passes pseudonyms and notes scrubbed of the row\'s identifiers, even a note that had none', async () => {
+  it("passes pseudonyms and notes scrubbed of the row's identifiers, even a note that had none", async () => {
     const scrub: MaskStep = (records) => ({
       records: records.map((r, i) => ({
         ...r,
@@ -246,9 +256,18 @@ describe('runPipeline: the unmasked-PII guard', () => {
     await expect(runPipeline({ path: write(csv()) }, schema, { mask: scrub })).resolves.toBeDefined();
   });
 
-  it('refuses notes that still repeat a row\'s name or email', async () => {
+  it("refuses notes that still repeat a row's name or email", async () => {
     const keepNotes: MaskStep = (records) => ({
-      records: records.map((r) => ({ notes: r.notes, zip: r.zip, group: r.group, income: r.income, visits: r.visits, opened: r.opened, color: r.color, label: r.label })),
+      records: records.map((r) => ({
+        notes: r.notes,
+        zip: r.zip,
+        group: r.group,
+        income: r.income,
+        visits: r.visits,
+        opened: r.opened,
+        color: r.color,
+        label: r.label,
+      })),
       report: null,
     });
     const error = await pipelineError(runPipeline({ path: write(csv()) }, schema, { mask: keepNotes }), 'UNMASKED_PII');

@@ -90,13 +90,19 @@ describe('client privacy budget', () => {
       truncated: readFileSync(good, 'utf8').slice(0, 40),
       foreign: JSON.stringify({ hello: 'world' }),
       miscounted: JSON.stringify({ ...state, releases: 0 }),
-      badHistory: JSON.stringify({ ...state, accountant: { kind: 'rdp', version: 1, options: {}, history: [{ noiseMultiplier: -1, sampleRate: 1, count: 1 }] } }),
+      badHistory: JSON.stringify({
+        ...state,
+        accountant: { kind: 'rdp', version: 1, options: {}, history: [{ noiseMultiplier: -1, sampleRate: 1, count: 1 }] },
+      }),
     };
     for (const [name, text] of Object.entries(corruptions)) {
       const statePath = join(dir, `${name}.json`);
       writeFileSync(statePath, text);
       expect(() => new PrivacyBudget({ epsilon: 50, delta: DELTA, statePath }), name).toThrow(/is corrupt .*refusing to start from zero/);
-      expect(codeOf(() => new PrivacyBudget({ epsilon: 50, delta: DELTA, statePath })), name).toBe('CORRUPT_STATE');
+      expect(
+        codeOf(() => new PrivacyBudget({ epsilon: 50, delta: DELTA, statePath })),
+        name,
+      ).toBe('CORRUPT_STATE');
     }
   });
 
@@ -110,7 +116,9 @@ describe('client privacy budget', () => {
 
   it('rejects invalid options with the field named', () => {
     const statePath = join(tempDir(), 'budget.json');
-    expect(() => new PrivacyBudget({ epsilon: 0, delta: DELTA, statePath })).toThrow(/privacyBudget\.epsilon must be a finite number > 0, got 0/);
+    expect(() => new PrivacyBudget({ epsilon: 0, delta: DELTA, statePath })).toThrow(
+      /privacyBudget\.epsilon must be a finite number > 0, got 0/,
+    );
     expect(() => new PrivacyBudget({ epsilon: 1, delta: 1, statePath })).toThrow(/privacyBudget\.delta must be in \(0, 1\), got 1/);
     expect(() => new PrivacyBudget({ epsilon: 1, delta: DELTA, statePath: '' })).toThrow(/privacyBudget\.statePath/);
   });
@@ -120,7 +128,9 @@ describe('dp instructions a client refuses', () => {
   const local = { clipNorm: 1, noiseStdDev: 2 };
   it('refuses seeded noise unless allowed', () => {
     const seeded = { ...local, noiseSeed: 7 };
-    expect(() => checkDpInstruction(seeded, { allowSeededNoise: false, requireLocalNoise: false })).toThrow(/^the coordinator asked for seeded, reproducible noise, which gives no privacy; refusing/);
+    expect(() => checkDpInstruction(seeded, { allowSeededNoise: false, requireLocalNoise: false })).toThrow(
+      /^the coordinator asked for seeded, reproducible noise, which gives no privacy; refusing/,
+    );
     expect(() => checkDpInstruction(seeded, { allowSeededNoise: true, requireLocalNoise: true })).not.toThrow();
   });
 

@@ -5,7 +5,13 @@ import { initBackend } from '@cohort/client';
 
 type Case = { batch: number; size: [number, number]; inC: number; outC: number; k: number; stride: number; pad: 'same' | 'valid' };
 
-async function filterGradient(backend: string, c: Case, xv: Float32Array, dyShape: number[] | undefined, seed: number): Promise<{ dw: Float32Array; dyShape: number[] }> {
+async function filterGradient(
+  backend: string,
+  c: Case,
+  xv: Float32Array,
+  dyShape: number[] | undefined,
+  seed: number,
+): Promise<{ dw: Float32Array; dyShape: number[] }> {
   await tf.setBackend(backend);
   return tf.tidy(() => {
     const x = tf.tensor4d(xv, [c.batch, c.size[0], c.size[1], c.inC]);

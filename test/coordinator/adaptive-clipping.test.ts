@@ -16,15 +16,32 @@ function meanSd(values: ArrayLike<number>): { mean: number; sd: number } {
 
 describe('adaptive clipping (Andrew et al. 2021)', () => {
   it('moves the clip to the target quantile of update norms', () => {
-    const strategy = new CentralDp(new FedAvg(), { clipNorm: 0.1, noiseMultiplier: 1, sampleRate: 0.5, random: createGaussianSource({ seed: 'quantile' }), adaptive: { targetQuantile: 0.8, learningRate: 0.2 } });
+    const strategy = new CentralDp(new FedAvg(), {
+      clipNorm: 0.1,
+      noiseMultiplier: 1,
+      sampleRate: 0.5,
+      random: createGaussianSource({ seed: 'quantile' }),
+      adaptive: { targetQuantile: 0.8, learningRate: 0.2 },
+    });
     for (let round = 1; round <= 150; round++) {
       const selected = strategy.configureFit(round, population).clients.map((c) => c.clientId);
       // Norms uniform on [0, 2]: the 0.8 quantile is 1.6.
-      strategy.aggregateFit(round, selected.map((id, i) => update(id, (2 * ((i * 7919 + round * 104729) % 1000)) / 1000)), [], [new Float32Array(1)]);
+      strategy.aggregateFit(
+        round,
+        selected.map((id, i) => update(id, (2 * ((i * 7919 + round * 104729) % 1000)) / 1000)),
+        [],
+        [new Float32Array(1)],
+      );
     }
     expect(strategy.clipNorm).toBeGreaterThan(1.45);
     expect(strategy.clipNorm).toBeLessThan(1.75);
-    const restored = new CentralDp(new FedAvg(), { clipNorm: 0.1, noiseMultiplier: 1, sampleRate: 0.5, random: createGaussianSource(), adaptive: {} });
+    const restored = new CentralDp(new FedAvg(), {
+      clipNorm: 0.1,
+      noiseMultiplier: 1,
+      sampleRate: 0.5,
+      random: createGaussianSource(),
+      adaptive: {},
+    });
     restored.loadState(strategy.saveState());
     expect(restored.clipNorm).toBe(strategy.clipNorm);
   });
@@ -37,13 +54,25 @@ describe('adaptive clipping (Andrew et al. 2021)', () => {
     const gamma = 0.5;
     const eta = 0.2;
     const m = 10;
-    const dp = (seed: string) => new CentralDp(new FedAvg(), { clipNorm: clip, noiseMultiplier: z, sampleRate: 1, random: createGaussianSource({ seed }), adaptive: { targetQuantile: gamma, learningRate: eta, countStdDev } });
+    const dp = (seed: string) =>
+      new CentralDp(new FedAvg(), {
+        clipNorm: clip,
+        noiseMultiplier: z,
+        sampleRate: 1,
+        random: createGaussianSource({ seed }),
+        adaptive: { targetQuantile: gamma, learningRate: eta, countStdDev },
+      });
 
     /** z_Δ = std of the noisy mean of zero updates × m / C, over `size` coordinates. */
     function measureUpdateNoise(size: number): number {
       const strategy = dp('update-noise');
       const ids = strategy.configureFit(1, population.slice(0, m)).clients.map((c) => c.clientId);
-      const out = strategy.aggregateFit(1, ids.map((id) => ({ clientId: id, numExamples: 1, delta: [new Float32Array(size)] })), [], [new Float32Array(size)]).weights[0]!;
+      const out = strategy.aggregateFit(
+        1,
+        ids.map((id) => ({ clientId: id, numExamples: 1, delta: [new Float32Array(size)] })),
+        [],
+        [new Float32Array(size)],
+      ).weights[0]!;
       return (meanSd(out).sd * m) / clip;
     }
 
@@ -87,8 +116,10 @@ describe('adaptive clipping (Andrew et al. 2021)', () => {
       const seZ = 0.5 * zEff ** 3 * Math.hypot(seA, 2 * r * seR);
 
       expect(Math.abs(zEff - z)).toBeLessThan(5 * seZ);
-      expect(Math.abs(zDelta - splitNoiseMultiplier(z, countStdDev).updateNoiseMultiplier)).toBeLessThan(5 * zDelta / Math.sqrt(2 * size));
-      expect(Math.abs(sigmaB - countStdDev)).toBeLessThan(5 * countStdDev / Math.sqrt(6 * (trials - 1)));
+      expect(Math.abs(zDelta - splitNoiseMultiplier(z, countStdDev).updateNoiseMultiplier)).toBeLessThan(
+        (5 * zDelta) / Math.sqrt(2 * size),
+      );
+      expect(Math.abs(sigmaB - countStdDev)).toBeLessThan((5 * countStdDev) / Math.sqrt(6 * (trials - 1)));
       // Centred indicators: one more unclipped client moves the count by +½, one more clipped by −½.
       expect(Math.abs(shiftUnclipped - 0.5)).toBeLessThan(5 * seShift);
       expect(Math.abs(shiftClipped + 0.5)).toBeLessThan(5 * seShift);
@@ -96,7 +127,14 @@ describe('adaptive clipping (Andrew et al. 2021)', () => {
   });
 
   it('refuses a count noise at or below noiseMultiplier / 2, which leaves no room for update noise', () => {
-    const make = (countStdDev: number) => () => new CentralDp(new FedAvg(), { clipNorm: 1, noiseMultiplier: 2, sampleRate: 1, random: createGaussianSource({ seed: 1 }), adaptive: { countStdDev } });
+    const make = (countStdDev: number) => () =>
+      new CentralDp(new FedAvg(), {
+        clipNorm: 1,
+        noiseMultiplier: 2,
+        sampleRate: 1,
+        random: createGaussianSource({ seed: 1 }),
+        adaptive: { countStdDev },
+      });
     for (const countStdDev of [0.9, 1, Number.NaN, Number.POSITIVE_INFINITY]) {
       expect(make(countStdDev)).toThrow(CoordinatorError);
       expect(make(countStdDev)).toThrow(/countStdDev must be finite and above noiseMultiplier \/ 2 \(1\)/);

@@ -24,10 +24,15 @@ describe('metrics from summed confusion counts', () => {
   it('sums counts across clients instead of averaging their ratios', () => {
     const strategy = new FedAvg();
     // Client a: 1 example, right. Client b: 99 examples, 49 right. Mean of ratios would be 0.747.
-    const m = strategy.aggregateEvaluate(1, [
-      { clientId: 'a', numExamples: 1, lossSum: 0.1, confusion: [1, 0, 0, 0] },
-      { clientId: 'b', numExamples: 99, lossSum: 50, confusion: [49, 50, 0, 0] },
-    ], [], 2);
+    const m = strategy.aggregateEvaluate(
+      1,
+      [
+        { clientId: 'a', numExamples: 1, lossSum: 0.1, confusion: [1, 0, 0, 0] },
+        { clientId: 'b', numExamples: 99, lossSum: 50, confusion: [49, 50, 0, 0] },
+      ],
+      [],
+      2,
+    );
     expect(m.accuracy).toBeCloseTo(0.5, 12);
     expect(m.loss).toBeCloseTo(50.1 / 100, 12);
   });

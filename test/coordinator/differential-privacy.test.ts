@@ -27,7 +27,12 @@ describe('central DP (DP-FedAvg, fixed clipping)', () => {
     const selected = strategy.configureFit(1, ids).clients.map((c) => c.clientId);
     const size = 200_000;
     const global = [new Float32Array(size)];
-    const out = strategy.aggregateFit(1, selected.map((id) => zeroResult(id, size)), [], global).weights[0]!;
+    const out = strategy.aggregateFit(
+      1,
+      selected.map((id) => zeroResult(id, size)),
+      [],
+      global,
+    ).weights[0]!;
     const { mean, sd } = std(out);
     const expected = (sigma * clip) / (q * ids.length);
     // The sample sd of n normals has relative standard error 1/sqrt(2n) ≈ 0.0016: 5 standard errors.
@@ -36,7 +41,12 @@ describe('central DP (DP-FedAvg, fixed clipping)', () => {
   });
 
   it('clips every update on the coordinator too, so one client moves the model by at most C / (q·N)', () => {
-    const strategy = new CentralDp(new FedAvg(), { clipNorm: 1, noiseMultiplier: 1e-9, sampleRate: 0.5, random: createGaussianSource({ seed: 1 }) });
+    const strategy = new CentralDp(new FedAvg(), {
+      clipNorm: 1,
+      noiseMultiplier: 1e-9,
+      sampleRate: 0.5,
+      random: createGaussianSource({ seed: 1 }),
+    });
     strategy.configureFit(1, ids.slice(0, 10));
     const huge: FitResult = { clientId: 'c0', numExamples: 1, delta: [Float32Array.from([300, 400])] };
     const out = strategy.aggregateFit(1, [huge], [], [new Float32Array(2)]).weights;
@@ -76,18 +86,36 @@ describe('local DP', () => {
   });
 
   it('averages the noisy updates with equal weights, whatever examples clients claim', () => {
-    const strategy = new LocalDpFixedClipping(new FedAvg(), { clipNorm: 1, noiseMultiplier: 1, sampleRate: 1, random: cryptoRandomSource() });
+    const strategy = new LocalDpFixedClipping(new FedAvg(), {
+      clipNorm: 1,
+      noiseMultiplier: 1,
+      sampleRate: 1,
+      random: cryptoRandomSource(),
+    });
     strategy.configureFit(1, ['a', 'b']);
-    const out = strategy.aggregateFit(1, [
-      { clientId: 'a', numExamples: 1000, delta: [Float32Array.from([1])] },
-      { clientId: 'b', numExamples: 1, delta: [Float32Array.from([3])] },
-    ], [], [new Float32Array(1)]);
+    const out = strategy.aggregateFit(
+      1,
+      [
+        { clientId: 'a', numExamples: 1000, delta: [Float32Array.from([1])] },
+        { clientId: 'b', numExamples: 1, delta: [Float32Array.from([3])] },
+      ],
+      [],
+      [new Float32Array(1)],
+    );
     expect(out.weights[0]![0]).toBe(2);
   });
 });
 
 describe('privacy accounting of a run', () => {
-  const dp = { mode: 'central' as const, clipNorm: 1, noiseMultiplier: 1.1, sampleRate: 0.01, delta: 1e-5, keyDir: '/unused', budgetEpsilon: 1 };
+  const dp = {
+    mode: 'central' as const,
+    clipNorm: 1,
+    noiseMultiplier: 1.1,
+    sampleRate: 0.01,
+    delta: 1e-5,
+    keyDir: '/unused',
+    budgetEpsilon: 1,
+  };
 
   it('matches a fresh RDP accountant and is rebuilt identically from recorded releases', () => {
     const live = new PrivacyAccounting(dp, []);
@@ -95,7 +123,10 @@ describe('privacy accounting of a run', () => {
     const reference = new RdpAccountant();
     reference.step({ noiseMultiplier: 1.1, sampleRate: 0.01 }, 50);
     expect(live.epsilonRdp()).toBeCloseTo(reference.getEpsilon(1e-5), 12);
-    const rebuilt = new PrivacyAccounting(dp, Array.from({ length: 50 }, () => ({ noiseMultiplier: 1.1, sampleRate: 0.01 })));
+    const rebuilt = new PrivacyAccounting(
+      dp,
+      Array.from({ length: 50 }, () => ({ noiseMultiplier: 1.1, sampleRate: 0.01 })),
+    );
     expect(rebuilt.report()).toEqual(live.report());
     expect(live.report().pld).toBeLessThan(live.report().rdp);
   });

@@ -19,18 +19,22 @@ describe('FedAvg', () => {
       delta: fc.array(fc.float({ min: -10, max: 10, noNaN: true }), { minLength: 16, maxLength: 16 }),
     });
     fc.assert(
-      fc.property(fc.array(fc.float({ min: -5, max: 5, noNaN: true }), { minLength: 16, maxLength: 16 }), fc.array(clientArb, { minLength: 1, maxLength: 12 }), (g, clients) => {
-        const global = [Float32Array.from(g)];
-        const results = clients.map((c, i) => result(`c${i}`, c.n, [c.delta]));
-        const out = applyWeightedMeanDelta(global, results)[0]!;
-        // Independent form: average the clients' local models w_i = w + Δ_i (float32, as sent), in float64.
-        const total = clients.reduce((s, c) => s + c.n, 0);
-        for (let j = 0; j < 16; j++) {
-          let acc = 0;
-          for (const c of clients) acc += (c.n / total) * (global[0]![j]! + Math.fround(c.delta[j]!));
-          expect(Math.abs(out[j]! - acc)).toBeLessThanOrEqual(Math.abs(acc) * 2 ** -23 + 1e-12 + 2 ** -24 * 10);
-        }
-      }),
+      fc.property(
+        fc.array(fc.float({ min: -5, max: 5, noNaN: true }), { minLength: 16, maxLength: 16 }),
+        fc.array(clientArb, { minLength: 1, maxLength: 12 }),
+        (g, clients) => {
+          const global = [Float32Array.from(g)];
+          const results = clients.map((c, i) => result(`c${i}`, c.n, [c.delta]));
+          const out = applyWeightedMeanDelta(global, results)[0]!;
+          // Independent form: average the clients' local models w_i = w + Δ_i (float32, as sent), in float64.
+          const total = clients.reduce((s, c) => s + c.n, 0);
+          for (let j = 0; j < 16; j++) {
+            let acc = 0;
+            for (const c of clients) acc += (c.n / total) * (global[0]![j]! + Math.fround(c.delta[j]!));
+            expect(Math.abs(out[j]! - acc)).toBeLessThanOrEqual(Math.abs(acc) * 2 ** -23 + 1e-12 + 2 ** -24 * 10);
+          }
+        },
+      ),
       { numRuns: 200 },
     );
   });
@@ -43,7 +47,15 @@ describe('FedAvg', () => {
 
   it('reports the example-weighted training metrics', () => {
     const strategy = new FedAvg();
-    const agg = strategy.aggregateFit(1, [{ ...result('a', 1, [[0]]), metrics: { loss: 1, accuracy: 0 } }, { ...result('b', 3, [[0]]), metrics: { loss: 2, accuracy: 1 } }], [], [new Float32Array(1)]);
+    const agg = strategy.aggregateFit(
+      1,
+      [
+        { ...result('a', 1, [[0]]), metrics: { loss: 1, accuracy: 0 } },
+        { ...result('b', 3, [[0]]), metrics: { loss: 2, accuracy: 1 } },
+      ],
+      [],
+      [new Float32Array(1)],
+    );
     expect(agg.trainLoss).toBeCloseTo(1.75, 12);
     expect(agg.trainAccuracy).toBeCloseTo(0.75, 12);
   });

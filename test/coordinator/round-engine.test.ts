@@ -31,7 +31,12 @@ function memoryClient(transport: MemoryTransport, clientId: string, answer: Answ
       if (reply) acks.push(transport.send(clientId, 'round:update', reply));
     });
   });
-  return { clientId, seen, acks, ended: () => seen.filter((m) => m.event === 'run:end').map((m) => (m.message as { reason: string }).reason) };
+  return {
+    clientId,
+    seen,
+    acks,
+    ended: () => seen.filter((m) => m.event === 'run:end').map((m) => (m.message as { reason: string }).reason),
+  };
 }
 
 describe('the round engine, driven through an in-memory transport', () => {
@@ -39,7 +44,18 @@ describe('the round engine, driven through an in-memory transport', () => {
   afterEach(async () => coordinator?.close());
 
   async function start(options: Partial<CoordinatorOptions>, transport: MemoryTransport) {
-    coordinator = new Coordinator({ rounds: 1, minClients: 2, evalEvery: 0, roundTimeoutMs: 1_000, fit: { localEpochs: 1, batchSize: 1, learningRate: 0.1 }, dbPath: ':memory:', model, logger: quiet, transport, ...options });
+    coordinator = new Coordinator({
+      rounds: 1,
+      minClients: 2,
+      evalEvery: 0,
+      roundTimeoutMs: 1_000,
+      fit: { localEpochs: 1, batchSize: 1, learningRate: 0.1 },
+      dbPath: ':memory:',
+      model,
+      logger: quiet,
+      transport,
+      ...options,
+    });
     expect(await coordinator.start()).toBe('memory://coordinator');
     return coordinator;
   }

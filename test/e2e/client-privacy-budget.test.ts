@@ -1,7 +1,16 @@
 import { describe, expect, it } from 'vitest';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { LocalTrainer, createClient, selectRows, type ClientOptions, type CohortClient, type Examples, type PrivacyEvent, type RoundDone } from '@cohort/client';
+import {
+  LocalTrainer,
+  createClient,
+  selectRows,
+  type ClientOptions,
+  type CohortClient,
+  type Examples,
+  type PrivacyEvent,
+  type RoundDone,
+} from '@cohort/client';
 import { Store, type DpOptions, type RoundRecord } from '@cohort/coordinator';
 import { RdpAccountant } from '@cohort/privacy';
 import { createRng, partition, type Dataset } from '@cohort/simulations';
@@ -32,7 +41,10 @@ class Observed {
     const table = (split: Dataset['train']): Examples => ({ x: split.x, y: split.y, count: split.count, numFeatures: dataset.numFeatures });
     this.client = createClient({
       serverUrl: url,
-      trainer: new LocalTrainer({ train: selectRows(table(dataset.train), trainParts[index]!), evaluation: selectRows(table(dataset.test), evalParts[index]!) }),
+      trainer: new LocalTrainer({
+        train: selectRows(table(dataset.train), trainParts[index]!),
+        evaluation: selectRows(table(dataset.test), evalParts[index]!),
+      }),
       logger: quiet,
       ...options,
     });
@@ -51,7 +63,10 @@ class Observed {
 }
 
 function localDp(dir: string, extra: Partial<DpOptions> = {}): { dp: DpOptions; ledgerPath: string } {
-  return { dp: { mode: 'local', clipNorm: 1, noiseMultiplier: Z, sampleRate: 1, delta: DELTA, keyDir: join(dir, 'keys'), ...extra }, ledgerPath: join(dir, 'ledger.jsonl') };
+  return {
+    dp: { mode: 'local', clipNorm: 1, noiseMultiplier: Z, sampleRate: 1, delta: DELTA, keyDir: join(dir, 'keys'), ...extra },
+    ledgerPath: join(dir, 'ledger.jsonl'),
+  };
 }
 
 /**
@@ -98,24 +113,38 @@ describe('a client keeps its own privacy budget under local DP', () => {
     const k = 2;
     const onDisk: { round: number; releases: number; acknowledged: boolean }[] = [];
     const { rounds, clients } = await run(dataset, { rounds: 4, evalEvery: 2, ...localDp(dir) }, (url) => {
-      const budgeted = new Observed(url, dataset, 0, 3, { clientId: 'budgeted', privacyBudget: { epsilon: budgetFor(k), delta: DELTA, statePath } });
-      budgeted.client.on('privacy', ({ round, status }) => {
-        if (status === 'released') onDisk.push({ round, releases: persisted(statePath).releases, acknowledged: budgeted.updatesSent.includes(round) });
+      const budgeted = new Observed(url, dataset, 0, 3, {
+        clientId: 'budgeted',
+        privacyBudget: { epsilon: budgetFor(k), delta: DELTA, statePath },
       });
-      return [budgeted, new Observed(url, dataset, 1, 3, { clientId: 'plain-1' }), new Observed(url, dataset, 2, 3, { clientId: 'plain-2' })];
+      budgeted.client.on('privacy', ({ round, status }) => {
+        if (status === 'released')
+          onDisk.push({ round, releases: persisted(statePath).releases, acknowledged: budgeted.updatesSent.includes(round) });
+      });
+      return [
+        budgeted,
+        new Observed(url, dataset, 1, 3, { clientId: 'plain-1' }),
+        new Observed(url, dataset, 2, 3, { clientId: 'plain-2' }),
+      ];
     });
     const budgeted = clients[0]!;
 
     expect(budgeted.updatesSent).toEqual([1, 2]);
     expect(budgeted.roundsWith('released')).toEqual([1, 2]);
     // When a release is announced, before its update is sent, the file already holds it.
-    expect(onDisk).toEqual([{ round: 1, releases: 1, acknowledged: false }, { round: 2, releases: 2, acknowledged: false }]);
+    expect(onDisk).toEqual([
+      { round: 1, releases: 1, acknowledged: false },
+      { round: 2, releases: 2, acknowledged: false },
+    ]);
     expect(budgeted.roundsWith('refused')).toEqual([3, 4]);
     for (const refusal of budgeted.privacy.filter((p) => p.status === 'refused')) {
       expect(refusal.reason).toMatch(/^client privacy budget exhausted: ε would reach [\d.]+ > budget [\d.]+ at δ 0\.00001/);
     }
     for (const round of [3, 4]) {
-      expect(failureOf(rounds, round, 'budgeted')).toMatchObject({ kind: 'client-error', reason: expect.stringMatching(/client privacy budget exhausted/) });
+      expect(failureOf(rounds, round, 'budgeted')).toMatchObject({
+        kind: 'client-error',
+        reason: expect.stringMatching(/client privacy budget exhausted/),
+      });
     }
     // It stayed connected: it answered the evaluation after its refused round 4.
     expect(budgeted.rounds.filter((r) => r.task === 'evaluate' && r.accepted).map((r) => r.round)).toContain(4);
@@ -170,17 +199,30 @@ describe('a client keeps its own privacy budget under local DP', () => {
     ]);
     const [careful, sim] = seeded.clients;
     expect(careful!.updatesSent).toEqual([]);
-    expect(careful!.privacy).toEqual([{ round: 1, status: 'refused', reason: expect.stringMatching(/^the coordinator asked for seeded, reproducible noise, which gives no privacy; refusing/) }]);
-    expect(failureOf(seeded.rounds, 1, 'careful')).toMatchObject({ kind: 'client-error', reason: expect.stringMatching(/seeded, reproducible noise/) });
+    expect(careful!.privacy).toEqual([
+      {
+        round: 1,
+        status: 'refused',
+        reason: expect.stringMatching(/^the coordinator asked for seeded, reproducible noise, which gives no privacy; refusing/),
+      },
+    ]);
+    expect(failureOf(seeded.rounds, 1, 'careful')).toMatchObject({
+      kind: 'client-error',
+      reason: expect.stringMatching(/seeded, reproducible noise/),
+    });
     expect(sim!.updatesSent).toEqual([1]);
 
     const centralDir = tempDir();
     const statePath = join(centralDir, 'privacy-budget.json');
-    const central = await run(dataset, { rounds: 1, evalEvery: 0, dp: { ...localDp(centralDir).dp, mode: 'central' }, ledgerPath: join(centralDir, 'ledger.jsonl') }, (url) => [
-      new Observed(url, dataset, 0, 3, { clientId: 'budgeted', privacyBudget: { epsilon: 10, delta: DELTA, statePath } }),
-      new Observed(url, dataset, 1, 3, { clientId: 'plain-1' }),
-      new Observed(url, dataset, 2, 3, { clientId: 'plain-2' }),
-    ]);
+    const central = await run(
+      dataset,
+      { rounds: 1, evalEvery: 0, dp: { ...localDp(centralDir).dp, mode: 'central' }, ledgerPath: join(centralDir, 'ledger.jsonl') },
+      (url) => [
+        new Observed(url, dataset, 0, 3, { clientId: 'budgeted', privacyBudget: { epsilon: 10, delta: DELTA, statePath } }),
+        new Observed(url, dataset, 1, 3, { clientId: 'plain-1' }),
+        new Observed(url, dataset, 2, 3, { clientId: 'plain-2' }),
+      ],
+    );
     const budgeted = central.clients[0]!;
     expect(budgeted.updatesSent).toEqual([]);
     expect(budgeted.roundsWith('refused')).toEqual([1]);

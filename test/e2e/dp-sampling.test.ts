@@ -10,7 +10,12 @@ async function sampledFederation(dp: Omit<DpOptions, 'keyDir'>, n: number, round
   const dir = tempDir();
   const dbPath = join(dir, 'state.db');
   const started = await startCoordinator(dataset, {
-    rounds, minClients: 2, evalEvery: 0, dbPath, ledgerPath: join(dir, 'ledger.jsonl'), dp: { ...dp, keyDir: join(dir, 'keys') },
+    rounds,
+    minClients: 2,
+    evalEvery: 0,
+    dbPath,
+    ledgerPath: join(dir, 'ledger.jsonl'),
+    dp: { ...dp, keyDir: join(dir, 'keys') },
   });
   const clients = Array.from({ length: n }, (_, i) => zeroUpdateClient(started.url, `site-${i}`));
   try {
@@ -41,7 +46,11 @@ describe('sampling under differential privacy', () => {
     const n = 10;
     const rounds = 30;
     // Seeded so that the draws are reproducible; this seed's draws include empty ones.
-    const { outcome, attempts, ledger, clients } = await sampledFederation({ mode: 'central', clipNorm: 1, noiseMultiplier: 1, sampleRate: q, delta: 1e-5, seed: 11 }, n, rounds);
+    const { outcome, attempts, ledger, clients } = await sampledFederation(
+      { mode: 'central', clipNorm: 1, noiseMultiplier: 1, sampleRate: q, delta: 1e-5, seed: 11 },
+      n,
+      rounds,
+    );
     expect(outcome.status).toBe('finished');
 
     // One attempt per round, never redrawn because of its own size, each one released and accounted.
@@ -51,7 +60,10 @@ describe('sampling under differential privacy', () => {
     // Exactly the sampled clients were asked to train, round by round, including empty draws.
     expect(attempts.some((a) => a.selected.length === 0)).toBe(true);
     for (const attempt of attempts) {
-      const asked = clients.filter((c) => c.fitRounds.includes(attempt.round)).map((c) => c.clientId).sort();
+      const asked = clients
+        .filter((c) => c.fitRounds.includes(attempt.round))
+        .map((c) => c.clientId)
+        .sort();
       expect(asked, `round ${attempt.round}`).toEqual([...attempt.selected].sort());
     }
 
@@ -61,15 +73,25 @@ describe('sampling under differential privacy', () => {
   }, 60_000);
 
   it('local DP accounts each attempt before it is broadcast, including rounds nobody was drawn for', async () => {
-    const { outcome, attempts, ledger } = await sampledFederation({ mode: 'local', clipNorm: 1, noiseMultiplier: 2, sampleRate: 0.2, delta: 1e-5, seed: 11 }, 10, 8);
+    const { outcome, attempts, ledger } = await sampledFederation(
+      { mode: 'local', clipNorm: 1, noiseMultiplier: 2, sampleRate: 0.2, delta: 1e-5, seed: 11 },
+      10,
+      8,
+    );
     expect(outcome.status).toBe('finished');
     expect(attempts.every((a) => a.status === 'committed')).toBe(true);
-    expect(ledger.map((e) => [e.round, e.attempt, e.mechanism, e.sampleRate])).toEqual(Array.from({ length: 8 }, (_, i) => [i + 1, 1, 'gaussian-local', 1]));
+    expect(ledger.map((e) => [e.round, e.attempt, e.mechanism, e.sampleRate])).toEqual(
+      Array.from({ length: 8 }, (_, i) => [i + 1, 1, 'gaussian-local', 1]),
+    );
   }, 60_000);
 
   it('never broadcasts an empty cohort, with or without DP (socket.io would address every client)', async () => {
     const started = await startCoordinator(dataset, {
-      rounds: 1, minClients: 2, evalEvery: 0, roundTimeoutMs: 2_000, maxRoundAttempts: 1,
+      rounds: 1,
+      minClients: 2,
+      evalEvery: 0,
+      roundTimeoutMs: 2_000,
+      maxRoundAttempts: 1,
       strategy: { ...nullStrategy() },
     });
     coordinator = started.coordinator;

@@ -19,16 +19,29 @@ describe('differentially private training', () => {
     const out = tempDir();
     const keyDir = join(tempDir(), 'keys');
     const summary = await runSimulation({
-      dataset: 'synthetic', clients: 20, rounds: 10, fraction: 0.5, batchSize: 16, workers: 2, out, logger: quiet, keyDir,
+      dataset: 'synthetic',
+      clients: 20,
+      rounds: 10,
+      fraction: 0.5,
+      batchSize: 16,
+      workers: 2,
+      out,
+      logger: quiet,
+      keyDir,
       dp: { mode: 'central', clip: 1, noiseMultiplier: 2, delta: 1e-5, budgetEpsilon: 3 },
     });
     expect(summary.status).toBe('budget-exhausted');
-    expect(summary.reason).toMatch(/^privacy budget exhausted after round (\d+): the federation's privacy budget ε = 3 \(δ = 0\.00001\) cannot fit another round: ε spent so far [\d.]+ over \d+ releases, one more .* would reach [\d.]+$/);
+    expect(summary.reason).toMatch(
+      /^privacy budget exhausted after round (\d+): the federation's privacy budget ε = 3 \(δ = 0\.00001\) cannot fit another round: ε spent so far [\d.]+ over \d+ releases, one more .* would reach [\d.]+$/,
+    );
     const rounds = summary.rounds_completed;
     expect(rounds).toBeGreaterThan(0);
     expect(rounds).toBeLessThan(10);
 
-    const lines = readFileSync(join(out, 'metrics.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l) as MetricsLine);
+    const lines = readFileSync(join(out, 'metrics.jsonl'), 'utf8')
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l) as MetricsLine);
     const last = lines.at(-1)!;
     const reference = new RdpAccountant();
     reference.step({ noiseMultiplier: 2, sampleRate: 0.5 }, rounds);
@@ -48,7 +61,9 @@ describe('differentially private training', () => {
     // and the released weights all match the signed final head.
     const publicKey = publicKeyFromText(readFileSync(join(keyDir, 'coordinator.pub'), 'utf8'));
     const head = parseLedgerHead(readFileSync(join(out, 'ledger-head.json'), 'utf8'));
-    const weights = createHash('sha256').update(readFileSync(join(out, 'model', 'weights.bin'))).digest('hex');
+    const weights = createHash('sha256')
+      .update(readFileSync(join(out, 'model', 'weights.bin')))
+      .digest('hex');
     expect(head).toMatchObject({ status: 'budget-exhausted', runId: summary.run_id, modelSha256: summary.model_sha256, budgetEpsilon: 3 });
     const pinned = { publicKey, head, expectKeyFingerprint: publicKeyFingerprint(publicKey), runId: summary.run_id, modelSha256: weights };
     expect(auditLedger(entries, pinned).reasons).toEqual([]);
@@ -84,7 +99,12 @@ describe('differentially private training', () => {
 
     expect(outcome.status).toBe('finished');
     const { entries, audit } = readAudit(dir);
-    expect(entries.map((e) => [e.seq, e.round])).toEqual([[1, 1], [2, 2], [3, 3], [4, 4]]);
+    expect(entries.map((e) => [e.seq, e.round])).toEqual([
+      [1, 1],
+      [2, 2],
+      [3, 3],
+      [4, 4],
+    ]);
     const fresh = new RdpAccountant();
     fresh.step({ noiseMultiplier: 1.5, sampleRate: 1 }, 4);
     expect(outcome.privacy!.rdp).toBeCloseTo(fresh.getEpsilon(1e-5), 10);
@@ -93,14 +113,27 @@ describe('differentially private training', () => {
   }, 120_000);
 
   it('seeded DP noise is reproducible and labelled not private everywhere', async () => {
-    const run = (out: string) => runSimulation({
-      dataset: 'synthetic', clients: 6, rounds: 2, fraction: 1, batchSize: 16, workers: 2, out, logger: quiet, seed: 3, keyDir: join(tempDir(), 'keys'),
-      dp: { mode: 'local', clip: 0.5, noiseMultiplier: 0.5, seed: 9 },
-    });
+    const run = (out: string) =>
+      runSimulation({
+        dataset: 'synthetic',
+        clients: 6,
+        rounds: 2,
+        fraction: 1,
+        batchSize: 16,
+        workers: 2,
+        out,
+        logger: quiet,
+        seed: 3,
+        keyDir: join(tempDir(), 'keys'),
+        dp: { mode: 'local', clip: 0.5, noiseMultiplier: 0.5, seed: 9 },
+      });
     const [a, b] = [await run(tempDir()), await run(tempDir())];
     expect(a.model_sha256).toBe(b.model_sha256);
     expect(a.privacy?.private).toBe(false);
-    const metricLines = readFileSync(join(a.run_dir, 'metrics.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l) as MetricsLine);
+    const metricLines = readFileSync(join(a.run_dir, 'metrics.jsonl'), 'utf8')
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l) as MetricsLine);
     expect(metricLines.filter((l) => l.round > 0).every((l) => l.private === false && l.population === 6)).toBe(true);
     const { entries, audit } = readAudit(a.run_dir);
     expect(entries.every((e) => e.mechanism === 'gaussian-local' && e.sampleRate === 1 && !e.private)).toBe(true);

@@ -3,7 +3,17 @@ import { runSimulation } from '@cohort/simulations';
 import { quiet, tempDir } from '../helpers/federation';
 
 async function fairnessAfterTraining(groupBias: number) {
-  const summary = await runSimulation({ dataset: 'synthetic-credit', groupBias, clients: 5, rounds: 3, batchSize: 16, workers: 2, seed: 2, out: tempDir(), logger: quiet });
+  const summary = await runSimulation({
+    dataset: 'synthetic-credit',
+    groupBias,
+    clients: 5,
+    rounds: 3,
+    batchSize: 16,
+    workers: 2,
+    seed: 2,
+    out: tempDir(),
+    logger: quiet,
+  });
   expect(summary.status).toBe('finished');
   return summary.final!;
 }

@@ -20,10 +20,27 @@ afterEach(async () => {
 });
 
 /** Answers a fit round with an update built from the round's own model, altered by `mutate`. */
-function updateFrom(client: RawClient, start: RoundStart, mutate: (m: Record<string, unknown>) => Record<string, unknown>): Record<string, unknown> {
-  const tensors = client.description!.weightSpecs.map((s) => ({ name: s.name, shape: s.shape, data: new Float32Array(s.shape.reduce((a, b) => a * b, 1)) }));
+function updateFrom(
+  client: RawClient,
+  start: RoundStart,
+  mutate: (m: Record<string, unknown>) => Record<string, unknown>,
+): Record<string, unknown> {
+  const tensors = client.description!.weightSpecs.map((s) => ({
+    name: s.name,
+    shape: s.shape,
+    data: new Float32Array(s.shape.reduce((a, b) => a * b, 1)),
+  }));
   const { manifest, payload } = encodeTensors(tensors);
-  const base = { protocolVersion: PROTOCOL_VERSION, runId: start.runId, round: start.round, clientId: client.clientId, numExamples: 10, metrics: { loss: 1, accuracy: 0.5 }, manifest, payload };
+  const base = {
+    protocolVersion: PROTOCOL_VERSION,
+    runId: start.runId,
+    round: start.round,
+    clientId: client.clientId,
+    numExamples: 10,
+    metrics: { loss: 1, accuracy: 0.5 },
+    manifest,
+    payload,
+  };
   return mutate(base);
 }
 
@@ -37,7 +54,9 @@ describe('federated training over real sockets', () => {
     expect(outcome.lastRound).toBe(3);
     const initial = started.reports.find((r) => r.round === 0)!.evaluation!;
     const final = started.reports.find((r) => r.round === 3)!.evaluation!;
-    expect(started.reports.filter((r) => r.round > 0).every((r) => r.participation?.participants === 5 && r.participation.failures.length === 0)).toBe(true);
+    expect(
+      started.reports.filter((r) => r.round > 0).every((r) => r.participation?.participants === 5 && r.participation.failures.length === 0),
+    ).toBe(true);
     expect(final.examples).toBe(dataset.test.count);
     expect(final.accuracy).toBeGreaterThan(0.85);
     expect(final.accuracy - initial.accuracy).toBeGreaterThan(0.2);
@@ -48,29 +67,55 @@ describe('federated training over real sockets', () => {
     const maxMessageBytes = 16_384;
     const started = await startCoordinator(dataset, { rounds: 1, minClients: 3, evalEvery: 0, roundTimeoutMs: 30_000, maxMessageBytes });
     coordinator = started.coordinator;
-    const answerFit = (mutate: (m: Record<string, unknown>, c: RawClient) => Record<string, unknown>, twice = false) => (c: RawClient, s: RoundStart) => {
-      if (s.task !== 'fit') return;
-      const message = updateFrom(c, s, (m) => mutate(m, c));
-      c.send('round:update', message);
-      if (twice) c.send('round:update', message);
-    };
+    const answerFit =
+      (mutate: (m: Record<string, unknown>, c: RawClient) => Record<string, unknown>, twice = false) =>
+      (c: RawClient, s: RoundStart) => {
+        if (s.task !== 'fit') return;
+        const message = updateFrom(c, s, (m) => mutate(m, c));
+        c.send('round:update', message);
+        if (twice) c.send('round:update', message);
+      };
     const specs = () => raw[0]!.description!.weightSpecs;
     raw = [
-      new RawClient(started.url, 'bad-shape', answerFit((m) => {
-        const wrong = specs().map((s, i) => ({ name: s.name, shape: i === 0 ? [s.shape[0]! + 1, ...s.shape.slice(1)] : s.shape, data: new Float32Array((i === 0 ? s.shape[0]! + 1 : s.shape[0]!) * (s.shape[1] ?? 1)) }));
-        return { ...m, ...encodeTensors(wrong) };
-      })),
-      new RawClient(started.url, 'bad-nan', answerFit((m) => {
-        const payload = (m.payload as Uint8Array).slice();
-        new DataView(payload.buffer).setFloat32(8, Number.NaN, true);
-        return { ...m, payload };
-      })),
-      new RawClient(started.url, 'bad-size', answerFit((m) => {
-        const huge = [{ name: 'x', shape: [maxMessageBytes / 4 + 1], data: new Float32Array(maxMessageBytes / 4 + 1) }];
-        return { ...m, ...encodeTensors(huge) };
-      })),
-      new RawClient(started.url, 'bad-round', answerFit((m) => ({ ...m, round: (m.round as number) + 1 }))),
-      new RawClient(started.url, 'replay', answerFit((m) => m, true)),
+      new RawClient(
+        started.url,
+        'bad-shape',
+        answerFit((m) => {
+          const wrong = specs().map((s, i) => ({
+            name: s.name,
+            shape: i === 0 ? [s.shape[0]! + 1, ...s.shape.slice(1)] : s.shape,
+            data: new Float32Array((i === 0 ? s.shape[0]! + 1 : s.shape[0]!) * (s.shape[1] ?? 1)),
+          }));
+          return { ...m, ...encodeTensors(wrong) };
+        }),
+      ),
+      new RawClient(
+        started.url,
+        'bad-nan',
+        answerFit((m) => {
+          const payload = (m.payload as Uint8Array).slice();
+          new DataView(payload.buffer).setFloat32(8, Number.NaN, true);
+          return { ...m, payload };
+        }),
+      ),
+      new RawClient(
+        started.url,
+        'bad-size',
+        answerFit((m) => {
+          const huge = [{ name: 'x', shape: [maxMessageBytes / 4 + 1], data: new Float32Array(maxMessageBytes / 4 + 1) }];
+          return { ...m, ...encodeTensors(huge) };
+        }),
+      ),
+      new RawClient(
+        started.url,
+        'bad-round',
+        answerFit((m) => ({ ...m, round: (m.round as number) + 1 })),
+      ),
+      new RawClient(
+        started.url,
+        'replay',
+        answerFit((m) => m, true),
+      ),
     ];
     clients = honestClients(started.url, dataset, 3);
     await waitUntil(() => raw.every((r) => r.description) && clients.every((c) => c.connected));
@@ -79,10 +124,22 @@ describe('federated training over real sockets', () => {
     const report = started.reports.find((r) => r.round === 1)!.participation!;
     expect(report.participants).toBe(4); // three honest clients and the replaying client's first copy
     const reasons = Object.fromEntries(report.failures.map((f) => [f.clientId, f]));
-    expect(reasons['bad-shape']).toMatchObject({ kind: 'rejected', reason: expect.stringMatching(/^SHAPE_MISMATCH: tensor 0: expected dense1\/kernel/) });
-    expect(reasons['bad-nan']).toMatchObject({ kind: 'rejected', reason: expect.stringMatching(/^NON_FINITE: tensor dense1\/kernel has a non-finite value at index 2/) });
-    expect(reasons['bad-size']).toMatchObject({ kind: 'rejected', reason: expect.stringMatching(/^TOO_LARGE: payload of 16388 bytes exceeds the limit of 16384 bytes/) });
-    expect(reasons['bad-round']).toMatchObject({ kind: 'rejected', reason: expect.stringMatching(/^WRONG_ROUND: message answers fit round 2, but fit round 1 is open/) });
+    expect(reasons['bad-shape']).toMatchObject({
+      kind: 'rejected',
+      reason: expect.stringMatching(/^SHAPE_MISMATCH: tensor 0: expected dense1\/kernel/),
+    });
+    expect(reasons['bad-nan']).toMatchObject({
+      kind: 'rejected',
+      reason: expect.stringMatching(/^NON_FINITE: tensor dense1\/kernel has a non-finite value at index 2/),
+    });
+    expect(reasons['bad-size']).toMatchObject({
+      kind: 'rejected',
+      reason: expect.stringMatching(/^TOO_LARGE: payload of 16388 bytes exceeds the limit of 16384 bytes/),
+    });
+    expect(reasons['bad-round']).toMatchObject({
+      kind: 'rejected',
+      reason: expect.stringMatching(/^WRONG_ROUND: message answers fit round 2, but fit round 1 is open/),
+    });
     expect(report.failures).toHaveLength(4);
     // Every misbehaving client heard why; the round did not wait for its timeout.
     await waitUntil(() => raw.slice(0, 4).every((r) => r.acks.length === 1) && raw[4]!.acks.length === 2);
@@ -140,10 +197,16 @@ describe('federated training over real sockets', () => {
   it('refuses a peer that speaks another protocol version, naming both versions', async () => {
     const started = await startCoordinator(dataset);
     coordinator = started.coordinator;
-    const socket = io(started.url, { auth: { protocolVersion: PROTOCOL_VERSION + 1, clientId: 'future' }, transports: ['websocket'], reconnection: false });
+    const socket = io(started.url, {
+      auth: { protocolVersion: PROTOCOL_VERSION + 1, clientId: 'future' },
+      transports: ['websocket'],
+      reconnection: false,
+    });
     const error = await new Promise<Error & { data?: { code: string } }>((resolve) => socket.on('connect_error', resolve));
     socket.close();
     expect(error.data?.code).toBe('VERSION_MISMATCH');
-    expect(error.message).toBe(`protocol version mismatch: this peer speaks version ${PROTOCOL_VERSION}, the other speaks version ${PROTOCOL_VERSION + 1}`);
+    expect(error.message).toBe(
+      `protocol version mismatch: this peer speaks version ${PROTOCOL_VERSION}, the other speaks version ${PROTOCOL_VERSION + 1}`,
+    );
   });
 });

@@ -10,7 +10,15 @@ const dataset = syntheticData(6);
 /** One federation = one data directory: its database, its published ledger, its private key. */
 function federation() {
   const dir = tempDir();
-  const dp: DpOptions = { mode: 'central', clipNorm: 1, noiseMultiplier: 4, sampleRate: 1, delta: 1e-5, budgetEpsilon: 3, keyDir: join(dir, 'keys') };
+  const dp: DpOptions = {
+    mode: 'central',
+    clipNorm: 1,
+    noiseMultiplier: 4,
+    sampleRate: 1,
+    delta: 1e-5,
+    budgetEpsilon: 3,
+    keyDir: join(dir, 'keys'),
+  };
   const options = { dbPath: join(dir, 'coordinator.db'), ledgerPath: join(dir, 'public', 'ledger.jsonl'), evalEvery: 0, minClients: 2, dp };
   const read = () => readFileSync(options.ledgerPath, 'utf8');
   return { dir, dp, options, read };
@@ -65,14 +73,22 @@ describe('a privacy budget that belongs to the federation', () => {
     expect(entries.at(-1)!.epsilonClaimed).toBeCloseTo(reference.getEpsilon(1e-5), 10);
 
     const head = parseLedgerHead(readFileSync(join(f.dir, 'public', 'ledger-head.json'), 'utf8'));
-    expect(head).toMatchObject({ runId: second.runId, status: 'budget-exhausted', lastSeq: entries.length, modelSha256: second.modelSha256, budgetEpsilon: 3 });
+    expect(head).toMatchObject({
+      runId: second.runId,
+      status: 'budget-exhausted',
+      lastSeq: entries.length,
+      modelSha256: second.modelSha256,
+      budgetEpsilon: 3,
+    });
     const publicKey = publicKeyFromText(readFileSync(join(f.dir, 'public', 'coordinator.pub'), 'utf8'));
     const audit = auditLedger(entries, { publicKey, head, budgetEpsilon: 3, runId: second.runId });
     expect(audit.reasons).toEqual([]);
 
     const refused = await refusal({ ...f.options, rounds: 5 });
     expect(refused.code).toBe('BUDGET_EXHAUSTED');
-    expect(refused.message).toMatch(/refusing to start a new run: the federation's privacy budget ε = 3 \(δ = 0\.00001\) cannot fit another round: ε spent so far [\d.]+ over \d+ releases, one more .* would reach [\d.]+/);
+    expect(refused.message).toMatch(
+      /refusing to start a new run: the federation's privacy budget ε = 3 \(δ = 0\.00001\) cannot fit another round: ε spent so far [\d.]+ over \d+ releases, one more .* would reach [\d.]+/,
+    );
     expect(parseLedgerJsonl(f.read())).toEqual(entries);
   }, 90_000);
 

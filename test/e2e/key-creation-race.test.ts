@@ -12,7 +12,9 @@ describe('the ledger-signing key', () => {
     const dir = join(tempDir(), 'keys');
     const script = `import { readOrCreateKeyPair, publicKeyToText } from '@cohort/privacy'; process.stdout.write(publicKeyToText(readOrCreateKeyPair(${JSON.stringify(dir)}).publicKey));`;
     const outputs = await Promise.all(
-      Array.from({ length: 4 }, () => run(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script], { cwd: process.cwd() })),
+      Array.from({ length: 4 }, () =>
+        run(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script], { cwd: process.cwd() }),
+      ),
     );
     const keys = new Set(outputs.map((o) => o.stdout));
     expect(keys.size).toBe(1);

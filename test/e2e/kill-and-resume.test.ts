@@ -29,13 +29,51 @@ function writeClientCsv(index: number, clients: number): string {
 describe('a coordinator killed mid-round', () => {
   it('resumes from the last committed round on restart, and the run finishes consistently', async () => {
     const db = join(dir, 'state.db');
-    const coordinatorArgs = (port: number) => ['coordinator', '--port', String(port), '--rounds', String(ROUNDS), '--min-clients', '3', '--model', 'mlp',
-      '--num-features', String(dataset.numFeatures), '--num-classes', '2', '--batch-size', '16', '--db', db, '--data-dir', dir, '--round-timeout', '60', '--json'];
+    const coordinatorArgs = (port: number) => [
+      'coordinator',
+      '--port',
+      String(port),
+      '--rounds',
+      String(ROUNDS),
+      '--min-clients',
+      '3',
+      '--model',
+      'mlp',
+      '--num-features',
+      String(dataset.numFeatures),
+      '--num-classes',
+      '2',
+      '--batch-size',
+      '16',
+      '--db',
+      db,
+      '--data-dir',
+      dir,
+      '--round-timeout',
+      '60',
+      '--json',
+    ];
     const first = runCohort(coordinatorArgs(0));
     running.push(first);
     const { url, port } = await listeningOn(first);
     for (let i = 0; i < 3; i++) {
-      running.push(runCohort(['client', '--server', url, '--data', writeClientCsv(i, 3), '--label', 'label', '--id', `site-${i}`, '--data-dir', join(dir, `site-${i}`), '--log-level', 'warn']));
+      running.push(
+        runCohort([
+          'client',
+          '--server',
+          url,
+          '--data',
+          writeClientCsv(i, 3),
+          '--label',
+          'label',
+          '--id',
+          `site-${i}`,
+          '--data-dir',
+          join(dir, `site-${i}`),
+          '--log-level',
+          'warn',
+        ]),
+      );
     }
     await first.waitForLog(/^fit round 3 started/);
     first.child.kill('SIGKILL');
@@ -57,7 +95,10 @@ describe('a coordinator killed mid-round', () => {
 
     const after = new Database(db, { readonly: true });
     const rounds = after.prepare(`SELECT round, status FROM rounds WHERE run_id = ? ORDER BY round, attempt`).all(runId);
-    const checkpoints = after.prepare(`SELECT round, sha256 FROM checkpoints WHERE run_id = ? ORDER BY round`).all(runId) as { round: number; sha256: string }[];
+    const checkpoints = after.prepare(`SELECT round, sha256 FROM checkpoints WHERE run_id = ? ORDER BY round`).all(runId) as {
+      round: number;
+      sha256: string;
+    }[];
     const run = after.prepare(`SELECT status FROM runs WHERE id = ?`).get(runId);
     after.close();
     // Each round committed exactly once, numbered without gaps, and the last checkpoint is the final model.

@@ -19,7 +19,12 @@ function found(haystack: Buffer, needles: readonly string[]): string[] {
 }
 
 function filesUnder(dir: string): Buffer {
-  return Buffer.concat(readdirSync(dir, { recursive: true, encoding: 'utf8' }).map((f) => join(dir, f)).filter((f) => statSync(f).isFile()).map((f) => readFileSync(f)));
+  return Buffer.concat(
+    readdirSync(dir, { recursive: true, encoding: 'utf8' })
+      .map((f) => join(dir, f))
+      .filter((f) => statSync(f).isFile())
+      .map((f) => readFileSync(f)),
+  );
 }
 
 /** Writes one device's data (its own people) and returns the raw values that must never leave it. */
@@ -28,20 +33,64 @@ async function device(root: string, index: number) {
   const written = await writePiiDataset('synthetic-credit', dir, { seed: 100 + index, count: 250 });
   const { records } = generatePiiDataset('synthetic-credit', { seed: 100 + index, count: 250 });
   const pii = records.flatMap((r) => PII_COLUMNS.map((c) => String(r[c] ?? ''))).filter((v) => v.length >= 6);
-  const rawRows = readFileSync(join(dir, 'data.csv'), 'utf8').split(/\r?\n/).slice(1).filter((l) => l.length >= 20);
+  const rawRows = readFileSync(join(dir, 'data.csv'), 'utf8')
+    .split(/\r?\n/)
+    .slice(1)
+    .filter((l) => l.length >= 20);
   return { dir, data: written.dataPath, schema: written.schemaPath, pii, rawRows };
 }
 
-async function federation(root: string, name: string, rounds: number, clients: Awaited<ReturnType<typeof device>>[], policy: string, schemaPath: string, extra?: (serverUrl: string) => CohortProcess) {
+async function federation(
+  root: string,
+  name: string,
+  rounds: number,
+  clients: Awaited<ReturnType<typeof device>>[],
+  policy: string,
+  schemaPath: string,
+  extra?: (serverUrl: string) => CohortProcess,
+) {
   const coordinatorDir = join(root, `coordinator-${name}`);
-  const coordinator = runCohort(['coordinator', '--port', '0', '--rounds', String(rounds), '--min-clients', String(clients.length + (extra ? 1 : 0)),
-    '--model', 'mlp', '--schema', schemaPath, '--batch-size', '16', '--data-dir', coordinatorDir, '--log-level', 'info']);
+  const coordinator = runCohort([
+    'coordinator',
+    '--port',
+    '0',
+    '--rounds',
+    String(rounds),
+    '--min-clients',
+    String(clients.length + (extra ? 1 : 0)),
+    '--model',
+    'mlp',
+    '--schema',
+    schemaPath,
+    '--batch-size',
+    '16',
+    '--data-dir',
+    coordinatorDir,
+    '--log-level',
+    'info',
+  ]);
   running.push(coordinator);
   const { port } = await listeningOn(coordinator);
   const proxy = new RecordingProxy(port);
   const proxyPort = await proxy.listen();
   const sites = clients.map((c, i) =>
-    runCohort(['client', '--server', `http://127.0.0.1:${proxyPort}`, '--data', c.data, '--schema', c.schema, '--policy', policy, '--id', `site-${i}`, '--data-dir', join(c.dir, 'state'), '--log-level', 'info']),
+    runCohort([
+      'client',
+      '--server',
+      `http://127.0.0.1:${proxyPort}`,
+      '--data',
+      c.data,
+      '--schema',
+      c.schema,
+      '--policy',
+      policy,
+      '--id',
+      `site-${i}`,
+      '--data-dir',
+      join(c.dir, 'state'),
+      '--log-level',
+      'info',
+    ]),
   );
   running.push(...sites);
   const leaky = extra?.(`http://127.0.0.1:${proxyPort}`);
@@ -81,7 +130,13 @@ describe('raw data never leaves a device', () => {
     const leakyScript = fileURLToPath(new URL('../helpers/leaky-client.ts', import.meta.url));
     const leaked = await federation(root, 'leaky', 1, devices.slice(0, 2), policyPath, schemaPath, (serverUrl) => {
       const child = spawn(process.execPath, ['--import', 'tsx', leakyScript, serverUrl, victim], { stdio: 'ignore' });
-      return { child, lines: [], stdout: () => '', waitForLog: async () => '', exited: new Promise((resolve) => child.once('exit', resolve)) };
+      return {
+        child,
+        lines: [],
+        stdout: () => '',
+        waitForLog: async () => '',
+        exited: new Promise((resolve) => child.once('exit', resolve)),
+      };
     });
     expect(found(leaked.traffic, secrets)).toEqual([victim]);
   }, 300_000);

@@ -6,10 +6,21 @@ import { initBackend } from '@cohort/client';
 import { runSimulation, type MetricsLine, type SimulationOptions } from '@cohort/simulations';
 import { quiet, tempDir } from '../helpers/federation';
 
-const base: SimulationOptions = { dataset: 'synthetic', clients: 4, rounds: 2, partition: 'dirichlet:1', batchSize: 16, workers: 2, logger: quiet };
+const base: SimulationOptions = {
+  dataset: 'synthetic',
+  clients: 4,
+  rounds: 2,
+  partition: 'dirichlet:1',
+  batchSize: 16,
+  workers: 2,
+  logger: quiet,
+};
 
 function metrics(dir: string): MetricsLine[] {
-  return readFileSync(join(dir, 'metrics.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l) as MetricsLine);
+  return readFileSync(join(dir, 'metrics.jsonl'), 'utf8')
+    .trim()
+    .split('\n')
+    .map((l) => JSON.parse(l) as MetricsLine);
 }
 
 describe('cohort simulate', () => {
@@ -19,10 +30,27 @@ describe('cohort simulate', () => {
     expect(summary.status).toBe('finished');
     expect(JSON.parse(readFileSync(join(out, 'summary.json'), 'utf8'))).toEqual(summary);
     expect(summary.final!.accuracy).toBeGreaterThan(0.8);
-    expect(JSON.parse(readFileSync(join(out, 'config.json'), 'utf8'))).toMatchObject({ dataset: 'synthetic', clients: 4, partition: 'dirichlet:1', seed: 5 });
+    expect(JSON.parse(readFileSync(join(out, 'config.json'), 'utf8'))).toMatchObject({
+      dataset: 'synthetic',
+      clients: 4,
+      partition: 'dirichlet:1',
+      seed: 5,
+    });
     const lines = metrics(out);
     expect(lines.map((l) => l.round)).toEqual([0, 1, 2]);
-    for (const key of ['round', 'participants', 'failures', 'loss', 'accuracy', 'precision', 'recall', 'f1', 'duration_ms', 'bytes_in', 'bytes_out']) {
+    for (const key of [
+      'round',
+      'participants',
+      'failures',
+      'loss',
+      'accuracy',
+      'precision',
+      'recall',
+      'f1',
+      'duration_ms',
+      'bytes_in',
+      'bytes_out',
+    ]) {
       expect(lines[2]).toHaveProperty(key);
     }
     expect(lines[2]!.participants).toBe(4);
@@ -31,11 +59,13 @@ describe('cohort simulate', () => {
     await initBackend();
     const modelJson = JSON.parse(readFileSync(join(out, 'model', 'model.json'), 'utf8'));
     const weights = readFileSync(join(out, 'model', 'weights.bin'));
-    const model = await tf.loadLayersModel(tf.io.fromMemory({
-      modelTopology: modelJson.modelTopology,
-      weightSpecs: modelJson.weightsManifest[0].weights,
-      weightData: weights.buffer.slice(weights.byteOffset, weights.byteOffset + weights.byteLength),
-    }));
+    const model = await tf.loadLayersModel(
+      tf.io.fromMemory({
+        modelTopology: modelJson.modelTopology,
+        weightSpecs: modelJson.weightsManifest[0].weights,
+        weightData: weights.buffer.slice(weights.byteOffset, weights.byteOffset + weights.byteLength),
+      }),
+    );
     expect(model.outputs[0]!.shape).toEqual([null, 2]);
     expect(existsSync(join(out, 'coordinator.db'))).toBe(true);
   }, 120_000);
@@ -52,6 +82,8 @@ describe('cohort simulate', () => {
 
   it('refuses unknown datasets and partitions with the valid choices', async () => {
     await expect(runSimulation({ ...base, dataset: 'cifar', out: tempDir() })).rejects.toThrow(/mnist.*synthetic.*csv:PATH/);
-    await expect(runSimulation({ ...base, partition: 'dirichlet:-1', out: tempDir() })).rejects.toMatchObject({ code: 'INVALID_PARTITION' });
+    await expect(runSimulation({ ...base, partition: 'dirichlet:-1', out: tempDir() })).rejects.toMatchObject({
+      code: 'INVALID_PARTITION',
+    });
   });
 });

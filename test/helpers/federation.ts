@@ -48,7 +48,10 @@ export function honestClients(url: string, dataset: Dataset, count: number, pref
     createClient({
       serverUrl: url,
       clientId: `${prefix}-${i}`,
-      trainer: new LocalTrainer({ train: selectRows(table(dataset.train), part), evaluation: selectRows(table(dataset.test), evalParts[i]!) }),
+      trainer: new LocalTrainer({
+        train: selectRows(table(dataset.train), part),
+        evaluation: selectRows(table(dataset.test), evalParts[i]!),
+      }),
       logger: quiet,
     }),
   );
@@ -63,7 +66,12 @@ export class RawClient {
   readonly acks: Ack[] = [];
   description: ModelDescription | undefined;
 
-  constructor(url: string, readonly clientId: string, onRound: (client: RawClient, start: RoundStart) => void, protocolVersion = PROTOCOL_VERSION) {
+  constructor(
+    url: string,
+    readonly clientId: string,
+    onRound: (client: RawClient, start: RoundStart) => void,
+    protocolVersion = PROTOCOL_VERSION,
+  ) {
     this.socket = io(url, { auth: { protocolVersion, clientId }, transports: ['websocket'], reconnection: false });
     this.socket.on('model:describe', (d: ModelDescription) => (this.description = d));
     this.socket.on('round:start', (start: RoundStart) => onRound(this, start));
@@ -88,8 +96,18 @@ export function zeroUpdateClient(url: string, clientId: string): RawClient & { f
     if (start.task !== 'fit') return;
     fitRounds.push(start.round);
     const specs = c.description!.weightSpecs;
-    const { manifest, payload } = encodeTensors(specs.map((s) => ({ name: s.name, shape: s.shape, data: new Float32Array(elementCount(s.shape)) })));
-    c.send('round:update', { protocolVersion: PROTOCOL_VERSION, runId: start.runId, round: start.round, clientId, numExamples: 1, manifest, payload });
+    const { manifest, payload } = encodeTensors(
+      specs.map((s) => ({ name: s.name, shape: s.shape, data: new Float32Array(elementCount(s.shape)) })),
+    );
+    c.send('round:update', {
+      protocolVersion: PROTOCOL_VERSION,
+      runId: start.runId,
+      round: start.round,
+      clientId,
+      numExamples: 1,
+      manifest,
+      payload,
+    });
   });
   return Object.assign(client, { fitRounds });
 }

@@ -44,7 +44,10 @@ export function runCohort(args: string[]): CohortProcess {
       const seen = lines.find((l) => pattern.test(messageOf(l)));
       if (seen) return Promise.resolve(seen);
       return new Promise((resolve, reject) => {
-        const timer = setTimeout(() => reject(new Error(`no log line matching ${pattern} within ${timeoutMs} ms; last lines:\n${lines.slice(-10).join('\n')}`)), timeoutMs);
+        const timer = setTimeout(
+          () => reject(new Error(`no log line matching ${pattern} within ${timeoutMs} ms; last lines:\n${lines.slice(-10).join('\n')}`)),
+          timeoutMs,
+        );
         watchers.push({
           pattern,
           resolve: (l) => {

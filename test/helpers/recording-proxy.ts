@@ -29,7 +29,8 @@ export class RecordingProxy {
         outbound.write(chunk);
       });
       outbound.on('data', (chunk: Buffer) => {
-        if (/sec-websocket-extensions/i.test(chunk.toString('latin1'))) throw new Error('a WebSocket extension (compression) was negotiated: traffic would be unreadable');
+        if (/sec-websocket-extensions/i.test(chunk.toString('latin1')))
+          throw new Error('a WebSocket extension (compression) was negotiated: traffic would be unreadable');
         this.chunks.push(Buffer.from(chunk));
         inbound.write(chunk);
       });

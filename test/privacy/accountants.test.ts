@@ -1,6 +1,13 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { accountantFromJSON, calibrateNoiseMultiplier, createAccountant, PldAccountant, PrivacyError, RdpAccountant } from '@cohort/privacy';
+import {
+  accountantFromJSON,
+  calibrateNoiseMultiplier,
+  createAccountant,
+  PldAccountant,
+  PrivacyError,
+  RdpAccountant,
+} from '@cohort/privacy';
 import type { Accountant } from '@cohort/privacy';
 import { ACCOUNTANT_KINDS } from '@cohort/privacy/accounting';
 import { relativeError } from './reference-data';
@@ -122,7 +129,9 @@ describe('Accountant interface', () => {
 describe('validation', () => {
   it('names the field and its range when a step or option is out of range', () => {
     const rdp = new RdpAccountant();
-    expect(() => rdp.step({ noiseMultiplier: 1, sampleRate: 1.5 })).toThrow(/step\.sampleRate must be a finite number in \[0, 1\]; got 1\.5/);
+    expect(() => rdp.step({ noiseMultiplier: 1, sampleRate: 1.5 })).toThrow(
+      /step\.sampleRate must be a finite number in \[0, 1\]; got 1\.5/,
+    );
     expect(() => rdp.step({ noiseMultiplier: -2, sampleRate: 0.1 })).toThrow(/step\.noiseMultiplier must be a finite number ≥ 0/);
     expect(() => rdp.step({ noiseMultiplier: 1, sampleRate: 0.1 }, 0)).toThrow(/count must be an integer in \[1,/);
     expect(() => rdp.getEpsilon(0)).toThrow(/delta must be a finite number in \(0, 1\)/);
@@ -159,8 +168,7 @@ describe('calibrateNoiseMultiplier', () => {
   it('RDP: returns (within tolerance) the smallest σ meeting the target ε', () => {
     const target = { targetEpsilon: 3, delta: DELTA, sampleRate: 0.01, steps: 2000 };
     const { noiseMultiplier, epsilon } = calibrateNoiseMultiplier({ ...target, tolerance: 1e-4 });
-    const epsAt = (sigma: number): number =>
-      new RdpAccountant().step({ noiseMultiplier: sigma, sampleRate: 0.01 }, 2000).getEpsilon(DELTA);
+    const epsAt = (sigma: number): number => new RdpAccountant().step({ noiseMultiplier: sigma, sampleRate: 0.01 }, 2000).getEpsilon(DELTA);
     expect(epsilon).toBe(epsAt(noiseMultiplier));
     expect(epsilon).toBeLessThanOrEqual(3);
     expect(epsAt(noiseMultiplier * (1 - 2e-4))).toBeGreaterThan(3);

@@ -2,10 +2,10 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { clipByL2Norm, l2Norm, PrivacyError } from '@cohort/privacy';
 
-const tensorsArb = fc.array(
-  fc.float32Array({ noNaN: true, noDefaultInfinity: true, minLength: 0, maxLength: 64 }),
-  { minLength: 1, maxLength: 5 },
-);
+const tensorsArb = fc.array(fc.float32Array({ noNaN: true, noDefaultInfinity: true, minLength: 0, maxLength: 64 }), {
+  minLength: 1,
+  maxLength: 5,
+});
 
 describe('clipByL2Norm', () => {
   it('never lets the clipped update exceed the bound, over all tensors together (property)', () => {

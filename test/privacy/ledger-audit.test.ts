@@ -61,11 +61,19 @@ function ledgerOf(
 /** A head of `entries`' last run, by default final and naming its last release's model. */
 function headOf(entries: readonly LedgerEntry[], overrides: Partial<LedgerHeadFacts> = {}, keys: SigningKeyPair = coordinator): LedgerHead {
   const last = entries.at(-1) as LedgerEntry;
-  const facts: LedgerHeadFacts = { runId: last.runId, status: 'finished', time: '2025-07-01T00:00:00.000Z', modelSha256: last.modelSha256, budgetEpsilon: null, ...overrides };
+  const facts: LedgerHeadFacts = {
+    runId: last.runId,
+    status: 'finished',
+    time: '2025-07-01T00:00:00.000Z',
+    modelSha256: last.modelSha256,
+    budgetEpsilon: null,
+    ...overrides,
+  };
   return createLedgerHead(last, facts, keys.secretKey);
 }
 
-const steady = (n: number, sampleRate = 0.05, noiseMultiplier = 1.2): Release[] => Array.from({ length: n }, () => ({ sampleRate, noiseMultiplier }));
+const steady = (n: number, sampleRate = 0.05, noiseMultiplier = 1.2): Release[] =>
+  Array.from({ length: n }, () => ({ sampleRate, noiseMultiplier }));
 
 describe('auditLedger', () => {
   it('passes an honest ledger and recomputes ε per round with RDP and PLD', () => {
@@ -109,7 +117,9 @@ describe('auditLedger', () => {
     expect(audit.ok).toBe(true); // correctly signed: the coordinator itself under-claimed
     expect(audit.verdict).toBe('fail');
     expect(audit.findings.map((f) => [f.code, f.seq, f.line])).toEqual([['UNDER_CLAIMED', 3, 3]]);
-    expect(audit.findings[0]?.reason).toMatch(/^entry seq 3 \(line 3\): claims ε [\d.]+, but the recorded releases \(this one: q 0\.05, σ 1\.2\) give ε [\d.]+ by RDP at δ 0\.00001/);
+    expect(audit.findings[0]?.reason).toMatch(
+      /^entry seq 3 \(line 3\): claims ε [\d.]+, but the recorded releases \(this one: q 0\.05, σ 1\.2\) give ε [\d.]+ by RDP at δ 0\.00001/,
+    );
     expect(audit.reasons[0]).toMatch(/^UNDER_CLAIMED: entry seq 3 \(line 3\)/);
 
     const withinTolerance = ledgerOf(steady(2), (_, honest) => honest * (1 - 1e-7));
@@ -133,13 +143,22 @@ describe('auditLedger', () => {
     expect(over.verdict).toBe('fail');
     expect(over.budgetEpsilon).toBeCloseTo(third * 0.999, 12);
     expect(over.findings.map((f) => [f.code, f.seq, f.line])).toEqual([['BUDGET_EXCEEDED', 3, 3]]);
-    expect(over.findings[0]?.reason).toMatch(/^entry seq 3 \(line 3\): the combined ε by RDP \(every release of every run so far\) reaches [\d.]+ here, over the budget/);
-    const within = auditLedger(entries, { publicKey: coordinator.publicKey, budgetEpsilon: (final.central?.epsilonRdp as number) * 1.001, pldPerRoundLimit: 0 });
+    expect(over.findings[0]?.reason).toMatch(
+      /^entry seq 3 \(line 3\): the combined ε by RDP \(every release of every run so far\) reaches [\d.]+ here, over the budget/,
+    );
+    const within = auditLedger(entries, {
+      publicKey: coordinator.publicKey,
+      budgetEpsilon: (final.central?.epsilonRdp as number) * 1.001,
+      pldPerRoundLimit: 0,
+    });
     expect(within.verdict).toBe('pass');
   });
 
   it('flags releases whose noise was not private, and mechanisms it cannot account', () => {
-    const entries = ledgerOf([{ sampleRate: 0.05, noiseMultiplier: 1.2, private: false }, { sampleRate: 0.05, noiseMultiplier: 1.2, mechanism: 'laplace' }]);
+    const entries = ledgerOf([
+      { sampleRate: 0.05, noiseMultiplier: 1.2, private: false },
+      { sampleRate: 0.05, noiseMultiplier: 1.2, mechanism: 'laplace' },
+    ]);
     const audit = auditLedger(entries, { publicKey: coordinator.publicKey, pldPerRoundLimit: 0 });
     expect(audit.verdict).toBe('fail');
     expect(audit.findings.map((f) => [f.code, f.seq])).toEqual([
@@ -186,13 +205,24 @@ describe('auditLedger', () => {
 
 describe('auditLedger over a federation of several runs', () => {
   const runA = ledgerOf(steady(3).map((r) => ({ ...r, runId: 'run-a' })));
-  const twoRuns = ledgerOf(steady(3, 0.1, 1).map((r) => ({ ...r, runId: 'run-b' })), undefined, runA);
+  const twoRuns = ledgerOf(
+    steady(3, 0.1, 1).map((r) => ({ ...r, runId: 'run-b' })),
+    undefined,
+    runA,
+  );
 
   it('passes, with the combined ε the RDP of every step of every run', () => {
     const audit = auditLedger(twoRuns, { publicKey: coordinator.publicKey, head: headOf(twoRuns), pldPerRoundLimit: 0 });
     expect(audit.reasons).toEqual([]);
     expect(audit.runs).toEqual(['run-a', 'run-b']);
-    expect(audit.rounds.map((r) => [r.seq, r.runId, r.round])).toEqual([[1, 'run-a', 1], [2, 'run-a', 2], [3, 'run-a', 3], [4, 'run-b', 1], [5, 'run-b', 2], [6, 'run-b', 3]]);
+    expect(audit.rounds.map((r) => [r.seq, r.runId, r.round])).toEqual([
+      [1, 'run-a', 1],
+      [2, 'run-a', 2],
+      [3, 'run-a', 3],
+      [4, 'run-b', 1],
+      [5, 'run-b', 2],
+      [6, 'run-b', 3],
+    ]);
     const all = new RdpAccountant().step({ sampleRate: 0.05, noiseMultiplier: 1.2 }, 3).step({ sampleRate: 0.1, noiseMultiplier: 1 }, 3);
     expect(audit.total?.releases).toBe(6);
     expect(relativeError(audit.total?.epsilonRdp as number, all.getEpsilon(DELTA))).toBeLessThan(1e-12);
@@ -212,17 +242,38 @@ describe('auditLedger over a federation of several runs', () => {
     expect(codesOf(over.findings)).toEqual([['BUDGET_EXCEEDED', first.seq, first.line]]);
     expect(over.findings[0]?.reason).toMatch(new RegExp(`^entry seq ${first.seq} \\(line ${first.line}\\): the combined ε by RDP`));
     // Without a budget option, the signed head's budget is checked; a given budget wins.
-    const headBudget = auditLedger(twoRuns, { publicKey: coordinator.publicKey, head: headOf(twoRuns, { budgetEpsilon: budget }), pldPerRoundLimit: 0 });
+    const headBudget = auditLedger(twoRuns, {
+      publicKey: coordinator.publicKey,
+      head: headOf(twoRuns, { budgetEpsilon: budget }),
+      pldPerRoundLimit: 0,
+    });
     expect(headBudget.budgetEpsilon).toBe(budget);
     expect(codesOf(headBudget.findings)).toEqual([['BUDGET_EXCEEDED', first.seq, first.line]]);
-    expect(auditLedger(twoRuns, { publicKey: coordinator.publicKey, head: headOf(twoRuns, { budgetEpsilon: budget }), budgetEpsilon: 100, pldPerRoundLimit: 0 }).verdict).toBe('pass');
+    expect(
+      auditLedger(twoRuns, {
+        publicKey: coordinator.publicKey,
+        head: headOf(twoRuns, { budgetEpsilon: budget }),
+        budgetEpsilon: 100,
+        pldPerRoundLimit: 0,
+      }).verdict,
+    ).toBe('pass');
   });
 
   it('flags a run that claims ε as if the earlier runs had released nothing', () => {
-    const fresh = ledgerOf(steady(3, 0.1, 1).map((r) => ({ ...r, runId: 'run-b' })), (round) => new RdpAccountant().step({ sampleRate: 0.1, noiseMultiplier: 1 }, round).getEpsilon(DELTA), runA);
+    const fresh = ledgerOf(
+      steady(3, 0.1, 1).map((r) => ({ ...r, runId: 'run-b' })),
+      (round) => new RdpAccountant().step({ sampleRate: 0.1, noiseMultiplier: 1 }, round).getEpsilon(DELTA),
+      runA,
+    );
     const audit = auditLedger(fresh, { publicKey: coordinator.publicKey, pldPerRoundLimit: 0 });
-    expect(codesOf(audit.findings)).toEqual([['UNDER_CLAIMED', 4, 4], ['UNDER_CLAIMED', 5, 5], ['UNDER_CLAIMED', 6, 6]]);
-    expect(audit.findings[0]?.reason).toMatch(/^entry seq 4 \(line 4\): claims ε [\d.]+, but .* \(every release so far, of every run, composed\)\.$/);
+    expect(codesOf(audit.findings)).toEqual([
+      ['UNDER_CLAIMED', 4, 4],
+      ['UNDER_CLAIMED', 5, 5],
+      ['UNDER_CLAIMED', 6, 6],
+    ]);
+    expect(audit.findings[0]?.reason).toMatch(
+      /^entry seq 4 \(line 4\): claims ε [\d.]+, but .* \(every release so far, of every run, composed\)\.$/,
+    );
   });
 });
 
@@ -233,7 +284,8 @@ describe('auditLedger checks what the auditor was told, not only what it was han
   it('the key: a ledger and head re-signed throughout with another key pass, except against the expected fingerprint', () => {
     const attacker = generateSigningKeyPair();
     const resigned: LedgerEntry[] = [];
-    for (const { seq: _s, prevHash: _p, hash: _h, signature: _sig, ...fields } of entries) resigned.push(createLedgerEntry({ ...fields, epsilonClaimed: 0.01 }, resigned.at(-1), attacker.secretKey));
+    for (const { seq: _s, prevHash: _p, hash: _h, signature: _sig, ...fields } of entries)
+      resigned.push(createLedgerEntry({ ...fields, epsilonClaimed: 0.01 }, resigned.at(-1), attacker.secretKey));
     const forgedHead = headOf(resigned, {}, attacker);
     const fooled = auditLedger(resigned, { publicKey: attacker.publicKey, head: forgedHead, pldPerRoundLimit: 0 });
     expect(fooled.failures).toEqual([]); // every signature verifies under the key handed over
@@ -245,7 +297,9 @@ describe('auditLedger checks what the auditor was told, not only what it was han
       `the public key given has fingerprint ${publicKeyFingerprint(attacker.publicKey)}, but the auditor expected ${expectKeyFingerprint}: it is not the coordinator's key, so signatures under it prove nothing.`,
     );
     expect(caught.reasons[0]).toMatch(/^KEY_FINGERPRINT_MISMATCH: /);
-    expect(auditLedger(entries, { publicKey: coordinator.publicKey, head, expectKeyFingerprint, pldPerRoundLimit: 0 }).verdict).toBe('pass');
+    expect(auditLedger(entries, { publicKey: coordinator.publicKey, head, expectKeyFingerprint, pldPerRoundLimit: 0 }).verdict).toBe(
+      'pass',
+    );
   });
 
   it('the run: the head of another run, or without a head the last entry of another run', () => {
@@ -254,21 +308,36 @@ describe('auditLedger checks what the auditor was told, not only what it was han
     expect(other.failures[0]?.reason).toBe('signed head (last seq 3): it is for run "run-audit", but the auditor expected run "run-b".');
     const headless = auditLedger(entries, { publicKey: coordinator.publicKey, runId: 'run-b', pldPerRoundLimit: 0 });
     expect(codesOf(headless.failures)).toEqual([['UNEXPECTED_RUN', 3, 3]]);
-    expect(headless.failures[0]?.reason).toBe('entry seq 3 (line 3): the ledger ends with run "run-audit", but the auditor expected run "run-b".');
+    expect(headless.failures[0]?.reason).toBe(
+      'entry seq 3 (line 3): the ledger ends with run "run-audit", but the auditor expected run "run-b".',
+    );
     expect(auditLedger(entries, { publicKey: coordinator.publicKey, head, runId: 'run-audit', pldPerRoundLimit: 0 }).verdict).toBe('pass');
-    expect(codesOf(auditLedger([], { publicKey: coordinator.publicKey, runId: 'run-b' }).failures)).toEqual([['UNEXPECTED_RUN', null, null]]);
+    expect(codesOf(auditLedger([], { publicKey: coordinator.publicKey, runId: 'run-b' }).failures)).toEqual([
+      ['UNEXPECTED_RUN', null, null],
+    ]);
   });
 
   it('the model: the weights handed over must be the model the signed head names', () => {
     const genuine = (entries.at(-1) as LedgerEntry).modelSha256;
-    expect(auditLedger(entries, { publicKey: coordinator.publicKey, head, modelSha256: genuine, pldPerRoundLimit: 0 }).verdict).toBe('pass');
-    const tampered = auditLedger(entries, { publicKey: coordinator.publicKey, head, modelSha256: modelOf('tampered'), pldPerRoundLimit: 0 });
+    expect(auditLedger(entries, { publicKey: coordinator.publicKey, head, modelSha256: genuine, pldPerRoundLimit: 0 }).verdict).toBe(
+      'pass',
+    );
+    const tampered = auditLedger(entries, {
+      publicKey: coordinator.publicKey,
+      head,
+      modelSha256: modelOf('tampered'),
+      pldPerRoundLimit: 0,
+    });
     expect(codesOf(tampered.failures)).toEqual([['MODEL_MISMATCH', 3, null]]);
-    expect(tampered.failures[0]?.reason).toMatch(/^signed head \(last seq 3\): run "run-audit" holds model [0-9a-f]{12}…, but the weights handed to the auditor hash to [0-9a-f]{12}…: they are not this run's model\.$/);
+    expect(tampered.failures[0]?.reason).toMatch(
+      /^signed head \(last seq 3\): run "run-audit" holds model [0-9a-f]{12}…, but the weights handed to the auditor hash to [0-9a-f]{12}…: they are not this run's model\.$/,
+    );
     const headless = auditLedger(entries, { publicKey: coordinator.publicKey, modelSha256: genuine, pldPerRoundLimit: 0 });
     expect(codesOf(headless.failures)).toEqual([['HEAD_REQUIRED', null, null]]);
     expect(headless.failures[0]?.reason).toMatch(/can only be checked against the run's signed head, and none was given\.$/);
-    expect(() => auditLedger(entries, { publicKey: coordinator.publicKey, head, modelSha256: 'abc' })).toThrow(/modelSha256 must be 64 lowercase hex digits/);
+    expect(() => auditLedger(entries, { publicKey: coordinator.publicKey, head, modelSha256: 'abc' })).toThrow(
+      /modelSha256 must be 64 lowercase hex digits/,
+    );
   });
 
   it('the head: one signed mid-run is truncation unless allowed', () => {
@@ -279,6 +348,8 @@ describe('auditLedger checks what the auditor was told, not only what it was han
     expect(stale.reasons[0]).toBe(
       'TRUNCATED: the signed head was signed while run "run-audit" was still running (after seq 2): a finished run has a final head, and entries after this one may have been removed.',
     );
-    expect(auditLedger(cut, { publicKey: coordinator.publicKey, head: running, allowRunningHead: true, pldPerRoundLimit: 0 }).verdict).toBe('pass');
+    expect(auditLedger(cut, { publicKey: coordinator.publicKey, head: running, allowRunningHead: true, pldPerRoundLimit: 0 }).verdict).toBe(
+      'pass',
+    );
   });
 });

@@ -46,7 +46,9 @@ function buildLedger(n: number, keys: SigningKeyPair = coordinator): LedgerEntry
 function appendRun(before: LedgerEntry[], runId: string, n: number): LedgerEntry[] {
   const entries = [...before];
   for (let round = 1; round <= n; round++) {
-    entries.push(createLedgerEntry(fields(round, { runId, modelSha256: modelOf(`${runId}/${round}`) }), entries.at(-1), coordinator.secretKey));
+    entries.push(
+      createLedgerEntry(fields(round, { runId, modelSha256: modelOf(`${runId}/${round}`) }), entries.at(-1), coordinator.secretKey),
+    );
   }
   return entries;
 }
@@ -76,7 +78,9 @@ const codes = (entries: LedgerEntry[], publicKey = coordinator.publicKey, head?:
 
 describe('ledger entries', () => {
   it('hash the canonical JSON (keys sorted, no whitespace) and sign the hash bytes with ed25519', () => {
-    expect(canonicalJson({ b: 1, a: [1e-7, 'x', 0.01], c: { z: true, y: null }, d: -0 })).toBe('{"a":[1e-7,"x",0.01],"b":1,"c":{"y":null,"z":true},"d":0}');
+    expect(canonicalJson({ b: 1, a: [1e-7, 'x', 0.01], c: { z: true, y: null }, d: -0 })).toBe(
+      '{"a":[1e-7,"x",0.01],"b":1,"c":{"y":null,"z":true},"d":0}',
+    );
     expect(() => canonicalJson({ a: Infinity })).toThrow(PrivacyError);
     const [first, second] = buildLedger(2) as [LedgerEntry, LedgerEntry];
     const f = fields(1);
@@ -90,14 +94,32 @@ describe('ledger entries', () => {
     expect(first.prevHash).toBe(ZERO_HASH);
     expect(second.seq).toBe(2);
     expect(second.prevHash).toBe(first.hash);
-    expect(nacl.sign.detached.verify(Buffer.from(first.hash, 'hex'), Buffer.from(first.signature, 'base64'), coordinator.publicKey)).toBe(true);
+    expect(nacl.sign.detached.verify(Buffer.from(first.hash, 'hex'), Buffer.from(first.signature, 'base64'), coordinator.publicKey)).toBe(
+      true,
+    );
   });
 
   it('disclose no participant ids and no realised cohort size', () => {
     const line = JSON.parse(toJsonl(buildLedger(1)).trim()) as Record<string, unknown>;
     expect(Object.keys(line)).toEqual([
-      'seq', 'runId', 'round', 'attempt', 'time', 'mechanism', 'sampleRate', 'noiseMultiplier', 'clipNorm', 'delta',
-      'population', 'expectedCohortSize', 'modelSha256', 'epsilonClaimed', 'private', 'prevHash', 'hash', 'signature',
+      'seq',
+      'runId',
+      'round',
+      'attempt',
+      'time',
+      'mechanism',
+      'sampleRate',
+      'noiseMultiplier',
+      'clipNorm',
+      'delta',
+      'population',
+      'expectedCohortSize',
+      'modelSha256',
+      'epsilonClaimed',
+      'private',
+      'prevHash',
+      'hash',
+      'signature',
     ]);
   });
 
@@ -109,8 +131,14 @@ describe('ledger entries', () => {
     expect(parsed).toEqual(entries);
     const head = parseLedgerHead(JSON.stringify(headOf(entries)));
     expect(head).toMatchObject({
-      format: LEDGER_HEAD_FORMAT, runId: 'run-1', lastSeq: 6, lastHash: entries[5]?.hash, status: 'finished',
-      time: '2025-01-02T00:00:00.000Z', modelSha256: modelOf(6), budgetEpsilon: 8,
+      format: LEDGER_HEAD_FORMAT,
+      runId: 'run-1',
+      lastSeq: 6,
+      lastHash: entries[5]?.hash,
+      status: 'finished',
+      time: '2025-01-02T00:00:00.000Z',
+      modelSha256: modelOf(6),
+      budgetEpsilon: 8,
     });
     expect(verifyLedger(parsed, coordinator.publicKey)).toEqual({ ok: true, entries: 6, failures: [] });
     expect(verifyLedger(parsed, coordinator.publicKey, head)).toEqual({ ok: true, entries: 6, failures: [] });
@@ -120,36 +148,67 @@ describe('ledger entries', () => {
     const entries = buildLedger(2);
     const head = headOf(entries, { budgetEpsilon: null, status: 'budget-exhausted' });
     const { signature, ...signed } = head;
-    expect(Object.keys(signed).sort()).toEqual(['budgetEpsilon', 'format', 'lastHash', 'lastSeq', 'modelSha256', 'runId', 'status', 'time']);
+    expect(Object.keys(signed).sort()).toEqual([
+      'budgetEpsilon',
+      'format',
+      'lastHash',
+      'lastSeq',
+      'modelSha256',
+      'runId',
+      'status',
+      'time',
+    ]);
     const message = new TextEncoder().encode(canonicalJson(signed));
     expect(nacl.sign.detached.verify(message, Buffer.from(signature, 'base64'), coordinator.publicKey)).toBe(true);
-    const edits: Partial<LedgerHead>[] = [{ status: 'running' }, { time: '2025-01-03T00:00:00.000Z' }, { modelSha256: modelOf('other') }, { budgetEpsilon: 100 }];
+    const edits: Partial<LedgerHead>[] = [
+      { status: 'running' },
+      { time: '2025-01-03T00:00:00.000Z' },
+      { modelSha256: modelOf('other') },
+      { budgetEpsilon: 100 },
+    ];
     for (const edit of edits) expect(verifyLedgerHeadSignature({ ...head, ...edit }, coordinator.publicKey)).toBe(false);
     expect(verifyLedgerHeadSignature(head, coordinator.publicKey)).toBe(true);
   });
 
   it('continue seq and the chain across runs, and sign a head before any release', () => {
     const entries = appendRun(buildLedger(2), 'run-2', 2);
-    expect(entries.map((e) => [e.seq, e.runId])).toEqual([[1, 'run-1'], [2, 'run-1'], [3, 'run-2'], [4, 'run-2']]);
+    expect(entries.map((e) => [e.seq, e.runId])).toEqual([
+      [1, 'run-1'],
+      [2, 'run-1'],
+      [3, 'run-2'],
+      [4, 'run-2'],
+    ]);
     expect(entries[2]?.prevHash).toBe(entries[1]?.hash);
     expect(verifyLedger(entries, coordinator.publicKey, headOf(entries)).failures).toEqual([]);
     const empty = headOf([], { runId: 'run-0' });
     expect(empty).toMatchObject({ lastSeq: 0, lastHash: ZERO_HASH });
     expect(verifyLedger([], coordinator.publicKey, empty).failures).toEqual([]);
     // run-3 has started but released nothing yet: its head points at run-2's last entry.
-    const started = createLedgerHead(entries.at(-1), { runId: 'run-3', status: 'stopped', time: '2025-01-03T00:00:00.000Z', modelSha256: modelOf('run-3'), budgetEpsilon: null }, coordinator.secretKey);
+    const started = createLedgerHead(
+      entries.at(-1),
+      { runId: 'run-3', status: 'stopped', time: '2025-01-03T00:00:00.000Z', modelSha256: modelOf('run-3'), budgetEpsilon: null },
+      coordinator.secretKey,
+    );
     expect(verifyLedger(entries, coordinator.publicKey, started).failures).toEqual([]);
   });
 
   it('refuses misuse: bad key sizes, bad fields, bad head facts', () => {
     expect(() => createLedgerEntry(fields(1), undefined, new Uint8Array(32))).toThrow(/bad secret key size/);
     expect(() => verifyLedger([], new Uint8Array(31))).toThrow(/bad public key size/);
-    expect(() => createLedgerEntry(fields(1, { sampleRate: 1.5 }), undefined, coordinator.secretKey)).toThrow(/fields\.sampleRate must be a finite number in \[0, 1\]/);
+    expect(() => createLedgerEntry(fields(1, { sampleRate: 1.5 }), undefined, coordinator.secretKey)).toThrow(
+      /fields\.sampleRate must be a finite number in \[0, 1\]/,
+    );
     expect(() => createLedgerEntry(fields(1, { time: 'yesterday' }), undefined, coordinator.secretKey)).toThrow(/fields\.time/);
-    expect(() => createLedgerEntry(fields(1, { attempt: 0 }), undefined, coordinator.secretKey)).toThrow(/fields\.attempt must be an integer ≥ 1/);
-    expect(() => createLedgerEntry({ ...fields(1), participants: ['p'] } as LedgerFields, undefined, coordinator.secretKey)).toThrow(/unknown field "participants"/);
+    expect(() => createLedgerEntry(fields(1, { attempt: 0 }), undefined, coordinator.secretKey)).toThrow(
+      /fields\.attempt must be an integer ≥ 1/,
+    );
+    expect(() => createLedgerEntry({ ...fields(1), participants: ['p'] } as LedgerFields, undefined, coordinator.secretKey)).toThrow(
+      /unknown field "participants"/,
+    );
     const entries = buildLedger(1);
-    expect(() => headOf(entries, { status: 'done' as LedgerHeadFacts['status'] })).toThrow(/head\.status must be one of running, finished, budget-exhausted, failed, stopped/);
+    expect(() => headOf(entries, { status: 'done' as LedgerHeadFacts['status'] })).toThrow(
+      /head\.status must be one of running, finished, budget-exhausted, failed, stopped/,
+    );
     expect(() => headOf(entries, { budgetEpsilon: 0 })).toThrow(/head\.budgetEpsilon must be null or a finite number > 0/);
     expect(() => headOf(entries, { modelSha256: 'abc' })).toThrow(PrivacyError);
   });
@@ -158,17 +217,23 @@ describe('ledger entries', () => {
     const lines = toJsonl(buildLedger(3)).trimEnd().split('\n');
     const bad = JSON.parse(lines[1] as string) as Record<string, unknown>;
     bad['noiseMultiplier'] = 'lots';
-    expect(() => parseLedgerJsonl([lines[0], JSON.stringify(bad), lines[2]].join('\n'))).toThrow(/^ledger line 2 \(seq 2\): entry\.noiseMultiplier must be a finite number/);
+    expect(() => parseLedgerJsonl([lines[0], JSON.stringify(bad), lines[2]].join('\n'))).toThrow(
+      /^ledger line 2 \(seq 2\): entry\.noiseMultiplier must be a finite number/,
+    );
     expect(() => parseLedgerJsonl([lines[0], '{not json', lines[2]].join('\n'))).toThrow(/^ledger line 2: not valid JSON/);
     expect(() => parseLedgerJsonl([lines[0], '', lines[2]].join('\n'))).toThrow(/^ledger line 2: is empty/);
     const extra = { ...(JSON.parse(lines[2] as string) as object), note: 'hi' };
-    expect(() => parseLedgerJsonl([lines[0], lines[1], JSON.stringify(extra)].join('\n'))).toThrow(/^ledger line 3 \(seq 3\): entry has an unknown field "note"/);
+    expect(() => parseLedgerJsonl([lines[0], lines[1], JSON.stringify(extra)].join('\n'))).toThrow(
+      /^ledger line 3 \(seq 3\): entry has an unknown field "note"/,
+    );
     const old = { ...(JSON.parse(lines[0] as string) as object), participants: ['p-1a'], actualCohortSize: 2 };
     expect(() => parseLedgerJsonl(JSON.stringify(old))).toThrow(/^ledger line 1 \(seq 1\): entry has an unknown field "participants"/);
 
     const head = JSON.parse(JSON.stringify(headOf(buildLedger(1)))) as Record<string, unknown>;
     const parse = (edit: Record<string, unknown>) => () => parseLedgerHead(JSON.stringify({ ...head, ...edit }));
-    expect(parse({ format: 'cohort-ledger-head/1' })).toThrow(/^ledger head\.format must be "cohort-ledger-head\/2"; got "cohort-ledger-head\/1"/);
+    expect(parse({ format: 'cohort-ledger-head/1' })).toThrow(
+      /^ledger head\.format must be "cohort-ledger-head\/2"; got "cohort-ledger-head\/1"/,
+    );
     expect(parse({ lastSeq: -1 })).toThrow(/^ledger head\.lastSeq must be an integer ≥ 0/);
     expect(parse({ lastSeq: 0 })).toThrow(/^ledger head\.lastHash must be 64 zeros when lastSeq is 0/);
     expect(parse({ status: 'paused' })).toThrow(/^ledger head\.status must be one of/);
@@ -182,7 +247,9 @@ describe('verifyLedger catches tampering, naming the entry and the reason', () =
   const head = headOf(entries);
 
   it('a changed field (σ of one entry): hash mismatch', () => {
-    const edited = tamper(entries, (lines) => lines.map((l, i) => (i === 2 ? l.replace('"noiseMultiplier":1.1', '"noiseMultiplier":3') : l)));
+    const edited = tamper(entries, (lines) =>
+      lines.map((l, i) => (i === 2 ? l.replace('"noiseMultiplier":1.1', '"noiseMultiplier":3') : l)),
+    );
     expect(edited[2]?.noiseMultiplier).toBe(3);
     const { ok, failures } = verifyLedger(edited, coordinator.publicKey, head);
     expect(ok).toBe(false);
@@ -222,7 +289,9 @@ describe('verifyLedger catches tampering, naming the entry and the reason', () =
     expect(failures[0]?.reason).toMatch(/^entry seq 3 \(line 3\): its signature does not verify/);
     expect(failures[1]?.reason).toMatch(/^entry seq 3 \(line 4\): repeats the seq of line 3: one of the two was inserted/);
 
-    const unsigned = tamper(inserted, (lines) => lines.map((l, i) => (i === 2 ? JSON.stringify({ ...(JSON.parse(l) as object), signature: undefined }) : l)));
+    const unsigned = tamper(inserted, (lines) =>
+      lines.map((l, i) => (i === 2 ? JSON.stringify({ ...(JSON.parse(l) as object), signature: undefined }) : l)),
+    );
     expect(unsigned[2]?.signature).toBe('');
     expect(codes(unsigned)).toEqual([
       ['SIGNATURE_MISSING', 3, 3],
@@ -240,7 +309,11 @@ describe('verifyLedger catches tampering, naming the entry and the reason', () =
     const edited = tamper(entries, (lines) => [lines[0], lines[2], lines[1], lines[3], lines[4]] as string[]);
     const { failures } = verifyLedger(edited, coordinator.publicKey, head);
     expect(failures.every((f) => f.code === 'REORDERED')).toBe(true);
-    expect(failures.map((f) => [f.seq, f.line])).toEqual([[3, 2], [2, 3], [4, 4]]);
+    expect(failures.map((f) => [f.seq, f.line])).toEqual([
+      [3, 2],
+      [2, 3],
+      [4, 4],
+    ]);
     expect(failures[0]?.reason).toBe('entry seq 3 (line 2): follows seq 1 (line 1), but seq 2 is at line 3: entries are out of order.');
   });
 
@@ -255,7 +328,9 @@ describe('verifyLedger catches tampering, naming the entry and the reason', () =
     const other = generateSigningKeyPair();
     const { failures } = verifyLedger(entries, other.publicKey, head);
     expect(failures.map((f) => f.code)).toEqual(['WRONG_PUBLIC_KEY', 'HEAD_SIGNATURE_INVALID']);
-    expect(failures[0]?.reason).toMatch(/^entry seq 1 \(line 1\) and every other signed entry \(5 in all\): no signature verifies under the given public key/);
+    expect(failures[0]?.reason).toMatch(
+      /^entry seq 1 \(line 1\) and every other signed entry \(5 in all\): no signature verifies under the given public key/,
+    );
   });
 
   it('truncation (last entry removed) passes the chain but not the signed head', () => {
@@ -305,14 +380,19 @@ describe('verifyLedger catches tampering, naming the entry and the reason', () =
       'the signed head was signed while run "run-1" was still running (after seq 3): a finished run has a final head, and entries after this one may have been removed.',
     );
     expect(verifyLedger(cut, coordinator.publicKey, stale, { allowRunningHead: true }).failures).toEqual([]);
-    expect(codes(entries, coordinator.publicKey, stale)).toEqual([['EXTENDED', 4, 4], ['TRUNCATED', 3, null]]);
+    expect(codes(entries, coordinator.publicKey, stale)).toEqual([
+      ['EXTENDED', 4, 4],
+      ['TRUNCATED', 3, null],
+    ]);
   });
 
   it("a head whose model is not its run's last central release", () => {
     const wrong = headOf(entries, { modelSha256: modelOf(3) });
     const { failures } = verifyLedger(entries, coordinator.publicKey, wrong);
     expect(failures.map((f) => [f.code, f.seq, f.line])).toEqual([['MODEL_MISMATCH', 5, 5]]);
-    expect(failures[0]?.reason).toMatch(/^entry seq 5 \(line 5\): run "run-1"'s last release, of model [0-9a-f]{12}…, but the signed head says the run holds model [0-9a-f]{12}…/);
+    expect(failures[0]?.reason).toMatch(
+      /^entry seq 5 \(line 5\): run "run-1"'s last release, of model [0-9a-f]{12}…, but the signed head says the run holds model [0-9a-f]{12}…/,
+    );
     // Local entries name the model sent out before the round: the head's model moves on after them.
     const local = [createLedgerEntry(fields(1, { mechanism: 'gaussian-local', sampleRate: 1 }), undefined, coordinator.secretKey)];
     expect(codes(local, coordinator.publicKey, headOf(local, { modelSha256: modelOf('after round 1') }))).toEqual([]);
@@ -323,7 +403,9 @@ describe('verifyLedger catches tampering, naming the entry and the reason', () =
     const forged = headOf(twoRuns, { runId: 'run-1', modelSha256: modelOf(3) });
     const { failures } = verifyLedger(twoRuns, coordinator.publicKey, forged);
     expect(failures.map((f) => [f.code, f.seq, f.line])).toEqual([['HEAD_MISMATCH', 5, 5]]);
-    expect(failures[0]?.reason).toMatch(/^entry seq 5 \(line 5\): the signed head of run "run-1" ends here, but this entry is run "run-2"'s, after run "run-1"'s last entry \(seq 3\)/);
+    expect(failures[0]?.reason).toMatch(
+      /^entry seq 5 \(line 5\): the signed head of run "run-1" ends here, but this entry is run "run-2"'s, after run "run-1"'s last entry \(seq 3\)/,
+    );
   });
 });
 

@@ -35,7 +35,10 @@ const pad = (n: number, width = 2): string => String(n).padStart(width, '0');
 function entityMakers(f: Faker): Record<EntityType, () => string> {
   const digits = (n: number): string => f.string.numeric({ length: n, allowLeadingZeros: true });
   return {
-    PERSON: () => (f.datatype.boolean(0.2) ? `${f.person.firstName()} ${f.person.middleName()} ${f.person.lastName()}` : `${f.person.firstName()} ${f.person.lastName()}`),
+    PERSON: () =>
+      f.datatype.boolean(0.2)
+        ? `${f.person.firstName()} ${f.person.middleName()} ${f.person.lastName()}`
+        : `${f.person.firstName()} ${f.person.lastName()}`,
     EMAIL: () => f.internet.email(),
     PHONE: () =>
       f.helpers.arrayElement([
@@ -49,7 +52,12 @@ function entityMakers(f: Faker): Record<EntityType, () => string> {
       ])(),
     CREDIT_CARD: () => f.finance.creditCardNumber(),
     IBAN: () => f.finance.iban({ formatted: f.datatype.boolean() }),
-    IP_ADDRESS: () => (f.datatype.boolean(0.7) ? f.internet.ipv4() : f.datatype.boolean() ? f.internet.ipv6() : `2001:db8::${f.string.hexadecimal({ length: 4, prefix: '' }).toLowerCase()}`),
+    IP_ADDRESS: () =>
+      f.datatype.boolean(0.7)
+        ? f.internet.ipv4()
+        : f.datatype.boolean()
+          ? f.internet.ipv6()
+          : `2001:db8::${f.string.hexadecimal({ length: 4, prefix: '' }).toLowerCase()}`,
     DATE: () => {
       const d = f.date.between({ from: '1940-01-01', to: '2025-12-31' });
       const [y, m, day] = [d.getUTCFullYear(), d.getUTCMonth() + 1, d.getUTCDate()];
@@ -64,7 +72,8 @@ function entityMakers(f: Faker): Record<EntityType, () => string> {
       const area = f.helpers.arrayElement([f.number.int({ min: 1, max: 665 }), f.number.int({ min: 667, max: 899 })]);
       return `${pad(area, 3)}-${pad(f.number.int({ min: 1, max: 99 }))}-${pad(f.number.int({ min: 1, max: 9999 }), 4)}`;
     },
-    UK_NINO: () => `${f.helpers.arrayElement(['AB', 'CE', 'JH', 'NP', 'SW', 'WX'])} ${digits(2)} ${digits(2)} ${digits(2)} ${f.helpers.arrayElement(['A', 'B', 'C', 'D'])}`,
+    UK_NINO: () =>
+      `${f.helpers.arrayElement(['AB', 'CE', 'JH', 'NP', 'SW', 'WX'])} ${digits(2)} ${digits(2)} ${digits(2)} ${f.helpers.arrayElement(['A', 'B', 'C', 'D'])}`,
   };
 }
 
@@ -110,7 +119,7 @@ const TEMPLATES: string[] = [
 ];
 
 /** `count` sentences from seeded faker, with the exact span of every inserted entity. */
-export function syntheticCorpus(seed: number, count: number): Sentence[] {
+function syntheticCorpus(seed: number, count: number): Sentence[] {
   const f = new Faker({ locale: [en, base] });
   f.seed(seed);
   const make = entityMakers(f);
@@ -142,7 +151,10 @@ interface Score {
 
 /** Recall: a gold span fully covered by a detection of its type. Precision: a detection overlapping gold of its type. */
 function evaluate(corpus: Sentence[], detect: (text: string) => EntitySpan[]): Record<EntityType, Score> {
-  const scores = Object.fromEntries(ENTITY_TYPES.map((t) => [t, { gold: 0, found: 0, recalled: 0, correct: 0 }])) as Record<EntityType, Score>;
+  const scores = Object.fromEntries(ENTITY_TYPES.map((t) => [t, { gold: 0, found: 0, recalled: 0, correct: 0 }])) as Record<
+    EntityType,
+    Score
+  >;
   for (const { text, gold } of corpus) {
     const found = detect(text);
     for (const g of gold) {
@@ -164,7 +176,11 @@ function table(title: string, scores: Record<EntityType, Score>): string {
     const s = scores[t];
     return `  ${t.padEnd(12)} ${String(s.gold).padStart(5)} ${String(s.found).padStart(6)} ${ratio(s.correct, s.found).toFixed(3).padStart(9)} ${ratio(s.recalled, s.gold).toFixed(3).padStart(7)}`;
   });
-  return [title, `  ${'type'.padEnd(12)} ${'gold'.padStart(5)} ${'found'.padStart(6)} ${'precision'.padStart(9)} ${'recall'.padStart(7)}`, ...rows].join('\n');
+  return [
+    title,
+    `  ${'type'.padEnd(12)} ${'gold'.padStart(5)} ${'found'.padStart(6)} ${'precision'.padStart(9)} ${'recall'.padStart(7)}`,
+    ...rows,
+  ].join('\n');
 }
 
 describe('detector precision and recall on a seeded synthetic corpus (500 sentences)', () => {
@@ -194,13 +210,17 @@ describe('detector precision and recall on a seeded synthetic corpus (500 senten
     }
   });
 
-  it('finds names far better when the population\'s names are supplied as extraNames', () => {
+  it("finds names far better when the population's names are supplied as extraNames", () => {
     const extraNames: ExtraNames = {
-      firstNames: [...(en.person?.first_name?.generic ?? []), ...(en.person?.first_name?.female ?? []), ...(en.person?.first_name?.male ?? [])],
+      firstNames: [
+        ...(en.person?.first_name?.generic ?? []),
+        ...(en.person?.first_name?.female ?? []),
+        ...(en.person?.first_name?.male ?? []),
+      ],
       surnames: en.person?.last_name?.generic ?? [],
     };
     const scores = evaluate(corpus, (text) => detectEntities(text, { extraNames }));
-    console.log(table('With extraNames (faker\'s name lists):', scores));
+    console.log(table("With extraNames (faker's name lists):", scores));
     expect(ratio(scores.PERSON.recalled, scores.PERSON.gold)).toBeGreaterThanOrEqual(0.95);
     expect(ratio(scores.PERSON.correct, scores.PERSON.found)).toBeGreaterThanOrEqual(0.9);
   });
@@ -208,7 +228,15 @@ describe('detector precision and recall on a seeded synthetic corpus (500 senten
 
 describe('check digits (known answers)', () => {
   it('Luhn accepts published test card numbers and rejects a changed digit', () => {
-    for (const valid of ['79927398713', '4111111111111111', '378282246310005', '6011111111111117', '5555555555554444', '3530111333300000', '4222222222222']) {
+    for (const valid of [
+      '79927398713',
+      '4111111111111111',
+      '378282246310005',
+      '6011111111111117',
+      '5555555555554444',
+      '3530111333300000',
+      '4222222222222',
+    ]) {
       expect(luhnValid(valid), valid).toBe(true);
     }
     for (const invalid of ['79927398710', '4111111111111112', '378282246310006', '1234567812345678', '', 'abcd', '4111 1111 1111 1111']) {
@@ -225,10 +253,26 @@ describe('check digits (known answers)', () => {
   });
 
   it('MOD 97-10 accepts registry example IBANs and rejects a changed character or a wrong length', () => {
-    for (const valid of ['GB82WEST12345698765432', 'GB82 WEST 1234 5698 7654 32', 'DE89370400440532013000', 'FR1420041010050500013M02606', 'NL91ABNA0417164300', 'BE71096123456769', 'CH9300762011623852957', 'NO9386011117947']) {
+    for (const valid of [
+      'GB82WEST12345698765432',
+      'GB82 WEST 1234 5698 7654 32',
+      'DE89370400440532013000',
+      'FR1420041010050500013M02606',
+      'NL91ABNA0417164300',
+      'BE71096123456769',
+      'CH9300762011623852957',
+      'NO9386011117947',
+    ]) {
       expect(ibanValid(valid), valid).toBe(true);
     }
-    for (const invalid of ['GB82WEST12345698765433', 'GB28WEST12345698765432', 'GB82WEST1234569876543', 'DE89370400440532013001', 'XX00', 'gb82west12345698765432']) {
+    for (const invalid of [
+      'GB82WEST12345698765433',
+      'GB28WEST12345698765432',
+      'GB82WEST1234569876543',
+      'DE89370400440532013001',
+      'XX00',
+      'gb82west12345698765432',
+    ]) {
       expect(ibanValid(invalid), invalid).toBe(false);
     }
   });
@@ -257,22 +301,38 @@ describe('detector validation', () => {
   const found = (text: string): string[] => detectEntities(text).map((e) => `${e.type}:${text.slice(e.start, e.end)}`);
 
   it('rejects structurally impossible values', () => {
-    expect(found('card 4111 1111 1111 1112, ip 256.1.1.1, date 2023-02-29 or 31/31/2024, ssn 666-12-3456 000-12-3456 912-34-5678 123-00-4567')).toEqual([]);
+    expect(
+      found('card 4111 1111 1111 1112, ip 256.1.1.1, date 2023-02-29 or 31/31/2024, ssn 666-12-3456 000-12-3456 912-34-5678 123-00-4567'),
+    ).toEqual([]);
     expect(found('nino GB 12 34 56 A or DA123456A or AB123456E; iban GB82WEST12345698765433; 12:30:45 and 1.2.3')).toEqual([]);
   });
 
   it('finds each supported form', () => {
     expect(found('Mail a.b+c@mail.example.co.uk or call (555) 123-4567, 555-123-4567, +44 20 7946 0958, 020 7946 0958.')).toEqual([
-      'EMAIL:a.b+c@mail.example.co.uk', 'PHONE:(555) 123-4567', 'PHONE:555-123-4567', 'PHONE:+44 20 7946 0958', 'PHONE:020 7946 0958',
+      'EMAIL:a.b+c@mail.example.co.uk',
+      'PHONE:(555) 123-4567',
+      'PHONE:555-123-4567',
+      'PHONE:+44 20 7946 0958',
+      'PHONE:020 7946 0958',
     ]);
     expect(found('From 10.0.0.255, fe80::1, ::ffff:192.0.2.1 and 2001:db8:0:0:0:0:2:1.')).toEqual([
-      'IP_ADDRESS:10.0.0.255', 'IP_ADDRESS:fe80::1', 'IP_ADDRESS:::ffff:192.0.2.1', 'IP_ADDRESS:2001:db8:0:0:0:0:2:1',
+      'IP_ADDRESS:10.0.0.255',
+      'IP_ADDRESS:fe80::1',
+      'IP_ADDRESS:::ffff:192.0.2.1',
+      'IP_ADDRESS:2001:db8:0:0:0:0:2:1',
     ]);
     expect(found('On 2024-01-31, 31/01/2024, 01/31/2024 and January 31, 2024; 29 Feb 2024.')).toEqual([
-      'DATE:2024-01-31', 'DATE:31/01/2024', 'DATE:01/31/2024', 'DATE:January 31, 2024', 'DATE:29 Feb 2024',
+      'DATE:2024-01-31',
+      'DATE:31/01/2024',
+      'DATE:01/31/2024',
+      'DATE:January 31, 2024',
+      'DATE:29 Feb 2024',
     ]);
     expect(found('SSN 123-45-6789, NINO AB 12 34 56 C, IBAN GB82 WEST 1234 5698 7654 32, card 3782-822463-10005.')).toEqual([
-      'US_SSN:123-45-6789', 'UK_NINO:AB 12 34 56 C', 'IBAN:GB82 WEST 1234 5698 7654 32', 'CREDIT_CARD:3782-822463-10005',
+      'US_SSN:123-45-6789',
+      'UK_NINO:AB 12 34 56 C',
+      'IBAN:GB82 WEST 1234 5698 7654 32',
+      'CREDIT_CARD:3782-822463-10005',
     ]);
   });
 
@@ -284,7 +344,9 @@ describe('detector validation', () => {
       ['Gonzalez', 0.4],
     ]);
     expect(detectEntities('Mrs Okonkwo-Adeyemi called.').map((e) => e.score)).toEqual([0.8]);
-    expect(detectEntities('Zebulon Quaid called.', { extraNames: { firstNames: ['zebulon'], surnames: ['QUAID'] } }).map((e) => e.score)).toEqual([0.85]);
+    expect(
+      detectEntities('Zebulon Quaid called.', { extraNames: { firstNames: ['zebulon'], surnames: ['QUAID'] } }).map((e) => e.score),
+    ).toEqual([0.85]);
   });
 });
 
@@ -305,19 +367,34 @@ describe('overlap resolution (Presidio rules)', () => {
   });
 
   it('keeps disjoint spans, sorted, and trims the lower-scoring side of a partial overlap', () => {
-    expect(resolveOverlaps([span(20, 25, 'PERSON', 0.4), span(0, 5, 'EMAIL', 1)])).toEqual([span(0, 5, 'EMAIL', 1), span(20, 25, 'PERSON', 0.4)]);
-    expect(resolveOverlaps([span(0, 10, 'PHONE', 0.9), span(5, 15, 'DATE', 0.5)])).toEqual([span(0, 10, 'PHONE', 0.9), span(10, 15, 'DATE', 0.5)]);
-    expect(resolveOverlaps([span(0, 10, 'DATE', 0.5), span(5, 15, 'PHONE', 0.9)])).toEqual([span(0, 5, 'DATE', 0.5), span(5, 15, 'PHONE', 0.9)]);
+    expect(resolveOverlaps([span(20, 25, 'PERSON', 0.4), span(0, 5, 'EMAIL', 1)])).toEqual([
+      span(0, 5, 'EMAIL', 1),
+      span(20, 25, 'PERSON', 0.4),
+    ]);
+    expect(resolveOverlaps([span(0, 10, 'PHONE', 0.9), span(5, 15, 'DATE', 0.5)])).toEqual([
+      span(0, 10, 'PHONE', 0.9),
+      span(10, 15, 'DATE', 0.5),
+    ]);
+    expect(resolveOverlaps([span(0, 10, 'DATE', 0.5), span(5, 15, 'PHONE', 0.9)])).toEqual([
+      span(0, 5, 'DATE', 0.5),
+      span(5, 15, 'PHONE', 0.9),
+    ]);
   });
 
   it('always returns disjoint spans covering exactly the characters the input covered', () => {
     const spanArb = fc
-      .tuple(fc.integer({ min: 0, max: 40 }), fc.integer({ min: 1, max: 12 }), fc.constantFrom(...ENTITY_TYPES), fc.constantFrom(0.4, 0.5, 0.85, 1))
+      .tuple(
+        fc.integer({ min: 0, max: 40 }),
+        fc.integer({ min: 1, max: 12 }),
+        fc.constantFrom(...ENTITY_TYPES),
+        fc.constantFrom(0.4, 0.5, 0.85, 1),
+      )
       .map(([start, length, type, score]) => span(start, start + length, type, score));
     fc.assert(
       fc.property(fc.array(spanArb, { maxLength: 8 }), (spans) => {
         const out = resolveOverlaps(spans);
-        const covered = (list: EntitySpan[]): number[] => [...new Set(list.flatMap((s) => Array.from({ length: s.end - s.start }, (_, i) => s.start + i)))].sort((x, y) => x - y);
+        const covered = (list: EntitySpan[]): number[] =>
+          [...new Set(list.flatMap((s) => Array.from({ length: s.end - s.start }, (_, i) => s.start + i)))].sort((x, y) => x - y);
         expect(covered(out)).toEqual(covered(spans));
         out.forEach((s, i) => {
           expect(s.end).toBeGreaterThan(s.start);
@@ -340,13 +417,16 @@ describe('scan leaves nothing detectable', () => {
     fc.constantFrom('the', 'Please', 'call', 'and', 'on', 'Dr.', 'x', '-', '/', '.', ',', '(', ')', '12', '2024', 'May', 'Smith', 'Port'),
     fc.string({ maxLength: 6 }),
   );
-  const textArb = fc.tuple(fc.array(piece, { maxLength: 10 }), fc.constantFrom(' ', ', ', '; ', '\n', ' - ')).map(([parts, sep]) => parts.join(sep));
+  const textArb = fc
+    .tuple(fc.array(piece, { maxLength: 10 }), fc.constantFrom(' ', ', ', '; ', '\n', ' - '))
+    .map(([parts, sep]) => parts.join(sep));
 
   /** Occurrences of `needle` in `hay` not glued to a letter or digit ("Smith" is not in "Smitham"). */
   const occurrences = (hay: string, needle: string): number => {
     let count = 0;
     for (let i = hay.indexOf(needle); i >= 0; i = hay.indexOf(needle, i + 1)) {
-      const glued = (ch: string | undefined, edge: string | undefined): boolean => ch !== undefined && /[\p{L}\p{N}]/u.test(ch) && /[\p{L}\p{N}]/u.test(edge ?? '');
+      const glued = (ch: string | undefined, edge: string | undefined): boolean =>
+        ch !== undefined && /[\p{L}\p{N}]/u.test(ch) && /[\p{L}\p{N}]/u.test(edge ?? '');
       if (!glued(hay[i - 1], needle[0]) && !glued(hay[i + needle.length], needle[needle.length - 1])) count++;
     }
     return count;

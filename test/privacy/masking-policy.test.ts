@@ -26,7 +26,15 @@ describe('parseMaskingPolicy', () => {
   it('accepts shorthands, fills defaults, and defaults unlisted columns to drop', () => {
     const policy = parseMaskingPolicy(
       JSON.stringify({
-        columns: { email: 'pseudonymise', card: 'mask', notes: 'scan', note2: 'redact', id: 'tokenise', label: 'keep', age: { operator: 'generalise', kind: 'number', width: 10 } },
+        columns: {
+          email: 'pseudonymise',
+          card: 'mask',
+          notes: 'scan',
+          note2: 'redact',
+          id: 'tokenise',
+          label: 'keep',
+          age: { operator: 'generalise', kind: 'number', width: 10 },
+        },
         quasiIdentifiers: ['age'],
         k: 3,
       }),
@@ -57,7 +65,9 @@ describe('parseMaskingPolicy', () => {
       }),
     );
     expect(text).toMatch(/^invalid masking policy \(9 problems\): /);
-    expect(text).toContain('column "ssn": operator "hash"; expected one of drop, keep, redact, replace, mask, pseudonymise, generalise, tokenise, scan');
+    expect(text).toContain(
+      'column "ssn": operator "hash"; expected one of drop, keep, redact, replace, mask, pseudonymise, generalise, tokenise, scan',
+    );
     expect(text).toContain('column "card" (mask): "keepLast": too small: expected number to be >=0; got -1');
     expect(text).toContain('column "card" (mask): unrecognized key: "colour"');
     expect(text).toContain('column "age" (generalise): "width": too small: expected number to be >=1; got 0');
@@ -86,25 +96,36 @@ describe('parseMaskingPolicy', () => {
 describe('pseudonymise (HMAC-SHA256 with the device key)', () => {
   it('matches the RFC 4231 test case 1 known answer', () => {
     const key = new Uint8Array(20).fill(0x0b);
-    expect(pseudonymise('Hi There', key, { prefix: '', length: 64, normalise: 'none' })).toBe('b0344c61d8db38535ca8afceaf0bf12b881dc200c9833da726e9376c2e32cff7');
+    expect(pseudonymise('Hi There', key, { prefix: '', length: 64, normalise: 'none' })).toBe(
+      'b0344c61d8db38535ca8afceaf0bf12b881dc200c9833da726e9376c2e32cff7',
+    );
   });
 
   it('is deterministic for one key and differs across keys', () => {
     const rule = { prefix: 'ps_', length: 16, normalise: 'none' } as const;
     fc.assert(
-      fc.property(fc.string(), fc.uint8Array({ minLength: 32, maxLength: 32 }), fc.uint8Array({ minLength: 32, maxLength: 32 }), (value, a, b) => {
-        fc.pre(Buffer.compare(Buffer.from(a), Buffer.from(b)) !== 0);
-        const first = pseudonymise(value, a, rule);
-        expect(first).toMatch(/^ps_[0-9a-f]{16}$/);
-        expect(pseudonymise(value, Uint8Array.from(a), rule)).toBe(first);
-        expect(pseudonymise(value, b, rule)).not.toBe(first);
-        expect(first).toBe(`ps_${createHmac('sha256', a).update(value, 'utf8').digest('hex').slice(0, 16)}`);
-      }),
+      fc.property(
+        fc.string(),
+        fc.uint8Array({ minLength: 32, maxLength: 32 }),
+        fc.uint8Array({ minLength: 32, maxLength: 32 }),
+        (value, a, b) => {
+          fc.pre(Buffer.compare(Buffer.from(a), Buffer.from(b)) !== 0);
+          const first = pseudonymise(value, a, rule);
+          expect(first).toMatch(/^ps_[0-9a-f]{16}$/);
+          expect(pseudonymise(value, Uint8Array.from(a), rule)).toBe(first);
+          expect(pseudonymise(value, b, rule)).not.toBe(first);
+          expect(first).toBe(`ps_${createHmac('sha256', a).update(value, 'utf8').digest('hex').slice(0, 16)}`);
+        },
+      ),
     );
   });
 
   it('gives the same pseudonym across separate maskRecords calls on one device, and normalises on request', () => {
-    const policy: MaskingPolicy = { defaultOperator: 'drop', columns: { email: { operator: 'pseudonymise', prefix: 'em_', length: 20, normalise: 'lowercase' } }, quasiIdentifiers: [] };
+    const policy: MaskingPolicy = {
+      defaultOperator: 'drop',
+      columns: { email: { operator: 'pseudonymise', prefix: 'em_', length: 20, normalise: 'lowercase' } },
+      quasiIdentifiers: [],
+    };
     const secretKey = randomBytes(32);
     const one = maskRecords([{ email: 'Alice@Example.com' }], policy, { secretKey }).records[0]?.email;
     const two = maskRecords([{ email: ' alice@example.COM ' }], policy, { secretKey }).records[0]?.email;
@@ -112,14 +133,24 @@ describe('pseudonymise (HMAC-SHA256 with the device key)', () => {
     expect(one).toMatch(/^em_[0-9a-f]{20}$/);
     expect(two).toBe(one);
     expect(other).not.toBe(one);
-    expect(message(() => maskRecords([], policy, { secretKey: new Uint8Array(8) }))).toBe('secretKey must be a Uint8Array of at least 16 bytes (32 recommended); got 8 bytes.');
+    expect(message(() => maskRecords([], policy, { secretKey: new Uint8Array(8) }))).toBe(
+      'secretKey must be a Uint8Array of at least 16 bytes (32 recommended); got 8 bytes.',
+    );
   });
 });
 
 describe('tokenise (CSPRNG tokens, one session)', () => {
   it('maps equal values to equal tokens within a session and to unrelated tokens across sessions', () => {
-    const policy: MaskingPolicy = { defaultOperator: 'keep', columns: { id: { operator: 'tokenise', prefix: 'tok_' } }, quasiIdentifiers: [] };
-    const records = [{ id: 'u1', n: '1' }, { id: 'u2', n: '2' }, { id: 'u1', n: '3' }];
+    const policy: MaskingPolicy = {
+      defaultOperator: 'keep',
+      columns: { id: { operator: 'tokenise', prefix: 'tok_' } },
+      quasiIdentifiers: [],
+    };
+    const records = [
+      { id: 'u1', n: '1' },
+      { id: 'u2', n: '2' },
+      { id: 'u1', n: '3' },
+    ];
     const secretKey = randomBytes(32);
     const a = maskRecords(records, policy, { secretKey }).records.map((r) => r.id);
     const b = maskRecords(records, policy, { secretKey }).records.map((r) => r.id);
@@ -154,7 +185,12 @@ describe('generalise, mask, redact, replace', () => {
   it('reduces dates to a year or a year and month, reading numeric dates month-first unless told', () => {
     const year = { operator: 'generalise', kind: 'date', precision: 'year', dayFirst: false } as const;
     const month = { ...year, precision: 'year-month' } as const;
-    expect(['1987-04-23', '23/04/1987', 'April 23, 1987', '1987-04-23T10:00:00Z'].map((v) => g(v, month))).toEqual(['1987-04', '1987-04', '1987-04', '1987-04']);
+    expect(['1987-04-23', '23/04/1987', 'April 23, 1987', '1987-04-23T10:00:00Z'].map((v) => g(v, month))).toEqual([
+      '1987-04',
+      '1987-04',
+      '1987-04',
+      '1987-04',
+    ]);
     expect(g('03/04/1987', month)).toBe('1987-03');
     expect(g('03/04/1987', { ...month, dayFirst: true })).toBe('1987-04');
     expect(g('1987-02-30', year)).toBeNull();
@@ -188,7 +224,15 @@ describe('generalise, mask, redact, replace', () => {
     });
     const { records, columns, report } = maskRecords(
       [
-        { card: '4111 1111 1111 1234', ssn: '123-45-6789', email: 'a@b.co', age: '34', notes: 'Mail a@b.co or call 555-123-4567', label: 'yes', secret: 'x' },
+        {
+          card: '4111 1111 1111 1234',
+          ssn: '123-45-6789',
+          email: 'a@b.co',
+          age: '34',
+          notes: 'Mail a@b.co or call 555-123-4567',
+          label: 'yes',
+          secret: 'x',
+        },
         { card: '', ssn: '', email: '', age: 'old', notes: '', label: 'no', secret: 'y' },
       ],
       policy,
@@ -196,7 +240,14 @@ describe('generalise, mask, redact, replace', () => {
     );
     expect(columns).toEqual(['card', 'ssn', 'email', 'age', 'notes', 'label']);
     expect(records).toEqual([
-      { card: '**** **** **** 1234', ssn: '[REDACTED]', email: '<EMAIL>', age: '30-39', notes: 'Mail <EMAIL> or call <PHONE>', label: 'yes' },
+      {
+        card: '**** **** **** 1234',
+        ssn: '[REDACTED]',
+        email: '<EMAIL>',
+        age: '30-39',
+        notes: 'Mail <EMAIL> or call <PHONE>',
+        label: 'yes',
+      },
       { card: '', ssn: '', email: '', age: '*', notes: '', label: 'no' },
     ]);
     expect(report.columns.age).toEqual({ operator: 'generalise', byDefault: false, cells: 2, empty: 0, unparseable: 1, entities: {} });

@@ -41,28 +41,55 @@ describe('k-anonymity over generalised quasi-identifiers', () => {
   it('suppresses the records of classes smaller than k and reports the k achieved', () => {
     const { records, keptRows, report } = maskRecords(table, policy, { secretKey });
     expect(keptRows).toEqual([0, 1, 2, 3, 4, 5, 6]);
-    expect(records.map((r) => `${r.age}|${r.zip}`)).toEqual(['30-39|941*', '30-39|941*', '30-39|941*', '30-39|941*', '40-49|100*', '40-49|100*', '40-49|100*']);
+    expect(records.map((r) => `${r.age}|${r.zip}`)).toEqual([
+      '30-39|941*',
+      '30-39|941*',
+      '30-39|941*',
+      '30-39|941*',
+      '40-49|100*',
+      '40-49|100*',
+      '40-49|100*',
+    ]);
     expect(report.rowsIn).toBe(10);
     expect(report.rowsOut).toBe(7);
-    expect(report.kAnonymity).toEqual({ k: 3, quasiIdentifiers: ['age', 'zip'], classesBefore: 4, classesAfter: 2, smallestClassBefore: 1, rowsSuppressed: 3, kAchieved: 3 });
+    expect(report.kAnonymity).toEqual({
+      k: 3,
+      quasiIdentifiers: ['age', 'zip'],
+      classesBefore: 4,
+      classesAfter: 2,
+      smallestClassBefore: 1,
+      rowsSuppressed: 3,
+      kAchieved: 3,
+    });
   });
 
   it('lets the caller override k and the quasi-identifiers', () => {
     expect(maskRecords(table, policy, { secretKey, k: 2 }).report.kAnonymity).toMatchObject({ rowsSuppressed: 1, kAchieved: 2 });
-    expect(maskRecords(table, policy, { secretKey, k: 5 }).report).toMatchObject({ rowsOut: 0, kAnonymity: { rowsSuppressed: 10, kAchieved: null } });
-    expect(maskRecords(table, policy, { secretKey, k: 4, quasiIdentifiers: ['age'] }).report.kAnonymity).toMatchObject({ classesBefore: 3, rowsSuppressed: 5, kAchieved: 5 });
+    expect(maskRecords(table, policy, { secretKey, k: 5 }).report).toMatchObject({
+      rowsOut: 0,
+      kAnonymity: { rowsSuppressed: 10, kAchieved: null },
+    });
+    expect(maskRecords(table, policy, { secretKey, k: 4, quasiIdentifiers: ['age'] }).report.kAnonymity).toMatchObject({
+      classesBefore: 3,
+      rowsSuppressed: 5,
+      kAchieved: 5,
+    });
   });
 
   it('suppresses exactly the records whose class is smaller than k (enforceKAnonymity, property)', () => {
     fc.assert(
-      fc.property(fc.array(fc.record({ a: fc.constantFrom('x', 'y', 'z'), b: fc.constantFrom('1', '2') }), { maxLength: 40 }), fc.integer({ min: 1, max: 6 }), (rows, k) => {
-        const result = enforceKAnonymity(rows, ['a', 'b'], k);
-        const size = (r: { a: string; b: string }): number => rows.filter((o) => o.a === r.a && o.b === r.b).length;
-        expect(result.kept).toEqual(rows.flatMap((r, i) => (size(r) >= k ? [i] : [])));
-        expect(result.suppressed).toBe(rows.length - result.kept.length);
-        if (result.kept.length > 0) expect(result.kAchieved).toBe(Math.min(...result.kept.map((i) => size(rows[i]!))));
-        else expect(result.kAchieved).toBeNull();
-      }),
+      fc.property(
+        fc.array(fc.record({ a: fc.constantFrom('x', 'y', 'z'), b: fc.constantFrom('1', '2') }), { maxLength: 40 }),
+        fc.integer({ min: 1, max: 6 }),
+        (rows, k) => {
+          const result = enforceKAnonymity(rows, ['a', 'b'], k);
+          const size = (r: { a: string; b: string }): number => rows.filter((o) => o.a === r.a && o.b === r.b).length;
+          expect(result.kept).toEqual(rows.flatMap((r, i) => (size(r) >= k ? [i] : [])));
+          expect(result.suppressed).toBe(rows.length - result.kept.length);
+          if (result.kept.length > 0) expect(result.kAchieved).toBe(Math.min(...result.kept.map((i) => size(rows[i]!))));
+          else expect(result.kAchieved).toBeNull();
+        },
+      ),
     );
   });
 
@@ -76,11 +103,19 @@ describe('k-anonymity over generalised quasi-identifiers', () => {
       }
       return 'no error';
     };
-    expect(refused(() => maskRecords(table, policy, { secretKey, quasiIdentifiers: ['height'] }))).toBe('quasi-identifier "height" is not a column of the records.');
-    expect(refused(() => maskRecords([{ ...table[0], ssn: '1' }], policy, { secretKey, quasiIdentifiers: ['ssn'] }))).toBe('quasi-identifier "ssn" is dropped by the policy, so it cannot be checked.');
-    expect(refused(() => maskRecords(table, { ...policy, quasiIdentifiers: [], k: undefined }, { secretKey, k: 2 }))).toBe('k is 2 but no quasi-identifiers are declared.');
+    expect(refused(() => maskRecords(table, policy, { secretKey, quasiIdentifiers: ['height'] }))).toBe(
+      'quasi-identifier "height" is not a column of the records.',
+    );
+    expect(refused(() => maskRecords([{ ...table[0], ssn: '1' }], policy, { secretKey, quasiIdentifiers: ['ssn'] }))).toBe(
+      'quasi-identifier "ssn" is dropped by the policy, so it cannot be checked.',
+    );
+    expect(refused(() => maskRecords(table, { ...policy, quasiIdentifiers: [], k: undefined }, { secretKey, k: 2 }))).toBe(
+      'k is 2 but no quasi-identifiers are declared.',
+    );
     expect(refused(() => maskRecords(table, policy, { secretKey, k: 0 }))).toBe('k must be an integer ≥ 1; got 0.');
-    expect(refused(() => maskRecords(table, { ...policy, columns: { age: { operator: 'bogus' } as never } }, { secretKey }))).toMatch(/column "age": operator "bogus"/);
+    expect(refused(() => maskRecords(table, { ...policy, columns: { age: { operator: 'bogus' } as never } }, { secretKey }))).toMatch(
+      /column "age": operator "bogus"/,
+    );
   });
 });
 
@@ -113,7 +148,20 @@ describe('the masking report', () => {
     if (value !== null && typeof value === 'object') return Object.entries(value).flatMap(([k, v]) => [k, ...strings(v)]);
     return [];
   };
-  const fields = ['rowsIn', 'rowsOut', 'defaultOperator', 'columns', 'operators', 'entities', 'kAnonymity', 'operator', 'byDefault', 'cells', 'empty', 'unparseable'];
+  const fields = [
+    'rowsIn',
+    'rowsOut',
+    'defaultOperator',
+    'columns',
+    'operators',
+    'entities',
+    'kAnonymity',
+    'operator',
+    'byDefault',
+    'cells',
+    'empty',
+    'unparseable',
+  ];
   const kFields = ['k', 'quasiIdentifiers', 'classesBefore', 'classesAfter', 'smallestClassBefore', 'rowsSuppressed', 'kAchieved'];
   const vocabulary = new Set([...columns, ...MASKING_OPERATORS, ...ENTITY_TYPES, ...fields, ...kFields]);
 
@@ -122,7 +170,15 @@ describe('the masking report', () => {
   const cell = fc.oneof(
     fc.integer({ min: 1, max: 1_000_000 }).map((seed) => {
       faker.seed(seed);
-      return faker.helpers.arrayElement([faker.person.fullName(), faker.internet.email(), faker.phone.number(), faker.finance.creditCardNumber(), faker.location.zipCode(), String(faker.number.int(99)), `${faker.lorem.sentence()} ${faker.internet.email()}`]);
+      return faker.helpers.arrayElement([
+        faker.person.fullName(),
+        faker.internet.email(),
+        faker.phone.number(),
+        faker.finance.creditCardNumber(),
+        faker.location.zipCode(),
+        String(faker.number.int(99)),
+        `${faker.lorem.sentence()} ${faker.internet.email()}`,
+      ]);
     }),
     fc.tuple(fc.string({ maxLength: 8 }), fc.constantFrom('§', '¤', 'ǂ'), fc.string({ maxLength: 8 })).map(([a, m, b]) => `${a}${m}${b}`),
     fc.constant(''),

@@ -78,9 +78,13 @@ describe('tensor codec', () => {
 
   it('rejects shapes that differ from the model, naming the tensor', () => {
     const wrong = encodeTensors([{ name: 'k', shape: [4], data: new Float32Array(4) }, model[1]!]);
-    expect(rejection(() => decodeTensors(wrong.manifest, wrong.payload, { ...unbounded, expected: specsOf(model) }))).toBe('SHAPE_MISMATCH');
+    expect(rejection(() => decodeTensors(wrong.manifest, wrong.payload, { ...unbounded, expected: specsOf(model) }))).toBe(
+      'SHAPE_MISMATCH',
+    );
     const missing = encodeTensors([model[0]!]);
-    expect(rejection(() => decodeTensors(missing.manifest, missing.payload, { ...unbounded, expected: specsOf(model) }))).toBe('SHAPE_MISMATCH');
+    expect(rejection(() => decodeTensors(missing.manifest, missing.payload, { ...unbounded, expected: specsOf(model) }))).toBe(
+      'SHAPE_MISMATCH',
+    );
   });
 
   it('enforces the byte and tensor-count bounds', () => {

@@ -2,7 +2,16 @@ import { describe, expect, it } from 'vitest';
 import { PROTOCOL_VERSION, ProtocolError, encodeTensors, handshakeSchema, parseMessage, updateSchema } from '@cohort/protocol';
 
 const { manifest, payload } = encodeTensors([{ name: 'w', shape: [2], data: new Float32Array([1, 2]) }]);
-const valid = { protocolVersion: PROTOCOL_VERSION, runId: 'run-1', round: 3, clientId: 'c1', numExamples: 10, metrics: { loss: 0.5, accuracy: 0.8 }, manifest, payload };
+const valid = {
+  protocolVersion: PROTOCOL_VERSION,
+  runId: 'run-1',
+  round: 3,
+  clientId: 'c1',
+  numExamples: 10,
+  metrics: { loss: 0.5, accuracy: 0.8 },
+  manifest,
+  payload,
+};
 
 function reject(value: unknown): ProtocolError {
   try {

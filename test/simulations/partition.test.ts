@@ -2,13 +2,7 @@ import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import { createRng } from '@cohort/simulations';
 import { SimulationError } from '@cohort/simulations';
-import {
-  labelSkew,
-  parsePartition,
-  partition,
-  formatPartition,
-  type PartitionSpec,
-} from '@cohort/simulations';
+import { labelSkew, parsePartition, partition, formatPartition, type PartitionSpec } from '@cohort/simulations';
 
 /** Every index in [0, n) exactly once across the parts, and no part empty. */
 function expectDisjointCover(parts: Int32Array[], n: number, numClients: number): void {
@@ -50,8 +44,21 @@ describe('parsePartition', () => {
     for (const text of ['iid', 'dirichlet:0.3', 'shards:4']) expect(formatPartition(parsePartition(text))).toBe(text);
   });
 
-  it.each(['', 'noniid', 'dirichlet', 'dirichlet:', 'dirichlet:0', 'dirichlet:-1', 'dirichlet:abc', 'dirichlet:Infinity',
-    'shards:0', 'shards:1.5', 'shards:-2', 'shards:2:3', 'iid:2'])('refuses %j, naming the valid forms', (text) => {
+  it.each([
+    '',
+    'noniid',
+    'dirichlet',
+    'dirichlet:',
+    'dirichlet:0',
+    'dirichlet:-1',
+    'dirichlet:abc',
+    'dirichlet:Infinity',
+    'shards:0',
+    'shards:1.5',
+    'shards:-2',
+    'shards:2:3',
+    'iid:2',
+  ])('refuses %j, naming the valid forms', (text) => {
     try {
       parsePartition(text);
       expect.unreachable();
@@ -143,8 +150,7 @@ describe('dirichlet label skew (Hsu et al. 2019)', () => {
   it('grows as alpha shrinks: 100 < 1 < 0.1, on 5,000 examples of 10 classes over 20 clients', () => {
     const labels = balancedLabels(10, 500);
     for (let seed = 0; seed < 5; seed++) {
-      const skew = (alpha: number) =>
-        labelSkew(labels, partition(labels, 20, { kind: 'dirichlet', alpha }, createRng(seed)), 10);
+      const skew = (alpha: number) => labelSkew(labels, partition(labels, 20, { kind: 'dirichlet', alpha }, createRng(seed)), 10);
       const [high, mid, low] = [skew(100), skew(1), skew(0.1)];
       expect(high).toBeLessThan(0.1); // close to the global mix
       expect(mid).toBeGreaterThan(high + 0.15);
@@ -156,9 +162,9 @@ describe('dirichlet label skew (Hsu et al. 2019)', () => {
   it('repeats the draw to reach minPartitionSize, then fails saying why', () => {
     const labels = balancedLabels(10, 100);
     // 50 clients × 20 = all 1,000 examples: only a perfectly even draw would do.
-    expect(() =>
-      partition(labels, 50, { kind: 'dirichlet', alpha: 0.1, minPartitionSize: 20, maxAttempts: 3 }, createRng(1)),
-    ).toThrow(/dirichlet:0.1 over 50 clients left a client with \d+ examples \(minPartitionSize 20\) in all 3 attempts/);
+    expect(() => partition(labels, 50, { kind: 'dirichlet', alpha: 0.1, minPartitionSize: 20, maxAttempts: 3 }, createRng(1))).toThrow(
+      /dirichlet:0.1 over 50 clients left a client with \d+ examples \(minPartitionSize 20\) in all 3 attempts/,
+    );
     const parts = partition(labels, 10, { kind: 'dirichlet', alpha: 0.5, minPartitionSize: 30 }, createRng(1));
     for (const p of parts) expect(p.length).toBeGreaterThanOrEqual(30);
   });
@@ -188,9 +194,7 @@ describe('shards (McMahan et al. 2017)', () => {
             shardsPerClass.push(take);
             left -= take;
           }
-          const labels = rng.shuffle(
-            Int32Array.from(shardsPerClass.flatMap((s, c) => new Array<number>(s * shardSize).fill(c))),
-          );
+          const labels = rng.shuffle(Int32Array.from(shardsPerClass.flatMap((s, c) => new Array<number>(s * shardSize).fill(c))));
           const parts = partition(labels, clients, `shards:${k}`, createRng(seed + 1));
           expectDisjointCover(parts, labels.length, clients);
           for (const part of parts) {

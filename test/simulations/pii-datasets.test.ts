@@ -5,12 +5,7 @@ import { parse } from 'csv-parse/sync';
 import fc from 'fast-check';
 import { afterAll, describe, expect, it } from 'vitest';
 import { SimulationError } from '@cohort/simulations';
-import {
-  generatePiiDataset,
-  PII_DATASET_NAMES,
-  piiDatasetSchema,
-  writePiiDataset,
-} from '@cohort/simulations';
+import { generatePiiDataset, PII_DATASET_NAMES, piiDatasetSchema, writePiiDataset } from '@cohort/simulations';
 import { csvField, toCsv } from '@cohort/client/data';
 import { PII_REFERENCE_DATE } from '@cohort/simulations';
 import { parseSchema } from '@cohort/client';
@@ -76,7 +71,7 @@ describe.each(PII_DATASET_NAMES)('%s', (name) => {
     expect(new Set(records.map((r) => r.national_id)).size).toBeGreaterThan(records.length * 0.99);
   });
 
-  it('writes notes that embed the row\'s own name or email, often with commas and quotes', () => {
+  it("writes notes that embed the row's own name or email, often with commas and quotes", () => {
     for (const r of records) expect(r.notes!.includes(r.full_name!) || r.notes!.includes(r.email!)).toBe(true);
     expect(records.filter((r) => r.notes!.includes(',')).length).toBeGreaterThan(records.length / 2);
     expect(records.some((r) => r.notes!.includes('"'))).toBe(true);
@@ -98,7 +93,7 @@ describe.each(PII_DATASET_NAMES)('%s', (name) => {
     expect(empty / cells).toBeGreaterThan(0.012);
     expect(empty / cells).toBeLessThan(0.028);
     const none = generatePiiDataset(name, { seed: 11, count: 300, missingRate: 0 }).records;
-    expect(none.every((r) => Object.values(r).every((v) => v !== '' ))).toBe(true);
+    expect(none.every((r) => Object.values(r).every((v) => v !== ''))).toBe(true);
   });
 
   it('writes data.csv (RFC 4180) and schema.json that read back exactly', async () => {

@@ -86,7 +86,19 @@ describe.each(['synthetic-credit', 'synthetic-health'] as const)('%s through the
     const { examples, report, featureNames } = await pipeline(name, 0);
     const { x, y, numFeatures: d, count } = examples;
     expect(count).toBe(COUNT);
-    const notInputs = ['full_name', 'email', 'phone', 'street_address', 'date_of_birth', 'national_id', 'notes', 'zip_code', 'age', 'gender', 'group'];
+    const notInputs = [
+      'full_name',
+      'email',
+      'phone',
+      'street_address',
+      'date_of_birth',
+      'national_id',
+      'notes',
+      'zip_code',
+      'age',
+      'gender',
+      'group',
+    ];
     expect(featureNames.filter((f) => notInputs.includes(f.split('=')[0]!))).toEqual([]);
     expect(Object.values(report.imputed).reduce((a, b) => a + b, 0)).toBeGreaterThan(0);
     const split = Math.floor(count * 0.75);
@@ -126,7 +138,15 @@ it('with groupBias, a model pooled over both groups serves group B worse (synthe
     const { examples, groups } = await pipeline('synthetic-credit', groupBias);
     const { x, y, numFeatures: d, count } = examples;
     const model = fitLogistic(x, y, d, range(0, Math.floor(count * 0.75)));
-    return [0, 1].map((g) => accuracy(model, x, y, d, range(0, count).filter((i) => groups[i] === g)));
+    return [0, 1].map((g) =>
+      accuracy(
+        model,
+        x,
+        y,
+        d,
+        range(0, count).filter((i) => groups[i] === g),
+      ),
+    );
   };
   const [fairA, fairB] = await perGroupAccuracy(0);
   const [biasedA, biasedB] = await perGroupAccuracy(1);

@@ -19,7 +19,17 @@ const ORDER = ['off', 'central', 'central', 'off'] as const;
 async function roundTimes(mode: 'off' | 'central'): Promise<number[]> {
   const dir = mkdtempSync(join(tmpdir(), 'cohort-bench-dp-'));
   const dp: SimulationOptions['dp'] = mode === 'off' ? { mode: 'off' } : { mode: 'central', clip: 1, noiseMultiplier: 1, delta: 1e-5 };
-  const simulation = new Simulation({ dataset: 'mnist', clients: CLIENTS, minClients: CLIENTS, rounds: ROUNDS, evalEvery: 0, batchSize: 32, out: dir, logger: silentLogger, dp });
+  const simulation = new Simulation({
+    dataset: 'mnist',
+    clients: CLIENTS,
+    minClients: CLIENTS,
+    rounds: ROUNDS,
+    evalEvery: 0,
+    batchSize: 32,
+    out: dir,
+    logger: silentLogger,
+    dp,
+  });
   const durations: number[] = [];
   simulation.on('round', (report) => report.round >= 2 && durations.push(report.durationMs));
   try {
@@ -40,6 +50,8 @@ export const run: Benchmark = async () => {
   return {
     figures: [plain, dp],
     ratios: [{ label: 'central DP round time ÷ DP off', value: dp.value / plain.value, meaning: '1 = free' }],
-    notes: [`mnist-2nn, ${CLIENTS} clients, q = 1, batch 32, rounds 2–${ROUNDS} of each run, order ${ORDER.join(', ')}; durationMs spans sampling to commit (clipping, noise, ledger signing), not the PLD ε computed after it for the metrics`],
+    notes: [
+      `mnist-2nn, ${CLIENTS} clients, q = 1, batch 32, rounds 2–${ROUNDS} of each run, order ${ORDER.join(', ')}; durationMs spans sampling to commit (clipping, noise, ledger signing), not the PLD ε computed after it for the metrics`,
+    ],
   };
 };

@@ -43,11 +43,23 @@ export const run: Benchmark = async () => {
     { warmup: 2, reps: 7 },
   );
   const gigabytes = (CLIENTS * params * 4) / 1e9;
-  const fedavg = figure(`applyWeightedMeanDelta, ${CLIENTS} × ${(params / 1e6).toFixed(2)}M params`, perSecond(gigabytes, times.fedavg), 'GB/s');
+  const fedavg = figure(
+    `applyWeightedMeanDelta, ${CLIENTS} × ${(params / 1e6).toFixed(2)}M params`,
+    perSecond(gigabytes, times.fedavg),
+    'GB/s',
+  );
   const baseline = figure('baseline: Float32Array accumulate loop, same data', perSecond(gigabytes, times.baseline), 'GB/s', true);
   return {
     figures: [fedavg, baseline],
-    ratios: [{ label: 'FedAvg ÷ plain Float32Array sum', value: fedavg.value / baseline.value, meaning: 'throughput; 1 = as fast as the plain sum' }],
-    notes: [`${CLIENTS} clients × ${params} params (${(gigabytes * 1000).toFixed(0)} MB of updates per aggregation); 2 warm-ups, 7 interleaved reps; checksum ${Number.isFinite(sink)}`],
+    ratios: [
+      {
+        label: 'FedAvg ÷ plain Float32Array sum',
+        value: fedavg.value / baseline.value,
+        meaning: 'throughput; 1 = as fast as the plain sum',
+      },
+    ],
+    notes: [
+      `${CLIENTS} clients × ${params} params (${(gigabytes * 1000).toFixed(0)} MB of updates per aggregation); 2 warm-ups, 7 interleaved reps; checksum ${Number.isFinite(sink)}`,
+    ],
   };
 };

@@ -38,15 +38,36 @@ export const run: Benchmark = async () => {
     onRound: () => (rssPeak = Math.max(rssPeak, process.memoryUsage().rss)),
   });
   const measured = reports.slice(1);
-  const duration = figure(`Cohort round, RoundReport.durationMs (rounds 2–${ROUNDS})`, measured.map((r) => r.durationMs), 'ms');
-  const wall = figure("Cohort round, wall time between 'round' events", eventTimes.slice(1).map((t, i) => t - eventTimes[i]!), 'ms');
-  const baseline = figure(`baseline: socket.io broadcast + echo of ${(payload.byteLength / 1e6).toFixed(1)} MB to ${CLIENTS} clients`, echo, 'ms', true);
+  const duration = figure(
+    `Cohort round, RoundReport.durationMs (rounds 2–${ROUNDS})`,
+    measured.map((r) => r.durationMs),
+    'ms',
+  );
+  const wall = figure(
+    "Cohort round, wall time between 'round' events",
+    eventTimes.slice(1).map((t, i) => t - eventTimes[i]!),
+    'ms',
+  );
+  const baseline = figure(
+    `baseline: socket.io broadcast + echo of ${(payload.byteLength / 1e6).toFixed(1)} MB to ${CLIENTS} clients`,
+    echo,
+    'ms',
+    true,
+  );
   const mean = measured.reduce((n, r) => n + r.durationMs, 0) / measured.length;
   return {
     figures: [duration, wall, baseline],
     ratios: [
-      { label: 'Cohort round (durationMs) ÷ socket.io echo', value: duration.value / baseline.value, meaning: '1 = the round engine adds nothing to moving the bytes' },
-      { label: 'Cohort round (between events) ÷ socket.io echo', value: wall.value / baseline.value, meaning: 'includes round:end and the next round’s set-up' },
+      {
+        label: 'Cohort round (durationMs) ÷ socket.io echo',
+        value: duration.value / baseline.value,
+        meaning: '1 = the round engine adds nothing to moving the bytes',
+      },
+      {
+        label: 'Cohort round (between events) ÷ socket.io echo',
+        value: wall.value / baseline.value,
+        meaning: 'includes round:end and the next round’s set-up',
+      },
     ],
     notes: [
       `${CLIENTS} clients × ${params} params, ${ROUNDS} rounds (first discarded), mean durationMs ${mean.toFixed(0)} ms; echo ${ECHO.warmup} warm-up + ${ECHO.reps} reps`,

@@ -20,7 +20,15 @@ type Memory = { rss: number; heapUsed: number };
 export const run: Benchmark = async () => {
   const dir = mkdtempSync(join(tmpdir(), 'cohort-bench-rss-'));
   // A tiny model: registered clients hold no model until a round starts, so this isolates the connections.
-  const coordinator = new Coordinator({ rounds: 1, minClients: MANY + 1, evalEvery: 0, fit: { localEpochs: 1, batchSize: 1, learningRate: 0.1 }, dbPath: join(dir, 'c.db'), model: syntheticModel(8, 2), logger: silentLogger });
+  const coordinator = new Coordinator({
+    rounds: 1,
+    minClients: MANY + 1,
+    evalEvery: 0,
+    fit: { localEpochs: 1, batchSize: 1, learningRate: 0.1 },
+    dbPath: join(dir, 'c.db'),
+    model: syntheticModel(8, 2),
+    logger: silentLogger,
+  });
   const host = new RpcProcess(new URL('./rss-client-host.ts', import.meta.url));
   const server: Memory[] = [];
   const clients: Memory[] = [];
@@ -46,7 +54,13 @@ export const run: Benchmark = async () => {
   const perClient = (side: Memory[], key: keyof Memory) => (side[2]![key] - side[1]![key]) / (MANY - 1);
   const serverPer = perClient(server, 'rss');
   const clientPer = perClient(clients, 'rss');
-  const one = (label: string, value: number, unit: string, baseline = false) => ({ label, value, unit, samples: [], ...(baseline ? { baseline } : {}) });
+  const one = (label: string, value: number, unit: string, baseline = false) => ({
+    label,
+    value,
+    unit,
+    samples: [],
+    ...(baseline ? { baseline } : {}),
+  });
   return {
     figures: [
       one('coordinator RSS, 1 client', mib(server[1]!.rss), 'MiB', true),
@@ -60,8 +74,16 @@ export const run: Benchmark = async () => {
       one('both sides, RSS per client', (serverPer + clientPer) / 1024, 'KiB'),
     ],
     ratios: [
-      { label: `coordinator RSS ${MANY} clients ÷ 1 client`, value: server[2]!.rss / server[1]!.rss, meaning: '1 = connections cost nothing' },
-      { label: `client process RSS ${MANY} clients ÷ 1 client`, value: clients[2]!.rss / clients[1]!.rss, meaning: '1 = connections cost nothing' },
+      {
+        label: `coordinator RSS ${MANY} clients ÷ 1 client`,
+        value: server[2]!.rss / server[1]!.rss,
+        meaning: '1 = connections cost nothing',
+      },
+      {
+        label: `client process RSS ${MANY} clients ÷ 1 client`,
+        value: clients[2]!.rss / clients[1]!.rss,
+        meaning: '1 = connections cost nothing',
+      },
     ],
     notes: [
       ...notes,

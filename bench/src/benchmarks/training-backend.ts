@@ -10,7 +10,15 @@ import type { BackendName } from '@cohort/client';
 let state: { model: Tf.LayersModel; global: Float32Array[]; data: Examples; numClasses: number } | undefined;
 let fit: typeof import('@cohort/client').fitLocally;
 
-export async function prepare({ backend, examples, batchSizes }: { backend: BackendName; examples: number; batchSizes: number[] }): Promise<string> {
+export async function prepare({
+  backend,
+  examples,
+  batchSizes,
+}: {
+  backend: BackendName;
+  examples: number;
+  batchSizes: number[];
+}): Promise<string> {
   const tf = await import('@tensorflow/tfjs');
   const { buildPreset, fitLocally, initBackend, selectRows } = await import('@cohort/client');
   const { loadMnist } = await import('@cohort/simulations');

@@ -26,7 +26,9 @@ function nativeInstalled(): boolean {
 
 export const run: Benchmark = async () => {
   const wanted: BackendName[] = nativeInstalled() ? ['tensorflow', 'wasm', 'cpu'] : ['wasm', 'cpu'];
-  const notes = [`mnist-2nn, 1 epoch over ${EXAMPLES} MNIST examples, lr 0.05; a warm-up epoch on 200 examples per batch size, then ${REPS} measured epochs per batch size, backends taking turns`];
+  const notes = [
+    `mnist-2nn, 1 epoch over ${EXAMPLES} MNIST examples, lr 0.05; a warm-up epoch on 200 examples per batch size, then ${REPS} measured epochs per batch size, backends taking turns`,
+  ];
   if (!wanted.includes('tensorflow')) notes.push('tensorflow (tfjs-node) is not installed: not measured');
   const helpers = new Map<BackendName, RpcProcess>();
   const rates = new Map<string, number[]>();
@@ -60,14 +62,24 @@ export const run: Benchmark = async () => {
   for (const batchSize of BATCH_SIZES) {
     const byBackend = new Map<string, Figure>();
     for (const backend of helpers.keys()) {
-      const f = figure(`fitLocally, ${backend} backend, batch ${batchSize}`, rates.get(`${backend}:${batchSize}`) ?? [], 'examples/s', backend === 'cpu');
+      const f = figure(
+        `fitLocally, ${backend} backend, batch ${batchSize}`,
+        rates.get(`${backend}:${batchSize}`) ?? [],
+        'examples/s',
+        backend === 'cpu',
+      );
       byBackend.set(backend, f);
       figures.push(f);
     }
     const cpu = byBackend.get('cpu');
     for (const backend of ['wasm', 'tensorflow']) {
       const other = byBackend.get(backend);
-      if (other && cpu) ratios.push({ label: `${backend} ÷ cpu, batch ${batchSize}`, value: other.value / cpu.value, meaning: 'training speed; 1 = as fast as the pure-JS backend' });
+      if (other && cpu)
+        ratios.push({
+          label: `${backend} ÷ cpu, batch ${batchSize}`,
+          value: other.value / cpu.value,
+          meaning: 'training speed; 1 = as fast as the pure-JS backend',
+        });
     }
   }
   return { figures, ratios, notes };

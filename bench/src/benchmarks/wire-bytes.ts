@@ -27,7 +27,14 @@ export const run: Benchmark = async () => {
         proxy = new CountingProxy(port);
         return `http://127.0.0.1:${await proxy.listen()}`;
       },
-      onRound: (report) => snapshots.push({ round: report.round, up: proxy!.up, down: proxy!.down, bytesIn: report.participation?.bytesIn ?? 0, bytesOut: report.participation?.bytesOut ?? 0 }),
+      onRound: (report) =>
+        snapshots.push({
+          round: report.round,
+          up: proxy!.up,
+          down: proxy!.down,
+          bytesIn: report.participation?.bytesIn ?? 0,
+          bytesOut: report.participation?.bytesOut ?? 0,
+        }),
     });
   } finally {
     await proxy?.close();
@@ -40,18 +47,34 @@ export const run: Benchmark = async () => {
     perDownload.push((snapshots[k]!.down - snapshots[k - 1]!.down) / CLIENTS / rawBytes);
   }
   const reported = snapshots.slice(1).map((s) => s.bytesIn / CLIENTS / rawBytes);
-  const up = figure('client → coordinator bytes per update (TCP, counted)', perUpdate.map((r) => r * rawBytes), 'B');
+  const up = figure(
+    'client → coordinator bytes per update (TCP, counted)',
+    perUpdate.map((r) => r * rawBytes),
+    'B',
+  );
   const raw = figure('raw float32 parameter bytes', [rawBytes], 'B', true);
   const overheadUp = up.value - rawBytes;
   return {
     figures: [
       up,
-      figure('coordinator → client bytes per round (model + ack + round:end)', perDownload.map((r) => r * rawBytes), 'B'),
+      figure(
+        'coordinator → client bytes per round (model + ack + round:end)',
+        perDownload.map((r) => r * rawBytes),
+        'B',
+      ),
       raw,
-      figure("coordinator's own RoundReport.bytesIn per update", reported.map((r) => r * rawBytes), 'B'),
+      figure(
+        "coordinator's own RoundReport.bytesIn per update",
+        reported.map((r) => r * rawBytes),
+        'B',
+      ),
     ],
     ratios: [
-      { label: 'wire bytes per update ÷ raw float32 bytes', value: up.value / rawBytes, meaning: '1 = no overhead; JSON numbers would be ~2.5–3' },
+      {
+        label: 'wire bytes per update ÷ raw float32 bytes',
+        value: up.value / rawBytes,
+        meaning: '1 = no overhead; JSON numbers would be ~2.5–3',
+      },
       { label: 'wire bytes per model download ÷ raw float32 bytes', value: median(perDownload), meaning: 'round:start + ack + round:end' },
       { label: 'RoundReport.bytesIn ÷ raw float32 bytes', value: median(reported), meaning: 'payload only: misses framing' },
     ],

@@ -55,7 +55,11 @@ export const run: Benchmark = async () => {
   const runs: { workers: number; durations: number[]; backend: string; firstRoundMs: number }[] = [];
   for (const workers of ORDER) runs.push({ workers, ...(await roundTimes(workers)) });
   const durations = (workers: number) => runs.filter((r) => r.workers === workers).flatMap((r) => r.durations);
-  const firsts = (workers: number) => runs.filter((r) => r.workers === workers).map((r) => r.firstRoundMs).join(', ');
+  const firsts = (workers: number) =>
+    runs
+      .filter((r) => r.workers === workers)
+      .map((r) => r.firstRoundMs)
+      .join(', ');
   const single = figure('simulated round, 1 worker', durations(1), 'ms', true);
   const pair = figure('simulated round, 2 workers', durations(2), 'ms');
   return {

@@ -13,7 +13,10 @@ export class CountingProxy {
   private readonly server: Server;
   private readonly sockets = new Set<Socket>();
 
-  constructor(private readonly targetPort: number, private readonly targetHost = '127.0.0.1') {
+  constructor(
+    private readonly targetPort: number,
+    private readonly targetHost = '127.0.0.1',
+  ) {
     this.server = createServer((client) => this.relay(client));
   }
 

@@ -56,7 +56,14 @@ export async function runNoopFederation(options: NoopFederationOptions): Promise
       options.onRound?.(report, at);
     });
     for (let i = 0; i < options.clients; i++) {
-      clients.push(createClient({ serverUrl: dial, clientId: `bench-${String(i).padStart(4, '0')}`, trainer: new NoopTrainer(), logger: silentLogger }));
+      clients.push(
+        createClient({
+          serverUrl: dial,
+          clientId: `bench-${String(i).padStart(4, '0')}`,
+          trainer: new NoopTrainer(),
+          logger: silentLogger,
+        }),
+      );
     }
     const outcome = await coordinator.runRounds();
     if (outcome.status !== 'finished') throw new Error(`the run ended ${outcome.status}: ${outcome.reason}`);

@@ -68,7 +68,9 @@ export function runInChild<T>(moduleUrl: URL, exportName: string, arg: unknown, 
       if (reply?.ok) {
         resolve({ result: reply.result, exitedByItself, timedOut });
       } else {
-        const why = reply?.error ?? (timedOut ? `timed out after ${options.timeoutMs} ms` : `exited with ${signal ?? `code ${code}`} before answering`);
+        const why =
+          reply?.error ??
+          (timedOut ? `timed out after ${options.timeoutMs} ms` : `exited with ${signal ?? `code ${code}`} before answering`);
         resolve({ error: why, exitedByItself, timedOut });
       }
     });

@@ -5,7 +5,8 @@ import { InvalidArgumentError, type Command } from 'commander';
 export function integer(min: number, max = Number.MAX_SAFE_INTEGER) {
   return (text: string): number => {
     const value = Number(text);
-    if (!Number.isInteger(value) || value < min || value > max) throw new InvalidArgumentError(`expected an integer in [${min}, ${max}], got "${text}".`);
+    if (!Number.isInteger(value) || value < min || value > max)
+      throw new InvalidArgumentError(`expected an integer in [${min}, ${max}], got "${text}".`);
     return value;
   };
 }

@@ -51,7 +51,9 @@ export async function buildTrainable(build: () => Promise<tf.LayersModel>): Prom
   const from = tf.getBackend();
   model.dispose();
   await tf.setBackend('cpu');
-  process.emitWarning(`the ${from} backend has no ${missing} kernel, which training this model needs; this thread now uses the cpu backend`);
+  process.emitWarning(
+    `the ${from} backend has no ${missing} kernel, which training this model needs; this thread now uses the cpu backend`,
+  );
   return build();
 }
 

@@ -103,7 +103,10 @@ export class CohortClient extends EventEmitter<ClientEvents> {
     this.budget = options.privacyBudget && new PrivacyBudget(options.privacyBudget);
     if (this.budget) {
       const { epsilon, releases } = this.budget.spent;
-      this.log.info({ epsilon, releases, budgetEpsilon: this.budget.budgetEpsilon, delta: this.budget.delta }, `privacy budget: ε ${epsilon} of ${this.budget.budgetEpsilon} spent over ${releases} releases`);
+      this.log.info(
+        { epsilon, releases, budgetEpsilon: this.budget.budgetEpsilon, delta: this.budget.delta },
+        `privacy budget: ε ${epsilon} of ${this.budget.budgetEpsilon} spent over ${releases} releases`,
+      );
     }
     this.finished = new Promise((resolve, reject) => {
       this.resolveFinished = resolve;
@@ -135,7 +138,9 @@ export class CohortClient extends EventEmitter<ClientEvents> {
         this.log.warn(`cannot reach ${options.serverUrl}: ${error.message}; retrying`);
       }
     });
-    this.socket.on('model:describe', (raw) => this.guard(() => (this.description = parseMessage(modelDescriptionSchema, raw, 'model:describe'))));
+    this.socket.on('model:describe', (raw) =>
+      this.guard(() => (this.description = parseMessage(modelDescriptionSchema, raw, 'model:describe'))),
+    );
     this.socket.on('round:start', (raw) => this.guard(() => this.enqueue(parseMessage(roundStartSchema, raw, 'round:start'))));
     this.socket.on('run:end', (raw) =>
       this.guard(() => {
@@ -190,19 +195,32 @@ export class CohortClient extends EventEmitter<ClientEvents> {
     } else {
       this.log.error({ round: message.round }, `round ${message.round} failed locally: ${text}`);
     }
-    this.socket.emit('round:error', { protocolVersion: PROTOCOL_VERSION, runId: message.runId, round: message.round, clientId: this.options.clientId, message: text.slice(0, 2000) });
+    this.socket.emit('round:error', {
+      protocolVersion: PROTOCOL_VERSION,
+      runId: message.runId,
+      round: message.round,
+      clientId: this.options.clientId,
+      message: text.slice(0, 2000),
+    });
   }
 
   private async handle(message: RoundStart): Promise<void> {
     const description = this.description;
-    if (!description || description.runId !== message.runId) throw new ProtocolError('WRONG_RUN', 'round started before the model was described');
+    if (!description || description.runId !== message.runId)
+      throw new ProtocolError('WRONG_RUN', 'round started before the model was described');
     if (message.round < this.latestRound) return; // superseded while waiting: the coordinator has moved on
     const weights = decodeTensors(message.manifest, message.payload, {
       maxBytes: Number.MAX_SAFE_INTEGER,
       maxTensors: description.weightSpecs.length,
       expected: description.weightSpecs,
     }).map((t) => t.data as Float32Array);
-    const task = { round: message.round, topology: description.topology, weightSpecs: description.weightSpecs, numClasses: description.numClasses, weights };
+    const task = {
+      round: message.round,
+      topology: description.topology,
+      weightSpecs: description.weightSpecs,
+      numClasses: description.numClasses,
+      weights,
+    };
     const binding = { protocolVersion: PROTOCOL_VERSION, runId: message.runId, round: message.round, clientId: this.options.clientId };
     if (message.task === 'evaluate') {
       const outcome = await this.options.trainer.evaluate(task);
@@ -217,14 +235,20 @@ export class CohortClient extends EventEmitter<ClientEvents> {
     const outcome = await this.options.trainer.fit({ ...task, config: { ...message.config, seed } });
     if (message.round < this.latestRound) return;
     const delta = dp ? privatiseUpdate(outcome.delta, dp, `${message.round}:${this.options.clientId}`) : outcome.delta;
-    const { manifest, payload } = encodeTensors(description.weightSpecs.map((spec, i) => ({ name: spec.name, shape: spec.shape, data: delta[i]! })));
+    const { manifest, payload } = encodeTensors(
+      description.weightSpecs.map((spec, i) => ({ name: spec.name, shape: spec.shape, data: delta[i]! })),
+    );
     // Under DP the example count and training metrics would be unprotected side channels: withhold them.
     const stats = dp ? { numExamples: 1 } : { numExamples: outcome.numExamples, metrics: outcome.metrics };
     if (this.budget && dp) {
-      if (!this.socket.connected) throw new ClientError('CLOSED', `not connected: the round ${message.round} update was not sent and spent no privacy budget.`);
+      if (!this.socket.connected)
+        throw new ClientError('CLOSED', `not connected: the round ${message.round} update was not sent and spent no privacy budget.`);
       // Durable before the update leaves: a crash after sending must never lose this release.
       const spent = this.budget.reserve(noiseMultiplierOf(dp));
-      this.log.info({ round: message.round, ...spent }, `privacy: ε ${spent.epsilon} of ${spent.budgetEpsilon} spent after ${spent.releases} releases`);
+      this.log.info(
+        { round: message.round, ...spent },
+        `privacy: ε ${spent.epsilon} of ${spent.budgetEpsilon} spent after ${spent.releases} releases`,
+      );
       this.emit('privacy', { round: message.round, status: 'released', spent });
     }
     this.report(message, await this.send('round:update', { ...binding, ...stats, manifest, payload }));
@@ -235,7 +259,8 @@ export class CohortClient extends EventEmitter<ClientEvents> {
     return new Promise((resolve, reject) => {
       // socket.io would buffer the message until a reconnection that close() never makes, and the queue would hang.
       if (!this.socket.connected) return reject(new ClientError('CLOSED', `not connected: the ${event} was not sent.`));
-      const onDisconnect = (reason: string) => reject(new ClientError('CLOSED', `connection lost before the coordinator acknowledged the ${event}: ${reason}`));
+      const onDisconnect = (reason: string) =>
+        reject(new ClientError('CLOSED', `connection lost before the coordinator acknowledged the ${event}: ${reason}`));
       this.socket.once('disconnect', onDisconnect);
       (this.socket.emit as (e: E, m: unknown, ack: (a: Ack) => void) => void)(event, message, (ack) => {
         this.socket.off('disconnect', onDisconnect);

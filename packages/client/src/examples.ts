@@ -26,7 +26,13 @@ export function selectRows(examples: Examples, indices: ArrayLike<number>): Exam
     y[i] = examples.y[row]!;
     if (groups) groups[i] = examples.groups![row]!;
   }
-  return { x, y, count: indices.length, numFeatures, ...(groups && examples.groupNames ? { groups, groupNames: examples.groupNames } : {}) };
+  return {
+    x,
+    y,
+    count: indices.length,
+    numFeatures,
+    ...(groups && examples.groupNames ? { groups, groupNames: examples.groupNames } : {}),
+  };
 }
 
 /**

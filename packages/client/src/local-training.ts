@@ -27,7 +27,13 @@ export interface EvaluateOutcome {
   groupConfusion?: Record<string, number[]>;
 }
 
-export async function fitLocally(model: tf.LayersModel, global: readonly Float32Array[], data: Examples, config: FitConfig, numClasses: number): Promise<FitOutcome> {
+export async function fitLocally(
+  model: tf.LayersModel,
+  global: readonly Float32Array[],
+  data: Examples,
+  config: FitConfig,
+  numClasses: number,
+): Promise<FitOutcome> {
   setWeights(model, global);
   const optimizer = tf.train.sgd(config.learningRate);
   const rng = xoroshiro128plus(config.seed);
@@ -80,7 +86,12 @@ export async function fitLocally(model: tf.LayersModel, global: readonly Float32
   return { delta, numExamples: data.count, metrics: { loss: lossSum / data.count, accuracy: correct / data.count } };
 }
 
-export async function evaluateLocally(model: tf.LayersModel, weights: readonly Float32Array[], data: Examples, numClasses: number): Promise<EvaluateOutcome> {
+export async function evaluateLocally(
+  model: tf.LayersModel,
+  weights: readonly Float32Array[],
+  data: Examples,
+  numClasses: number,
+): Promise<EvaluateOutcome> {
   setWeights(model, weights);
   const confusion = new Array<number>(numClasses * numClasses).fill(0);
   const { groups, groupNames } = data;

@@ -58,7 +58,8 @@ export class PrivacyBudget {
     const { epsilon, delta, statePath } = options;
     if (!(Number.isFinite(epsilon) && epsilon > 0)) throw invalid('privacyBudget.epsilon', 'a finite number > 0', epsilon);
     if (!(delta > 0 && delta < 1)) throw invalid('privacyBudget.delta', 'in (0, 1)', delta);
-    if (typeof statePath !== 'string' || statePath.length === 0) throw invalid('privacyBudget.statePath', 'a non-empty file path', statePath);
+    if (typeof statePath !== 'string' || statePath.length === 0)
+      throw invalid('privacyBudget.statePath', 'a non-empty file path', statePath);
     this.budgetEpsilon = epsilon;
     this.delta = delta;
     this.statePath = statePath;
@@ -68,7 +69,12 @@ export class PrivacyBudget {
   }
 
   get spent(): PrivacySpent {
-    return { epsilon: this.accountant.getEpsilon(this.delta), delta: this.delta, releases: this.releases, budgetEpsilon: this.budgetEpsilon };
+    return {
+      epsilon: this.accountant.getEpsilon(this.delta),
+      delta: this.delta,
+      releases: this.releases,
+      budgetEpsilon: this.budgetEpsilon,
+    };
   }
 
   /** ε after one more release at noise multiplier z, without spending it. */
@@ -89,11 +95,21 @@ export class PrivacyBudget {
   reserve(noiseMultiplier: number): PrivacySpent {
     const next = this.next(noiseMultiplier);
     this.refuseIfOver(next.getEpsilon(this.delta));
-    const state: StateFile = { format: FORMAT, version: 1, releases: this.releases + 1, accountant: next.toJSON(), updatedAt: new Date().toISOString() };
+    const state: StateFile = {
+      format: FORMAT,
+      version: 1,
+      releases: this.releases + 1,
+      accountant: next.toJSON(),
+      updatedAt: new Date().toISOString(),
+    };
     try {
       writeDurably(this.statePath, `${JSON.stringify(state, null, 2)}\n`);
     } catch (cause) {
-      throw new ClientError('STATE_IO', `cannot record the release in the privacy budget file ${this.statePath}: ${(cause as Error).message}; the update is not sent.`, { cause });
+      throw new ClientError(
+        'STATE_IO',
+        `cannot record the release in the privacy budget file ${this.statePath}: ${(cause as Error).message}; the update is not sent.`,
+        { cause },
+      );
     }
     this.accountant = next;
     this.releases += 1;
@@ -109,7 +125,10 @@ export class PrivacyBudget {
 
   private refuseIfOver(epsilon: number): void {
     if (epsilon > this.budgetEpsilon) {
-      throw new ClientError('PRIVACY_BUDGET', `client privacy budget exhausted: ε would reach ${show(epsilon)} > budget ${show(this.budgetEpsilon)} at δ ${this.delta} after ${this.releases} releases; the update is not sent.`);
+      throw new ClientError(
+        'PRIVACY_BUDGET',
+        `client privacy budget exhausted: ε would reach ${show(epsilon)} > budget ${show(this.budgetEpsilon)} at δ ${this.delta} after ${this.releases} releases; the update is not sent.`,
+      );
     }
   }
 }
@@ -123,7 +142,11 @@ function load(path: string): { accountant: RdpAccountant; releases: number } | u
     throw new ClientError('STATE_IO', `cannot read the privacy budget file ${path}: ${(cause as Error).message}.`, { cause });
   }
   const corrupt = (why: string, cause?: unknown) =>
-    new ClientError('CORRUPT_STATE', `the privacy budget file ${path} is corrupt (${why}); refusing to start from zero. Restore it from a backup; delete it only if you accept losing the record of past releases.`, { cause });
+    new ClientError(
+      'CORRUPT_STATE',
+      `the privacy budget file ${path} is corrupt (${why}); refusing to start from zero. Restore it from a backup; delete it only if you accept losing the record of past releases.`,
+      { cause },
+    );
   let state: Partial<StateFile>;
   try {
     state = JSON.parse(text) as Partial<StateFile>;

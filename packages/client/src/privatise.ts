@@ -26,14 +26,23 @@ export interface DpPolicy {
 /** Throws ClientError('UNSAFE_DP') if this client must not follow the coordinator's dp instruction. */
 export function checkDpInstruction(dp: DpInstruction | undefined, policy: DpPolicy): void {
   if (dp?.noiseSeed !== undefined && !policy.allowSeededNoise) {
-    throw new ClientError('UNSAFE_DP', 'the coordinator asked for seeded, reproducible noise, which gives no privacy; refusing (only simulations should set allowSeededNoise).');
+    throw new ClientError(
+      'UNSAFE_DP',
+      'the coordinator asked for seeded, reproducible noise, which gives no privacy; refusing (only simulations should set allowSeededNoise).',
+    );
   }
   if (!policy.requireLocalNoise) return;
   if (!dp) {
-    throw new ClientError('UNSAFE_DP', 'this client keeps a privacy budget, but the coordinator asked for an update without differential privacy, which would leave this device in the clear; refusing.');
+    throw new ClientError(
+      'UNSAFE_DP',
+      'this client keeps a privacy budget, but the coordinator asked for an update without differential privacy, which would leave this device in the clear; refusing.',
+    );
   }
   if (dp.noiseStdDev === 0) {
-    throw new ClientError('UNSAFE_DP', 'this client keeps a privacy budget, but the coordinator asked for an update without local noise (noiseStdDev 0, central DP), which would leave this device in the clear; refusing.');
+    throw new ClientError(
+      'UNSAFE_DP',
+      'this client keeps a privacy budget, but the coordinator asked for an update without local noise (noiseStdDev 0, central DP), which would leave this device in the clear; refusing.',
+    );
   }
 }
 

@@ -49,7 +49,8 @@ export class Coordinator extends EventEmitter<CoordinatorEvents> {
     super();
     this.options = resolveOptions(options);
     this.log = options.logger ?? pino({ name: 'coordinator' }, pino.destination(2));
-    const inner = options.strategy ?? new FedAvg({ fraction: this.options.fraction, minFitClients: this.options.minClients, seed: this.options.seed });
+    const inner =
+      options.strategy ?? new FedAvg({ fraction: this.options.fraction, minFitClients: this.options.minClients, seed: this.options.seed });
     this.strategy = this.options.dp ? withDifferentialPrivacy(inner, this.options.dp, this.log) : inner;
     this.transport = options.transport ?? new SocketTransport({ host: this.options.host, port: this.options.port, log: this.log });
   }
@@ -96,15 +97,25 @@ export class Coordinator extends EventEmitter<CoordinatorEvents> {
     }
     const checkpoint = store.latestCheckpoint(run.id);
     const model = new GlobalModel(run.weightSpecs, checkpoint);
-    if (checkpoint.round > 0) this.log.info({ runId: run.id, round: checkpoint.round }, `resuming run ${run.id} after committed round ${checkpoint.round}`);
+    if (checkpoint.round > 0)
+      this.log.info({ runId: run.id, round: checkpoint.round }, `resuming run ${run.id} after committed round ${checkpoint.round}`);
     const saved = store.strategyState(run.id);
     if (saved !== undefined) this.strategy.loadState?.(saved);
     privacy?.publishHead(run.id, 'running', checkpoint.sha256);
 
     const maxMessageBytes = this.options.maxMessageBytes ?? 2 * model.byteLength + 64 * 1024;
-    const description = { protocolVersion: PROTOCOL_VERSION, runId: run.id, topology: run.topology, weightSpecs: run.weightSpecs, numClasses: run.numClasses };
+    const description = {
+      protocolVersion: PROTOCOL_VERSION,
+      runId: run.id,
+      topology: run.topology,
+      weightSpecs: run.weightSpecs,
+      numClasses: run.numClasses,
+    };
     const inbox = { runId: run.id, weightSpecs: run.weightSpecs, numClasses: run.numClasses, maxMessageBytes, log: this.log };
-    const engine = new RoundEngine({ run, store, model, strategy: this.strategy, transport: this.transport, privacy, options: this.options, inbox, log: this.log }, this.abort.signal);
+    const engine = new RoundEngine(
+      { run, store, model, strategy: this.strategy, transport: this.transport, privacy, options: this.options, inbox, log: this.log },
+      this.abort.signal,
+    );
     engine.on('round', (report) => this.emit('round', report));
     this.started = { store, run, model, engine };
     const url = await this.transport.listen({ description, maxMessageBytes, privateParticipation: privacy !== undefined });
@@ -144,7 +155,14 @@ export class Coordinator extends EventEmitter<CoordinatorEvents> {
     const run = {
       id: randomUUID(),
       createdAt: new Date().toISOString(),
-      config: { ...this.options.runConfig, rounds: this.options.rounds, seed: this.options.seed, fit: this.options.fit, strategy: this.strategy.name, dp: recordedDp(this.options.dp) },
+      config: {
+        ...this.options.runConfig,
+        rounds: this.options.rounds,
+        seed: this.options.seed,
+        fit: this.options.fit,
+        strategy: this.strategy.name,
+        dp: recordedDp(this.options.dp),
+      },
       topology: model.topology,
       weightSpecs,
       numClasses: model.numClasses,

@@ -1,4 +1,11 @@
-export const COORDINATOR_ERROR_CODES = ['INVALID_OPTION', 'STORE_CORRUPT', 'NOT_RUNNING', 'SETTINGS_MISMATCH', 'PRIVACY_REQUIRED', 'BUDGET_EXHAUSTED'] as const;
+export const COORDINATOR_ERROR_CODES = [
+  'INVALID_OPTION',
+  'STORE_CORRUPT',
+  'NOT_RUNNING',
+  'SETTINGS_MISMATCH',
+  'PRIVACY_REQUIRED',
+  'BUDGET_EXHAUSTED',
+] as const;
 export type CoordinatorErrorCode = (typeof COORDINATOR_ERROR_CODES)[number];
 
 export class CoordinatorError extends Error {

@@ -17,7 +17,10 @@ export class GlobalModel {
   private encodedCurrent: EncodedModel;
   private committedRound: number;
 
-  constructor(readonly specs: readonly TensorSpec[], checkpoint: Checkpoint) {
+  constructor(
+    readonly specs: readonly TensorSpec[],
+    checkpoint: Checkpoint,
+  ) {
     const bounds = { maxBytes: Number.MAX_SAFE_INTEGER, maxTensors: specs.length, expected: specs };
     this.current = decodeTensors(manifestOf(specs), checkpoint.payload, bounds).map((t) => t.data as Float32Array);
     this.encodedCurrent = { manifest: manifestOf(specs), payload: checkpoint.payload, sha256: checkpoint.sha256 };

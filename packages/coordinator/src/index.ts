@@ -11,7 +11,17 @@ export type { FedAvgOptions } from './strategy/fed-avg';
 export { metricsFromConfusion, sumEvaluations } from './strategy/classification-metrics';
 export { sampleClients } from './strategy/sampling';
 export type {
-  ClassificationMetrics, ClientInstruction, DpRelease, EvaluateResult, FairnessMetrics, Failure, FitAggregate, FitPlan, FitResult, GroupMetrics, Strategy,
+  ClassificationMetrics,
+  ClientInstruction,
+  DpRelease,
+  EvaluateResult,
+  FairnessMetrics,
+  Failure,
+  FitAggregate,
+  FitPlan,
+  FitResult,
+  GroupMetrics,
+  Strategy,
 } from './strategy/strategy';
 export { clientAccuracySpread, fairnessFromResults } from './strategy/fairness-metrics';
 

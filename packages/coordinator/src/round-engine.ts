@@ -106,7 +106,10 @@ export class RoundEngine extends EventEmitter<EngineEvents> {
     { name: 'commit', run: (a) => this.commit(a) },
   ];
 
-  constructor(private readonly parts: RoundEngineParts, private readonly signal: AbortSignal) {
+  constructor(
+    private readonly parts: RoundEngineParts,
+    private readonly signal: AbortSignal,
+  ) {
     super();
   }
 
@@ -159,7 +162,17 @@ export class RoundEngine extends EventEmitter<EngineEvents> {
       await this.parts.transport.waitForClients(options.minClients, this.signal);
       if (this.signal.aborted) return undefined;
       const attempt: FitAttempt = {
-        round, attempt: number, started: Date.now(), population: [], plan: { clients: [] }, inbox: undefined, bytesOut: 0, results: [], failures: [], aggregate: undefined, report: undefined,
+        round,
+        attempt: number,
+        started: Date.now(),
+        population: [],
+        plan: { clients: [] },
+        inbox: undefined,
+        bytesOut: 0,
+        results: [],
+        failures: [],
+        aggregate: undefined,
+        report: undefined,
       };
       for (const stage of this.fitStages) {
         const result = await stage.run(attempt);
@@ -189,7 +202,10 @@ export class RoundEngine extends EventEmitter<EngineEvents> {
       privacy.publishHead(run.id, 'running', model.encoded.sha256);
     }
     const clientIds = a.plan.clients.map((c) => c.clientId);
-    this.participationLog({ round: a.round, task: 'fit', selected: clientIds.length }, `fit round ${a.round} started with ${clientIds.length} clients`);
+    this.participationLog(
+      { round: a.round, task: 'fit', selected: clientIds.length },
+      `fit round ${a.round} started with ${clientIds.length} clients`,
+    );
     a.inbox = this.openInbox<FitResult>('fit', a.round, clientIds);
     a.bytesOut = this.parts.transport.startRound(this.task('fit', a.round), a.plan.clients, a.inbox);
     return 'continue';
@@ -203,7 +219,10 @@ export class RoundEngine extends EventEmitter<EngineEvents> {
     a.failures = sortedById(inbox.collector.failures.values());
     if (this.parts.privacy || a.results.length >= this.parts.options.minClients || this.signal.aborted) return 'continue';
     this.parts.store.recordFailedRound({ ...this.record(a), durationMs: Date.now() - a.started });
-    this.parts.log.warn({ round: a.round, attempt: a.attempt, failures: a.failures }, `round ${a.round} attempt ${a.attempt} failed: ${a.results.length} of ${this.parts.options.minClients} required updates`);
+    this.parts.log.warn(
+      { round: a.round, attempt: a.attempt, failures: a.failures },
+      `round ${a.round} attempt ${a.attempt} failed: ${a.results.length} of ${this.parts.options.minClients} required updates`,
+    );
     return 'retry';
   }
 
@@ -217,9 +236,18 @@ export class RoundEngine extends EventEmitter<EngineEvents> {
     const { store, model, privacy, run, strategy, transport } = this.parts;
     const aggregate = a.aggregate!;
     const encoded: EncodedModel = model.encode(aggregate.weights);
-    const record: RoundRecord = { ...this.record(a), status: 'committed', trainLoss: aggregate.trainLoss, trainAccuracy: aggregate.trainAccuracy, durationMs: Date.now() - a.started };
-    if (aggregate.release && !privacy) throw new Error(`strategy ${strategy.name} releases under DP, but the coordinator has no DP options.`);
-    const release = aggregate.release && privacy!.prepare(aggregate.release, { runId: run.id, round: a.round, attempt: a.attempt, modelSha256: encoded.sha256 });
+    const record: RoundRecord = {
+      ...this.record(a),
+      status: 'committed',
+      trainLoss: aggregate.trainLoss,
+      trainAccuracy: aggregate.trainAccuracy,
+      durationMs: Date.now() - a.started,
+    };
+    if (aggregate.release && !privacy)
+      throw new Error(`strategy ${strategy.name} releases under DP, but the coordinator has no DP options.`);
+    const release =
+      aggregate.release &&
+      privacy!.prepare(aggregate.release, { runId: run.id, round: a.round, attempt: a.attempt, modelSha256: encoded.sha256 });
     store.commitRound(record, { round: a.round, sha256: encoded.sha256, payload: encoded.payload }, release?.entry, strategy.saveState?.());
     if (release) privacy!.committed(release.entry, release.step);
     privacy?.publishHead(run.id, 'running', encoded.sha256);
@@ -230,7 +258,15 @@ export class RoundEngine extends EventEmitter<EngineEvents> {
     a.report = {
       round: a.round,
       population: a.population.length,
-      participation: privacy ? null : { selected: clientIds.length, participants: a.results.length, failures: a.failures, bytesIn: a.inbox!.bytesIn, bytesOut: a.bytesOut },
+      participation: privacy
+        ? null
+        : {
+            selected: clientIds.length,
+            participants: a.results.length,
+            failures: a.failures,
+            bytesIn: a.inbox!.bytesIn,
+            bytesOut: a.bytesOut,
+          },
       trainLoss: aggregate.trainLoss,
       trainAccuracy: aggregate.trainAccuracy,
       evaluation: null,
@@ -243,9 +279,20 @@ export class RoundEngine extends EventEmitter<EngineEvents> {
   private record(a: FitAttempt): RoundRecord {
     const { bytesIn } = a.inbox ?? { bytesIn: 0 };
     return {
-      runId: this.parts.run.id, round: a.round, attempt: a.attempt, status: 'failed', startedAt: new Date(a.started).toISOString(), durationMs: 0,
-      population: a.population.length, selected: a.plan.clients.map((c) => c.clientId), participants: a.results.map((r) => r.clientId), failures: a.failures,
-      trainLoss: null, trainAccuracy: null, bytesIn, bytesOut: a.bytesOut,
+      runId: this.parts.run.id,
+      round: a.round,
+      attempt: a.attempt,
+      status: 'failed',
+      startedAt: new Date(a.started).toISOString(),
+      durationMs: 0,
+      population: a.population.length,
+      selected: a.plan.clients.map((c) => c.clientId),
+      participants: a.results.map((r) => r.clientId),
+      failures: a.failures,
+      trainLoss: null,
+      trainAccuracy: null,
+      bytesIn,
+      bytesOut: a.bytesOut,
     };
   }
 
@@ -256,7 +303,11 @@ export class RoundEngine extends EventEmitter<EngineEvents> {
     const selected = strategy.configureEvaluate(round, transport.clients());
     log.info({ round, task: 'evaluate', selected: selected.length }, `evaluate round ${round} started with ${selected.length} clients`);
     const inbox = this.openInbox<EvaluateResult>('evaluate', round, selected);
-    transport.startRound(this.task('evaluate', round), selected.map((clientId) => ({ clientId })), inbox);
+    transport.startRound(
+      this.task('evaluate', round),
+      selected.map((clientId) => ({ clientId })),
+      inbox,
+    );
     await inbox.done;
     transport.closeRound();
     const results = sortedById(inbox.collector.results.values());
@@ -294,8 +345,15 @@ export class RoundEngine extends EventEmitter<EngineEvents> {
     };
   }
 
-  private openInbox<T extends FitResult | EvaluateResult>(task: 'fit' | 'evaluate', round: number, selected: readonly string[]): RoundInbox<T> {
-    return new RoundInbox<T>(task, round, selected, this.parts.options.roundTimeoutMs, { ...this.parts.inbox, privateParticipation: this.parts.privacy !== undefined });
+  private openInbox<T extends FitResult | EvaluateResult>(
+    task: 'fit' | 'evaluate',
+    round: number,
+    selected: readonly string[],
+  ): RoundInbox<T> {
+    return new RoundInbox<T>(task, round, selected, this.parts.options.roundTimeoutMs, {
+      ...this.parts.inbox,
+      privateParticipation: this.parts.privacy !== undefined,
+    });
   }
 
   private task(task: 'fit' | 'evaluate', round: number): RoundTask {
@@ -320,7 +378,16 @@ function sortedById<T extends { clientId: string }>(values: Iterable<T>): T[] {
 }
 
 function emptyReport(round: number): RoundReport {
-  return { round, population: 0, participation: null, trainLoss: null, trainAccuracy: null, evaluation: null, durationMs: 0, privacy: null };
+  return {
+    round,
+    population: 0,
+    participation: null,
+    trainLoss: null,
+    trainAccuracy: null,
+    evaluation: null,
+    durationMs: 0,
+    privacy: null,
+  };
 }
 
 function withoutPerClient(metrics: ClassificationMetrics): ClassificationMetrics {

@@ -27,7 +27,13 @@ export class RoundInbox<T extends FitResult | EvaluateResult = FitResult | Evalu
   readonly collector: RoundCollector<T>;
   bytesIn = 0;
 
-  constructor(task: 'fit' | 'evaluate', round: number, selected: readonly string[], timeoutMs: number, private readonly ctx: InboxContext) {
+  constructor(
+    task: 'fit' | 'evaluate',
+    round: number,
+    selected: readonly string[],
+    timeoutMs: number,
+    private readonly ctx: InboxContext,
+  ) {
     this.collector = new RoundCollector<T>(task, round, selected, timeoutMs);
   }
 
@@ -45,11 +51,19 @@ export class RoundInbox<T extends FitResult | EvaluateResult = FitResult | Evalu
     try {
       const report = parseMessage(clientErrorSchema, raw, 'round:error');
       const { collector } = this;
-      if (report.clientId === clientId && report.runId === this.ctx.runId && collector.round === report.round && collector.isPending(clientId)) {
+      if (
+        report.clientId === clientId &&
+        report.runId === this.ctx.runId &&
+        collector.round === report.round &&
+        collector.isPending(clientId)
+      ) {
         collector.fail({ clientId, kind: 'client-error', reason: report.message.slice(0, 500) });
       }
     } catch (error) {
-      this.ctx.log[this.ctx.privateParticipation ? 'debug' : 'warn']({ clientId }, `ignored a malformed round:error from ${clientId}: ${(error as Error).message}`);
+      this.ctx.log[this.ctx.privateParticipation ? 'debug' : 'warn'](
+        { clientId },
+        `ignored a malformed round:error from ${clientId}: ${(error as Error).message}`,
+      );
     }
   }
 
@@ -78,10 +92,14 @@ export function answer(ctx: InboxContext, clientId: string, event: AnswerEvent, 
   } catch (error) {
     const rejection = error instanceof ProtocolError ? error : new ProtocolError('INVALID_MESSAGE', 'malformed message', { cause: error });
     // Under DP, naming the client would tell a log reader it was sampled: debug only.
-    ctx.log[ctx.privateParticipation ? 'debug' : 'warn']({ clientId, code: rejection.code }, `rejected ${task} message from ${clientId}: ${rejection.message}`);
+    ctx.log[ctx.privateParticipation ? 'debug' : 'warn'](
+      { clientId, code: rejection.code },
+      `rejected ${task} message from ${clientId}: ${rejection.message}`,
+    );
     const claimed = (raw as { round?: unknown } | null)?.round;
     const late = rejection.code === 'WRONG_ROUND' && typeof claimed === 'number' && collector !== undefined && claimed < collector.round;
-    if (collector?.isPending(clientId) && !late) collector.fail({ clientId, kind: 'rejected', reason: `${rejection.code}: ${rejection.message}` });
+    if (collector?.isPending(clientId) && !late)
+      collector.fail({ clientId, kind: 'rejected', reason: `${rejection.code}: ${rejection.message}` });
     return { ok: false, ...rejection.toWire() };
   }
 }

@@ -36,14 +36,22 @@ export function validateUpdate(raw: unknown, ctx: RoundContext, bounds: UpdateBo
   const bad = findNonFinite(tensors);
   if (bad) throw new ProtocolError('NON_FINITE', `tensor ${bad.tensor} has a non-finite value at index ${bad.index}`);
   if (message.metrics && !Number.isFinite(message.metrics.loss)) throw new ProtocolError('NON_FINITE', 'training loss is not finite');
-  return { clientId: message.clientId, numExamples: message.numExamples, ...(message.metrics ? { metrics: message.metrics } : {}), delta: tensors.map((t) => t.data as Float32Array) };
+  return {
+    clientId: message.clientId,
+    numExamples: message.numExamples,
+    ...(message.metrics ? { metrics: message.metrics } : {}),
+    delta: tensors.map((t) => t.data as Float32Array),
+  };
 }
 
 export function validateEvaluation(raw: unknown, ctx: RoundContext, numClasses: number): EvaluateResult {
   const message = parseMessage(evaluationSchema, raw, 'round:evaluation');
   checkBinding(message, ctx, 'evaluate');
   if (message.confusion.length !== numClasses * numClasses) {
-    throw new ProtocolError('SHAPE_MISMATCH', `confusion matrix has ${message.confusion.length} cells; expected ${numClasses}×${numClasses}`);
+    throw new ProtocolError(
+      'SHAPE_MISMATCH',
+      `confusion matrix has ${message.confusion.length} cells; expected ${numClasses}×${numClasses}`,
+    );
   }
   const counted = message.confusion.reduce((a, b) => a + b, 0);
   if (counted !== message.numExamples) {
@@ -51,26 +59,40 @@ export function validateEvaluation(raw: unknown, ctx: RoundContext, numClasses: 
   }
   if (!Number.isFinite(message.lossSum)) throw new ProtocolError('NON_FINITE', 'evaluation loss is not finite');
   const groups = Object.entries(message.groupConfusion ?? {});
-  if (groups.length > MAX_GROUPS) throw new ProtocolError('INVALID_MESSAGE', `${groups.length} sensitive groups exceed the limit of ${MAX_GROUPS}`);
+  if (groups.length > MAX_GROUPS)
+    throw new ProtocolError('INVALID_MESSAGE', `${groups.length} sensitive groups exceed the limit of ${MAX_GROUPS}`);
   for (const [group, counts] of groups) {
-    if (counts.length !== numClasses * numClasses) throw new ProtocolError('SHAPE_MISMATCH', `group ${group}: confusion matrix has ${counts.length} cells; expected ${numClasses}×${numClasses}`);
+    if (counts.length !== numClasses * numClasses)
+      throw new ProtocolError(
+        'SHAPE_MISMATCH',
+        `group ${group}: confusion matrix has ${counts.length} cells; expected ${numClasses}×${numClasses}`,
+      );
   }
   if (groups.reduce((n, [, counts]) => n + counts.reduce((a, b) => a + b, 0), 0) > message.numExamples) {
     throw new ProtocolError('INVALID_MESSAGE', `per-group counts exceed numExamples (${message.numExamples})`);
   }
-  return { clientId: message.clientId, numExamples: message.numExamples, lossSum: message.lossSum, confusion: message.confusion, ...(message.groupConfusion ? { groupConfusion: message.groupConfusion } : {}) };
+  return {
+    clientId: message.clientId,
+    numExamples: message.numExamples,
+    lossSum: message.lossSum,
+    confusion: message.confusion,
+    ...(message.groupConfusion ? { groupConfusion: message.groupConfusion } : {}),
+  };
 }
 
 function checkBinding(message: { runId: string; round: number; clientId: string }, ctx: RoundContext, task: 'fit' | 'evaluate'): void {
   if (message.clientId !== ctx.clientId) {
     throw new ProtocolError('CLIENT_ID_MISMATCH', `message names client ${message.clientId} but this connection is client ${ctx.clientId}`);
   }
-  if (message.runId !== ctx.runId) throw new ProtocolError('WRONG_RUN', `message is for run ${message.runId}; the current run is ${ctx.runId}`);
+  if (message.runId !== ctx.runId)
+    throw new ProtocolError('WRONG_RUN', `message is for run ${message.runId}; the current run is ${ctx.runId}`);
   const collector = ctx.collector;
   if (!collector || collector.task !== task || collector.round !== message.round) {
     const open = collector ? `${collector.task} round ${collector.round}` : 'no round';
     throw new ProtocolError('WRONG_ROUND', `message answers ${task} round ${message.round}, but ${open} is open`);
   }
-  if (!collector.wasSelected(ctx.clientId)) throw new ProtocolError('NOT_SELECTED', `client ${ctx.clientId} was not selected for round ${message.round}`);
-  if (!collector.isPending(ctx.clientId)) throw new ProtocolError('DUPLICATE', `client ${ctx.clientId} has already answered round ${message.round}`);
+  if (!collector.wasSelected(ctx.clientId))
+    throw new ProtocolError('NOT_SELECTED', `client ${ctx.clientId} was not selected for round ${message.round}`);
+  if (!collector.isPending(ctx.clientId))
+    throw new ProtocolError('DUPLICATE', `client ${ctx.clientId} has already answered round ${message.round}`);
 }

@@ -5,7 +5,7 @@
 import { PrivacyError } from './errors';
 
 function describe(value: unknown): string {
-  return typeof value === 'number' || typeof value === 'bigint' ? String(value) : JSON.stringify(value) ?? String(value);
+  return typeof value === 'number' || typeof value === 'bigint' ? String(value) : (JSON.stringify(value) ?? String(value));
 }
 
 function fail(field: string, range: string, value: unknown): never {

@@ -102,7 +102,10 @@ export function decodeTensors(manifest: readonly ManifestEntry[], payload: Uint8
     const count = elementCount(entry.shape);
     const byteLength = count * BYTES_PER_ELEMENT;
     if (entry.offset !== cursor || entry.offset + byteLength > payload.byteLength) {
-      throw new ProtocolError('INVALID_MESSAGE', `tensor ${entry.name}: offset ${entry.offset} and ${byteLength} bytes do not fit the payload layout`);
+      throw new ProtocolError(
+        'INVALID_MESSAGE',
+        `tensor ${entry.name}: offset ${entry.offset} and ${byteLength} bytes do not fit the payload layout`,
+      );
     }
     cursor += byteLength;
     return { name: entry.name, shape: [...entry.shape], data: readLittleEndian(entry.dtype, payload, entry.offset, count) };
@@ -138,7 +141,8 @@ function readLittleEndian(dtype: DType, payload: Uint8Array, offset: number, cou
   }
   const view = new DataView(payload.buffer, payload.byteOffset + offset, count * BYTES_PER_ELEMENT);
   for (let i = 0; i < count; i++) {
-    out[i] = dtype === 'float32' ? view.getFloat32(i * 4, true) : dtype === 'int32' ? view.getInt32(i * 4, true) : view.getUint32(i * 4, true);
+    out[i] =
+      dtype === 'float32' ? view.getFloat32(i * 4, true) : dtype === 'int32' ? view.getInt32(i * 4, true) : view.getUint32(i * 4, true);
   }
   return out;
 }

@@ -9,7 +9,11 @@ const MAX_MANIFEST_ENTRIES = 4096;
 
 const protocolVersion = z.number().int();
 const runId = z.string().min(1).max(128);
-const clientId = z.string().min(1).max(128).regex(/^[A-Za-z0-9._:-]+$/, 'client ids use letters, digits and . _ : -');
+const clientId = z
+  .string()
+  .min(1)
+  .max(128)
+  .regex(/^[A-Za-z0-9._:-]+$/, 'client ids use letters, digits and . _ : -');
 const round = z.number().int().min(0);
 const count = z.number().int().min(0);
 

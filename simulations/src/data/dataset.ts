@@ -38,12 +38,7 @@ export function allocateSplit(count: number, numFeatures: number): Split {
 }
 
 /** Copies the rows `indices` (in that order) of a row-major table into a new shared split. */
-export function gatherRows(
-  x: Float32Array,
-  y: Int32Array,
-  numFeatures: number,
-  indices: ArrayLike<number>,
-): Split {
+export function gatherRows(x: Float32Array, y: Int32Array, numFeatures: number, indices: ArrayLike<number>): Split {
   const split = allocateSplit(indices.length, numFeatures);
   for (let i = 0; i < indices.length; i++) {
     const row = indices[i] as number;

@@ -21,7 +21,10 @@ export async function loadDataset(spec: string, options: LoadDatasetOptions): Pr
   if (text === 'mnist') return loadMnist();
   if (text === 'synthetic') return makeSynthetic({ seed: options.seed });
   if (text === 'synthetic-credit' || text === 'synthetic-health') {
-    throw new SimulationError('UNKNOWN_DATASET', `${text} holds raw PII records that each device masks and encodes itself: run it through Simulation, or write it with writePiiDataset.`);
+    throw new SimulationError(
+      'UNKNOWN_DATASET',
+      `${text} holds raw PII records that each device masks and encodes itself: run it through Simulation, or write it with writePiiDataset.`,
+    );
   }
   if (text.startsWith('csv:')) {
     const path = text.slice('csv:'.length);
@@ -34,8 +37,5 @@ export async function loadDataset(spec: string, options: LoadDatasetOptions): Pr
     const { seed, label, classes } = options;
     return loadCsvDataset(path, classes === undefined ? { seed, label } : { seed, label, classes });
   }
-  throw new SimulationError(
-    'UNKNOWN_DATASET',
-    `Unknown dataset "${spec}"; expected one of: ${DATASET_FORMS.join(', ')}.`,
-  );
+  throw new SimulationError('UNKNOWN_DATASET', `Unknown dataset "${spec}"; expected one of: ${DATASET_FORMS.join(', ')}.`);
 }

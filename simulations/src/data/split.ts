@@ -12,12 +12,7 @@ export interface TrainTestIndices {
  * `classCount × testFraction`. Which rows go to test is random, and both index lists come back
  * shuffled (not grouped by class).
  */
-export function stratifiedSplit(
-  labels: Int32Array,
-  numClasses: number,
-  testFraction: number,
-  rng: Rng,
-): TrainTestIndices {
+export function stratifiedSplit(labels: Int32Array, numClasses: number, testFraction: number, rng: Rng): TrainTestIndices {
   if (!(testFraction > 0 && testFraction < 1)) {
     throw new SimulationError('INVALID_OPTION', `testFraction must be in (0, 1); got ${testFraction}.`);
   }
@@ -66,9 +61,7 @@ function largestRemainder(exact: number[], total: number): number[] {
   const snapped = exact.map((e) => (Math.abs(e - Math.round(e)) < 1e-9 ? Math.round(e) : e));
   const shares = snapped.map(Math.floor);
   let left = total - shares.reduce((a, b) => a + b, 0);
-  const order = snapped
-    .map((e, i) => ({ i, frac: e - Math.floor(e) }))
-    .sort((a, b) => b.frac - a.frac || a.i - b.i);
+  const order = snapped.map((e, i) => ({ i, frac: e - Math.floor(e) })).sort((a, b) => b.frac - a.frac || a.i - b.i);
   for (const { i } of order) {
     if (left <= 0) break;
     shares[i] = (shares[i] as number) + 1;

@@ -28,18 +28,8 @@ export interface DirichletOptions {
 export const DEFAULT_MIN_PARTITION_SIZE = 10;
 export const DEFAULT_MAX_ATTEMPTS = 10;
 
-export function dirichletPartition(
-  labels: Int32Array,
-  numClients: number,
-  options: DirichletOptions,
-  rng: Rng,
-): Int32Array[] {
-  const {
-    alpha,
-    minPartitionSize = DEFAULT_MIN_PARTITION_SIZE,
-    maxAttempts = DEFAULT_MAX_ATTEMPTS,
-    selfBalancing = false,
-  } = options;
+export function dirichletPartition(labels: Int32Array, numClients: number, options: DirichletOptions, rng: Rng): Int32Array[] {
+  const { alpha, minPartitionSize = DEFAULT_MIN_PARTITION_SIZE, maxAttempts = DEFAULT_MAX_ATTEMPTS, selfBalancing = false } = options;
   if (!(alpha > 0) || !Number.isFinite(alpha)) {
     throw new SimulationError('INVALID_PARTITION', `dirichlet:ALPHA needs a finite ALPHA > 0; got ${alpha}.`);
   }

@@ -9,10 +9,7 @@ import { dirichletPartition, type DirichletOptions } from './dirichlet';
 import { iidPartition } from './iid';
 import { shardPartition } from './shards';
 
-export type PartitionSpec =
-  | { kind: 'iid' }
-  | ({ kind: 'dirichlet' } & DirichletOptions)
-  | { kind: 'shards'; shardsPerClient: number };
+export type PartitionSpec = { kind: 'iid' } | ({ kind: 'dirichlet' } & DirichletOptions) | { kind: 'shards'; shardsPerClient: number };
 
 export const PARTITION_FORMS = [
   'iid',
@@ -34,10 +31,7 @@ export function parsePartition(text: string): PartitionSpec {
       return { kind: 'shards', shardsPerClient: value };
     }
   }
-  throw new SimulationError(
-    'INVALID_PARTITION',
-    `Invalid partition "${text}"; expected one of: ${PARTITION_FORMS.join(', ')}.`,
-  );
+  throw new SimulationError('INVALID_PARTITION', `Invalid partition "${text}"; expected one of: ${PARTITION_FORMS.join(', ')}.`);
 }
 
 /** The text form of a spec, as accepted by `parsePartition` (scheme options beyond it are not shown). */
@@ -56,12 +50,7 @@ export function formatPartition(spec: PartitionSpec): string {
  * Deals the examples whose labels are `labels` (a split's `y`) out to `numClients` clients.
  * `rng` should be a stream dedicated to partitioning, e.g. `createRng(seed).fork('partition')`.
  */
-export function partition(
-  labels: Int32Array,
-  numClients: number,
-  spec: PartitionSpec | string,
-  rng: Rng,
-): Int32Array[] {
+export function partition(labels: Int32Array, numClients: number, spec: PartitionSpec | string, rng: Rng): Int32Array[] {
   const parsed = typeof spec === 'string' ? parsePartition(spec) : spec;
   switch (parsed.kind) {
     case 'iid':

@@ -27,10 +27,13 @@ export function auditCommand(): Command {
     .argument('<ledger>', 'ledger.jsonl exported by the coordinator or a simulation')
     .option('--public-key <file>', "the coordinator's public key (base64 text, e.g. coordinator.pub)")
     .option('--head <file>', 'the signed head published with the run (catches entries removed from the end)')
-    .option('--expect-key <fingerprint>', "fail unless the public key has this fingerprint (SHA256:…, learnt from the coordinator's operator, not from the files)")
-    .option('--run-id <id>', 'fail unless the ledger is this run\'s (the head\'s run, or without --head the last entry\'s)')
-    .option('--model <dir>', "fail unless DIR/weights.bin is the model the signed head names (needs --head)")
-    .option('--allow-running-head', "accept a head signed while its run was still running (otherwise reported as truncation)")
+    .option(
+      '--expect-key <fingerprint>',
+      "fail unless the public key has this fingerprint (SHA256:…, learnt from the coordinator's operator, not from the files)",
+    )
+    .option('--run-id <id>', "fail unless the ledger is this run's (the head's run, or without --head the last entry's)")
+    .option('--model <dir>', 'fail unless DIR/weights.bin is the model the signed head names (needs --head)')
+    .option('--allow-running-head', 'accept a head signed while its run was still running (otherwise reported as truncation)')
     .option('--budget-epsilon <e>', "fail if the combined ε of every run exceeds this budget (default: the signed head's budget)", positive)
     .option('--delta <d>', "δ at which ε is reported (default: the entries' delta)", openUnit)
     .option('--json', 'print the full audit as JSON on stdout')
@@ -60,7 +63,10 @@ export function auditCommand(): Command {
         ...(flags.delta !== undefined ? { delta: Number(flags.delta) } : {}),
       };
       const audit = auditLedger(entries, options);
-      if (flags.json) process.stdout.write(`${JSON.stringify(audit, (_k, v: unknown) => (typeof v === 'number' && !Number.isFinite(v) ? String(v) : v), 2)}\n`);
+      if (flags.json)
+        process.stdout.write(
+          `${JSON.stringify(audit, (_k, v: unknown) => (typeof v === 'number' && !Number.isFinite(v) ? String(v) : v), 2)}\n`,
+        );
       else process.stdout.write(report(ledgerPath, audit, head));
       if (audit.verdict !== 'pass') {
         process.stderr.write(`cohort audit: FAIL\n${audit.reasons.map((r) => `  ${r}\n`).join('')}`);
@@ -86,7 +92,10 @@ function fmt(value: number | null): string {
 
 function listFailures(title: string, failures: readonly LedgerFailure[]): string {
   if (failures.length === 0) return '';
-  const shown = failures.slice(0, LISTED).map((f) => `  ${f.code}: ${f.reason}\n`).join('');
+  const shown = failures
+    .slice(0, LISTED)
+    .map((f) => `  ${f.code}: ${f.reason}\n`)
+    .join('');
   const more = failures.length > LISTED ? `  … and ${failures.length - LISTED} more\n` : '';
   return `${title} (${failures.length}):\n${shown}${more}`;
 }
@@ -109,19 +118,43 @@ function report(path: string, audit: LedgerAudit, head: LedgerHead | undefined):
   ];
   lines.push('', `ε at δ = ${audit.delta}, recomputed from the recorded q and σ over every release of every run (claims not trusted):`);
   const flagged = new Map<number, string[]>();
-  for (const f of [...audit.failures, ...audit.findings]) if (f.line !== null) flagged.set(f.line, [...(flagged.get(f.line) ?? []), f.code]);
+  for (const f of [...audit.failures, ...audit.findings])
+    if (f.line !== null) flagged.set(f.line, [...(flagged.get(f.line) ?? []), f.code]);
   const header = ['seq', 'line', 'run', 'round', 'attempt', 'stream', 'q', 'σ', 'claimed', 'RDP ε', 'PLD ε', 'private', 'flags'];
   const rows = audit.rounds.map((r) => [
-    String(r.seq), String(r.line), r.runId, String(r.round), String(r.attempt), r.stream, String(r.sampleRate), String(r.noiseMultiplier),
-    fmt(r.epsilonClaimed), fmt(r.epsilonRdp), fmt(r.epsilonPld), r.private ? 'yes' : 'NO', (flagged.get(r.line) ?? []).join(','),
+    String(r.seq),
+    String(r.line),
+    r.runId,
+    String(r.round),
+    String(r.attempt),
+    r.stream,
+    String(r.sampleRate),
+    String(r.noiseMultiplier),
+    fmt(r.epsilonClaimed),
+    fmt(r.epsilonRdp),
+    fmt(r.epsilonPld),
+    r.private ? 'yes' : 'NO',
+    (flagged.get(r.line) ?? []).join(','),
   ]);
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((row) => (row[i] as string).length)));
   for (const row of [header, ...rows]) lines.push(`  ${row.map((cell, i) => cell.padEnd(widths[i] as number)).join('  ')}`.trimEnd());
   lines.push('');
-  if (audit.total) lines.push(`Combined ε (every release of ${audit.runs.length} run${audit.runs.length === 1 ? '' : 's'}): RDP ${fmt(audit.total.epsilonRdp)} (order ${audit.total.rdpOrder}), PLD ${fmt(audit.total.epsilonPld)} over ${audit.total.releases} releases`);
-  if (audit.central) lines.push(`  of which central: RDP ${fmt(audit.central.epsilonRdp)}, PLD ${fmt(audit.central.epsilonPld)} over ${audit.central.releases} releases`);
-  if (audit.perClient) lines.push(`  of which per-client (local DP): RDP ${fmt(audit.perClient.epsilonRdp)}, PLD ${fmt(audit.perClient.epsilonPld)} over ${audit.perClient.releases} releases`);
-  if (audit.budgetEpsilon !== null) lines.push(`Budget ε ≤ ${audit.budgetEpsilon} (combined, by RDP): ${audit.findings.some((f) => f.code === 'BUDGET_EXCEEDED') ? 'EXCEEDED' : 'within'}`);
+  if (audit.total)
+    lines.push(
+      `Combined ε (every release of ${audit.runs.length} run${audit.runs.length === 1 ? '' : 's'}): RDP ${fmt(audit.total.epsilonRdp)} (order ${audit.total.rdpOrder}), PLD ${fmt(audit.total.epsilonPld)} over ${audit.total.releases} releases`,
+    );
+  if (audit.central)
+    lines.push(
+      `  of which central: RDP ${fmt(audit.central.epsilonRdp)}, PLD ${fmt(audit.central.epsilonPld)} over ${audit.central.releases} releases`,
+    );
+  if (audit.perClient)
+    lines.push(
+      `  of which per-client (local DP): RDP ${fmt(audit.perClient.epsilonRdp)}, PLD ${fmt(audit.perClient.epsilonPld)} over ${audit.perClient.releases} releases`,
+    );
+  if (audit.budgetEpsilon !== null)
+    lines.push(
+      `Budget ε ≤ ${audit.budgetEpsilon} (combined, by RDP): ${audit.findings.some((f) => f.code === 'BUDGET_EXCEEDED') ? 'EXCEEDED' : 'within'}`,
+    );
   const text = `${lines.join('\n')}\n\n${listFailures('Verification failures', audit.failures)}${listFailures('Findings', audit.findings)}`;
   return `${text}${text.endsWith('\n\n') ? '' : '\n'}Verdict: ${audit.verdict.toUpperCase()}\n`;
 }

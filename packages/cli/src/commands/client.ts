@@ -28,14 +28,17 @@ interface Flags {
 export function clientCommand(): Command {
   return new Command('client')
     .description('join a coordinator and train on a local CSV file; only weight updates leave this machine')
-    .addHelpText('after', `
+    .addHelpText(
+      'after',
+      `
 Privacy budget (local DP): with --budget-epsilon, this client accounts every update it sends under
 local DP itself (RDP, no amplification by sampling, noise multiplier = noise std / clip) and records
 it in --privacy-state before the update leaves, so it need not trust the coordinator's count. A fit
 round that would exceed the budget, or whose update would leave without local noise (no DP or
 central DP), is refused and reported to the coordinator; evaluation rounds go on. The state file
 survives restarts; a corrupt one stops the client rather than starting again from zero. Rounds
-asking for seeded (reproducible, hence not private) noise are always refused.`)
+asking for seeded (reproducible, hence not private) noise are always refused.`,
+    )
     .requiredOption('--server <url>', 'coordinator URL, e.g. http://127.0.0.1:8080')
     .requiredOption('--data <file>', 'local training data: CSV, or JSON lines with --schema')
     .option('--label <column>', 'label column of a plain numeric CSV (without --schema)')
@@ -44,28 +47,41 @@ asking for seeded (reproducible, hence not private) noise are always refused.`)
     .option('--mask-key <file>', 'device-local masking key (created on first use; default DATA_DIR/mask.key)')
     .option('--classes <list>', 'comma-separated class names, in the order every client uses')
     .option('--id <id>', 'client identity (default: one created on first start, kept in DATA_DIR/client-id)')
-    .option('--data-dir <dir>', 'directory for this client\'s identity and privacy budget state', '.cohort-client')
+    .option('--data-dir <dir>', "directory for this client's identity and privacy budget state", '.cohort-client')
     .option('--eval-fraction <f>', 'share of local rows held out for federated evaluation', fraction, 0.2)
     .option('--seed <n>', 'seed of the held-out split', integer(0), 0)
-    .addOption(new Option('--backend <name>', 'TensorFlow.js backend (default: the fastest available)').choices(['tensorflow', 'wasm', 'cpu']))
-    .option('--budget-epsilon <eps>', 'this client\'s own ε budget under local DP: refuse to send updates beyond it', positive)
-    .option('--delta <d>', 'δ at which the client\'s ε is computed', fraction, 1e-5)
+    .addOption(
+      new Option('--backend <name>', 'TensorFlow.js backend (default: the fastest available)').choices(['tensorflow', 'wasm', 'cpu']),
+    )
+    .option('--budget-epsilon <eps>', "this client's own ε budget under local DP: refuse to send updates beyond it", positive)
+    .option('--delta <d>', "δ at which the client's ε is computed", fraction, 1e-5)
     .option('--privacy-state <file>', 'file recording the ε this client has spent (default DATA_DIR/privacy-budget.json)')
     .addOption(new Option('--log-level <level>', 'log level').choices(['debug', 'info', 'warn', 'error']).default('info'))
     .option('--config <file>', 'JSON file whose keys mirror these flags')
     .action(async (_opts, command: Command) => {
       const flags = resolveWithConfig<Flags>(command);
-      const [{ pino }, { LocalTrainer, createClient, holdOut, initBackend }] = await Promise.all([import('pino'), import('@cohort/client')]);
+      const [{ pino }, { LocalTrainer, createClient, holdOut, initBackend }] = await Promise.all([
+        import('pino'),
+        import('@cohort/client'),
+      ]);
       const logger = pino({ name: 'client', level: flags.logLevel }, pino.destination(2));
       const backend = await initBackend(flags.backend);
       logger.info({ backend }, `TensorFlow.js backend: ${backend}`);
       const table = flags.schema ? await maskedExamples(flags, logger) : await plainExamples(flags, command);
       const { train, evaluation } = holdOut(table, flags.evalFraction, flags.seed);
-      logger.info({ train: train.count, evaluation: evaluation.count, features: table.numFeatures }, `loaded ${table.count} rows from ${flags.data}`);
+      logger.info(
+        { train: train.count, evaluation: evaluation.count, features: table.numFeatures },
+        `loaded ${table.count} rows from ${flags.data}`,
+      );
       if (flags.budgetEpsilon === undefined && flags.privacyState !== undefined) command.error('--privacy-state needs --budget-epsilon.');
-      const privacyBudget = flags.budgetEpsilon === undefined
-        ? undefined
-        : { epsilon: flags.budgetEpsilon, delta: flags.delta, statePath: flags.privacyState ?? join(flags.dataDir, 'privacy-budget.json') };
+      const privacyBudget =
+        flags.budgetEpsilon === undefined
+          ? undefined
+          : {
+              epsilon: flags.budgetEpsilon,
+              delta: flags.delta,
+              statePath: flags.privacyState ?? join(flags.dataDir, 'privacy-budget.json'),
+            };
       const client = createClient({
         serverUrl: flags.server,
         clientId: flags.id ?? persistentId(flags.dataDir),
@@ -93,13 +109,19 @@ async function plainExamples(flags: Flags, command: Command): Promise<Examples> 
 
 /** Records go through the on-device pipeline; only encoded features of masked records leave it. */
 async function maskedExamples(flags: Flags, logger: Logger): Promise<Examples> {
-  const [{ loadSchema, runPipeline }, { maskRecords, parseMaskingPolicy, readOrCreateMaskingKey }] = await Promise.all([import('@cohort/client'), import('@cohort/privacy')]);
+  const [{ loadSchema, runPipeline }, { maskRecords, parseMaskingPolicy, readOrCreateMaskingKey }] = await Promise.all([
+    import('@cohort/client'),
+    import('@cohort/privacy'),
+  ]);
   if (!flags.policy) throw new Error('--policy is required with --schema: records are masked before they are encoded.');
   const schema = await loadSchema(flags.schema!);
   const policy = parseMaskingPolicy(JSON.parse(readFileSync(flags.policy, 'utf8')));
   const secretKey = readOrCreateMaskingKey(flags.maskKey ?? join(flags.dataDir, 'mask.key'));
   try {
-    const result = await runPipeline({ path: flags.data }, schema, { mask: (records) => maskRecords(records, policy, { secretKey }), seed: flags.seed });
+    const result = await runPipeline({ path: flags.data }, schema, {
+      mask: (records) => maskRecords(records, policy, { secretKey }),
+      seed: flags.seed,
+    });
     logger.info({ masking: result.report }, 'records validated, cleaned, masked and encoded on this device');
     return { ...result.examples, groups: result.groups, groupNames: result.groupNames };
   } finally {

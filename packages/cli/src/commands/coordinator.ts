@@ -10,7 +10,6 @@ async function schemaShape(path: string): Promise<{ numFeatures: number; numClas
   return { numFeatures: featureWidth(schema), numClasses: label?.classes?.length ?? 2 };
 }
 
-
 interface Flags extends DpFlags {
   host: string;
   port: number;
@@ -51,62 +50,77 @@ export function coordinatorCommand(): Command {
     .option('--model <name>', 'mlp | mnist-2nn | mnist-cnn | path to a tfjs model.json', 'mlp')
     .option('--num-features <n>', 'input features (required for mlp and model files)', integer(1))
     .option('--num-classes <n>', 'classes (default 10 for mnist models)', integer(2))
-    .option('--schema <schema.json>', 'size the model from the clients\' data schema (encoded feature width and label classes)')
+    .option('--schema <schema.json>', "size the model from the clients' data schema (encoded feature width and label classes)")
     .option('--local-epochs <n>', 'local epochs per round', integer(1), 1)
     .option('--batch-size <n>', 'local minibatch size', integer(1), 10)
     .option('--lr <rate>', 'local SGD learning rate', positive, 0.1)
     .option('--seed <n>', 'seed of sampling, initialisation and shuffling', integer(0), 0)
-    .option('--data-dir <dir>', 'the federation\'s directory: state, privacy ledger (ledger.jsonl, ledger-head.json, coordinator.pub) and the final model', '.cohort')
+    .option(
+      '--data-dir <dir>',
+      "the federation's directory: state, privacy ledger (ledger.jsonl, ledger-head.json, coordinator.pub) and the final model",
+      '.cohort',
+    )
     .option('--key-dir <dir>', 'private directory of the ledger-signing key (default: DATA_DIR/keys; never where the ledger is published)')
     .option('--db <path>', 'SQLite state file (default: DATA_DIR/coordinator.db); an unfinished run in it is resumed')
     .addOption(new Option('--log-level <level>', 'log level').choices(['debug', 'info', 'warn', 'error']).default('info'))
     .option('--json', 'print the run outcome as JSON on stdout')
     .option('--config <file>', 'JSON file whose keys mirror these flags');
   return addDpFlags(command, { seeded: false }).action(async (_opts, command: Command) => {
-      const flags = resolveWithConfig<Flags>(command);
-      const [{ pino }, { Coordinator, resolveDp }, { initBackend, initialModel }] = await Promise.all([
-        import('pino'),
-        import('@cohort/coordinator'),
-        import('@cohort/client'),
-      ]);
-      const logger = pino({ name: 'coordinator', level: flags.logLevel }, pino.destination(2));
-      const mnist = flags.model.startsWith('mnist');
-      const fromSchema = flags.schema ? await schemaShape(flags.schema) : undefined;
-      const numFeatures = flags.numFeatures ?? fromSchema?.numFeatures ?? (mnist ? 784 : undefined);
-      const numClasses = flags.numClasses ?? fromSchema?.numClasses ?? (mnist ? 10 : undefined);
-      if (numFeatures === undefined || numClasses === undefined) command.error('--num-features and --num-classes (or --schema) are required for this model.');
-      logger.info({ backend: await initBackend() }, 'TensorFlow.js backend for model initialisation');
-      const model = await initialModel(flags.model, { numFeatures, numClasses }, flags.seed);
-      const coordinator = new Coordinator({
-        host: flags.host,
-        port: flags.port,
-        rounds: flags.rounds,
-        minClients: flags.minClients,
-        fraction: flags.fraction,
-        roundTimeoutMs: flags.roundTimeout * 1000,
-        evalEvery: flags.evalEvery,
-        fit: { localEpochs: flags.localEpochs, batchSize: flags.batchSize, learningRate: flags.lr },
-        seed: flags.seed,
-        dbPath: flags.db ?? join(flags.dataDir, 'coordinator.db'),
-        model,
-        runConfig: { model: flags.model },
-        logger,
-        ledgerPath: join(flags.dataDir, 'ledger.jsonl'),
-        ...optional('dp', resolveDp(dpSettingsFrom(flags), { sampleRate: flags.fraction, rounds: flags.rounds, keyDir: flags.keyDir ?? join(flags.dataDir, 'keys') })),
-      });
-      const stop = () => {
-        logger.info('shutting down; the last committed round is kept');
-        void coordinator.close().then(() => process.exit(130));
-      };
-      process.once('SIGTERM', stop);
-      process.once('SIGINT', stop);
-      const url = await coordinator.start();
-      process.stderr.write(`listening on ${url}\n`);
-      const outcome = await coordinator.runRounds();
-      coordinator.saveModel(join(flags.dataDir, 'model'));
-      await coordinator.close();
-      if (flags.json) process.stdout.write(`${JSON.stringify(outcome, null, 2)}\n`);
-      else process.stdout.write(`${outcome.status}: ${outcome.reason}${outcome.finalEvaluation ? `; accuracy ${outcome.finalEvaluation.accuracy.toFixed(4)}` : ''}\n`);
-      if (outcome.status === 'failed' || outcome.status === 'stopped') process.exitCode = 1;
+    const flags = resolveWithConfig<Flags>(command);
+    const [{ pino }, { Coordinator, resolveDp }, { initBackend, initialModel }] = await Promise.all([
+      import('pino'),
+      import('@cohort/coordinator'),
+      import('@cohort/client'),
+    ]);
+    const logger = pino({ name: 'coordinator', level: flags.logLevel }, pino.destination(2));
+    const mnist = flags.model.startsWith('mnist');
+    const fromSchema = flags.schema ? await schemaShape(flags.schema) : undefined;
+    const numFeatures = flags.numFeatures ?? fromSchema?.numFeatures ?? (mnist ? 784 : undefined);
+    const numClasses = flags.numClasses ?? fromSchema?.numClasses ?? (mnist ? 10 : undefined);
+    if (numFeatures === undefined || numClasses === undefined)
+      command.error('--num-features and --num-classes (or --schema) are required for this model.');
+    logger.info({ backend: await initBackend() }, 'TensorFlow.js backend for model initialisation');
+    const model = await initialModel(flags.model, { numFeatures, numClasses }, flags.seed);
+    const coordinator = new Coordinator({
+      host: flags.host,
+      port: flags.port,
+      rounds: flags.rounds,
+      minClients: flags.minClients,
+      fraction: flags.fraction,
+      roundTimeoutMs: flags.roundTimeout * 1000,
+      evalEvery: flags.evalEvery,
+      fit: { localEpochs: flags.localEpochs, batchSize: flags.batchSize, learningRate: flags.lr },
+      seed: flags.seed,
+      dbPath: flags.db ?? join(flags.dataDir, 'coordinator.db'),
+      model,
+      runConfig: { model: flags.model },
+      logger,
+      ledgerPath: join(flags.dataDir, 'ledger.jsonl'),
+      ...optional(
+        'dp',
+        resolveDp(dpSettingsFrom(flags), {
+          sampleRate: flags.fraction,
+          rounds: flags.rounds,
+          keyDir: flags.keyDir ?? join(flags.dataDir, 'keys'),
+        }),
+      ),
     });
+    const stop = () => {
+      logger.info('shutting down; the last committed round is kept');
+      void coordinator.close().then(() => process.exit(130));
+    };
+    process.once('SIGTERM', stop);
+    process.once('SIGINT', stop);
+    const url = await coordinator.start();
+    process.stderr.write(`listening on ${url}\n`);
+    const outcome = await coordinator.runRounds();
+    coordinator.saveModel(join(flags.dataDir, 'model'));
+    await coordinator.close();
+    if (flags.json) process.stdout.write(`${JSON.stringify(outcome, null, 2)}\n`);
+    else
+      process.stdout.write(
+        `${outcome.status}: ${outcome.reason}${outcome.finalEvaluation ? `; accuracy ${outcome.finalEvaluation.accuracy.toFixed(4)}` : ''}\n`,
+      );
+    if (outcome.status === 'failed' || outcome.status === 'stopped') process.exitCode = 1;
+  });
 }

@@ -21,13 +21,23 @@ export const DEFAULT_MASK_KEY_FILE = '.cohort-client/mask.key';
 function summary(report: MaskingReport, columnsOut: number, out: string): string {
   const lines = [`masked ${report.rowsIn} row${report.rowsIn === 1 ? '' : 's'} into ${out}: ${report.rowsOut} rows, ${columnsOut} columns`];
   for (const [column, c] of Object.entries(report.columns)) {
-    const found = Object.entries(c.entities).map(([type, n]) => `${type} ${n}`).join(', ');
-    const extra = [c.byDefault ? 'default' : '', c.unparseable > 0 ? `${c.unparseable} unreadable → *` : '', found ? `replaced ${found}` : ''].filter(Boolean).join('; ');
+    const found = Object.entries(c.entities)
+      .map(([type, n]) => `${type} ${n}`)
+      .join(', ');
+    const extra = [
+      c.byDefault ? 'default' : '',
+      c.unparseable > 0 ? `${c.unparseable} unreadable → *` : '',
+      found ? `replaced ${found}` : '',
+    ]
+      .filter(Boolean)
+      .join('; ');
     lines.push(`  ${column}: ${c.operator} (${c.cells} cells${c.empty > 0 ? `, ${c.empty} empty` : ''}${extra ? `; ${extra}` : ''})`);
   }
   const k = report.kAnonymity;
   if (k !== null) {
-    lines.push(`k-anonymity over ${k.quasiIdentifiers.join(', ')}: k = ${k.k}, smallest class ${k.smallestClassBefore ?? '—'} → ${k.rowsSuppressed} row${k.rowsSuppressed === 1 ? '' : 's'} suppressed, k achieved ${k.kAchieved ?? '— (no rows left)'}`);
+    lines.push(
+      `k-anonymity over ${k.quasiIdentifiers.join(', ')}: k = ${k.k}, smallest class ${k.smallestClassBefore ?? '—'} → ${k.rowsSuppressed} row${k.rowsSuppressed === 1 ? '' : 's'} suppressed, k achieved ${k.kAchieved ?? '— (no rows left)'}`,
+    );
   }
   return `${lines.join('\n')}\n`;
 }
@@ -39,17 +49,28 @@ export function maskCommand(): Command {
     .option('--in <file>', 'CSV to mask (a header row, then records)')
     .option('--out <file>', 'where to write the masked CSV')
     .option('--report <file>', 'also write the masking report (JSON: counts only, never values)')
-    .option('--key-file <file>', 'device-local masking key for pseudonyms (32 bytes, created with mode 0600 on first use)', DEFAULT_MASK_KEY_FILE)
+    .option(
+      '--key-file <file>',
+      'device-local masking key for pseudonyms (32 bytes, created with mode 0600 on first use)',
+      DEFAULT_MASK_KEY_FILE,
+    )
     .option('--k <k>', "minimum equivalence-class size over the policy's quasi-identifiers (overrides the policy's k)", integer(1))
     .option('--json', 'print the masking report as JSON on stdout')
     .option('--config <file>', 'JSON file whose keys mirror these flags')
     .action(async (_opts, command: Command) => {
       const flags = resolveWithConfig<Flags>(command);
-      for (const [flag, value] of [['--policy <file>', flags.policy], ['--in <file>', flags.in], ['--out <file>', flags.out]] as const) {
+      for (const [flag, value] of [
+        ['--policy <file>', flags.policy],
+        ['--in <file>', flags.in],
+        ['--out <file>', flags.out],
+      ] as const) {
         if (!value) command.error(`error: required option '${flag}' not specified (flag or config key)`);
       }
       const k = flags.k === undefined ? undefined : integer(1)(String(flags.k));
-      const [{ maskRecords, parseMaskingPolicy, readOrCreateMaskingKey }, { readCsv, toCsv }] = await Promise.all([import('@cohort/privacy'), import('@cohort/client/data')]);
+      const [{ maskRecords, parseMaskingPolicy, readOrCreateMaskingKey }, { readCsv, toCsv }] = await Promise.all([
+        import('@cohort/privacy'),
+        import('@cohort/client/data'),
+      ]);
       const read = (path: string, what: string): string => {
         try {
           return readFileSync(path, 'utf8');

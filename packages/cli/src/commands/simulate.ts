@@ -4,14 +4,20 @@ import type { Progress } from '../progress';
 import { addDpFlags, dpSettingsFrom, type DpFlags } from '../dp-flags';
 import { fraction, integer, nonNegative, positive, resolveWithConfig } from '../options';
 
-type Flags = Required<Pick<SimulationOptions, 'dataset' | 'clients' | 'rounds' | 'partition' | 'fraction' | 'localEpochs' | 'batchSize' | 'lr' | 'seed' | 'evalEvery'>> &
-  Pick<SimulationOptions, 'label' | 'model' | 'minClients' | 'workers' | 'out' | 'groupBias' | 'keyDir'> & DpFlags & { roundTimeout: number; json?: boolean; logLevel: string };
+type Flags = Required<
+  Pick<
+    SimulationOptions,
+    'dataset' | 'clients' | 'rounds' | 'partition' | 'fraction' | 'localEpochs' | 'batchSize' | 'lr' | 'seed' | 'evalEvery'
+  >
+> &
+  Pick<SimulationOptions, 'label' | 'model' | 'minClients' | 'workers' | 'out' | 'groupBias' | 'keyDir'> &
+  DpFlags & { roundTimeout: number; json?: boolean; logLevel: string };
 
 export function simulateCommand(): Command {
   const command = new Command('simulate')
     .description('run a coordinator and N virtual clients on this machine (real sockets, worker-thread training)')
     .option('--dataset <name>', 'mnist | synthetic | synthetic-credit | synthetic-health | csv:PATH', 'mnist')
-    .option('--group-bias <b>', 'PII datasets: how much group B\'s label rule departs from the others\' (0 = none)', nonNegative, 0)
+    .option('--group-bias <b>', "PII datasets: how much group B's label rule departs from the others' (0 = none)", nonNegative, 0)
     .option('--label <column>', 'label column of a csv dataset')
     .option('--model <name>', 'mlp | mnist-2nn | mnist-cnn | path to a tfjs model.json (default: mnist-2nn for mnist, else mlp)')
     .option('--clients <n>', 'virtual clients', integer(1), 10)
@@ -27,34 +33,52 @@ export function simulateCommand(): Command {
     .option('--workers <n>', 'training threads (default: number of cores)', integer(1))
     .option('--round-timeout <seconds>', 'per-round timeout', positive, 300)
     .option('--out <dir>', 'run directory (default: runs/<timestamp>)')
-    .option('--key-dir <dir>', 'private directory of the ledger-signing key, never inside the run directory (default: $COHORT_KEY_DIR or ~/.cohort/keys)')
+    .option(
+      '--key-dir <dir>',
+      'private directory of the ledger-signing key, never inside the run directory (default: $COHORT_KEY_DIR or ~/.cohort/keys)',
+    )
     .addOption(new Option('--log-level <level>', 'log level on stderr').choices(['debug', 'info', 'warn', 'error']).default('warn'))
     .option('--json', 'print summary.json to stdout')
     .option('--config <file>', 'JSON file whose keys mirror these flags');
   return addDpFlags(command, { seeded: true }).action(async (_opts, command: Command) => {
-      const flags = resolveWithConfig<Flags>(command);
-      // Loaded here so that `--help` does not pay for TensorFlow.js.
-      const [{ pino }, { Simulation }, { createProgress }] = await Promise.all([import('pino'), import('@cohort/simulations'), import('../progress')]);
-      const simulation = new Simulation({ ...flags, dp: dpSettingsFrom(flags), roundTimeoutMs: flags.roundTimeout * 1000, logger: pino({ name: 'simulate', level: flags.logLevel }, pino.destination(2)) });
-      let progress: Progress | undefined;
-      simulation.on('started', (s) => {
-        process.stderr.write(`cohort simulate: ${flags.dataset}, ${simulation.config.model}, ${s.clients} clients (${flags.partition}), ${s.rounds} rounds, backend ${s.backend}, ${simulation.config.workers} workers\n`);
-        progress = createProgress(s.rounds);
-      });
-      simulation.on('round', (r) => progress?.round(r));
-      const summary = await simulation.run();
-      progress?.stop();
-      if (flags.json) {
-        process.stdout.write(`${JSON.stringify(summary, null, 2)}\n`);
-      } else {
-        const f = summary.final;
-        process.stdout.write(
-          `${summary.status}: ${summary.reason} in ${(summary.duration_ms / 1000).toFixed(1)}s\n` +
-            (f ? `final accuracy ${f.accuracy.toFixed(4)}  loss ${f.loss.toFixed(4)}  precision ${f.precision.toFixed(4)}  recall ${f.recall.toFixed(4)}  f1 ${f.f1.toFixed(4)}\n` : '') +
-            (summary.privacy ? `privacy: ε = ${summary.privacy.rdp.toFixed(4)} (RDP), ${summary.privacy.pld.toFixed(4)} (PLD) at δ = ${summary.privacy.delta}${summary.privacy.private ? '' : ' — seeded noise: NOT private'}\n` : '') +
-            `run directory: ${summary.run_dir}\n`,
-        );
-      }
-      if (summary.status === 'failed' || summary.status === 'stopped') process.exitCode = 1;
+    const flags = resolveWithConfig<Flags>(command);
+    // Loaded here so that `--help` does not pay for TensorFlow.js.
+    const [{ pino }, { Simulation }, { createProgress }] = await Promise.all([
+      import('pino'),
+      import('@cohort/simulations'),
+      import('../progress'),
+    ]);
+    const simulation = new Simulation({
+      ...flags,
+      dp: dpSettingsFrom(flags),
+      roundTimeoutMs: flags.roundTimeout * 1000,
+      logger: pino({ name: 'simulate', level: flags.logLevel }, pino.destination(2)),
     });
+    let progress: Progress | undefined;
+    simulation.on('started', (s) => {
+      process.stderr.write(
+        `cohort simulate: ${flags.dataset}, ${simulation.config.model}, ${s.clients} clients (${flags.partition}), ${s.rounds} rounds, backend ${s.backend}, ${simulation.config.workers} workers\n`,
+      );
+      progress = createProgress(s.rounds);
+    });
+    simulation.on('round', (r) => progress?.round(r));
+    const summary = await simulation.run();
+    progress?.stop();
+    if (flags.json) {
+      process.stdout.write(`${JSON.stringify(summary, null, 2)}\n`);
+    } else {
+      const f = summary.final;
+      process.stdout.write(
+        `${summary.status}: ${summary.reason} in ${(summary.duration_ms / 1000).toFixed(1)}s\n` +
+          (f
+            ? `final accuracy ${f.accuracy.toFixed(4)}  loss ${f.loss.toFixed(4)}  precision ${f.precision.toFixed(4)}  recall ${f.recall.toFixed(4)}  f1 ${f.f1.toFixed(4)}\n`
+            : '') +
+          (summary.privacy
+            ? `privacy: ε = ${summary.privacy.rdp.toFixed(4)} (RDP), ${summary.privacy.pld.toFixed(4)} (PLD) at δ = ${summary.privacy.delta}${summary.privacy.private ? '' : ' — seeded noise: NOT private'}\n`
+            : '') +
+          `run directory: ${summary.run_dir}\n`,
+      );
+    }
+    if (summary.status === 'failed' || summary.status === 'stopped') process.exitCode = 1;
+  });
 }

@@ -40,7 +40,10 @@ async function loadLayersJson(path: string): Promise<tf.LayersModel> {
   if (!existsSync(path)) {
     throw new ClientError('INVALID_MODEL', `model ${path} is neither a preset (${MODEL_PRESETS.join(', ')}) nor a model.json file.`);
   }
-  const json = JSON.parse(readFileSync(path, 'utf8')) as { modelTopology?: unknown; weightsManifest?: { paths: string[]; weights: tf.io.WeightsManifestEntry[] }[] };
+  const json = JSON.parse(readFileSync(path, 'utf8')) as {
+    modelTopology?: unknown;
+    weightsManifest?: { paths: string[]; weights: tf.io.WeightsManifestEntry[] }[];
+  };
   if (!json.modelTopology) throw new ClientError('INVALID_MODEL', `${path} has no modelTopology: it is not a tfjs Layers model.json.`);
   const manifest = json.weightsManifest ?? [];
   const files = manifest.flatMap((group) => group.paths.map((p) => join(dirname(path), p)));

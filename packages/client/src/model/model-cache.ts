@@ -23,7 +23,11 @@ export class ModelCache {
   }
 
   dispose(): void {
-    for (const model of this.models.values()) void model.then((m) => m.dispose(), () => undefined);
+    for (const model of this.models.values())
+      void model.then(
+        (m) => m.dispose(),
+        () => undefined,
+      );
     this.models.clear();
   }
 }

@@ -39,7 +39,10 @@ export function buildPreset(name: ModelPreset, shape: ModelShape, seed: number):
     }
     case 'mnist-2nn':
       requireFeatures(name, numFeatures, 784);
-      return tf.sequential({ name: 'mnist_2nn', layers: [dense(1, 200, 'relu', [784]), dense(2, 200, 'relu'), dense(3, numClasses, 'softmax')] });
+      return tf.sequential({
+        name: 'mnist_2nn',
+        layers: [dense(1, 200, 'relu', [784]), dense(2, 200, 'relu'), dense(3, numClasses, 'softmax')],
+      });
     case 'mnist-cnn':
       requireFeatures(name, numFeatures, 784);
       return tf.sequential({

@@ -90,7 +90,7 @@ export function encodeFeatures(
           return;
         }
         const k = index.get(value.trim());
-        if (k === undefined) fail(origin, i, column, 'UNKNOWN_CATEGORY', 'is not one of the schema\'s categories after masking');
+        if (k === undefined) fail(origin, i, column, 'UNKNOWN_CATEGORY', "is not one of the schema's categories after masking");
         x[i * numFeatures + offset + k] = 1;
       });
       if (missing > 0) missingCategory[column.name] = missing;
@@ -172,7 +172,13 @@ function numericColumn(
   return values;
 }
 
-function fail(origin: RowOrigin, index: number, column: ColumnSchema, code: 'UNKNOWN_CATEGORY' | 'UNKNOWN_CLASS' | 'NOT_A_NUMBER' | 'BAD_DATE', detail: string): never {
+function fail(
+  origin: RowOrigin,
+  index: number,
+  column: ColumnSchema,
+  code: 'UNKNOWN_CATEGORY' | 'UNKNOWN_CLASS' | 'NOT_A_NUMBER' | 'BAD_DATE',
+  detail: string,
+): never {
   const at = rowPosition(origin.lines, origin.rows[index] ?? index + 1);
   throw new DataError(code, `${origin.source}: ${at.text}, column "${column.name}": the value ${detail}.`, {
     ...at.fields,

@@ -57,7 +57,7 @@ export function assertMasked(
     'UNMASKED_PII',
     `Refusing to train: the mask step left raw values in the pii column${columns.length > 1 ? 's' : ''} ${detail}. ` +
       'Every pii column must be dropped, redacted, pseudonymised or generalised before encoding, and free text ' +
-      'must not repeat a row\'s name, email, phone or other identifier.',
+      "must not repeat a row's name, email, phone or other identifier.",
     { column: columns[0] as string },
   );
 }

@@ -44,10 +44,7 @@ export interface MaskContext {
  * must return `{ records, report }`. Values may be strings, numbers (turned to text) or null/absent
  * (missing).
  */
-export type MaskStep<R = unknown> = (
-  records: PipelineRecord[],
-  context: MaskContext,
-) => MaskResult<R> | Promise<MaskResult<R>>;
+export type MaskStep<R = unknown> = (records: PipelineRecord[], context: MaskContext) => MaskResult<R> | Promise<MaskResult<R>>;
 
 export interface PipelineOptions<R = unknown> {
   /** The masking step (required: there is no default, so no data is encoded unmasked by accident). */
@@ -131,7 +128,12 @@ export async function runPipeline<R = unknown>(
   // and the sensitive attribute stays on the device, used only to count per-group metrics.
   const unmasked = keptRows.map((r) => cleaned.records[r] as PipelineRecord);
 
-  const features = encodeFeatures(masked.records, checked, origin, options.referenceDate === undefined ? {} : { referenceDate: options.referenceDate });
+  const features = encodeFeatures(
+    masked.records,
+    checked,
+    origin,
+    options.referenceDate === undefined ? {} : { referenceDate: options.referenceDate },
+  );
   const y = encodeLabels(unmasked, checked, origin);
   const { groups, groupNames } = encodeGroups(unmasked, groupColumn);
   const classNames = [...labelColumn(checked).classes];

@@ -38,9 +38,7 @@ export function validateRecords(data: LoadedRecords, schema: DatasetSchema): voi
 /** The 1-based row and, for files, the line, of record index `i`, as text and as error fields. */
 export function rowPosition(lines: number[] | undefined, row: number): { text: string; fields: { row: number; line?: number } } {
   const line = lines?.[row - 1];
-  return line === undefined
-    ? { text: `row ${row}`, fields: { row } }
-    : { text: `row ${row} (line ${line})`, fields: { row, line } };
+  return line === undefined ? { text: `row ${row}`, fields: { row } } : { text: `row ${row} (line ${line})`, fields: { row, line } };
 }
 
 interface Problem {
@@ -65,9 +63,7 @@ function checker(column: ColumnSchema): (value: string) => Problem | undefined {
         Number.isFinite(parseInteger(value)) ? undefined : { code: 'NOT_A_NUMBER', message: (v) => `${v} is not an integer` };
     case 'date':
       return (value) =>
-        Number.isFinite(parseDate(value))
-          ? undefined
-          : { code: 'BAD_DATE', message: (v) => `${v} is not an ISO 8601 date (YYYY-MM-DD)` };
+        Number.isFinite(parseDate(value)) ? undefined : { code: 'BAD_DATE', message: (v) => `${v} is not an ISO 8601 date (YYYY-MM-DD)` };
     case 'category': {
       if (column.categories === undefined) return () => undefined;
       const categories = new Set(column.categories);

@@ -27,7 +27,11 @@ export interface AdaptiveNoise {
  * Effective noise multiplier of the update sum (sensitivity 1 in units of C) released together
  * with a count of sensitivity `countSensitivity` noised with `countStdDev`.
  */
-export function composeNoiseMultiplier(updateNoiseMultiplier: number, countStdDev: number, countSensitivity = CENTRED_COUNT_SENSITIVITY): number {
+export function composeNoiseMultiplier(
+  updateNoiseMultiplier: number,
+  countStdDev: number,
+  countSensitivity = CENTRED_COUNT_SENSITIVITY,
+): number {
   return (updateNoiseMultiplier ** -2 + (countSensitivity / countStdDev) ** 2) ** -0.5;
 }
 
@@ -36,16 +40,26 @@ export function composeNoiseMultiplier(updateNoiseMultiplier: number, countStdDe
  * leaves no room for update noise (σ_b ≤ s_b·z, i.e. ≤ z/2 for the centred count) or whose pair
  * would compose to less than z.
  */
-export function splitNoiseMultiplier(noiseMultiplier: number, countStdDev: number, countSensitivity = CENTRED_COUNT_SENSITIVITY): AdaptiveNoise {
+export function splitNoiseMultiplier(
+  noiseMultiplier: number,
+  countStdDev: number,
+  countSensitivity = CENTRED_COUNT_SENSITIVITY,
+): AdaptiveNoise {
   const floor = countSensitivity * noiseMultiplier;
   const room = noiseMultiplier ** -2 - (countSensitivity / countStdDev) ** 2;
   if (!(countStdDev > floor) || !(room > 0) || !Number.isFinite(countStdDev)) {
-    throw new CoordinatorError('INVALID_OPTION', `countStdDev must be finite and above noiseMultiplier / ${1 / countSensitivity} (${floor}), got ${countStdDev}.`);
+    throw new CoordinatorError(
+      'INVALID_OPTION',
+      `countStdDev must be finite and above noiseMultiplier / ${1 / countSensitivity} (${floor}), got ${countStdDev}.`,
+    );
   }
   const updateNoiseMultiplier = room ** -0.5;
   const effective = composeNoiseMultiplier(updateNoiseMultiplier, countStdDev, countSensitivity);
   if (!(effective >= noiseMultiplier * (1 - ROUNDING))) {
-    throw new CoordinatorError('INVALID_OPTION', `countStdDev must leave an effective noise multiplier of at least noiseMultiplier (${noiseMultiplier}), got ${effective} with countStdDev ${countStdDev}.`);
+    throw new CoordinatorError(
+      'INVALID_OPTION',
+      `countStdDev must leave an effective noise multiplier of at least noiseMultiplier (${noiseMultiplier}), got ${effective} with countStdDev ${countStdDev}.`,
+    );
   }
   return { updateNoiseMultiplier, countStdDev };
 }

@@ -18,7 +18,16 @@ import { addGaussianNoise, clipByL2Norm, l2Norm, type GaussianSource } from '@co
 import { CoordinatorError } from '../errors';
 import { splitNoiseMultiplier, type AdaptiveNoise } from './adaptive-noise';
 import { poissonSample } from './poisson-sampling';
-import type { ClassificationMetrics, DpRelease, EvaluateResult, Failure, FitAggregate, FitPlan, FitResult, Strategy } from '../strategy/strategy';
+import type {
+  ClassificationMetrics,
+  DpRelease,
+  EvaluateResult,
+  Failure,
+  FitAggregate,
+  FitPlan,
+  FitResult,
+  Strategy,
+} from '../strategy/strategy';
 
 export interface AdaptiveClippingOptions {
   /** γ: the fraction of updates that should fall under the clip, in (0, 1). @default 0.5 */
@@ -47,7 +56,10 @@ export class CentralDp implements Strategy {
   private readonly drawn = new Map<number, DpRelease>();
   private clip: number;
 
-  constructor(private readonly inner: Strategy, private readonly options: CentralDpOptions) {
+  constructor(
+    private readonly inner: Strategy,
+    private readonly options: CentralDpOptions,
+  ) {
     this.name = `CentralDp${options.adaptive ? 'AdaptiveClipping' : 'FixedClipping'}(${inner.name})`;
     this.clip = options.clipNorm;
     const check = (field: string, ok: boolean, rule: string, value: unknown) => {
@@ -58,7 +70,12 @@ export class CentralDp implements Strategy {
     check('sampleRate', options.sampleRate > 0 && options.sampleRate <= 1, 'in (0, 1]', options.sampleRate);
     const a = options.adaptive;
     if (a) {
-      check('targetQuantile', a.targetQuantile === undefined || (a.targetQuantile > 0 && a.targetQuantile < 1), 'in (0, 1)', a.targetQuantile);
+      check(
+        'targetQuantile',
+        a.targetQuantile === undefined || (a.targetQuantile > 0 && a.targetQuantile < 1),
+        'in (0, 1)',
+        a.targetQuantile,
+      );
       check('learningRate', a.learningRate === undefined || a.learningRate > 0, 'positive', a.learningRate);
       // Refuses σ_b ≤ z/2, or any σ_b whose pair with z_Δ would compose to less than z.
       if (a.countStdDev !== undefined) splitNoiseMultiplier(options.noiseMultiplier, a.countStdDev);
@@ -77,7 +94,14 @@ export class CentralDp implements Strategy {
     // The default σ_b depends on the population: refuse before anyone trains, not after.
     this.noiseOf(expectedCohortSize);
     const clipNorm = this.clip;
-    this.drawn.set(round, { mechanism: 'gaussian-central', noiseMultiplier, sampleRate, clipNorm, population: available.length, expectedCohortSize });
+    this.drawn.set(round, {
+      mechanism: 'gaussian-central',
+      noiseMultiplier,
+      sampleRate,
+      clipNorm,
+      population: available.length,
+      expectedCohortSize,
+    });
     const dp = { clipNorm, noiseStdDev: 0 };
     return { clients: poissonSample(available, sampleRate, this.options.random).map((clientId) => ({ clientId, dp })) };
   }
@@ -134,7 +158,12 @@ export class CentralDp implements Strategy {
     return this.inner.configureEvaluate(round, available);
   }
 
-  aggregateEvaluate(round: number, results: readonly EvaluateResult[], failures: readonly Failure[], numClasses: number): ClassificationMetrics {
+  aggregateEvaluate(
+    round: number,
+    results: readonly EvaluateResult[],
+    failures: readonly Failure[],
+    numClasses: number,
+  ): ClassificationMetrics {
     return this.inner.aggregateEvaluate(round, results, failures, numClasses);
   }
 }

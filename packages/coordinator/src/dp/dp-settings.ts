@@ -38,7 +38,9 @@ export function resolveDp(settings: DpSettings, plan: { sampleRate: number; roun
   }
   const accountedRate = mode === 'central' ? plan.sampleRate : 1;
   const noiseMultiplier =
-    settings.noiseMultiplier ?? calibrateNoiseMultiplier({ targetEpsilon: settings.targetEpsilon!, delta, sampleRate: accountedRate, steps: plan.rounds }).noiseMultiplier;
+    settings.noiseMultiplier ??
+    calibrateNoiseMultiplier({ targetEpsilon: settings.targetEpsilon!, delta, sampleRate: accountedRate, steps: plan.rounds })
+      .noiseMultiplier;
   return {
     mode,
     clipNorm: settings.clip ?? 1,
@@ -57,6 +59,18 @@ export function withDifferentialPrivacy(inner: Strategy, dp: DpOptions, log: Log
   if (dp.seed !== undefined) log.warn({ seed: dp.seed }, 'DP noise and sampling are seeded for reproducibility: this run is NOT private');
   const random = createGaussianSource(dp.seed === undefined ? {} : { seed: dp.seed });
   return dp.mode === 'central'
-    ? new CentralDp(inner, { clipNorm: dp.clipNorm, noiseMultiplier: dp.noiseMultiplier, sampleRate: dp.sampleRate, random, ...(dp.adaptive ? { adaptive: dp.adaptive } : {}) })
-    : new LocalDpFixedClipping(inner, { clipNorm: dp.clipNorm, noiseMultiplier: dp.noiseMultiplier, sampleRate: dp.sampleRate, random, ...(dp.seed !== undefined ? { noiseSeed: dp.seed } : {}) });
+    ? new CentralDp(inner, {
+        clipNorm: dp.clipNorm,
+        noiseMultiplier: dp.noiseMultiplier,
+        sampleRate: dp.sampleRate,
+        random,
+        ...(dp.adaptive ? { adaptive: dp.adaptive } : {}),
+      })
+    : new LocalDpFixedClipping(inner, {
+        clipNorm: dp.clipNorm,
+        noiseMultiplier: dp.noiseMultiplier,
+        sampleRate: dp.sampleRate,
+        random,
+        ...(dp.seed !== undefined ? { noiseSeed: dp.seed } : {}),
+      });
 }

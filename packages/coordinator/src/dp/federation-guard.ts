@@ -44,7 +44,8 @@ export function assertResumeSettings(run: RunRecord, dp: DpOptions | undefined):
   const show = (value: unknown) => (value === null || value === undefined ? 'off' : JSON.stringify(value));
   let differences: string[];
   if (stored === null || current === null) {
-    differences = stored === current ? [] : [`dp: ${stored ? `${String(stored['mode'])}` : 'off'} → ${current ? `${String(current['mode'])}` : 'off'}`];
+    differences =
+      stored === current ? [] : [`dp: ${stored ? `${String(stored['mode'])}` : 'off'} → ${current ? `${String(current['mode'])}` : 'off'}`];
   } else {
     differences = Object.keys({ ...stored, ...current })
       .filter((key) => JSON.stringify(stored[key] ?? null) !== JSON.stringify(current[key] ?? null))
@@ -54,7 +55,7 @@ export function assertResumeSettings(run: RunRecord, dp: DpOptions | undefined):
   throw new CoordinatorError(
     'SETTINGS_MISMATCH',
     `run ${run.id} in this database is unfinished and was started with other differential-privacy settings (${differences.join('; ')}). ` +
-      'Restart with the run\'s own settings to resume it; its privacy accounting depends on them.',
+      "Restart with the run's own settings to resume it; its privacy accounting depends on them.",
   );
 }
 

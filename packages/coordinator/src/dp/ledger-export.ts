@@ -25,7 +25,11 @@ export class LedgerExport {
     try {
       return parseLedgerJsonl(readFileSync(this.path, 'utf8'));
     } catch (cause) {
-      throw new CoordinatorError('STORE_CORRUPT', `${this.path} is not a valid ledger (${(cause as Error).message}); refusing to start over it.`, { cause });
+      throw new CoordinatorError(
+        'STORE_CORRUPT',
+        `${this.path} is not a valid ledger (${(cause as Error).message}); refusing to start over it.`,
+        { cause },
+      );
     }
   }
 
@@ -40,12 +44,15 @@ export class LedgerExport {
       throw new CoordinatorError(
         'STORE_CORRUPT',
         `${this.path} records ${published.length} privacy releases but the coordinator's database only ${stored.length}: the database was lost, truncated or replaced. ` +
-          'Starting afresh would reset the federation\'s privacy budget; restore the database, or use a new data directory for a new federation.',
+          "Starting afresh would reset the federation's privacy budget; restore the database, or use a new data directory for a new federation.",
       );
     }
     published.forEach((entry, i) => {
       if (entry.hash !== stored[i]!.hash) {
-        throw new CoordinatorError('STORE_CORRUPT', `${this.path} and the coordinator's database disagree at seq ${entry.seq}: one of them was replaced; refusing to start.`);
+        throw new CoordinatorError(
+          'STORE_CORRUPT',
+          `${this.path} and the coordinator's database disagree at seq ${entry.seq}: one of them was replaced; refusing to start.`,
+        );
       }
     });
     if (stored.length > published.length) {

@@ -26,7 +26,10 @@ export interface LocalDpOptions {
 export class LocalDpFixedClipping implements Strategy {
   readonly name: string;
 
-  constructor(private readonly inner: Strategy, private readonly options: LocalDpOptions) {
+  constructor(
+    private readonly inner: Strategy,
+    private readonly options: LocalDpOptions,
+  ) {
     this.name = `LocalDpFixedClipping(${inner.name})`;
     const fail = (field: string, rule: string, value: number) => {
       throw new CoordinatorError('INVALID_OPTION', `${field} must be ${rule}, got ${value}.`);
@@ -45,7 +48,14 @@ export class LocalDpFixedClipping implements Strategy {
     const dp = { clipNorm, noiseStdDev: noiseMultiplier * clipNorm, ...(noiseSeed !== undefined ? { noiseSeed } : {}) };
     return {
       clients: poissonSample(available, sampleRate, random).map((clientId) => ({ clientId, dp })),
-      release: { mechanism: 'gaussian-local', noiseMultiplier, sampleRate: 1, clipNorm, population: available.length, expectedCohortSize: sampleRate * available.length },
+      release: {
+        mechanism: 'gaussian-local',
+        noiseMultiplier,
+        sampleRate: 1,
+        clipNorm,
+        population: available.length,
+        expectedCohortSize: sampleRate * available.length,
+      },
     };
   }
 
@@ -64,7 +74,12 @@ export class LocalDpFixedClipping implements Strategy {
     return this.inner.configureEvaluate(round, available);
   }
 
-  aggregateEvaluate(round: number, results: readonly EvaluateResult[], failures: readonly Failure[], numClasses: number): ClassificationMetrics {
+  aggregateEvaluate(
+    round: number,
+    results: readonly EvaluateResult[],
+    failures: readonly Failure[],
+    numClasses: number,
+  ): ClassificationMetrics {
     return this.inner.aggregateEvaluate(round, results, failures, numClasses);
   }
 }

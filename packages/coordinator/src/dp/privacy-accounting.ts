@@ -34,7 +34,10 @@ export class PrivacyAccounting {
   /** The last report, valid until the next release. */
   private reported: EpsilonReport | undefined;
 
-  constructor(readonly dp: DpOptions, past: readonly Release[]) {
+  constructor(
+    readonly dp: DpOptions,
+    past: readonly Release[],
+  ) {
     for (const release of past) this.record(release);
   }
 

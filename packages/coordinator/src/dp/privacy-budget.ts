@@ -25,8 +25,15 @@ export class PrivacyBudget {
   private readonly ledger: PrivacyLedger;
   private last: LedgerEntry | undefined;
 
-  constructor(readonly dp: DpOptions, entries: readonly LedgerEntry[], exported: LedgerExport | undefined) {
-    this.accounting = new PrivacyAccounting(dp, entries.map((e) => ({ noiseMultiplier: e.noiseMultiplier, sampleRate: e.sampleRate })));
+  constructor(
+    readonly dp: DpOptions,
+    entries: readonly LedgerEntry[],
+    exported: LedgerExport | undefined,
+  ) {
+    this.accounting = new PrivacyAccounting(
+      dp,
+      entries.map((e) => ({ noiseMultiplier: e.noiseMultiplier, sampleRate: e.sampleRate })),
+    );
     this.ledger = new PrivacyLedger(dp, entries, exported);
     this.last = entries[entries.length - 1];
   }

@@ -4,7 +4,14 @@
  * change. The signing key lives in its own key directory, never beside the published files.
  */
 import { resolve } from 'node:path';
-import { createLedgerEntry, createLedgerHead, readOrCreateKeyPair, type LedgerEntry, type LedgerRunStatus, type SigningKeyPair } from '@cohort/privacy';
+import {
+  createLedgerEntry,
+  createLedgerHead,
+  readOrCreateKeyPair,
+  type LedgerEntry,
+  type LedgerRunStatus,
+  type SigningKeyPair,
+} from '@cohort/privacy';
 import { CoordinatorError } from '../errors';
 import type { LedgerExport } from './ledger-export';
 import type { DpOptions } from '../options';
@@ -23,9 +30,16 @@ export class PrivacyLedger {
   private readonly keys: SigningKeyPair;
   private last: LedgerEntry | undefined;
 
-  constructor(private readonly dp: DpOptions, entries: readonly LedgerEntry[], private readonly exported: LedgerExport | undefined) {
+  constructor(
+    private readonly dp: DpOptions,
+    entries: readonly LedgerEntry[],
+    private readonly exported: LedgerExport | undefined,
+  ) {
     if (exported && resolve(dp.keyDir) === exported.dir) {
-      throw new CoordinatorError('INVALID_OPTION', `the ledger signing key directory (${dp.keyDir}) must not be the directory the ledger is published in.`);
+      throw new CoordinatorError(
+        'INVALID_OPTION',
+        `the ledger signing key directory (${dp.keyDir}) must not be the directory the ledger is published in.`,
+      );
     }
     this.keys = readOrCreateKeyPair(dp.keyDir);
     this.last = entries[entries.length - 1];

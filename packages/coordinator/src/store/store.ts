@@ -66,7 +66,10 @@ export class Store {
     this.db.pragma('foreign_keys = ON');
     const version = this.db.pragma('user_version', { simple: true }) as number;
     if (version !== 0 && version !== SCHEMA_VERSION) {
-      throw new CoordinatorError('STORE_CORRUPT', `database ${path} has schema version ${version}; this coordinator reads version ${SCHEMA_VERSION}.`);
+      throw new CoordinatorError(
+        'STORE_CORRUPT',
+        `database ${path} has schema version ${version}; this coordinator reads version ${SCHEMA_VERSION}.`,
+      );
     }
     this.db.exec(SCHEMA_SQL);
     this.db.pragma(`user_version = ${SCHEMA_VERSION}`);
@@ -78,7 +81,9 @@ export class Store {
 
   /** The most recent run that has not finished, if any. */
   unfinishedRun(): RunRecord | undefined {
-    const row = this.db.prepare(`SELECT * FROM runs WHERE status = 'running' ORDER BY created_at DESC, rowid DESC LIMIT 1`).get() as RunRow | undefined;
+    const row = this.db.prepare(`SELECT * FROM runs WHERE status = 'running' ORDER BY created_at DESC, rowid DESC LIMIT 1`).get() as
+      | RunRow
+      | undefined;
     return row && toRun(row);
   }
 
@@ -86,8 +91,17 @@ export class Store {
   createRun(run: Omit<RunRecord, 'status' | 'endReason'>, initial: Checkpoint): void {
     this.db.transaction(() => {
       this.db
-        .prepare(`INSERT INTO runs (id, created_at, status, config_json, topology_json, weight_specs_json, num_classes) VALUES (?, ?, 'running', ?, ?, ?, ?)`)
-        .run(run.id, run.createdAt, JSON.stringify(run.config), JSON.stringify(run.topology), JSON.stringify(run.weightSpecs), run.numClasses);
+        .prepare(
+          `INSERT INTO runs (id, created_at, status, config_json, topology_json, weight_specs_json, num_classes) VALUES (?, ?, 'running', ?, ?, ?, ?)`,
+        )
+        .run(
+          run.id,
+          run.createdAt,
+          JSON.stringify(run.config),
+          JSON.stringify(run.topology),
+          JSON.stringify(run.weightSpecs),
+          run.numClasses,
+        );
       this.insertCheckpoint(run.id, initial);
     })();
   }
@@ -106,7 +120,9 @@ export class Store {
       this.insertRound(record);
       this.insertCheckpoint(record.runId, model);
       if (strategyState !== undefined) {
-        this.db.prepare(`INSERT INTO strategy_state (run_id, round, state_json) VALUES (?, ?, ?)`).run(record.runId, record.round, JSON.stringify(strategyState));
+        this.db
+          .prepare(`INSERT INTO strategy_state (run_id, round, state_json) VALUES (?, ?, ?)`)
+          .run(record.runId, record.round, JSON.stringify(strategyState));
       }
       if (ledgerEntry) this.insertLedgerEntry(ledgerEntry);
     })();
@@ -119,7 +135,9 @@ export class Store {
 
   /** The strategy's state saved with the last committed round, if it keeps any. */
   strategyState(runId: string): unknown {
-    const row = this.db.prepare(`SELECT state_json FROM strategy_state WHERE run_id = ? ORDER BY round DESC LIMIT 1`).get(runId) as { state_json: string } | undefined;
+    const row = this.db.prepare(`SELECT state_json FROM strategy_state WHERE run_id = ? ORDER BY round DESC LIMIT 1`).get(runId) as
+      | { state_json: string }
+      | undefined;
     return row ? JSON.parse(row.state_json) : undefined;
   }
 
@@ -140,8 +158,17 @@ export class Store {
 
   saveEvaluation(record: EvaluationRecord): void {
     this.db
-      .prepare(`INSERT OR REPLACE INTO evaluations (run_id, round, metrics_json, participants_json, failures_json, created_at) VALUES (?, ?, ?, ?, ?, ?)`)
-      .run(record.runId, record.round, JSON.stringify(record.metrics), JSON.stringify(record.participants), JSON.stringify(record.failures), new Date().toISOString());
+      .prepare(
+        `INSERT OR REPLACE INTO evaluations (run_id, round, metrics_json, participants_json, failures_json, created_at) VALUES (?, ?, ?, ?, ?, ?)`,
+      )
+      .run(
+        record.runId,
+        record.round,
+        JSON.stringify(record.metrics),
+        JSON.stringify(record.participants),
+        JSON.stringify(record.failures),
+        new Date().toISOString(),
+      );
   }
 
   evaluation(runId: string, round: number): EvaluationRecord | undefined {
@@ -158,22 +185,34 @@ export class Store {
   }
 
   failedAttempts(runId: string, round: number): number {
-    const row = this.db.prepare(`SELECT COUNT(*) AS n FROM rounds WHERE run_id = ? AND round = ? AND status = 'failed'`).get(runId, round) as { n: number };
+    const row = this.db
+      .prepare(`SELECT COUNT(*) AS n FROM rounds WHERE run_id = ? AND round = ? AND status = 'failed'`)
+      .get(runId, round) as { n: number };
     return row.n;
   }
 
   finishRun(runId: string, status: 'finished' | 'failed', reason: string): void {
-    this.db.prepare(`UPDATE runs SET status = ?, ended_at = ?, end_reason = ? WHERE id = ?`).run(status, new Date().toISOString(), reason, runId);
+    this.db
+      .prepare(`UPDATE runs SET status = ?, ended_at = ?, end_reason = ? WHERE id = ?`)
+      .run(status, new Date().toISOString(), reason, runId);
   }
 
   private insertLedgerEntry(entry: LedgerEntry): void {
-    this.db.prepare(`INSERT INTO ledger (seq, run_id, round, entry_json) VALUES (?, ?, ?, ?)`).run(entry.seq, entry.runId, entry.round, JSON.stringify(entry));
+    this.db
+      .prepare(`INSERT INTO ledger (seq, run_id, round, entry_json) VALUES (?, ?, ?, ?)`)
+      .run(entry.seq, entry.runId, entry.round, JSON.stringify(entry));
   }
 
   private insertCheckpoint(runId: string, model: Checkpoint): void {
     this.db
       .prepare(`INSERT INTO checkpoints (run_id, round, sha256, payload, created_at) VALUES (?, ?, ?, ?, ?)`)
-      .run(runId, model.round, model.sha256, Buffer.from(model.payload.buffer, model.payload.byteOffset, model.payload.byteLength), new Date().toISOString());
+      .run(
+        runId,
+        model.round,
+        model.sha256,
+        Buffer.from(model.payload.buffer, model.payload.byteOffset, model.payload.byteLength),
+        new Date().toISOString(),
+      );
   }
 
   private insertRound(r: RoundRecord): void {
@@ -182,8 +221,22 @@ export class Store {
         `INSERT INTO rounds (run_id, round, attempt, status, started_at, duration_ms, population, selected_json, participants_json, failures_json,
            train_loss, train_accuracy, bytes_in, bytes_out) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
       )
-      .run(r.runId, r.round, r.attempt, r.status, r.startedAt, r.durationMs, r.population, JSON.stringify(r.selected), JSON.stringify(r.participants),
-        JSON.stringify(r.failures), r.trainLoss, r.trainAccuracy, r.bytesIn, r.bytesOut);
+      .run(
+        r.runId,
+        r.round,
+        r.attempt,
+        r.status,
+        r.startedAt,
+        r.durationMs,
+        r.population,
+        JSON.stringify(r.selected),
+        JSON.stringify(r.participants),
+        JSON.stringify(r.failures),
+        r.trainLoss,
+        r.trainAccuracy,
+        r.bytesIn,
+        r.bytesOut,
+      );
   }
 }
 

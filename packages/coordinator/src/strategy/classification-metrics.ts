@@ -1,7 +1,10 @@
 import type { ClassificationMetrics, EvaluateResult } from './strategy';
 
 /** Sums the clients' confusion matrices (k × k, row = true class) and loss sums. */
-export function sumEvaluations(results: readonly EvaluateResult[], numClasses: number): { confusion: Float64Array; lossSum: number; examples: number } {
+export function sumEvaluations(
+  results: readonly EvaluateResult[],
+  numClasses: number,
+): { confusion: Float64Array; lossSum: number; examples: number } {
   const confusion = new Float64Array(numClasses * numClasses);
   let lossSum = 0;
   let examples = 0;
@@ -19,7 +22,12 @@ export function sumEvaluations(results: readonly EvaluateResult[], numClasses: n
  * is never predicted (or never present) scores 0 for precision (recall), as scikit-learn's
  * zero_division=0 does.
  */
-export function metricsFromConfusion(confusion: Float64Array, numClasses: number, lossSum: number, examples: number): ClassificationMetrics {
+export function metricsFromConfusion(
+  confusion: Float64Array,
+  numClasses: number,
+  lossSum: number,
+  examples: number,
+): ClassificationMetrics {
   const perClass = Array.from({ length: numClasses }, (_, c) => {
     let predicted = 0;
     let actual = 0;

@@ -18,7 +18,8 @@ export function fairnessFromResults(results: readonly EvaluateResult[], numClass
   }
   if (sums.size === 0) return undefined;
   const groups: Record<string, GroupMetrics> = {};
-  for (const [group, confusion] of [...sums.entries()].sort(([a], [b]) => (a < b ? -1 : 1))) groups[group] = groupMetrics(confusion, numClasses);
+  for (const [group, confusion] of [...sums.entries()].sort(([a], [b]) => (a < b ? -1 : 1)))
+    groups[group] = groupMetrics(confusion, numClasses);
   const values = Object.values(groups);
   const spread = (pick: (g: GroupMetrics) => number) => Math.max(...values.map(pick)) - Math.min(...values.map(pick));
   return {
@@ -54,7 +55,10 @@ function groupMetrics(confusion: Float64Array, numClasses: number): GroupMetrics
 }
 
 /** min, max and population std of the clients' own accuracies. */
-export function clientAccuracySpread(results: readonly EvaluateResult[], numClasses: number): { clients: number; min: number; max: number; std: number } | undefined {
+export function clientAccuracySpread(
+  results: readonly EvaluateResult[],
+  numClasses: number,
+): { clients: number; min: number; max: number; std: number } | undefined {
   const accuracies = results
     .filter((r) => r.numExamples > 0)
     .map((r) => Array.from({ length: numClasses }, (_, c) => r.confusion[c * numClasses + c]!).reduce((a, b) => a + b, 0) / r.numExamples);

@@ -32,11 +32,18 @@ export class FedAvg implements Strategy {
     this.minFitClients = options.minFitClients ?? 1;
     this.fractionEvaluate = options.fractionEvaluate ?? 1;
     this.seed = options.seed ?? 0;
-    for (const [field, value] of [['fraction', this.fraction], ['fractionEvaluate', this.fractionEvaluate]] as const) {
-      if (!(value > 0 && value <= 1)) throw new CoordinatorError('INVALID_OPTION', `FedAvg option ${field} must be in (0, 1], got ${value}.`);
+    for (const [field, value] of [
+      ['fraction', this.fraction],
+      ['fractionEvaluate', this.fractionEvaluate],
+    ] as const) {
+      if (!(value > 0 && value <= 1))
+        throw new CoordinatorError('INVALID_OPTION', `FedAvg option ${field} must be in (0, 1], got ${value}.`);
     }
     if (!Number.isInteger(this.minFitClients) || this.minFitClients < 1) {
-      throw new CoordinatorError('INVALID_OPTION', `FedAvg option minFitClients must be an integer of at least 1, got ${this.minFitClients}.`);
+      throw new CoordinatorError(
+        'INVALID_OPTION',
+        `FedAvg option minFitClients must be an integer of at least 1, got ${this.minFitClients}.`,
+      );
     }
   }
 
@@ -45,7 +52,12 @@ export class FedAvg implements Strategy {
     return { clients: sampleClients(available, wanted, this.seed, round).map((clientId) => ({ clientId })) };
   }
 
-  aggregateFit(_round: number, results: readonly FitResult[], _failures: readonly Failure[], global: readonly Float32Array[]): FitAggregate {
+  aggregateFit(
+    _round: number,
+    results: readonly FitResult[],
+    _failures: readonly Failure[],
+    global: readonly Float32Array[],
+  ): FitAggregate {
     return { ...averageMetrics(results), weights: applyWeightedMeanDelta(global, results) };
   }
 
@@ -61,11 +73,20 @@ export class FedAvg implements Strategy {
     return sampleClients(available, Math.ceil(this.fractionEvaluate * available.length), this.seed + 1, round);
   }
 
-  aggregateEvaluate(_round: number, results: readonly EvaluateResult[], _failures: readonly Failure[], numClasses: number): ClassificationMetrics {
+  aggregateEvaluate(
+    _round: number,
+    results: readonly EvaluateResult[],
+    _failures: readonly Failure[],
+    numClasses: number,
+  ): ClassificationMetrics {
     const { confusion, lossSum, examples } = sumEvaluations(results, numClasses);
     const perClientAccuracy = clientAccuracySpread(results, numClasses);
     const fairness = fairnessFromResults(results, numClasses);
-    return { ...metricsFromConfusion(confusion, numClasses, lossSum, examples), ...(perClientAccuracy ? { perClientAccuracy } : {}), ...(fairness ? { fairness } : {}) };
+    return {
+      ...metricsFromConfusion(confusion, numClasses, lossSum, examples),
+      ...(perClientAccuracy ? { perClientAccuracy } : {}),
+      ...(fairness ? { fairness } : {}),
+    };
   }
 }
 

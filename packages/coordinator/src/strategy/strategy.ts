@@ -114,7 +114,12 @@ export interface Strategy {
   /** Moves the global model by an already aggregated delta (what wrappers such as DP hand on; FedAvg adds it). */
   applyDelta(round: number, delta: readonly Float32Array[], global: readonly Float32Array[]): Float32Array[];
   configureEvaluate(round: number, available: readonly string[]): string[];
-  aggregateEvaluate(round: number, results: readonly EvaluateResult[], failures: readonly Failure[], numClasses: number): ClassificationMetrics;
+  aggregateEvaluate(
+    round: number,
+    results: readonly EvaluateResult[],
+    failures: readonly Failure[],
+    numClasses: number,
+  ): ClassificationMetrics;
   /** State that must survive a restart (e.g. an adaptive clip), stored with each committed round. */
   saveState?(): unknown;
   loadState?(state: unknown): void;

@@ -103,7 +103,6 @@ export class MemoryTransport implements Transport {
     for (const id of [...this.connected.keys()]) this.disconnect(id, 'server shutting down');
   }
 
-
   private notify(): void {
     const waiters = this.waiters;
     this.waiters = [];

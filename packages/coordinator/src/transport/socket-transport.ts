@@ -132,5 +132,4 @@ export class SocketTransport implements Transport {
       this.inbox?.disconnected(clientId, reason);
     });
   }
-
 }

@@ -26,7 +26,14 @@ export interface TransportSetup {
 /** The checks an answer outside any inbox still gets. */
 export function inboxContext(setup: TransportSetup, log: Logger): InboxContext {
   const { description, maxMessageBytes, privateParticipation } = setup;
-  return { runId: description.runId, weightSpecs: description.weightSpecs, numClasses: description.numClasses, maxMessageBytes, log, privateParticipation };
+  return {
+    runId: description.runId,
+    weightSpecs: description.weightSpecs,
+    numClasses: description.numClasses,
+    maxMessageBytes,
+    log,
+    privateParticipation,
+  };
 }
 
 export interface Transport {

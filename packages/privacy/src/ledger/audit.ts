@@ -71,7 +71,11 @@ function entryFindings(entry: LedgerEntry, round: RoundEpsilon, tolerance: numbe
   const name = nameEntry(entry.seq, round.line);
   const findings: LedgerFailure[] = [];
   if (!AUDITABLE_MECHANISMS.includes(entry.mechanism)) {
-    findings.push({ ...at, code: 'UNKNOWN_MECHANISM', reason: `${name}: mechanism ${JSON.stringify(entry.mechanism)} is not one the auditor can account (${AUDITABLE_MECHANISMS.join(', ')}); its ε was computed as a subsampled Gaussian's, which may not bound it.` });
+    findings.push({
+      ...at,
+      code: 'UNKNOWN_MECHANISM',
+      reason: `${name}: mechanism ${JSON.stringify(entry.mechanism)} is not one the auditor can account (${AUDITABLE_MECHANISMS.join(', ')}); its ε was computed as a subsampled Gaussian's, which may not bound it.`,
+    });
   }
   if (!entry.private) {
     findings.push({
@@ -117,7 +121,8 @@ export function auditLedger(entries: readonly LedgerEntry[], options: AuditOptio
   ];
   const epsilon = recomputeLedgerEpsilon(entries, { delta, pldPerRoundLimit });
   const findings: LedgerFailure[] = [];
-  if (entries.length === 0) findings.push({ seq: null, line: null, code: 'EMPTY_LEDGER', reason: 'the ledger has no entries: there is nothing to audit.' });
+  if (entries.length === 0)
+    findings.push({ seq: null, line: null, code: 'EMPTY_LEDGER', reason: 'the ledger has no entries: there is nothing to audit.' });
   findings.push(...checkSemantics(entries));
   epsilon.rounds.forEach((round) => findings.push(...entryFindings(entries[round.line - 1] as LedgerEntry, round, tolerance)));
   const budgetProblem = budget === null ? null : budgetFinding(epsilon.total, epsilon.rounds, budget, delta);

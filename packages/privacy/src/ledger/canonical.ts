@@ -50,6 +50,7 @@ export function sha256Hex(text: string): string {
 
 /** The 32 bytes of a lowercase hex SHA-256 digest. */
 export function hexToBytes(hex: string): Uint8Array {
-  if (!HEX_SHA256.test(hex)) throw new PrivacyError('INVALID_ARGUMENT', `a hash must be 64 lowercase hex digits; got ${JSON.stringify(hex)}.`);
+  if (!HEX_SHA256.test(hex))
+    throw new PrivacyError('INVALID_ARGUMENT', `a hash must be 64 lowercase hex digits; got ${JSON.stringify(hex)}.`);
   return Uint8Array.from(Buffer.from(hex, 'hex'));
 }

@@ -84,8 +84,22 @@ export type LedgerFields = Omit<LedgerEntry, 'seq' | 'prevHash' | 'hash' | 'sign
 
 /** The keys covered by `hash`, in canonical (sorted) order. */
 export const LEDGER_HASHED_KEYS = [
-  'attempt', 'clipNorm', 'delta', 'epsilonClaimed', 'expectedCohortSize', 'mechanism', 'modelSha256', 'noiseMultiplier',
-  'population', 'prevHash', 'private', 'round', 'runId', 'sampleRate', 'seq', 'time',
+  'attempt',
+  'clipNorm',
+  'delta',
+  'epsilonClaimed',
+  'expectedCohortSize',
+  'mechanism',
+  'modelSha256',
+  'noiseMultiplier',
+  'population',
+  'prevHash',
+  'private',
+  'round',
+  'runId',
+  'sampleRate',
+  'seq',
+  'time',
 ] as const satisfies readonly (keyof LedgerEntry)[];
 
 /** Recomputes an entry's hash from its fields (ignores the stored `hash` and `signature`). */

@@ -117,9 +117,19 @@ export function recomputeLedgerEpsilon(entries: readonly LedgerEntry[], options:
     const epsilonRdp = rdp.getEpsilon(delta);
     const epsilonPld = pldPerRound ? pld.step(step).getEpsilon(delta) : null;
     return {
-      seq: e.seq, line: i + 1, runId: e.runId, round: e.round, attempt: e.attempt, mechanism: e.mechanism,
-      stream: streamOf(e.mechanism), sampleRate: e.sampleRate, noiseMultiplier: e.noiseMultiplier, private: e.private,
-      epsilonClaimed: e.epsilonClaimed, claimDelta: e.delta, epsilonRdp,
+      seq: e.seq,
+      line: i + 1,
+      runId: e.runId,
+      round: e.round,
+      attempt: e.attempt,
+      mechanism: e.mechanism,
+      stream: streamOf(e.mechanism),
+      sampleRate: e.sampleRate,
+      noiseMultiplier: e.noiseMultiplier,
+      private: e.private,
+      epsilonClaimed: e.epsilonClaimed,
+      claimDelta: e.delta,
+      epsilonRdp,
       epsilonRdpAtClaimDelta: e.delta === delta ? epsilonRdp : rdp.getEpsilon(e.delta),
       epsilonPld,
     };
@@ -129,7 +139,13 @@ export function recomputeLedgerEpsilon(entries: readonly LedgerEntry[], options:
   if (last) {
     const { epsilon, order } = rdp.getEpsilonAndOrder(delta);
     if (!pldPerRound) for (const [step, count] of runsOf(entries.map(stepOf))) pld.step(step, count);
-    total = { stream: 'combined', releases: entries.length, epsilonRdp: epsilon, rdpOrder: order, epsilonPld: last.epsilonPld ?? pld.getEpsilon(delta) };
+    total = {
+      stream: 'combined',
+      releases: entries.length,
+      epsilonRdp: epsilon,
+      rdpOrder: order,
+      epsilonPld: last.epsilonPld ?? pld.getEpsilon(delta),
+    };
   }
   const stream = (name: LedgerStream): StreamEpsilon | null => {
     const steps = entries.filter((e) => streamOf(e.mechanism) === name).map(stepOf);

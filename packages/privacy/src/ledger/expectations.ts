@@ -29,30 +29,53 @@ export interface Expectations {
 /** KEY_FINGERPRINT_MISMATCH unless `keyFingerprint` is the expected one (or none is expected). */
 export function checkKeyFingerprint(keyFingerprint: string, expected: string | undefined): LedgerFailure[] {
   if (expected === undefined || expected === keyFingerprint) return [];
-  return [{
-    seq: null,
-    line: null,
-    code: 'KEY_FINGERPRINT_MISMATCH',
-    reason: `the public key given has fingerprint ${keyFingerprint}, but the auditor expected ${expected}: it is not the coordinator's key, so signatures under it prove nothing.`,
-  }];
+  return [
+    {
+      seq: null,
+      line: null,
+      code: 'KEY_FINGERPRINT_MISMATCH',
+      reason: `the public key given has fingerprint ${keyFingerprint}, but the auditor expected ${expected}: it is not the coordinator's key, so signatures under it prove nothing.`,
+    },
+  ];
 }
 
 function checkRun(entries: readonly LedgerEntry[], head: LedgerHead | undefined, expected: string): LedgerFailure | null {
   const want = JSON.stringify(expected);
   if (head) {
     if (head.runId === expected) return null;
-    return { seq: head.lastSeq, line: null, code: 'UNEXPECTED_RUN', reason: `signed head (last seq ${head.lastSeq}): it is for run ${JSON.stringify(head.runId)}, but the auditor expected run ${want}.` };
+    return {
+      seq: head.lastSeq,
+      line: null,
+      code: 'UNEXPECTED_RUN',
+      reason: `signed head (last seq ${head.lastSeq}): it is for run ${JSON.stringify(head.runId)}, but the auditor expected run ${want}.`,
+    };
   }
   const line = entries.length;
   const last = entries[line - 1];
-  if (!last) return { seq: null, line: null, code: 'UNEXPECTED_RUN', reason: `the ledger has no entries and no signed head was given, so nothing shows it is run ${want}'s.` };
+  if (!last)
+    return {
+      seq: null,
+      line: null,
+      code: 'UNEXPECTED_RUN',
+      reason: `the ledger has no entries and no signed head was given, so nothing shows it is run ${want}'s.`,
+    };
   if (last.runId === expected) return null;
-  return { seq: last.seq, line, code: 'UNEXPECTED_RUN', reason: `${nameEntry(last.seq, line)}: the ledger ends with run ${JSON.stringify(last.runId)}, but the auditor expected run ${want}.` };
+  return {
+    seq: last.seq,
+    line,
+    code: 'UNEXPECTED_RUN',
+    reason: `${nameEntry(last.seq, line)}: the ledger ends with run ${JSON.stringify(last.runId)}, but the auditor expected run ${want}.`,
+  };
 }
 
 function checkModel(head: LedgerHead | undefined, modelSha256: string): LedgerFailure | null {
   if (!head) {
-    return { seq: null, line: null, code: 'HEAD_REQUIRED', reason: `the released model (sha256 ${shortHash(modelSha256)}) can only be checked against the run's signed head, and none was given.` };
+    return {
+      seq: null,
+      line: null,
+      code: 'HEAD_REQUIRED',
+      reason: `the released model (sha256 ${shortHash(modelSha256)}) can only be checked against the run's signed head, and none was given.`,
+    };
   }
   if (head.modelSha256 === modelSha256) return null;
   return {

@@ -122,7 +122,14 @@ export function parseLedgerHead(text: string): LedgerHead {
   if (problem) throw new PrivacyError('INVALID_STATE', problem);
   const h = value as LedgerHead;
   return {
-    format: h.format, runId: h.runId, lastSeq: h.lastSeq, lastHash: h.lastHash, status: h.status,
-    time: h.time, modelSha256: h.modelSha256, budgetEpsilon: h.budgetEpsilon, signature: h.signature,
+    format: h.format,
+    runId: h.runId,
+    lastSeq: h.lastSeq,
+    lastHash: h.lastHash,
+    status: h.status,
+    time: h.time,
+    modelSha256: h.modelSha256,
+    budgetEpsilon: h.budgetEpsilon,
+    signature: h.signature,
   };
 }

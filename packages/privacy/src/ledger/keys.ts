@@ -60,7 +60,9 @@ export function publicKeyToText(publicKey: Uint8Array): string {
  * which key to expect from somewhere other than the files it is handed.
  */
 export function publicKeyFingerprint(publicKey: Uint8Array): string {
-  const digest = createHash('sha256').update(requireBytes('public key', publicKey, PUBLIC_KEY_BYTES)).digest('base64');
+  const digest = createHash('sha256')
+    .update(requireBytes('public key', publicKey, PUBLIC_KEY_BYTES))
+    .digest('base64');
   return `SHA256:${digest.replace(/=+$/, '')}`;
 }
 
@@ -133,7 +135,8 @@ export function writeKeyPair(dir: string, given?: SigningKeyPair): SigningKeyPai
     chmodSync(aside, 0o600);
     linkSync(aside, secretPath);
   } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'EEXIST') throw new PrivacyError('INVALID_ARGUMENT', `${secretPath} already exists; refusing to replace a signing key.`, { cause: error });
+    if ((error as NodeJS.ErrnoException).code === 'EEXIST')
+      throw new PrivacyError('INVALID_ARGUMENT', `${secretPath} already exists; refusing to replace a signing key.`, { cause: error });
     throw error;
   } finally {
     unlinkSync(aside);
@@ -151,7 +154,10 @@ export function readOrCreateKeyPair(dir: string): SigningKeyPair {
   const publicPath = join(dir, PUBLIC_KEY_FILE);
   if (!existsSync(secretPath)) {
     if (existsSync(publicPath)) {
-      throw new PrivacyError('INVALID_STATE', `${publicPath} exists but ${secretPath} does not; refusing to replace a published public key.`);
+      throw new PrivacyError(
+        'INVALID_STATE',
+        `${publicPath} exists but ${secretPath} does not; refusing to replace a published public key.`,
+      );
     }
     try {
       return writeKeyPair(dir);

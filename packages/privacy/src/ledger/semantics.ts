@@ -32,18 +32,28 @@ function entryProblems(e: LedgerEntry): Problem[] {
   const qValid = e.sampleRate > 0 && e.sampleRate <= 1;
   if (!qValid) problems.push(['SAMPLE_RATE_INVALID', `its sampling rate q = ${e.sampleRate} is not in (0, 1].`]);
   else if (local && e.sampleRate !== 1) {
-    problems.push(['LOCAL_SAMPLE_RATE', `a 'gaussian-local' release records q = ${e.sampleRate}, but local releases are each client's own and are not amplified by sampling: q must be 1.`]);
+    problems.push([
+      'LOCAL_SAMPLE_RATE',
+      `a 'gaussian-local' release records q = ${e.sampleRate}, but local releases are each client's own and are not amplified by sampling: q must be 1.`,
+    ]);
   }
-  if (!(e.noiseMultiplier > 0)) problems.push(['NOISE_INVALID', `its noise multiplier σ = ${e.noiseMultiplier} is not > 0: the release was not noised.`]);
+  if (!(e.noiseMultiplier > 0))
+    problems.push(['NOISE_INVALID', `its noise multiplier σ = ${e.noiseMultiplier} is not > 0: the release was not noised.`]);
   const populationValid = Number.isSafeInteger(e.population) && e.population >= 1;
   if (!populationValid) problems.push(['POPULATION_INVALID', `its population ${e.population} is not an integer ≥ 1.`]);
   if (local && populationValid && !(e.expectedCohortSize > 0 && e.expectedCohortSize <= e.population)) {
-    problems.push(['COHORT_SIZE_MISMATCH', `its expected cohort size ${e.expectedCohortSize} is not in (0, ${e.population}], the population.`]);
+    problems.push([
+      'COHORT_SIZE_MISMATCH',
+      `its expected cohort size ${e.expectedCohortSize} is not in (0, ${e.population}], the population.`,
+    ]);
   }
   if (!local && qValid && populationValid) {
     const target = e.sampleRate * e.population;
     if (Math.abs(e.expectedCohortSize - target) > COHORT_TOLERANCE * Math.max(target, e.expectedCohortSize)) {
-      problems.push(['COHORT_SIZE_MISMATCH', `its expected cohort size ${e.expectedCohortSize} is not q × population = ${e.sampleRate} × ${e.population} = ${target}.`]);
+      problems.push([
+        'COHORT_SIZE_MISMATCH',
+        `its expected cohort size ${e.expectedCohortSize} is not q × population = ${e.sampleRate} × ${e.population} = ${target}.`,
+      ]);
     }
   }
   return problems;
@@ -61,15 +71,24 @@ function runProblems(e: LedgerEntry, seen: Seen | undefined): Problem[] {
   const at = `seq ${prev.seq} (line ${line})`;
   if (e.mechanism === 'gaussian-local') {
     if (e.round < prev.round || (e.round === prev.round && e.attempt <= prev.attempt)) {
-      problems.push(['ROUND_NOT_INCREASING', `round ${e.round} attempt ${e.attempt} does not come after round ${prev.round} attempt ${prev.attempt} of ${at} in run ${JSON.stringify(e.runId)}: a re-attempted local round must record a higher attempt.`]);
+      problems.push([
+        'ROUND_NOT_INCREASING',
+        `round ${e.round} attempt ${e.attempt} does not come after round ${prev.round} attempt ${prev.attempt} of ${at} in run ${JSON.stringify(e.runId)}: a re-attempted local round must record a higher attempt.`,
+      ]);
     }
   } else {
     if (e.round <= prev.round) {
-      problems.push(['ROUND_NOT_INCREASING', `round ${e.round} does not come after round ${prev.round} of ${at} in run ${JSON.stringify(e.runId)}: a round releases its model once.`]);
+      problems.push([
+        'ROUND_NOT_INCREASING',
+        `round ${e.round} does not come after round ${prev.round} of ${at} in run ${JSON.stringify(e.runId)}: a round releases its model once.`,
+      ]);
     }
     const earlier = seen.models.get(e.modelSha256);
     if (earlier) {
-      problems.push(['MODEL_REPLAYED', `its model ${shortHash(e.modelSha256)} was already released by seq ${earlier.seq} (line ${earlier.line}) in run ${JSON.stringify(e.runId)}: each release adds fresh noise, so a repeated model is a replay.`]);
+      problems.push([
+        'MODEL_REPLAYED',
+        `its model ${shortHash(e.modelSha256)} was already released by seq ${earlier.seq} (line ${earlier.line}) in run ${JSON.stringify(e.runId)}: each release adds fresh noise, so a repeated model is a replay.`,
+      ]);
     }
   }
   return problems;

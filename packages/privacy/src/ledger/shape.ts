@@ -16,11 +16,20 @@ export type Check = (value: unknown) => string | null;
 const ISO_TIME = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(?:\.\d{1,9})?(?:Z|[+-]\d{2}:\d{2})$/;
 
 const isNumber = (v: unknown): v is number => typeof v === 'number' && Number.isFinite(v);
-export const integerAtLeast = (min: number): Check => (v) => (typeof v === 'number' && Number.isSafeInteger(v) && v >= min ? null : `an integer ≥ ${min}`);
-const numberIn = (range: string, ok: (v: number) => boolean): Check => (v) => (isNumber(v) && ok(v) ? null : `a finite number in ${range}`);
+export const integerAtLeast =
+  (min: number): Check =>
+  (v) =>
+    typeof v === 'number' && Number.isSafeInteger(v) && v >= min ? null : `an integer ≥ ${min}`;
+const numberIn =
+  (range: string, ok: (v: number) => boolean): Check =>
+  (v) =>
+    isNumber(v) && ok(v) ? null : `a finite number in ${range}`;
 export const nonEmptyString: Check = (v) => (typeof v === 'string' && v.length > 0 ? null : 'a non-empty string');
 export const hexHash: Check = (v) => (typeof v === 'string' && HEX_SHA256.test(v) ? null : '64 lowercase hex digits');
-export const isoTime: Check = (v) => (typeof v === 'string' && ISO_TIME.test(v) && Number.isFinite(Date.parse(v)) ? null : 'an ISO 8601 date-time such as 2025-01-31T12:00:00.000Z');
+export const isoTime: Check = (v) =>
+  typeof v === 'string' && ISO_TIME.test(v) && Number.isFinite(Date.parse(v))
+    ? null
+    : 'an ISO 8601 date-time such as 2025-01-31T12:00:00.000Z';
 
 /** Checks of the fields a caller supplies (everything but seq, prevHash, hash and signature). */
 export const FIELD_CHECKS = {
@@ -84,10 +93,23 @@ export function checkEntry(value: unknown, where: string): string | null {
 export function normaliseEntry(record: Record<string, unknown>): LedgerEntry {
   const entry = { signature: '', ...record } as LedgerEntry;
   return {
-    seq: entry.seq, runId: entry.runId, round: entry.round, attempt: entry.attempt, time: entry.time,
-    mechanism: entry.mechanism, sampleRate: entry.sampleRate, noiseMultiplier: entry.noiseMultiplier,
-    clipNorm: entry.clipNorm, delta: entry.delta, population: entry.population, expectedCohortSize: entry.expectedCohortSize,
-    modelSha256: entry.modelSha256, epsilonClaimed: entry.epsilonClaimed, private: entry.private,
-    prevHash: entry.prevHash, hash: entry.hash, signature: entry.signature,
+    seq: entry.seq,
+    runId: entry.runId,
+    round: entry.round,
+    attempt: entry.attempt,
+    time: entry.time,
+    mechanism: entry.mechanism,
+    sampleRate: entry.sampleRate,
+    noiseMultiplier: entry.noiseMultiplier,
+    clipNorm: entry.clipNorm,
+    delta: entry.delta,
+    population: entry.population,
+    expectedCohortSize: entry.expectedCohortSize,
+    modelSha256: entry.modelSha256,
+    epsilonClaimed: entry.epsilonClaimed,
+    private: entry.private,
+    prevHash: entry.prevHash,
+    hash: entry.hash,
+    signature: entry.signature,
   };
 }

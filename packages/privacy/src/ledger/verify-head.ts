@@ -16,7 +16,12 @@ function checkEnd(entries: readonly LedgerEntry[], head: LedgerHead): LedgerFail
   const last = entries[lastLine - 1];
   if (!last) {
     if (head.lastSeq === 0) return null;
-    return { seq: head.lastSeq, line: null, code: 'TRUNCATED', reason: `the ledger is empty, but the signed head says it ends at seq ${head.lastSeq} (truncated).` };
+    return {
+      seq: head.lastSeq,
+      line: null,
+      code: 'TRUNCATED',
+      reason: `the ledger is empty, but the signed head says it ends at seq ${head.lastSeq} (truncated).`,
+    };
   }
   if (last.seq < head.lastSeq) {
     const lost = head.lastSeq - last.seq;
@@ -30,10 +35,20 @@ function checkEnd(entries: readonly LedgerEntry[], head: LedgerHead): LedgerFail
   if (last.seq > head.lastSeq) {
     const index = entries.findIndex((e) => e.seq > head.lastSeq);
     const extra = entries[index] as LedgerEntry;
-    return { seq: extra.seq, line: index + 1, code: 'EXTENDED', reason: `${nameEntry(extra.seq, index + 1)}: comes after the signed head's last seq ${head.lastSeq}: entries were appended after the head was signed.` };
+    return {
+      seq: extra.seq,
+      line: index + 1,
+      code: 'EXTENDED',
+      reason: `${nameEntry(extra.seq, index + 1)}: comes after the signed head's last seq ${head.lastSeq}: entries were appended after the head was signed.`,
+    };
   }
   if (last.hash !== head.lastHash) {
-    return { seq: last.seq, line: lastLine, code: 'HEAD_MISMATCH', reason: `${nameEntry(last.seq, lastLine)}: its hash differs from the signed head's lastHash for seq ${head.lastSeq}.` };
+    return {
+      seq: last.seq,
+      line: lastLine,
+      code: 'HEAD_MISMATCH',
+      reason: `${nameEntry(last.seq, lastLine)}: its hash differs from the signed head's lastHash for seq ${head.lastSeq}.`,
+    };
   }
   return null;
 }
@@ -71,10 +86,20 @@ function checkRun(entries: readonly LedgerEntry[], head: LedgerHead): LedgerFail
 }
 
 /** Problems of the ledger's end against `head`; a 'running' head is TRUNCATED unless `allowRunningHead`. */
-export function checkHead(entries: readonly LedgerEntry[], head: LedgerHead, publicKey: Uint8Array, allowRunningHead: boolean): LedgerFailure[] {
+export function checkHead(
+  entries: readonly LedgerEntry[],
+  head: LedgerHead,
+  publicKey: Uint8Array,
+  allowRunningHead: boolean,
+): LedgerFailure[] {
   const failures: LedgerFailure[] = [];
   if (!verifyLedgerHeadSignature(head, publicKey)) {
-    failures.push({ seq: head.lastSeq, line: null, code: 'HEAD_SIGNATURE_INVALID', reason: `signed head (last seq ${head.lastSeq}): its signature does not verify under the coordinator's public key.` });
+    failures.push({
+      seq: head.lastSeq,
+      line: null,
+      code: 'HEAD_SIGNATURE_INVALID',
+      reason: `signed head (last seq ${head.lastSeq}): its signature does not verify under the coordinator's public key.`,
+    });
   }
   const end = checkEnd(entries, head);
   if (end) failures.push(end);

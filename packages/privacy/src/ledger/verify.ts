@@ -57,10 +57,17 @@ function checkLink(entries: readonly LedgerEntry[], i: number, seqs: readonly nu
   if (e.seq > expected) {
     const absent = e.seq - expected - countBetween(seqs, expected - 1, e.seq);
     if (absent > 0) {
-      const what = absent === e.seq - expected ? `${seqRange(expected, e.seq - 1)} ${absent === 1 ? 'is' : 'are'} missing` : `${absent} of ${seqRange(expected, e.seq - 1)} are missing`;
+      const what =
+        absent === e.seq - expected
+          ? `${seqRange(expected, e.seq - 1)} ${absent === 1 ? 'is' : 'are'} missing`
+          : `${absent} of ${seqRange(expected, e.seq - 1)} are missing`;
       return { ...at, code: 'SEQ_GAP', reason: `${name}: ${after}; ${what} from the ledger (deleted).` };
     }
-    return { ...at, code: 'REORDERED', reason: `${name}: ${after}, but seq ${expected} is at line ${lineOf.get(expected)}: entries are out of order.` };
+    return {
+      ...at,
+      code: 'REORDERED',
+      reason: `${name}: ${after}, but seq ${expected} is at line ${lineOf.get(expected)}: entries are out of order.`,
+    };
   }
   if (prev && e.seq === prev.seq) {
     return { ...at, code: 'DUPLICATE_SEQ', reason: `${name}: repeats the seq of line ${i}: one of the two was inserted.` };
@@ -98,13 +105,19 @@ function checkRunContiguity(entries: readonly LedgerEntry[], i: number, ended: R
  * 32-byte `publicKey`, and their end against `head` when given (which catches truncation; a head
  * signed while its run was 'running' counts as truncation unless `options.allowRunningHead`).
  */
-export function verifyLedger(entries: readonly LedgerEntry[], publicKey: Uint8Array, head?: LedgerHead, options: VerifyOptions = {}): LedgerVerification {
+export function verifyLedger(
+  entries: readonly LedgerEntry[],
+  publicKey: Uint8Array,
+  head?: LedgerHead,
+  options: VerifyOptions = {},
+): LedgerVerification {
   if (!(publicKey instanceof Uint8Array) || publicKey.length !== PUBLIC_KEY_BYTES) {
     throw new PrivacyError('INVALID_ARGUMENT', `bad public key size: expected a Uint8Array of ${PUBLIC_KEY_BYTES} bytes.`);
   }
   entries.forEach((e, i) => {
     const problem = checkEntry(e, `entries[${i}]`);
-    if (problem) throw new PrivacyError('INVALID_ARGUMENT', `line ${i + 1}: ${problem} (parseLedgerJsonl checks this when reading a file).`);
+    if (problem)
+      throw new PrivacyError('INVALID_ARGUMENT', `line ${i + 1}: ${problem} (parseLedgerJsonl checks this when reading a file).`);
   });
   const seqs = [...new Set(entries.map((e) => e.seq))].sort((a, b) => a - b);
   const lineOf = new Map<number, number>();
@@ -117,14 +130,22 @@ export function verifyLedger(entries: readonly LedgerEntry[], publicKey: Uint8Ar
     const at = { seq: e.seq, line: i + 1 };
     const name = nameEntry(e.seq, i + 1);
     if (hashLedgerEntry(e) !== e.hash) {
-      failures.push({ ...at, code: 'HASH_MISMATCH', reason: `${name}: its fields do not match its hash: a field was changed after the entry was signed.` });
+      failures.push({
+        ...at,
+        code: 'HASH_MISMATCH',
+        reason: `${name}: its fields do not match its hash: a field was changed after the entry was signed.`,
+      });
     }
     if (!e.signature) {
       failures.push({ ...at, code: 'SIGNATURE_MISSING', reason: `${name}: it is not signed.` });
     } else if (verifyDetached(ledgerSigningBytes(e.hash), e.signature, publicKey)) {
       verified++;
     } else {
-      const failure: LedgerFailure = { ...at, code: 'SIGNATURE_INVALID', reason: `${name}: its signature does not verify under the coordinator's public key (forged, or signed by another key).` };
+      const failure: LedgerFailure = {
+        ...at,
+        code: 'SIGNATURE_INVALID',
+        reason: `${name}: its signature does not verify under the coordinator's public key (forged, or signed by another key).`,
+      };
       badSignatures.push(failure);
       failures.push(failure);
     }

@@ -10,7 +10,8 @@
 import { regexSpans, type EntitySpan } from './entities';
 
 /** Local part and domain per RFC 5321's common subset; validated further below. */
-const EMAIL = /(?<![\w.%+-])[A-Za-z0-9._%+-]+@[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?)*\.[A-Za-z]{2,24}(?![\w-]|\.\w)/g;
+const EMAIL =
+  /(?<![\w.%+-])[A-Za-z0-9._%+-]+@[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?)*\.[A-Za-z]{2,24}(?![\w-]|\.\w)/g;
 
 export function detectEmails(text: string): EntitySpan[] {
   return regexSpans(text, EMAIL, 'EMAIL', (m) => {

@@ -74,5 +74,5 @@ export function parseDate(value: string, { dayFirst = false }: { dayFirst?: bool
   if (m === null) return null;
   if (m[4] === undefined) return singleReading(m);
   const readings = numericReadings(m);
-  return dayFirst ? readings.dayFirst ?? readings.monthFirst : readings.monthFirst ?? readings.dayFirst;
+  return dayFirst ? (readings.dayFirst ?? readings.monthFirst) : (readings.monthFirst ?? readings.dayFirst);
 }

@@ -34,7 +34,8 @@ export interface ExtraNames {
   surnames?: readonly string[];
 }
 
-const STOP_WORDS = new Set(`
+const STOP_WORDS = new Set(
+  `
   the a an and or but if then this that these those there here it its we you they he she i my our
   your his her their in on at by for from to of with about after before during into over under via
   is are was were be been has have had do does did not no yes please dear hi hello thanks thank
@@ -44,19 +45,29 @@ const STOP_WORDS = new Set(`
   october november december street st road rd avenue ave lane ln drive dr boulevard blvd court square
   inc ltd llc plc corp co company group bank hospital university college school state
   united kingdom america republic
-`.trim().split(/\s+/));
+`
+    .trim()
+    .split(/\s+/),
+);
 /** Words that make the capitalised words next to them a place (`Port Niko`, `Hansen Valleys`). */
 const PLACE_BEFORE = new Set(['north', 'south', 'east', 'west', 'new', 'saint', 'st', 'mount', 'lake', 'port', 'fort', 'san', 'santa']);
-const PLACE_AFTER = new Set(`
+const PLACE_AFTER = new Set(
+  `
   street st road rd avenue ave lane ln drive dr boulevard blvd court square way bypass junction
   junctions causeway freeway expressway highway estate estates station gardens valley valleys
   extension extensions crossing heights hills park parkway place plaza ridge route terrace trail
   view village ville center centre mall loop pike row walk alley bridge island fort city county
-`.trim().split(/\s+/));
+`
+    .trim()
+    .split(/\s+/),
+);
 const TITLES = /^(?:mr|mrs|ms|miss|mx|dr|prof|sir|dame|lady|lord)$/;
 
 const WORD = String.raw`\p{Lu}(?:\p{Ll}+|['’]\p{Lu}\p{Ll}+)(?:\p{Lu}\p{Ll}+)?`; // Smith, O'Brien, McDonald
-const TOKEN = new RegExp(String.raw`(?<![\p{L}\p{N}_@.'’-])(?:\p{Lu}\.(?= )|${WORD}(?:-${WORD})*\.?)(?![\p{L}\p{N}_@-]|['’]\p{L}{2}|\.[\p{L}\p{N}])`, 'gu');
+const TOKEN = new RegExp(
+  String.raw`(?<![\p{L}\p{N}_@.'’-])(?:\p{Lu}\.(?= )|${WORD}(?:-${WORD})*\.?)(?![\p{L}\p{N}_@-]|['’]\p{L}{2}|\.[\p{L}\p{N}])`,
+  'gu',
+);
 
 interface Token {
   start: number;
@@ -109,7 +120,18 @@ function tokens(text: string, dict: Dictionary): Token[] {
     const placeBefore = PLACE_BEFORE.has(key);
     const placeAfter = PLACE_AFTER.has(key);
     const stop = !first && !surname && (STOP_WORDS.has(key) || placeBefore || placeAfter);
-    out.push({ start: m.index, end: m.index + word.length, first, surname, initial, ambiguous: AMBIGUOUS_NAMES.has(key), stop, title, placeBefore, placeAfter });
+    out.push({
+      start: m.index,
+      end: m.index + word.length,
+      first,
+      surname,
+      initial,
+      ambiguous: AMBIGUOUS_NAMES.has(key),
+      stop,
+      title,
+      placeBefore,
+      placeAfter,
+    });
   }
   return out;
 }
@@ -181,7 +203,8 @@ function runSpans(tokensOfRun: readonly Token[], afterTitle: boolean): EntitySpa
 
 export function detectPersons(text: string, extraNames?: ExtraNames): EntitySpan[] {
   const all = tokens(text, dictionary(extraNames));
-  const adjacent = (a: Token | undefined, b: Token | undefined): boolean => a !== undefined && b !== undefined && text.slice(a.end, b.start) === ' ';
+  const adjacent = (a: Token | undefined, b: Token | undefined): boolean =>
+    a !== undefined && b !== undefined && text.slice(a.end, b.start) === ' ';
   const spans: EntitySpan[] = [];
   let from = 0; // index in `all` of the current run's first token
   let run: Token[] = [];
@@ -189,7 +212,8 @@ export function detectPersons(text: string, extraNames?: ExtraNames): EntitySpan
     if (run.length === 0) return;
     const before = all[from - 1];
     const after = all[next];
-    const place = (before?.placeBefore === true && adjacent(before, run[0])) || (after?.placeAfter === true && adjacent(run[run.length - 1], after));
+    const place =
+      (before?.placeBefore === true && adjacent(before, run[0])) || (after?.placeAfter === true && adjacent(run[run.length - 1], after));
     const afterTitle = before?.title === true && adjacent(before, run[0]);
     if (!place) spans.push(...runSpans(run, afterTitle));
     run = [];

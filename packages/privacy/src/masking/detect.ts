@@ -49,7 +49,8 @@ export function checkDetectOptions(options: DetectOptions): void {
   const { entities, minScore } = options;
   if (entities !== undefined) {
     const bad = entities.find((e) => !(ENTITY_TYPES as readonly string[]).includes(e));
-    if (bad !== undefined) throw new PrivacyError('INVALID_ARGUMENT', `entities must list types from ${ENTITY_TYPES.join(', ')}; got ${JSON.stringify(bad)}.`);
+    if (bad !== undefined)
+      throw new PrivacyError('INVALID_ARGUMENT', `entities must list types from ${ENTITY_TYPES.join(', ')}; got ${JSON.stringify(bad)}.`);
   }
   if (minScore !== undefined && !(typeof minScore === 'number' && minScore >= 0 && minScore <= 1)) {
     throw new PrivacyError('INVALID_ARGUMENT', `minScore must be a number in [0, 1]; got ${String(minScore)}.`);

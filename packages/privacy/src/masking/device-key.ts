@@ -28,7 +28,9 @@ export function readOrCreateMaskingKey(path: string): Uint8Array {
     } catch (error) {
       key.fill(0);
       if ((error as NodeJS.ErrnoException).code !== 'EEXIST') {
-        throw new PrivacyError('INVALID_STATE', `cannot create the masking key file ${path}: ${(error as Error).message}`, { cause: error });
+        throw new PrivacyError('INVALID_STATE', `cannot create the masking key file ${path}: ${(error as Error).message}`, {
+          cause: error,
+        });
       }
     }
   }
@@ -46,10 +48,16 @@ export function readMaskingKey(path: string): Uint8Array {
   try {
     const stat = fstatSync(fd);
     if (process.platform !== 'win32' && (stat.mode & 0o077) !== 0) {
-      throw new PrivacyError('INVALID_STATE', `the masking key file ${path} is accessible to other users (mode ${(stat.mode & 0o777).toString(8)}); run chmod 600 on it.`);
+      throw new PrivacyError(
+        'INVALID_STATE',
+        `the masking key file ${path} is accessible to other users (mode ${(stat.mode & 0o777).toString(8)}); run chmod 600 on it.`,
+      );
     }
     if (stat.size !== MASKING_KEY_BYTES) {
-      throw new PrivacyError('INVALID_STATE', `the masking key file ${path} must hold ${MASKING_KEY_BYTES} raw bytes; it holds ${stat.size}.`);
+      throw new PrivacyError(
+        'INVALID_STATE',
+        `the masking key file ${path} must hold ${MASKING_KEY_BYTES} raw bytes; it holds ${stat.size}.`,
+      );
     }
     const key = new Uint8Array(MASKING_KEY_BYTES);
     if (readSync(fd, key, 0, MASKING_KEY_BYTES, 0) !== MASKING_KEY_BYTES) {

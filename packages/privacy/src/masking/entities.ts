@@ -5,17 +5,7 @@
  */
 
 /** Entity types, named after (and mostly as) Microsoft Presidio's. */
-export const ENTITY_TYPES = [
-  'EMAIL',
-  'PHONE',
-  'CREDIT_CARD',
-  'IBAN',
-  'IP_ADDRESS',
-  'DATE',
-  'US_SSN',
-  'UK_NINO',
-  'PERSON',
-] as const;
+export const ENTITY_TYPES = ['EMAIL', 'PHONE', 'CREDIT_CARD', 'IBAN', 'IP_ADDRESS', 'DATE', 'US_SSN', 'UK_NINO', 'PERSON'] as const;
 
 export type EntityType = (typeof ENTITY_TYPES)[number];
 

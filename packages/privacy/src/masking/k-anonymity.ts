@@ -50,7 +50,8 @@ export function enforceKAnonymity(
   if (quasiIdentifiers.length === 0) throw new PrivacyError('INVALID_ARGUMENT', 'k-anonymity needs at least one quasi-identifier.');
   const classes = [...equivalenceClasses(records, quasiIdentifiers).values()];
   const large = classes.filter((members) => members.length >= k);
-  const smallest = (list: number[][]): number | null => (list.length === 0 ? null : list.reduce((min, m) => Math.min(min, m.length), Infinity));
+  const smallest = (list: number[][]): number | null =>
+    list.length === 0 ? null : list.reduce((min, m) => Math.min(min, m.length), Infinity);
   const kept = large.flat().sort((a, b) => a - b);
   return {
     kept,

@@ -21,13 +21,20 @@ export const MIN_SECRET_KEY_BYTES = 16;
 export function checkSecretKey(secretKey: unknown): Uint8Array {
   if (!(secretKey instanceof Uint8Array) || secretKey.length < MIN_SECRET_KEY_BYTES) {
     const got = secretKey instanceof Uint8Array ? `${secretKey.length} bytes` : typeof secretKey;
-    throw new PrivacyError('INVALID_ARGUMENT', `secretKey must be a Uint8Array of at least ${MIN_SECRET_KEY_BYTES} bytes (32 recommended); got ${got}.`);
+    throw new PrivacyError(
+      'INVALID_ARGUMENT',
+      `secretKey must be a Uint8Array of at least ${MIN_SECRET_KEY_BYTES} bytes (32 recommended); got ${got}.`,
+    );
   }
   return secretKey;
 }
 
 /** `prefix` + the first `length` hex digits of HMAC-SHA256(secretKey, normalised value). */
-export function pseudonymise(value: string, secretKey: Uint8Array, rule: Pick<RuleOf<'pseudonymise'>, 'prefix' | 'length' | 'normalise'>): string {
+export function pseudonymise(
+  value: string,
+  secretKey: Uint8Array,
+  rule: Pick<RuleOf<'pseudonymise'>, 'prefix' | 'length' | 'normalise'>,
+): string {
   const input = rule.normalise === 'none' ? value : rule.normalise === 'trim' ? value.trim() : value.trim().toLowerCase();
   return rule.prefix + createHmac('sha256', secretKey).update(input, 'utf8').digest('hex').slice(0, rule.length);
 }

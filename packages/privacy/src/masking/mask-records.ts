@@ -75,17 +75,27 @@ export function maskRecords(
   const k = options.k ?? policy.k ?? 1;
   if (!Number.isSafeInteger(k) || k < 1) throw new PrivacyError('INVALID_ARGUMENT', `k must be an integer ≥ 1; got ${String(k)}.`);
   const quasiIdentifiers = [...new Set(options.quasiIdentifiers ?? policy.quasiIdentifiers)];
-  if (k > 1 && quasiIdentifiers.length === 0) throw new PrivacyError('INVALID_ARGUMENT', `k is ${k} but no quasi-identifiers are declared.`);
+  if (k > 1 && quasiIdentifiers.length === 0)
+    throw new PrivacyError('INVALID_ARGUMENT', `k is ${k} but no quasi-identifiers are declared.`);
 
   const inputColumns = [...new Set([...(options.columns ?? []), ...columnsOf(records)])];
   const ruleOf = (column: string): ColumnRule => policy.columns[column] ?? { operator: policy.defaultOperator };
   const outputColumns = inputColumns.filter((c) => ruleOf(c).operator !== 'drop');
   for (const qi of quasiIdentifiers) {
     if (!inputColumns.includes(qi)) throw new PrivacyError('INVALID_ARGUMENT', `quasi-identifier "${qi}" is not a column of the records.`);
-    if (ruleOf(qi).operator === 'drop') throw new PrivacyError('INVALID_ARGUMENT', `quasi-identifier "${qi}" is dropped by the policy, so it cannot be checked.`);
+    if (ruleOf(qi).operator === 'drop')
+      throw new PrivacyError('INVALID_ARGUMENT', `quasi-identifier "${qi}" is dropped by the policy, so it cannot be checked.`);
   }
 
-  const report: MaskingReport = { rowsIn: records.length, rowsOut: 0, defaultOperator: policy.defaultOperator, columns: {}, operators: {}, entities: {}, kAnonymity: null };
+  const report: MaskingReport = {
+    rowsIn: records.length,
+    rowsOut: 0,
+    defaultOperator: policy.defaultOperator,
+    columns: {},
+    operators: {},
+    entities: {},
+    kAnonymity: null,
+  };
   for (const column of [...inputColumns, ...Object.keys(policy.columns).filter((c) => !inputColumns.includes(c))]) {
     report.columns[column] = emptyColumnReport(ruleOf(column).operator, policy.columns[column] === undefined);
   }

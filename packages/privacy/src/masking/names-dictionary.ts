@@ -9,7 +9,11 @@
  * virtues). On their own they are not reported; next to another name they are.
  */
 
-const words = (text: string): string[] => text.trim().split(/\s+/).map((w) => w.toLowerCase());
+const words = (text: string): string[] =>
+  text
+    .trim()
+    .split(/\s+/)
+    .map((w) => w.toLowerCase());
 
 export const FIRST_NAMES: readonly string[] = words(`
   James John Robert Michael William David Richard Joseph Thomas Charles Christopher Daniel Matthew
@@ -97,7 +101,8 @@ export const SURNAMES: readonly string[] = words(`
 `);
 
 /** Names that are also common capitalised words or places; reported only next to another name. */
-export const AMBIGUOUS_NAMES: ReadonlySet<string> = new Set(words(`
+export const AMBIGUOUS_NAMES: ReadonlySet<string> = new Set(
+  words(`
   May June April August Will Mark Bill Rose Grace Hope Faith Joy Summer Autumn Dawn Rich Ray Art
   Brown White Green Black Gray Grey Young King Hill Wood Woods Stone Long Little Bell Rice Price
   Bush Ford Hunt Cook Baker Miller Carter Hunter Mason Page Love Day Park Lane West Cross Moss Wall
@@ -106,4 +111,5 @@ export const AMBIGUOUS_NAMES: ReadonlySet<string> = new Set(words(`
   Austin Paris Florence Victoria Charlotte Houston Lincoln Washington Madison Bishop Dean Gill Kirk
   Roman Wolf Fox Lamb Drake Lee Li Le Ho Yu Christian Carey Holland French Glover Wise Beck Cole
   Ball Marsh Booth Pope Rowe Lucas Luna Rivera Reed Brooks Moody Ingram Potter Farmer Barber
-`));
+`),
+);

@@ -41,8 +41,11 @@ export function resolveOverlaps(spans: readonly EntitySpan[]): EntitySpan[] {
   const valid = spans.filter((s) => s.end > s.start);
   // Rules 1 and 2: drop every span contained in another (an equal extent counts as contained only
   // when the other one beats it, or for an exact duplicate, when it comes first).
-  const kept = valid.filter((s, i) =>
-    !valid.some((o, j) => j !== i && contains(o, s) && (o.start !== s.start || o.end !== s.end || beats(o, s) || (!beats(s, o) && j < i))),
+  const kept = valid.filter(
+    (s, i) =>
+      !valid.some(
+        (o, j) => j !== i && contains(o, s) && (o.start !== s.start || o.end !== s.end || beats(o, s) || (!beats(s, o) && j < i)),
+      ),
   );
   // Rule 3: in order of priority, each span claims the characters no earlier span has claimed.
   const byPriority = [...kept].sort((a, b) => b.score - a.score || a.start - b.start || typeRank(a) - typeRank(b));

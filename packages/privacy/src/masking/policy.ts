@@ -141,7 +141,10 @@ export function parseMaskingPolicy(json: unknown): MaskingPolicy {
   }
   const top = TOP.safeParse(input);
   if (!top.success) {
-    throw new PrivacyError('INVALID_ARGUMENT', `invalid masking policy: ${top.error.issues.map((i) => describe(i, 'policy', input)).join('; ')}.`);
+    throw new PrivacyError(
+      'INVALID_ARGUMENT',
+      `invalid masking policy: ${top.error.issues.map((i) => describe(i, 'policy', input)).join('; ')}.`,
+    );
   }
   const problems: string[] = [];
   const columns: Record<string, ColumnRule> = {};
@@ -153,12 +156,17 @@ export function parseMaskingPolicy(json: unknown): MaskingPolicy {
   for (const qi of new Set(quasiIdentifiers)) {
     const operator = top.data.columns[qi] === undefined ? top.data.default : columns[qi]?.operator;
     if (operator === 'drop') {
-      problems.push(`quasi-identifier "${qi}" is dropped (${top.data.columns[qi] === undefined ? 'unlisted, and the default is drop' : 'operator drop'}); list it with the operator that generalises it`);
+      problems.push(
+        `quasi-identifier "${qi}" is dropped (${top.data.columns[qi] === undefined ? 'unlisted, and the default is drop' : 'operator drop'}); list it with the operator that generalises it`,
+      );
     }
   }
   if (k !== undefined && k > 1 && quasiIdentifiers.length === 0) problems.push(`"k" is ${k} but no "quasiIdentifiers" are declared`);
   if (problems.length > 0) {
-    throw new PrivacyError('INVALID_ARGUMENT', `invalid masking policy (${problems.length} problem${problems.length === 1 ? '' : 's'}): ${problems.join('; ')}.`);
+    throw new PrivacyError(
+      'INVALID_ARGUMENT',
+      `invalid masking policy (${problems.length} problem${problems.length === 1 ? '' : 's'}): ${problems.join('; ')}.`,
+    );
   }
   return {
     defaultOperator: top.data.default,

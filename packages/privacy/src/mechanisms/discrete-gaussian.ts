@@ -70,11 +70,7 @@ function discreteLaplace(source: RandomSource, t: bigint): bigint {
  *   exact bigint rational; at most `MAX_DISCRETE_GAUSSIAN_VARIANCE`
  * @param count number of samples, an integer ≥ 0
  */
-export function sampleDiscreteGaussian(
-  sigmaSquared: number | Rational,
-  count: number,
-  options: DiscreteGaussianOptions = {},
-): Int32Array {
+export function sampleDiscreteGaussian(sigmaSquared: number | Rational, count: number, options: DiscreteGaussianOptions = {}): Int32Array {
   const s2 = positiveRational('sigmaSquared', sigmaSquared);
   if (s2.numerator > BigInt(MAX_DISCRETE_GAUSSIAN_VARIANCE) * s2.denominator) {
     throw new PrivacyError(

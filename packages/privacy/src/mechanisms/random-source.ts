@@ -70,10 +70,7 @@ function seedBytes(seed: RandomSeed): Uint8Array {
   if (typeof seed === 'string') return new TextEncoder().encode(`s:${seed}`);
   if (seed instanceof Uint8Array) return Uint8Array.from([0x62, 0x3a, ...seed]);
   if (typeof seed === 'number' && Number.isSafeInteger(seed)) return new TextEncoder().encode(`n:${seed}`);
-  throw new PrivacyError(
-    'INVALID_ARGUMENT',
-    `seed must be a safe integer, a string or a Uint8Array; got ${String(seed)}.`,
-  );
+  throw new PrivacyError('INVALID_ARGUMENT', `seed must be a safe integer, a string or a Uint8Array; got ${String(seed)}.`);
 }
 
 /** A reproducible stream (AES-256-CTR keystream, key = SHA-256(seed)). Not private. */

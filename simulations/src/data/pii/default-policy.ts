@@ -7,7 +7,11 @@ import type { DatasetSchema } from '@cohort/client';
  * are dropped, the safe default. The same JSON is what an organisation would pass to `cohort mask`
  * or `cohort client --policy`.
  */
-export function defaultMaskingPolicy(schema: DatasetSchema): { default: 'drop'; columns: Record<string, Record<string, unknown>>; quasiIdentifiers: string[] } {
+export function defaultMaskingPolicy(schema: DatasetSchema): {
+  default: 'drop';
+  columns: Record<string, Record<string, unknown>>;
+  quasiIdentifiers: string[];
+} {
   const columns: Record<string, Record<string, unknown>> = {};
   const quasiIdentifiers: string[] = [];
   for (const column of schema.columns) {

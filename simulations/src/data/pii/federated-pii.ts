@@ -24,7 +24,11 @@ export async function preparePiiFederation(
   name: string,
   options: { seed: number; clients: number; partition: PartitionSpec; rng: Rng; count?: number; groupBias?: number; evalFraction?: number },
 ): Promise<PiiFederation> {
-  const { schema, records } = generatePiiDataset(name, { seed: options.seed, count: options.count ?? 6000, groupBias: options.groupBias ?? 0 });
+  const { schema, records } = generatePiiDataset(name, {
+    seed: options.seed,
+    count: options.count ?? 6000,
+    groupBias: options.groupBias ?? 0,
+  });
   const policy = parseMaskingPolicy(defaultMaskingPolicy(schema));
   const label = schema.columns.find((c) => c.role === 'label')!;
   const classes = label.classes!;
@@ -44,8 +48,14 @@ export async function preparePiiFederation(
     devices.push(holdOut(examples, options.evalFraction ?? 0.2, options.seed + i));
   }
   const numFeatures = meta!.featureNames.length;
-  const train = pack(devices.map((d) => d.train), numFeatures);
-  const test = pack(devices.map((d) => d.evaluation), numFeatures);
+  const train = pack(
+    devices.map((d) => d.train),
+    numFeatures,
+  );
+  const test = pack(
+    devices.map((d) => d.evaluation),
+    numFeatures,
+  );
   return {
     dataset: {
       name,

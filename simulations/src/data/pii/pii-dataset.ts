@@ -81,16 +81,18 @@ export interface WrittenPiiDataset {
 }
 
 /** Writes `dir/data.csv` (RFC 4180, CRLF, header in schema order) and `dir/schema.json`, creating `dir`. */
-export async function writePiiDataset(
-  name: PiiDatasetName | string,
-  dir: string,
-  options: PiiDatasetOptions,
-): Promise<WrittenPiiDataset> {
+export async function writePiiDataset(name: PiiDatasetName | string, dir: string, options: PiiDatasetOptions): Promise<WrittenPiiDataset> {
   const { schema, records } = generatePiiDataset(name, options);
   await mkdir(dir, { recursive: true });
   const dataPath = join(dir, 'data.csv');
   const schemaPath = join(dir, 'schema.json');
-  await writeFile(dataPath, toCsv(schema.columns.map((c) => c.name), records));
+  await writeFile(
+    dataPath,
+    toCsv(
+      schema.columns.map((c) => c.name),
+      records,
+    ),
+  );
   await writeFile(schemaPath, `${JSON.stringify(schema, null, 2)}\n`);
   return { dataPath, schemaPath, count: records.length };
 }
@@ -98,10 +100,7 @@ export async function writePiiDataset(
 function specFor(name: string): PiiDatasetSpec {
   const spec = (SPECS as Record<string, PiiDatasetSpec | undefined>)[name];
   if (spec === undefined) {
-    throw new SimulationError(
-      'UNKNOWN_DATASET',
-      `Unknown PII dataset "${name}"; expected one of: ${PII_DATASET_NAMES.join(', ')}.`,
-    );
+    throw new SimulationError('UNKNOWN_DATASET', `Unknown PII dataset "${name}"; expected one of: ${PII_DATASET_NAMES.join(', ')}.`);
   }
   return spec;
 }

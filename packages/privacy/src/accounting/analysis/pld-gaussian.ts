@@ -45,9 +45,7 @@ export class SubsampledGaussianLoss {
   loss(x: number): number {
     const l0 = this.baseLoss(x);
     if (this.q === 1) return l0;
-    return this.adjacency === 'add'
-      ? -logAddExp(this.logQ - l0, this.log1mQ)
-      : logAddExp(this.logQ + l0, this.log1mQ);
+    return this.adjacency === 'add' ? -logAddExp(this.logQ - l0, this.log1mQ) : logAddExp(this.logQ + l0, this.log1mQ);
   }
 
   /** The largest x with ℓ(x) ≥ loss. */

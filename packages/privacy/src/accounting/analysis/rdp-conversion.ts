@@ -44,8 +44,10 @@ export function rdpToEpsilon(orders: ArrayLike<number>, rdp: ArrayLike<number>, 
     const r = rdp[i] as number;
     let eps: number;
     if (Number.isNaN(r)) continue;
-    if (r < 0) eps = 0; // numerical noise from an extreme event; as dp_accounting, report 0
-    else if (delta ** 2 + Math.expm1(-r) > 0) eps = 0; // KL bound: δ ≥ √(1 − e^{−r}) already holds at ε = 0
+    if (r < 0)
+      eps = 0; // numerical noise from an extreme event; as dp_accounting, report 0
+    else if (delta ** 2 + Math.expm1(-r) > 0)
+      eps = 0; // KL bound: δ ≥ √(1 − e^{−r}) already holds at ε = 0
     else if (a > 1.01) eps = r + Math.log1p(-1 / a) - Math.log(delta * a) / (a - 1);
     else eps = Infinity; // the bound is unstable as α → 1
     if (eps < best.epsilon) best = { epsilon: eps, order: a };
