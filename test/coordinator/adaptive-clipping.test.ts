@@ -1,18 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import { CentralDp, composeNoiseMultiplier, CoordinatorError, FedAvg, splitNoiseMultiplier, type FitResult } from '@cohort/coordinator';
 import { createGaussianSource } from '@cohort/privacy';
+import { meanSd } from '../helpers/arrays';
 
 const population = Array.from({ length: 200 }, (_, i) => `c${i}`);
 const update = (clientId: string, norm: number): FitResult => ({ clientId, numExamples: 1, delta: [Float32Array.of(norm)] });
-
-function meanSd(values: ArrayLike<number>): { mean: number; sd: number } {
-  let sum = 0;
-  for (let i = 0; i < values.length; i++) sum += values[i]!;
-  const mean = sum / values.length;
-  let sq = 0;
-  for (let i = 0; i < values.length; i++) sq += (values[i]! - mean) ** 2;
-  return { mean, sd: Math.sqrt(sq / (values.length - 1)) };
-}
 
 describe('adaptive clipping (Andrew et al. 2021)', () => {
   it('moves the clip to the target quantile of update norms', () => {

@@ -2,20 +2,12 @@ import { describe, expect, it } from 'vitest';
 import { CentralDp, FedAvg, LocalDpFixedClipping, PrivacyAccounting, poissonSample, type FitResult } from '@cohort/coordinator';
 import { createGaussianSource, cryptoRandomSource, l2Norm, RdpAccountant } from '@cohort/privacy';
 import { privatiseUpdate } from '@cohort/client';
+import { meanSd as std } from '../helpers/arrays';
 
 const ids = Array.from({ length: 100 }, (_, i) => `c${i}`);
 
 function zeroResult(clientId: string, size: number): FitResult {
   return { clientId, numExamples: 1, delta: [new Float32Array(size)] };
-}
-
-function std(values: ArrayLike<number>): { mean: number; sd: number } {
-  let sum = 0;
-  for (let i = 0; i < values.length; i++) sum += values[i]!;
-  const mean = sum / values.length;
-  let sq = 0;
-  for (let i = 0; i < values.length; i++) sq += (values[i]! - mean) ** 2;
-  return { mean, sd: Math.sqrt(sq / (values.length - 1)) };
 }
 
 describe('central DP (DP-FedAvg, fixed clipping)', () => {

@@ -2,20 +2,10 @@
 import { describe, expect, it, vi } from 'vitest';
 import type { Split } from '@cohort/simulations';
 import { loadDataset, loadMnist } from '@cohort/simulations';
+import { classCounts, sameBytes } from '../helpers/arrays';
 
 /** Examples per digit in the `mnist` package's files (0.json … 9.json). */
 const MNIST_CLASS_TOTALS = [1001, 1127, 991, 1032, 980, 863, 1014, 1070, 944, 978];
-
-/** Byte-wise equality of two typed arrays (vitest's deep equality is slow on millions of elements). */
-function sameBytes(a: ArrayBufferView, b: ArrayBufferView): boolean {
-  return Buffer.from(a.buffer, a.byteOffset, a.byteLength).equals(Buffer.from(b.buffer, b.byteOffset, b.byteLength));
-}
-
-function classCounts(split: Split, numClasses: number): number[] {
-  const counts = new Array<number>(numClasses).fill(0);
-  for (const label of split.y) counts[label]!++;
-  return counts;
-}
 
 describe('loadMnist', () => {
   it('splits the 10,000 digits 8,000 / 2,000, stratified, on shared memory', async () => {

@@ -2,21 +2,11 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import type { Dataset, Split } from '@cohort/simulations';
+import type { Dataset } from '@cohort/simulations';
 import { SimulationError } from '@cohort/simulations';
 import { loadDataset } from '@cohort/simulations';
 import { makeSynthetic } from '@cohort/simulations';
-
-/** Byte-wise equality of two typed arrays (vitest's deep equality is slow on millions of elements). */
-function sameBytes(a: ArrayBufferView, b: ArrayBufferView): boolean {
-  return Buffer.from(a.buffer, a.byteOffset, a.byteLength).equals(Buffer.from(b.buffer, b.byteOffset, b.byteLength));
-}
-
-function classCounts(split: Split, numClasses: number): number[] {
-  const counts = new Array<number>(numClasses).fill(0);
-  for (const label of split.y) counts[label]!++;
-  return counts;
-}
+import { classCounts, sameBytes } from '../helpers/arrays';
 
 /**
  * Multinomial logistic regression by full-batch gradient descent: a baseline written with plain

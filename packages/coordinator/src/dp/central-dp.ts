@@ -18,16 +18,8 @@ import { addGaussianNoise, clipByL2Norm, l2Norm, type GaussianSource } from '@co
 import { CoordinatorError } from '../errors';
 import { splitNoiseMultiplier, type AdaptiveNoise } from './adaptive-noise';
 import { poissonSample } from './poisson-sampling';
-import type {
-  ClassificationMetrics,
-  DpRelease,
-  EvaluateResult,
-  Failure,
-  FitAggregate,
-  FitPlan,
-  FitResult,
-  Strategy,
-} from '../strategy/strategy';
+import { StrategyWrapper } from './strategy-wrapper';
+import type { DpRelease, Failure, FitAggregate, FitPlan, FitResult, Strategy } from '../strategy/strategy';
 
 export interface AdaptiveClippingOptions {
   /** γ: the fraction of updates that should fall under the clip, in (0, 1). @default 0.5 */
@@ -50,16 +42,17 @@ export interface CentralDpOptions {
   adaptive?: AdaptiveClippingOptions;
 }
 
-export class CentralDp implements Strategy {
-  readonly name: string;
+export class CentralDp extends StrategyWrapper {
+  override readonly name: string;
   /** Each drawn round's release facts, until it is aggregated. */
   private readonly drawn = new Map<number, DpRelease>();
   private clip: number;
 
   constructor(
-    private readonly inner: Strategy,
+    inner: Strategy,
     private readonly options: CentralDpOptions,
   ) {
+    super(inner);
     this.name = `CentralDp${options.adaptive ? 'AdaptiveClipping' : 'FixedClipping'}(${inner.name})`;
     this.clip = options.clipNorm;
     const check = (field: string, ok: boolean, rule: string, value: unknown) => {
@@ -88,7 +81,7 @@ export class CentralDp implements Strategy {
   }
 
   /** A Poisson draw; every drawn client clips to the round's C (the noise is added here, not by clients). */
-  configureFit(round: number, available: readonly string[]): FitPlan {
+  override configureFit(round: number, available: readonly string[]): FitPlan {
     const { sampleRate, noiseMultiplier } = this.options;
     const expectedCohortSize = sampleRate * available.length;
     // The default σ_b depends on the population: refuse before anyone trains, not after.
@@ -106,7 +99,12 @@ export class CentralDp implements Strategy {
     return { clients: poissonSample(available, sampleRate, this.options.random).map((clientId) => ({ clientId, dp })) };
   }
 
-  aggregateFit(round: number, results: readonly FitResult[], _failures: readonly Failure[], global: readonly Float32Array[]): FitAggregate {
+  override aggregateFit(
+    round: number,
+    results: readonly FitResult[],
+    _failures: readonly Failure[],
+    global: readonly Float32Array[],
+  ): FitAggregate {
     const release = this.drawn.get(round);
     if (!release?.expectedCohortSize) throw new CoordinatorError('INVALID_OPTION', `round ${round} was not sampled by this strategy.`);
     this.drawn.delete(round);
@@ -133,10 +131,6 @@ export class CentralDp implements Strategy {
     return { weights: this.inner.applyDelta(round, meanDelta, global), trainLoss: null, trainAccuracy: null, release };
   }
 
-  applyDelta(round: number, delta: readonly Float32Array[], global: readonly Float32Array[]): Float32Array[] {
-    return this.inner.applyDelta(round, delta, global);
-  }
-
   /** (z_Δ, σ_b) for a round with expected cohort size m; without `adaptive`, z_Δ = z and no count is released. */
   private noiseOf(expectedCohortSize: number): AdaptiveNoise {
     const { noiseMultiplier, adaptive } = this.options;
@@ -152,18 +146,5 @@ export class CentralDp implements Strategy {
   loadState(state: unknown): void {
     const clip = (state as { clipNorm?: unknown } | null)?.clipNorm;
     if (typeof clip === 'number' && clip > 0) this.clip = clip;
-  }
-
-  configureEvaluate(round: number, available: readonly string[]): string[] {
-    return this.inner.configureEvaluate(round, available);
-  }
-
-  aggregateEvaluate(
-    round: number,
-    results: readonly EvaluateResult[],
-    failures: readonly Failure[],
-    numClasses: number,
-  ): ClassificationMetrics {
-    return this.inner.aggregateEvaluate(round, results, failures, numClasses);
   }
 }

@@ -8,7 +8,8 @@
 import type { RandomSource } from '@cohort/privacy';
 import { CoordinatorError } from '../errors';
 import { poissonSample } from './poisson-sampling';
-import type { ClassificationMetrics, EvaluateResult, Failure, FitAggregate, FitPlan, FitResult, Strategy } from '../strategy/strategy';
+import { StrategyWrapper } from './strategy-wrapper';
+import type { Failure, FitAggregate, FitPlan, FitResult, Strategy } from '../strategy/strategy';
 
 export interface LocalDpOptions {
   /** L2 bound C of one client's update. */
@@ -23,13 +24,14 @@ export interface LocalDpOptions {
   noiseSeed?: number;
 }
 
-export class LocalDpFixedClipping implements Strategy {
-  readonly name: string;
+export class LocalDpFixedClipping extends StrategyWrapper {
+  override readonly name: string;
 
   constructor(
-    private readonly inner: Strategy,
+    inner: Strategy,
     private readonly options: LocalDpOptions,
   ) {
+    super(inner);
     this.name = `LocalDpFixedClipping(${inner.name})`;
     const fail = (field: string, rule: string, value: number) => {
       throw new CoordinatorError('INVALID_OPTION', `${field} must be ${rule}, got ${value}.`);
@@ -43,7 +45,7 @@ export class LocalDpFixedClipping implements Strategy {
     return this.options.clipNorm;
   }
 
-  configureFit(_round: number, available: readonly string[]): FitPlan {
+  override configureFit(_round: number, available: readonly string[]): FitPlan {
     const { clipNorm, noiseMultiplier, sampleRate, random, noiseSeed } = this.options;
     const dp = { clipNorm, noiseStdDev: noiseMultiplier * clipNorm, ...(noiseSeed !== undefined ? { noiseSeed } : {}) };
     return {
@@ -60,26 +62,14 @@ export class LocalDpFixedClipping implements Strategy {
   }
 
   /** The inner strategy over the noisy updates with equal weights; a round nobody answered leaves the model as it was. */
-  aggregateFit(round: number, results: readonly FitResult[], failures: readonly Failure[], global: readonly Float32Array[]): FitAggregate {
+  override aggregateFit(
+    round: number,
+    results: readonly FitResult[],
+    failures: readonly Failure[],
+    global: readonly Float32Array[],
+  ): FitAggregate {
     if (results.length === 0) return { weights: global.map((t) => t.slice()), trainLoss: null, trainAccuracy: null };
     const equal = results.map((r) => ({ clientId: r.clientId, numExamples: 1, delta: r.delta }));
     return { weights: this.inner.aggregateFit(round, equal, failures, global).weights, trainLoss: null, trainAccuracy: null };
-  }
-
-  applyDelta(round: number, delta: readonly Float32Array[], global: readonly Float32Array[]): Float32Array[] {
-    return this.inner.applyDelta(round, delta, global);
-  }
-
-  configureEvaluate(round: number, available: readonly string[]): string[] {
-    return this.inner.configureEvaluate(round, available);
-  }
-
-  aggregateEvaluate(
-    round: number,
-    results: readonly EvaluateResult[],
-    failures: readonly Failure[],
-    numClasses: number,
-  ): ClassificationMetrics {
-    return this.inner.aggregateEvaluate(round, results, failures, numClasses);
   }
 }
