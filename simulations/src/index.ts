@@ -1,5 +1,9 @@
 export { Simulation, runSimulation } from './run-simulation';
 export type { SimulationOptions, SimulationSummary } from './run-simulation';
+export { auditCanaries } from './empirical-audit';
+export type { EmpiricalAuditOptions, PrivacyAuditReport } from './empirical-audit';
+export { CanaryTrainer, drawCanaries, scoreCanaries } from './canaries';
+export type { Canary, CanaryScores } from './canaries';
 export { RunDirectory, defaultRunPath, toMetricsLine } from './run-directory';
 export type { MetricsLine } from './run-directory';
 export { WorkerPool } from './worker-pool';

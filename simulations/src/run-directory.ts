@@ -114,6 +114,11 @@ export class RunDirectory {
     appendFileSync(join(this.path, 'metrics.jsonl'), `${JSON.stringify(line)}\n`);
   }
 
+  /** privacy-audit.json: canary scores (never their directions), the estimate and the lower bound. */
+  writePrivacyAudit(report: object): void {
+    writeFileSync(join(this.path, 'privacy-audit.json'), `${JSON.stringify(report, null, 2)}\n`);
+  }
+
   writeSummary(summary: object): void {
     writeFileSync(join(this.path, 'summary.json'), `${JSON.stringify(summary, null, 2)}\n`);
   }

@@ -10,12 +10,18 @@ import { pino, type Logger } from 'pino';
 import {
   Coordinator,
   resolveDp,
+  Store,
   type ClassificationMetrics,
+  type DpOptions,
   type DpSettings,
   type EpsilonReport,
   type RoundReport,
+  type Strategy,
 } from '@cohort/coordinator';
 import { createClient, initBackend, initialModel, type CohortClient } from '@cohort/client';
+import { decodeTensors, manifestOf, type TensorSpec } from '@cohort/protocol';
+import { CanaryTrainer, drawCanaries, elementsOf } from './canaries';
+import { auditCanaries } from './empirical-audit';
 import type { Dataset } from './data/dataset';
 import { loadDataset } from './data/load-dataset';
 import { SimulationError } from './errors';
@@ -71,6 +77,16 @@ export interface SimulationOptions {
    * carries the key that could re-sign its ledger. @default $COHORT_KEY_DIR, else ~/.cohort/keys
    */
   keyDir?: string;
+  /**
+   * Canary clients for an empirical privacy audit (needs `dp`): each of this many canaries is
+   * inserted with probability ½; the run directory gets privacy-audit.json. @default 0
+   */
+  canaries?: number;
+  /**
+   * Builds the DP strategy from the resolved DP options instead of the built-in wrappers (a custom
+   * mechanism, or a deliberately faulty one to show that the audit catches it). @default built-in
+   */
+  dpStrategy?: (dp: DpOptions) => Strategy;
   logger?: Logger;
 }
 
@@ -91,6 +107,8 @@ export interface SimulationSummary {
   final: (ClassificationMetrics & { round: number }) | null;
   privacy: (EpsilonReport & { mode: string; noise_multiplier: number; clip: number; sample_rate: number; private: boolean }) | null;
   model_sha256: string;
+  /** The empirical audit's headline figures (details in privacy-audit.json), with --canaries. */
+  privacy_audit: { canaries: number; epsilon_lower: number; epsilon_estimate: number; verdict: 'pass' | 'fail'; reasons: string[] } | null;
   run_dir: string;
 }
 
@@ -100,7 +118,10 @@ interface SimulationEvents {
 }
 
 export class Simulation extends EventEmitter<SimulationEvents> {
-  readonly config: Required<Omit<SimulationOptions, 'label' | 'logger' | 'dp'>> & { label: string | undefined; dp: DpSettings };
+  readonly config: Required<Omit<SimulationOptions, 'label' | 'logger' | 'dp' | 'dpStrategy'>> & {
+    label: string | undefined;
+    dp: DpSettings;
+  };
 
   constructor(private readonly options: SimulationOptions = {}) {
     super();
@@ -126,9 +147,19 @@ export class Simulation extends EventEmitter<SimulationEvents> {
       dp: options.dp ?? { mode: 'off' },
       groupBias: options.groupBias ?? 0,
       keyDir: options.keyDir ?? process.env['COHORT_KEY_DIR'] ?? join(homedir(), '.cohort', 'keys'),
+      canaries: options.canaries ?? 0,
     };
     if (!Number.isInteger(clients) || clients < 1)
       throw new SimulationError('INVALID_OPTION', `clients must be an integer of at least 1, got ${clients}.`);
+    const { canaries } = this.config;
+    if (!Number.isInteger(canaries) || canaries < 0)
+      throw new SimulationError('INVALID_OPTION', `canaries must be an integer of at least 0, got ${canaries}.`);
+    if (canaries > 0 && (this.config.dp.mode ?? 'off') === 'off') {
+      throw new SimulationError(
+        'INVALID_OPTION',
+        'canaries audit a differentially private run: give --dp central or --dp local with them.',
+      );
+    }
     if (!Number.isInteger(this.config.workers) || this.config.workers < 1) {
       throw new SimulationError('INVALID_OPTION', `workers must be an integer of at least 1, got ${this.config.workers}.`);
     }
@@ -152,6 +183,26 @@ export class Simulation extends EventEmitter<SimulationEvents> {
       trainParts: partition(dataset.train.y, config.clients, spec, rng.fork('train')),
       evalParts: partition(dataset.test.y, config.clients, { kind: 'iid' }, rng.fork('evaluation')),
     };
+  }
+
+  /** Every model of the run, round 0 first, flattened: what the canaries are scored against. */
+  private models(dbPath: string, runId: string, specs: readonly TensorSpec[]): Float64Array[] {
+    const store = new Store(dbPath);
+    try {
+      const bounds = { maxBytes: Number.MAX_SAFE_INTEGER, maxTensors: specs.length, expected: specs };
+      return [...store.checkpoints(runId)].map((c) => {
+        const tensors = decodeTensors(manifestOf(specs), c.payload, bounds);
+        const flat = new Float64Array(elementsOf(specs));
+        let offset = 0;
+        for (const t of tensors) {
+          flat.set(t.data as Float32Array, offset);
+          offset += t.data.length;
+        }
+        return flat;
+      });
+    } finally {
+      store.close();
+    }
   }
 
   async run(): Promise<SimulationSummary> {
@@ -196,6 +247,7 @@ export class Simulation extends EventEmitter<SimulationEvents> {
       runConfig: { dataset: config.dataset, partition: config.partition, clients: config.clients },
       ledgerPath: dir.ledgerPath,
       ...(dp ? { dp } : {}),
+      ...(dp && this.options.dpStrategy ? { dpStrategy: this.options.dpStrategy(dp) } : {}),
       logger: log.child({ component: 'coordinator' }),
     });
     let clients: CohortClient[] = [];
@@ -220,9 +272,31 @@ export class Simulation extends EventEmitter<SimulationEvents> {
           allowSeededNoise: config.dp.seed !== undefined,
         }),
       );
+      const canaries = drawCanaries(config.canaries, elementsOf(coordinator.weightSpecs));
+      clients.push(
+        ...canaries
+          .filter((c) => c.inserted)
+          .map((canary) =>
+            createClient({
+              serverUrl: url,
+              clientId: `canary-${canary.index}`,
+              trainer: new CanaryTrainer(canary),
+              logger: log.child({ component: 'client', canary: canary.index }),
+              allowSeededNoise: config.dp.seed !== undefined,
+            }),
+          ),
+      );
       // Every party is registered before round 1, so early cohorts are drawn from the whole population.
       await Promise.all(clients.map((c) => (c.connected ? undefined : once(c, 'connected'))));
       const outcome = await coordinator.runRounds();
+      const audit =
+        dp && canaries.length > 0 && outcome.privacy
+          ? auditCanaries(canaries, this.models(dir.dbPath, outcome.runId, coordinator.weightSpecs), {
+              delta: dp.delta,
+              accountant: outcome.privacy,
+            })
+          : undefined;
+      if (audit) dir.writePrivacyAudit(audit);
       // Let the clients take in the coordinator's last acknowledgements and its run:end.
       await Promise.race([Promise.allSettled(clients.map((c) => c.finished)), delay(CLIENT_DRAIN_MS, undefined, { ref: false })]);
       coordinator.saveModel(dir.modelDir);
@@ -246,6 +320,15 @@ export class Simulation extends EventEmitter<SimulationEvents> {
           dp && outcome.privacy
             ? { ...outcome.privacy, mode: dp.mode, noise_multiplier: dp.noiseMultiplier, clip: dp.clipNorm, sample_rate: dp.sampleRate }
             : null,
+        privacy_audit: audit
+          ? {
+              canaries: audit.canaries,
+              epsilon_lower: audit.lowerBound.epsilon,
+              epsilon_estimate: audit.estimate.epsilon,
+              verdict: audit.verdict,
+              reasons: audit.reasons,
+            }
+          : null,
         run_dir: dir.path,
       };
       dir.writeSummary(summary);

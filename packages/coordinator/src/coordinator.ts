@@ -51,7 +51,8 @@ export class Coordinator extends EventEmitter<CoordinatorEvents> {
     this.log = options.logger ?? pino({ name: 'coordinator' }, pino.destination(2));
     const inner =
       options.strategy ?? new FedAvg({ fraction: this.options.fraction, minFitClients: this.options.minClients, seed: this.options.seed });
-    this.strategy = this.options.dp ? withDifferentialPrivacy(inner, this.options.dp, this.log) : inner;
+    const { dp, dpStrategy } = this.options;
+    this.strategy = dp ? (dpStrategy ?? withDifferentialPrivacy(inner, dp, this.log)) : inner;
     this.transport = options.transport ?? new SocketTransport({ host: this.options.host, port: this.options.port, log: this.log });
   }
 

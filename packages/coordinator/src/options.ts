@@ -66,6 +66,12 @@ export interface CoordinatorOptions {
   /** Differential privacy; off when absent. */
   dp?: DpOptions;
   /**
+   * With `dp`: a strategy that adds its own noise and returns its releases as data, used instead of
+   * the built-in central or local wrapper — for new mechanisms, and for fault injection in audits.
+   * Its releases are accounted and ledgered like the built-in ones. @default built from `dp`
+   */
+  dpStrategy?: Strategy;
+  /**
    * Where the federation's privacy ledger is published as JSONL (appended, with ledger-head.json and
    * coordinator.pub beside it). Give it even without DP: a data directory whose ledger records
    * releases then refuses a run without DP, and a lost database beside it is refused.
@@ -79,7 +85,7 @@ export interface CoordinatorOptions {
   transport?: Transport;
 }
 
-type OptionalKeys = 'strategy' | 'logger' | 'maxMessageBytes' | 'runConfig' | 'dp' | 'ledgerPath' | 'transport';
+type OptionalKeys = 'strategy' | 'logger' | 'maxMessageBytes' | 'runConfig' | 'dp' | 'dpStrategy' | 'ledgerPath' | 'transport';
 export type ResolvedOptions = Required<Omit<CoordinatorOptions, OptionalKeys>> & Pick<CoordinatorOptions, OptionalKeys>;
 
 export function resolveOptions(options: CoordinatorOptions): ResolvedOptions {
@@ -115,6 +121,8 @@ export function resolveOptions(options: CoordinatorOptions): ResolvedOptions {
     throw new CoordinatorError('INVALID_OPTION', `coordinator option fit.learningRate must be positive, got ${resolved.fit.learningRate}.`);
   }
   if (resolved.dp) checkDp(resolved.dp);
+  if (resolved.dpStrategy && !resolved.dp)
+    throw new CoordinatorError('INVALID_OPTION', 'coordinator option dpStrategy needs dp (its δ, budget and signing key).');
   return resolved;
 }
 

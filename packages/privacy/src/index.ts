@@ -6,7 +6,8 @@
  * - `@cohort/privacy/accounting` — the `Accountant` interface, RDP and PLD accountants, calibration;
  * - `@cohort/privacy/accounting/analysis` — RDP, PLD, analytic-Gaussian and special-function maths;
  * - `@cohort/privacy/ledger` — the signed ledger of noisy releases and its audit;
- * - `@cohort/privacy/masking` — masking personal data on the device.
+ * - `@cohort/privacy/masking` — masking personal data on the device;
+ * - `@cohort/privacy/audit` — empirical privacy audits: canary ε̂ and the one-run ε lower bound.
  */
 export { PrivacyError } from './errors';
 export type { PrivacyErrorCode, PrivacyErrorWire } from './errors';
@@ -58,3 +59,14 @@ export type {
 // Data masking
 export { maskRecords, parseMaskingPolicy, readOrCreateMaskingKey } from './masking/index';
 export type { MaskingPolicy, MaskingReport, MaskRecordsOptions, MaskRecordsResult } from './masking/index';
+
+// Empirical privacy audit
+export { empiricalEpsilon, estimateFromCanaries, oneRunAudit, oneRunLowerBound } from './audit/index';
+export type {
+  CanaryEstimate,
+  CanaryEstimateOptions,
+  EmpiricalEpsilonOptions,
+  OneRunAudit,
+  OneRunAuditOptions,
+  OneRunLowerBoundOptions,
+} from './audit/index';

@@ -1,8 +1,9 @@
 import { createHash } from 'node:crypto';
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { existsSync, readFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 import { Command } from 'commander';
 import type { AuditOptions, LedgerAudit, LedgerFailure, LedgerHead } from '@cohort/privacy';
+import { checkEmpirical, describeEmpirical } from '../empirical-check';
 import { positive, resolveWithConfig } from '../options';
 import { openUnit } from './accountant';
 
@@ -13,6 +14,7 @@ interface Flags {
   runId?: string;
   model?: string;
   allowRunningHead?: boolean;
+  empirical?: string;
   budgetEpsilon?: number;
   delta?: number;
   json?: boolean;
@@ -33,6 +35,10 @@ export function auditCommand(): Command {
     )
     .option('--run-id <id>', "fail unless the ledger is this run's (the head's run, or without --head the last entry's)")
     .option('--model <dir>', 'fail unless DIR/weights.bin is the model the signed head names (needs --head)')
+    .option(
+      '--empirical <file>',
+      "a run's privacy-audit.json (default: the one beside the ledger, if any): its lower bound must not exceed the ledger's ε",
+    )
     .option('--allow-running-head', 'accept a head signed while its run was still running (otherwise reported as truncation)')
     .option('--budget-epsilon <e>', "fail if the combined ε of every run exceeds this budget (default: the signed head's budget)", positive)
     .option('--delta <d>', "δ at which ε is reported (default: the entries' delta)", openUnit)
@@ -63,16 +69,30 @@ export function auditCommand(): Command {
         ...(flags.delta !== undefined ? { delta: Number(flags.delta) } : {}),
       };
       const audit = auditLedger(entries, options);
+      const empiricalPath = flags.empirical ?? besideLedger(ledgerPath);
+      const empirical =
+        empiricalPath && audit.total
+          ? await checkEmpirical(empiricalPath, audit.delta, { rdp: audit.total.epsilonRdp, pld: audit.total.epsilonPld }).catch(
+              (error: Error) => command.error(error.message),
+            )
+          : undefined;
       if (flags.json)
         process.stdout.write(
-          `${JSON.stringify(audit, (_k, v: unknown) => (typeof v === 'number' && !Number.isFinite(v) ? String(v) : v), 2)}\n`,
+          `${JSON.stringify({ ...audit, empirical: empirical ?? null }, (_k, v: unknown) => (typeof v === 'number' && !Number.isFinite(v) ? String(v) : v), 2)}\n`,
         );
-      else process.stdout.write(report(ledgerPath, audit, head));
-      if (audit.verdict !== 'pass') {
-        process.stderr.write(`cohort audit: FAIL\n${audit.reasons.map((r) => `  ${r}\n`).join('')}`);
+      else process.stdout.write(`${report(ledgerPath, audit, head)}${empirical ? `\n${describeEmpirical(empirical)}\n` : ''}`);
+      const reasons = [...audit.reasons, ...(empirical?.reasons ?? [])];
+      if (reasons.length > 0) {
+        process.stderr.write(`cohort audit: FAIL\n${reasons.map((r) => `  ${r}\n`).join('')}`);
         process.exitCode = 1;
       }
     });
+}
+
+/** privacy-audit.json beside the ledger, when a simulation with canaries wrote one. */
+function besideLedger(ledgerPath: string): string | undefined {
+  const path = join(dirname(ledgerPath), 'privacy-audit.json');
+  return existsSync(path) ? path : undefined;
 }
 
 /** sha256 hex of DIR/weights.bin; a missing or unreadable file ends the command with an error. */

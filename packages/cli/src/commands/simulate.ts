@@ -1,5 +1,5 @@
 import { Command, Option } from 'commander';
-import type { SimulationOptions } from '@cohort/simulations';
+import type { SimulationOptions, SimulationSummary } from '@cohort/simulations';
 import type { Progress } from '../progress';
 import { addDpFlags, dpSettingsFrom, type DpFlags } from '../dp-flags';
 import { fraction, integer, nonNegative, positive, resolveWithConfig } from '../options';
@@ -10,8 +10,13 @@ type Flags = Required<
     'dataset' | 'clients' | 'rounds' | 'partition' | 'fraction' | 'localEpochs' | 'batchSize' | 'lr' | 'seed' | 'evalEvery'
   >
 > &
-  Pick<SimulationOptions, 'label' | 'model' | 'minClients' | 'workers' | 'out' | 'groupBias' | 'keyDir'> &
+  Pick<SimulationOptions, 'label' | 'model' | 'minClients' | 'workers' | 'out' | 'groupBias' | 'keyDir' | 'canaries'> &
   DpFlags & { roundTimeout: number; json?: boolean; logLevel: string };
+
+function describeAudit(a: NonNullable<SimulationSummary['privacy_audit']>): string {
+  const verdict = a.verdict === 'pass' ? 'consistent with the accountant' : `FAILED: ${a.reasons.join(' ')}`;
+  return `empirical audit (${a.canaries} canaries): ε ≥ ${a.epsilon_lower.toFixed(3)} (one-run lower bound, 95 %), ε̂ = ${a.epsilon_estimate.toFixed(3)} (estimate) — ${verdict}`;
+}
 
 export function simulateCommand(): Command {
   const command = new Command('simulate')
@@ -33,6 +38,11 @@ export function simulateCommand(): Command {
     .option('--workers <n>', 'training threads (default: number of cores)', integer(1))
     .option('--round-timeout <seconds>', 'per-round timeout', positive, 300)
     .option('--out <dir>', 'run directory (default: runs/<timestamp>)')
+    .option(
+      '--canaries <k>',
+      'empirical privacy audit (with --dp): k canary clients, each inserted with probability ½; writes privacy-audit.json',
+      integer(0),
+    )
     .option(
       '--key-dir <dir>',
       'private directory of the ledger-signing key, never inside the run directory (default: $COHORT_KEY_DIR or ~/.cohort/keys)',
@@ -76,9 +86,10 @@ export function simulateCommand(): Command {
           (summary.privacy
             ? `privacy: ε = ${summary.privacy.rdp.toFixed(4)} (RDP), ${summary.privacy.pld.toFixed(4)} (PLD) at δ = ${summary.privacy.delta}${summary.privacy.private ? '' : ' — seeded noise: NOT private'}\n`
             : '') +
+          (summary.privacy_audit ? `${describeAudit(summary.privacy_audit)}\n` : '') +
           `run directory: ${summary.run_dir}\n`,
       );
     }
-    if (summary.status === 'failed' || summary.status === 'stopped') process.exitCode = 1;
+    if (summary.status === 'failed' || summary.status === 'stopped' || summary.privacy_audit?.verdict === 'fail') process.exitCode = 1;
   });
 }

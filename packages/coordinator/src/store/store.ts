@@ -114,6 +114,18 @@ export class Store {
     return { round: row.round, sha256: row.sha256, payload: new Uint8Array(row.payload) };
   }
 
+  /** Every checkpoint of a run, round 0 (the initial model) first. */
+  *checkpoints(runId: string): IterableIterator<Checkpoint> {
+    const rows = this.db
+      .prepare(`SELECT round, sha256, payload FROM checkpoints WHERE run_id = ? ORDER BY round`)
+      .iterate(runId) as IterableIterator<{
+      round: number;
+      sha256: string;
+      payload: Buffer;
+    }>;
+    for (const row of rows) yield { round: row.round, sha256: row.sha256, payload: new Uint8Array(row.payload) };
+  }
+
   /** Commits a round: the new model, the round's row and its ledger entry, together or not at all. */
   commitRound(record: RoundRecord, model: Checkpoint, ledgerEntry?: LedgerEntry, strategyState?: unknown): void {
     this.db.transaction(() => {
