@@ -14,7 +14,10 @@ describe('canary clients', () => {
   it('send their direction scaled far past the clip, so the client clips it to exactly C along it', async () => {
     const canary: Canary = { index: 0, inserted: true, direction: Float64Array.from([0.6, 0, 0.8]) };
     const task = { round: 1, topology: {}, weightSpecs: [], numClasses: 2, weights: [new Float32Array(2), new Float32Array(1)] };
-    const { delta } = await new CanaryTrainer(canary).fit({ ...task, config: { localEpochs: 1, batchSize: 1, learningRate: 0.1, seed: 0, dp: { clipNorm: 0.5, noiseStdDev: 0 } } });
+    const { delta } = await new CanaryTrainer(canary).fit({
+      ...task,
+      config: { localEpochs: 1, batchSize: 1, learningRate: 0.1, seed: 0, dp: { clipNorm: 0.5, noiseStdDev: 0 } },
+    });
     expect(delta.map((t) => [...t])).toEqual([[300, 0], [400]]);
   });
 

@@ -53,11 +53,33 @@ export const run: Benchmark = async () => {
   const runs: { canaries: number; result: Awaited<ReturnType<typeof measure>> }[] = [];
   for (const canaries of ORDER) runs.push({ canaries, result: await measure(canaries) });
   const of = (canaries: number) => runs.filter((r) => r.canaries === canaries).map((r) => r.result);
-  const plainRound = figure('simulated round, no canaries', of(0).flatMap((r) => r.rounds), 'ms', true);
-  const canaryRound = figure(`simulated round, ${CANARIES} canaries`, of(CANARIES).flatMap((r) => r.rounds), 'ms');
-  const plainRun = figure('whole run, no canaries', of(0).map((r) => r.totalMs), 'ms', true);
-  const canaryRun = figure(`whole run, ${CANARIES} canaries (audit included)`, of(CANARIES).map((r) => r.totalMs), 'ms');
-  const tail = figure('after the last round, with canaries (scoring, statistics, summary)', of(CANARIES).map((r) => r.afterRunsMs), 'ms');
+  const plainRound = figure(
+    'simulated round, no canaries',
+    of(0).flatMap((r) => r.rounds),
+    'ms',
+    true,
+  );
+  const canaryRound = figure(
+    `simulated round, ${CANARIES} canaries`,
+    of(CANARIES).flatMap((r) => r.rounds),
+    'ms',
+  );
+  const plainRun = figure(
+    'whole run, no canaries',
+    of(0).map((r) => r.totalMs),
+    'ms',
+    true,
+  );
+  const canaryRun = figure(
+    `whole run, ${CANARIES} canaries (audit included)`,
+    of(CANARIES).map((r) => r.totalMs),
+    'ms',
+  );
+  const tail = figure(
+    'after the last round, with canaries (scoring, statistics, summary)',
+    of(CANARIES).map((r) => r.afterRunsMs),
+    'ms',
+  );
   return {
     figures: [plainRound, canaryRound, plainRun, canaryRun, tail],
     ratios: [
