@@ -21,7 +21,8 @@ export interface EmpiricalCheck {
   guesses: number;
   correct: number;
   confidence: number;
-  /** The ledger's recomputed upper bound it is set against (the smaller of RDP and PLD). */
+  /** The ledger's recomputed upper bounds; the lower bound is set against the smaller. */
+  upper: { rdp: number; pld: number };
   epsilonUpper: number;
   verdict: 'pass' | 'fail';
   reasons: string[];
@@ -59,6 +60,7 @@ export async function checkEmpirical(path: string, delta: number, upper: { rdp: 
     guesses: bound.guesses,
     correct: bound.correct,
     confidence,
+    upper,
     epsilonUpper,
     verdict: reasons.length === 0 ? 'pass' : 'fail',
     reasons,
@@ -70,7 +72,7 @@ export function describeEmpirical(check: EmpiricalCheck): string {
     `Empirical audit (${check.file}): ${check.canaries} canaries, ${check.inserted} inserted; recomputed from their scores:`,
     `  lower bound ε ≥ ${check.epsilonLower.toFixed(4)} (one run, ${Math.round(check.confidence * 100)} %: ${check.correct} of ${check.guesses} guesses right)`,
     `  estimate    ε̂ = ${check.epsilonEstimate.toFixed(4)} (final model)`,
-    `  upper bound ε ≤ ${check.epsilonUpper.toFixed(4)} (accountant, recomputed from the ledger)`,
+    `  upper bound ε ≤ ${check.upper.rdp.toFixed(4)} (RDP), ${check.upper.pld.toFixed(4)} (PLD): the accountant, recomputed from the ledger`,
     `  ${check.verdict === 'pass' ? 'consistent: lower ≤ upper (a lower bound far below the upper bound is expected)' : 'INCONSISTENT: lower > upper'}`,
   ].join('\n');
 }
