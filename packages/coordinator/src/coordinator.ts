@@ -15,7 +15,8 @@ import { CoordinatorError } from './errors';
 import { GlobalModel, sha256 } from './global-model';
 import { writeLayersModel } from './model-files';
 import { resolveOptions, type CoordinatorOptions, type ResolvedOptions } from './options';
-import { RoundEngine, type RoundReport, type RunOutcome } from './round-engine';
+import { RoundEngine } from './round-engine';
+import type { RoundReport, RunOutcome } from './round-report';
 import { Store, type RunRecord } from './store/store';
 import { FedAvg } from './strategy/fed-avg';
 import type { Strategy } from './strategy/strategy';
@@ -179,4 +180,4 @@ export class Coordinator extends EventEmitter<CoordinatorEvents> {
   }
 }
 
-export type { RoundParticipation, RoundReport, RunOutcome } from './round-engine';
+export type { RoundParticipation, RoundReport, RunOutcome } from './round-report';

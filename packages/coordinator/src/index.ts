@@ -1,5 +1,5 @@
 export { Coordinator } from './coordinator';
-export type { RoundParticipation, RoundReport, RunOutcome } from './round-engine';
+export type { RoundParticipation, RoundReport, RunOutcome } from './round-report';
 export { RoundEngine } from './round-engine';
 export { CoordinatorError, COORDINATOR_ERROR_CODES } from './errors';
 export type { CoordinatorErrorCode } from './errors';

@@ -10,52 +10,13 @@ import { EventEmitter } from 'node:events';
 import type { Logger } from 'pino';
 import { PROTOCOL_VERSION } from '@cohort/protocol';
 import type { PrivacyBudget } from './dp/privacy-budget';
-import type { EpsilonReport } from './dp/privacy-accounting';
 import type { EncodedModel, GlobalModel } from './global-model';
 import type { ResolvedOptions } from './options';
+import { emptyReport, withoutPerClient, type RoundReport, type RunOutcome } from './round-report';
 import { RoundInbox, type InboxContext } from './round-inbox';
 import type { RoundRecord, RunRecord, Store } from './store/store';
 import type { ClassificationMetrics, EvaluateResult, Failure, FitAggregate, FitPlan, FitResult, Strategy } from './strategy/strategy';
 import type { RoundTask, Transport } from './transport/transport';
-
-/** Who and how many took part in a round: the coordinator's own records, published only without DP. */
-export interface RoundParticipation {
-  /** Clients drawn for the round. */
-  selected: number;
-  participants: number;
-  failures: Failure[];
-  bytesIn: number;
-  bytesOut: number;
-}
-
-/**
- * What one round produced, as reported to listeners and written to metrics.jsonl. Under DP it holds
- * nothing from which a reader could tell whether a given client took part: no participation facts,
- * no training metrics, no single client's evaluation figures.
- */
-export interface RoundReport {
-  round: number;
-  /** Clients connected when the cohort was drawn (public: DP protects participation, not presence). */
-  population: number;
-  /** null under differential privacy. */
-  participation: RoundParticipation | null;
-  trainLoss: number | null;
-  trainAccuracy: number | null;
-  evaluation: ClassificationMetrics | null;
-  durationMs: number;
-  /** ε of the federation after this round by RDP and PLD, when differential privacy is on. */
-  privacy: EpsilonReport | null;
-}
-
-export interface RunOutcome {
-  runId: string;
-  status: 'finished' | 'budget-exhausted' | 'failed' | 'stopped';
-  reason: string;
-  lastRound: number;
-  finalEvaluation: ClassificationMetrics | null;
-  modelSha256: string;
-  privacy: EpsilonReport | null;
-}
 
 export interface RoundEngineParts {
   run: RunRecord;
@@ -375,22 +336,4 @@ export class RoundEngine extends EventEmitter<EngineEvents> {
 
 function sortedById<T extends { clientId: string }>(values: Iterable<T>): T[] {
   return [...values].sort((a, b) => (a.clientId < b.clientId ? -1 : a.clientId > b.clientId ? 1 : 0));
-}
-
-function emptyReport(round: number): RoundReport {
-  return {
-    round,
-    population: 0,
-    participation: null,
-    trainLoss: null,
-    trainAccuracy: null,
-    evaluation: null,
-    durationMs: 0,
-    privacy: null,
-  };
-}
-
-function withoutPerClient(metrics: ClassificationMetrics): ClassificationMetrics {
-  const { perClientAccuracy: _perClient, ...rest } = metrics;
-  return rest;
 }
