@@ -140,4 +140,33 @@ describe('the round engine, driven through an in-memory transport', () => {
     expect(store.ledger().map((e) => [e.round, e.attempt, e.mechanism])).toEqual([[1, 1, 'gaussian-local']]);
     store.close();
   });
+
+  it('never commits a non-finite or absurd aggregate: the attempt fails, is tried again, and the run ends with the reason', async () => {
+    const transport = new MemoryTransport();
+    memoryClient(transport, 'honest', (s) => update(s, 'honest', 0.5));
+    const poisoner = memoryClient(transport, 'poisoner', (s) => update(s, 'poisoner', 1e38));
+    const dir = mkdtempSync(join(tmpdir(), 'engine-'));
+    const c = await start({ dbPath: join(dir, 'state.db'), maxRoundAttempts: 2 }, transport);
+    const outcome = await c.runRounds();
+    expect(outcome.status).toBe('failed');
+    expect(outcome.reason).toMatch(
+      /^round 1 failed 2 times: the aggregate was not committed \(tensor 0 has a weight of [\d.e+]+ at index 0, beyond ±1000000\)$/,
+    );
+    expect(poisoner.ended()).toEqual([outcome.reason]);
+    await c.close();
+    const store = new Store(join(dir, 'state.db'));
+    expect([...store.checkpoints(outcome.runId)].map((k) => k.round)).toEqual([0]);
+    store.close();
+  });
+
+  it('without DP, a client whose last three rounds failed sits out three rounds, then is asked again', async () => {
+    const transport = new MemoryTransport();
+    memoryClient(transport, 'a', (s) => update(s, 'a', 0));
+    memoryClient(transport, 'b', (s) => update(s, 'b', 0));
+    const flaky = memoryClient(transport, 'flaky', () => undefined);
+    const c = await start({ rounds: 8, roundTimeoutMs: 20 }, transport);
+    expect((await c.runRounds()).status).toBe('finished');
+    const asked = flaky.seen.filter((m) => m.event === 'round:start').map((m) => (m.message as RoundStart).round);
+    expect(asked).toEqual([1, 2, 3, 7]);
+  });
 });

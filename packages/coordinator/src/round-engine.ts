@@ -30,6 +30,11 @@ export interface RoundEngineParts {
   log: Logger;
 }
 
+/** Weights beyond this magnitude mean a broken or poisoned aggregate: it is never committed. */
+export const MAX_WEIGHT_MAGNITUDE = 1e6;
+/** Without DP, a client whose last this-many fit rounds failed sits out as many rounds. */
+export const EXCLUDE_AFTER_FAILURES = 3;
+
 /** One attempt at a training round, as it passes through the stages. */
 interface FitAttempt {
   round: number;
@@ -67,6 +72,11 @@ export class RoundEngine extends EventEmitter<EngineEvents> {
     { name: 'commit', run: (a) => this.commit(a) },
   ];
 
+  /** Consecutive failed fit rounds per client (without DP), and the round of the last one. */
+  private readonly failing = new Map<string, { failures: number; lastRound: number }>();
+  /** Why the last attempt at a round failed, for the run's end reason. */
+  private attemptFailure = '';
+
   constructor(
     private readonly parts: RoundEngineParts,
     private readonly signal: AbortSignal,
@@ -93,7 +103,8 @@ export class RoundEngine extends EventEmitter<EngineEvents> {
       const report = await this.fitRound(round);
       if (!report) {
         if (this.signal.aborted) break;
-        const reason = `round ${round} failed ${options.maxRoundAttempts} times: fewer than ${options.minClients} clients answered`;
+        const attempts = store.failedAttempts(run.id, round);
+        const reason = `round ${round} failed ${attempts} time${attempts === 1 ? '' : 's'}: ${this.attemptFailure}`;
         log.error({ round }, reason);
         return this.end('failed', reason);
       }
@@ -145,10 +156,31 @@ export class RoundEngine extends EventEmitter<EngineEvents> {
     return undefined;
   }
 
+  /**
+   * Draws the cohort. Without DP, a client whose last EXCLUDE_AFTER_FAILURES fit rounds all failed
+   * (timeout, disconnect, rejection, local error) sits out that many rounds, so that a few broken or
+   * hostile sockets cannot make every round wait out its timeout. Under DP nobody is excluded: who
+   * failed depends on who was sampled, and the population is published.
+   */
   private sample(a: FitAttempt): StageResult {
-    a.population = this.parts.transport.clients();
+    const connected = this.parts.transport.clients();
+    a.population = this.parts.privacy ? connected : connected.filter((id) => !this.sittingOut(id, a.round));
     a.plan = this.parts.strategy.configureFit(a.round, a.population);
     return 'continue';
+  }
+
+  private sittingOut(clientId: string, round: number): boolean {
+    const record = this.failing.get(clientId);
+    return record !== undefined && record.failures >= EXCLUDE_AFTER_FAILURES && round <= record.lastRound + EXCLUDE_AFTER_FAILURES;
+  }
+
+  /** Counts consecutive failed fit rounds per client; an answer resets the count. */
+  private noteFailures(a: FitAttempt): void {
+    for (const r of a.results) this.failing.delete(r.clientId);
+    for (const f of a.failures) {
+      const previous = this.failing.get(f.clientId);
+      this.failing.set(f.clientId, { failures: (previous?.failures ?? 0) + 1, lastRound: a.round });
+    }
   }
 
   /** Local DP releases as soon as clients answer: its entry is committed before the round goes out. */
@@ -178,8 +210,10 @@ export class RoundEngine extends EventEmitter<EngineEvents> {
     this.parts.transport.closeRound();
     a.results = sortedById(inbox.collector.results.values());
     a.failures = sortedById(inbox.collector.failures.values());
+    this.noteFailures(a);
     if (this.parts.privacy || a.results.length >= this.parts.options.minClients || this.signal.aborted) return 'continue';
     this.parts.store.recordFailedRound({ ...this.record(a), durationMs: Date.now() - a.started });
+    this.attemptFailure = `fewer than ${this.parts.options.minClients} clients answered`;
     this.parts.log.warn(
       { round: a.round, attempt: a.attempt, failures: a.failures },
       `round ${a.round} attempt ${a.attempt} failed: ${a.results.length} of ${this.parts.options.minClients} required updates`,
@@ -187,9 +221,22 @@ export class RoundEngine extends EventEmitter<EngineEvents> {
     return 'retry';
   }
 
+  /**
+   * Aggregates, then checks the result before anything is committed: a model with a non-finite
+   * weight, or one beyond ±MAX_WEIGHT_MAGNITUDE, is never committed — the attempt fails (and,
+   * without DP, is tried again with a new cohort).
+   */
   private aggregate(a: FitAttempt): StageResult {
     a.aggregate = this.parts.strategy.aggregateFit(a.round, a.results, a.failures, this.parts.model.weights);
-    return 'continue';
+    const problem = implausible(a.aggregate.weights);
+    if (!problem) return 'continue';
+    this.parts.store.recordFailedRound({ ...this.record(a), durationMs: Date.now() - a.started });
+    this.attemptFailure = `the aggregate was not committed (${problem})`;
+    this.parts.log.error(
+      { round: a.round, attempt: a.attempt },
+      `round ${a.round} attempt ${a.attempt}: the aggregate was not committed: ${problem}`,
+    );
+    return 'retry';
   }
 
   /** The new model, the round's row, its ledger entry and the strategy's state, in one transaction. */
@@ -332,6 +379,18 @@ export class RoundEngine extends EventEmitter<EngineEvents> {
     if (privacy) log.info({ round: facts['round'] }, message.replace(/ with \d+ clients$/, ''));
     log[privacy ? 'debug' : 'info'](facts, message);
   }
+}
+
+/** Why a candidate model must not be committed, or undefined when it may. */
+function implausible(weights: readonly Float32Array[]): string | undefined {
+  for (const [t, tensor] of weights.entries()) {
+    for (let i = 0; i < tensor.length; i++) {
+      const w = tensor[i]!;
+      if (!Number.isFinite(w)) return `tensor ${t} has a non-finite weight at index ${i}`;
+      if (Math.abs(w) > MAX_WEIGHT_MAGNITUDE) return `tensor ${t} has a weight of ${w} at index ${i}, beyond ±${MAX_WEIGHT_MAGNITUDE}`;
+    }
+  }
+  return undefined;
 }
 
 function sortedById<T extends { clientId: string }>(values: Iterable<T>): T[] {
