@@ -95,10 +95,10 @@ async function federation(
   running.push(...sites);
   const leaky = extra?.(`http://127.0.0.1:${proxyPort}`);
   if (leaky) running.push(leaky);
-  expect(await coordinator.exited).toBe(0);
+  const exitCode = await coordinator.exited;
   await Promise.all([...sites, ...(leaky ? [leaky] : [])].map((s) => s.exited));
   await proxy.close();
-  return { traffic: proxy.captured(), coordinatorDir, logs: Buffer.from([coordinator, ...sites].flatMap((p) => p.lines).join('\n')) };
+  return { exitCode, traffic: proxy.captured(), coordinatorDir, logs: Buffer.from([coordinator, ...sites].flatMap((p) => p.lines).join('\n')) };
 }
 
 describe('raw data never leaves a device', () => {
@@ -112,6 +112,7 @@ describe('raw data never leaves a device', () => {
     writeFileSync(schemaPath, schemaToJson(schema));
 
     const honest = await federation(root, 'honest', 2, devices, policyPath, schemaPath);
+    expect(honest.exitCode).toBe(0);
     const secrets = devices.flatMap((d) => d.pii);
     const rows = devices.flatMap((d) => d.rawRows);
     expect(secrets.length).toBeGreaterThan(1500);
@@ -139,5 +140,8 @@ describe('raw data never leaves a device', () => {
       };
     });
     expect(found(leaked.traffic, secrets)).toEqual([victim]);
+    // ASCII read as float32 is far beyond any sane weight: the coordinator never commits that aggregate.
+    expect(leaked.exitCode).toBe(1);
+    expect(leaked.logs.toString()).toMatch(/the aggregate was not committed/);
   }, 300_000);
 });

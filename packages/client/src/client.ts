@@ -127,13 +127,27 @@ export class CohortClient extends EventEmitter<ClientEvents> {
     this.socket.on('disconnect', (reason) => {
       this.log.info({ reason }, `disconnected: ${reason}`);
       this.emit('disconnected', reason);
+      // socket.io does not reconnect after a disconnect by the server (a transport close, as when the
+      // coordinator stops or the network drops, is retried with backoff): without a run:end this
+      // client is done, and says why rather than leaving silently.
+      if (reason === 'io server disconnect') {
+        this.rejectFinished(
+          new ClientError(
+            'REFUSED',
+            `the coordinator disconnected this client before the run ended: another connection may have taken client id ${options.clientId}, or it exceeded the coordinator's limits`,
+          ),
+        );
+        void this.close();
+      }
     });
     this.socket.on('connect_error', (error) => {
       const data = (error as Error & { data?: { code?: string } }).data;
       if (data?.code) {
         // Refused by the coordinator (wrong protocol version, bad identity): retrying cannot help.
         this.socket.disconnect();
-        this.rejectFinished(new ClientError('REFUSED', `the coordinator refused this client: ${error.message}`, { cause: error }));
+        this.rejectFinished(
+          new ClientError('REFUSED', `the coordinator refused this client (${data.code}): ${error.message}`, { cause: error }),
+        );
       } else {
         this.log.warn(`cannot reach ${options.serverUrl}: ${error.message}; retrying`);
       }

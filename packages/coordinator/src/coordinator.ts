@@ -54,7 +54,8 @@ export class Coordinator extends EventEmitter<CoordinatorEvents> {
       options.strategy ?? new FedAvg({ fraction: this.options.fraction, minFitClients: this.options.minClients, seed: this.options.seed });
     const { dp, dpStrategy } = this.options;
     this.strategy = dp ? (dpStrategy ?? withDifferentialPrivacy(inner, dp, this.log)) : inner;
-    this.transport = options.transport ?? new SocketTransport({ host: this.options.host, port: this.options.port, log: this.log });
+    // The transport takes its own settings (host, port, connection and message limits) from the options.
+    this.transport = options.transport ?? new SocketTransport({ ...this.options, log: this.log });
   }
 
   get runId(): string {

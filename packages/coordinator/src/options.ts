@@ -83,6 +83,35 @@ export interface CoordinatorOptions {
   logger?: Logger;
   /** How clients are reached. @default a socket.io server on `host`:`port` */
   transport?: Transport;
+  /**
+   * socket.io connections open at once; one more is refused at the handshake with
+   * TOO_MANY_CONNECTIONS (the client prints it and exits). @default 2000
+   */
+  maxConnections?: number;
+  /**
+   * socket.io connections open at once from one remote address; one more is refused with
+   * TOO_MANY_FROM_ADDRESS. Simulations run every client from loopback: raise it for more than this
+   * many simulated clients. @default 1000
+   */
+  maxConnectionsPerAddress?: number;
+  /** A socket that opens a connection but never completes the socket.io handshake is dropped after this many ms. @default 10000 */
+  handshakeTimeoutMs?: number;
+  /**
+   * Each socket's message rate, a token bucket: `burst` messages at once, refilled at `perSecond`. A
+   * message over it is not processed and is acknowledged `{ ok: false, code: 'RATE_LIMITED' }`; a
+   * socket that sends `burst` messages over the limit is disconnected.
+   * @default { perSecond: 10, burst: 20 }
+   */
+  messageRate?: { perSecond: number; burst: number };
+  /** Warnings one socket may cause in the log per minute; the rest are counted in one summary line. @default 10 */
+  warningsPerMinute?: number;
+  /**
+   * Browser Origins allowed to connect. A handshake without an Origin header (a Node client) is
+   * accepted; one with an Origin not listed is refused with HTTP 403. @default [] (no browser Origin)
+   */
+  allowedOrigins?: string[];
+  /** On close, how long queued messages (run:end) may drain before every connection is cut, in ms. @default 1000 */
+  shutdownGraceMs?: number;
 }
 
 type OptionalKeys = 'strategy' | 'logger' | 'maxMessageBytes' | 'runConfig' | 'dp' | 'dpStrategy' | 'ledgerPath' | 'transport';
@@ -98,6 +127,13 @@ export function resolveOptions(options: CoordinatorOptions): ResolvedOptions {
     evalEvery: 1,
     seed: 0,
     maxRoundAttempts: 3,
+    maxConnections: 2000,
+    maxConnectionsPerAddress: 1000,
+    handshakeTimeoutMs: 10_000,
+    messageRate: { perSecond: 10, burst: 20 },
+    warningsPerMinute: 10,
+    allowedOrigins: [],
+    shutdownGraceMs: 1000,
     ...stripUndefined(options),
   };
   const integer = (field: string, value: number, min: number) => {
@@ -114,6 +150,18 @@ export function resolveOptions(options: CoordinatorOptions): ResolvedOptions {
   integer('fit.localEpochs', resolved.fit.localEpochs, 1);
   integer('fit.batchSize', resolved.fit.batchSize, 1);
   integer('seed', resolved.seed, 0);
+  integer('maxConnections', resolved.maxConnections, 1);
+  integer('maxConnectionsPerAddress', resolved.maxConnectionsPerAddress, 1);
+  integer('handshakeTimeoutMs', resolved.handshakeTimeoutMs, 1);
+  integer('messageRate.burst', resolved.messageRate.burst, 1);
+  integer('warningsPerMinute', resolved.warningsPerMinute, 0);
+  integer('shutdownGraceMs', resolved.shutdownGraceMs, 0);
+  if (!(resolved.messageRate.perSecond > 0)) {
+    throw new CoordinatorError(
+      'INVALID_OPTION',
+      `coordinator option messageRate.perSecond must be positive, got ${resolved.messageRate.perSecond}.`,
+    );
+  }
   if (!(resolved.fraction > 0 && resolved.fraction <= 1)) {
     throw new CoordinatorError('INVALID_OPTION', `coordinator option fraction must be in (0, 1], got ${resolved.fraction}.`);
   }

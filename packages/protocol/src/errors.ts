@@ -11,6 +11,10 @@ export const REJECTION_CODES = [
   'TOO_LARGE',
   'TOO_MANY_TENSORS',
   'CLIENT_ID_MISMATCH',
+  // Load, not content: the coordinator refused a connection or a message to protect itself.
+  'TOO_MANY_CONNECTIONS',
+  'TOO_MANY_FROM_ADDRESS',
+  'RATE_LIMITED',
 ] as const;
 
 export type RejectionCode = (typeof REJECTION_CODES)[number];

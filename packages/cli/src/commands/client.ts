@@ -37,7 +37,16 @@ it in --privacy-state before the update leaves, so it need not trust the coordin
 round that would exceed the budget, or whose update would leave without local noise (no DP or
 central DP), is refused and reported to the coordinator; evaluation rounds go on. The state file
 survives restarts; a corrupt one stops the client rather than starting again from zero. Rounds
-asking for seeded (reproducible, hence not private) noise are always refused.`,
+asking for seeded (reproducible, hence not private) noise are always refused.
+
+The client reconnects with backoff when the connection drops, and exits when the run ends:
+  0  the run finished (or the client was stopped with SIGTERM/SIGINT)
+  1  the run ended for another reason
+  2  refused by the coordinator (protocol version, identity, connection limits), or disconnected
+     by it (e.g. another connection took this client id)
+  3  the run failed
+  4  the coordinator's privacy budget is exhausted
+Every non-zero exit prints one line saying why on stderr.`,
     )
     .requiredOption('--server <url>', 'coordinator URL, e.g. http://127.0.0.1:8080')
     .requiredOption('--data <file>', 'local training data: CSV, or JSON lines with --schema')
@@ -95,10 +104,35 @@ asking for seeded (reproducible, hence not private) noise are always refused.`,
       };
       process.once('SIGTERM', stop);
       process.once('SIGINT', stop);
-      const reason = await client.finished;
+      let reason: string;
+      try {
+        reason = await client.finished;
+      } catch (error) {
+        // Refused at the handshake (version, identity, connection limits) or disconnected by the coordinator.
+        process.stderr.write(`cohort client: ${(error as Error).message}\n`);
+        process.exit(EXIT.refused);
+      }
       logger.info(`done: ${reason}`);
-      process.exit(0);
+      const ending = runEnding(reason);
+      if (ending.code !== EXIT.finished) process.stderr.write(`cohort client: ${ending.line}\n`);
+      process.exit(ending.code);
     });
+}
+
+/** Exit codes of `cohort client`, by how its run ended. */
+export const EXIT = { finished: 0, other: 1, refused: 2, failed: 3, budgetExhausted: 4 } as const;
+
+/**
+ * The exit code and one-line reason for a run:end reason. The coordinator's reasons start with
+ * 'completed N rounds', 'round N failed …' or 'privacy budget exhausted …'; 'closed' is this client
+ * stopping by itself (SIGTERM, SIGINT).
+ */
+export function runEnding(reason: string): { code: number; line: string } {
+  if (/^completed \d+ rounds/.test(reason) || reason === 'closed') return { code: EXIT.finished, line: reason };
+  if (/^round \d+ failed/.test(reason)) return { code: EXIT.failed, line: `the run failed: ${reason}` };
+  if (reason.startsWith('privacy budget exhausted'))
+    return { code: EXIT.budgetExhausted, line: `the run ended early, the coordinator's privacy budget is exhausted: ${reason}` };
+  return { code: EXIT.other, line: `the run ended: ${reason}` };
 }
 
 async function plainExamples(flags: Flags, command: Command): Promise<Examples> {

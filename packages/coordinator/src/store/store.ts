@@ -3,7 +3,7 @@
  * A round's model and its row are written in one transaction, so a crash leaves either the old
  * round or the new one, never half of one.
  */
-import { mkdirSync } from 'node:fs';
+import { chmodSync, closeSync, existsSync, mkdirSync, openSync } from 'node:fs';
 import { dirname } from 'node:path';
 import Database from 'better-sqlite3';
 import { CoordinatorError } from '../errors';
@@ -59,7 +59,12 @@ export class Store {
   private readonly db: Database.Database;
 
   constructor(path: string) {
-    if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
+    if (path !== ':memory:') {
+      mkdirSync(dirname(path), { recursive: true });
+      // Owner-only: SQLite gives the -wal and -shm files the database file's mode, so create it 0600 first.
+      closeSync(openSync(path, 'a', 0o600));
+      chmodSync(path, 0o600);
+    }
     this.db = new Database(path);
     this.db.pragma('journal_mode = WAL');
     this.db.pragma('synchronous = FULL');
@@ -73,6 +78,8 @@ export class Store {
     }
     this.db.exec(SCHEMA_SQL);
     this.db.pragma(`user_version = ${SCHEMA_VERSION}`);
+    // A database written by an older coordinator may have left its -wal and -shm files readable by others.
+    for (const file of [`${path}-wal`, `${path}-shm`]) if (path !== ':memory:' && existsSync(file)) chmodSync(file, 0o600);
   }
 
   close(): void {

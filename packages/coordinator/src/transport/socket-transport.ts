@@ -2,13 +2,23 @@
  * The socket.io transport: an HTTP server with a socket.io endpoint, the handshake (protocol version
  * and client id, validated in full), the registry of connected clients (a reconnecting client
  * replaces its older socket), routing of answers to the open round's inbox, and byte counts.
+ *
+ * Abuse limits (defaults in options.ts): browser Origins outside an allow-list are refused at the
+ * HTTP handshake; connections beyond a total and a per-address limit are refused in the socket.io
+ * middleware with a typed reason (TOO_MANY_CONNECTIONS, TOO_MANY_FROM_ADDRESS); a socket that opens
+ * the engine.io connection but never joins is dropped after `handshakeTimeoutMs`; each socket's
+ * messages pass a token bucket (a message over it is answered with a RATE_LIMITED ack and not
+ * routed; a socket that goes on sending into an empty bucket is disconnected); each socket may write
+ * only so many warnings a minute. Any other HTTP request gets 404 and its connection is closed, and
+ * close() ends every connection within a bounded time.
  */
-import { createServer, type Server as HttpServer } from 'node:http';
+import { createServer, type IncomingMessage, type Server as HttpServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Logger } from 'pino';
 import { Server } from 'socket.io';
 import {
   ProtocolError,
+  clientErrorSchema,
   handshakeSchema,
   parseMessage,
   type Ack,
@@ -20,6 +30,7 @@ import {
 import { answer, type AnswerEvent, type RoundInbox } from '../round-inbox';
 import type { ClientInstruction } from '../strategy/strategy';
 import { ClientRegistry, type ClientSocket } from './client-registry';
+import { ConnectionCounter, TokenBucket, limitedLogger, refusalAck, type MessageRate } from './limits';
 import { groupByInstruction, inboxContext, type RoundTask, type Transport, type TransportSetup } from './transport';
 
 export interface SocketTransportOptions {
@@ -28,7 +39,25 @@ export interface SocketTransportOptions {
   /** Port to listen on; 0 picks a free one. @default 0 */
   port?: number;
   log: Logger;
+  /** Open socket.io connections at once. @default 2000 */
+  maxConnections?: number;
+  /** Open socket.io connections from one remote address. @default 1000 */
+  maxConnectionsPerAddress?: number;
+  /** A socket that has not joined (handshake, client id) this long after connecting is dropped, in ms. @default 10000 */
+  handshakeTimeoutMs?: number;
+  /** Per-socket message rate. @default { perSecond: 10, burst: 20 } */
+  messageRate?: MessageRate;
+  /** Warnings one socket may cause per minute; beyond them one summary line. @default 10 */
+  warningsPerMinute?: number;
+  /** Browser Origins accepted; requests without an Origin header (Node clients) always are. @default [] */
+  allowedOrigins?: readonly string[];
+  /** How long close() lets queued messages (run:end) drain before it cuts every connection, in ms. @default 1000 */
+  shutdownGraceMs?: number;
 }
+
+const REFUSAL_WARNINGS_PER_MINUTE = 20;
+
+type EngineConnection = ClientSocket['conn'];
 
 export class SocketTransport implements Transport {
   private readonly registry = new ClientRegistry();
@@ -36,24 +65,58 @@ export class SocketTransport implements Transport {
   private io: Server<ClientToServerEvents, ServerToClientEvents, Record<string, never>, { clientId: string }> | undefined;
   private setup: TransportSetup | undefined;
   private inbox: RoundInbox | undefined;
+  private readonly connections: ConnectionCounter;
+  /** Every open engine.io connection, joined or not, for close(). */
+  private readonly engineConnections = new Set<EngineConnection>();
+  /** Warnings about refused connections, limited as a whole: a flood of refusals must not flood the log. */
+  private readonly refusalLog: ReturnType<typeof limitedLogger>;
 
-  constructor(private readonly options: SocketTransportOptions) {}
+  constructor(private readonly options: SocketTransportOptions) {
+    this.connections = new ConnectionCounter(options.maxConnections ?? 2000, options.maxConnectionsPerAddress ?? 1000);
+    this.refusalLog = limitedLogger(options.log, REFUSAL_WARNINGS_PER_MINUTE, 'refused connections');
+  }
 
   async listen(setup: TransportSetup): Promise<string> {
     this.setup = setup;
-    const { log } = this.options;
     const host = this.options.host ?? '127.0.0.1';
-    this.http = createServer();
-    this.io = new Server(this.http, { maxHttpBufferSize: 2 * setup.maxMessageBytes, serveClient: false });
+    // socket.io answers its own path; everything else is refused and its connection closed, so that no
+    // stray request is left open (one used to hold the coordinator's exit).
+    this.http = createServer((_req, res) => {
+      res.writeHead(404, { 'content-type': 'text/plain', connection: 'close' });
+      res.end('not found\n');
+    });
+    const allowedOrigins = new Set(this.options.allowedOrigins ?? []);
+    const maxConnections = this.options.maxConnections ?? 2000;
+    this.io = new Server(this.http, {
+      maxHttpBufferSize: 2 * setup.maxMessageBytes,
+      serveClient: false,
+      connectTimeout: this.options.handshakeTimeoutMs ?? 10_000,
+      allowRequest: (req, callback) => {
+        const refusal = this.refuseRequest(req, allowedOrigins, maxConnections);
+        if (refusal) this.refusalLog.warn({ address: req.socket.remoteAddress }, `refused a connection: ${refusal}`);
+        callback(refusal ?? null, refusal === undefined);
+      },
+    });
+    this.io.engine.on('connection', (conn: EngineConnection) => {
+      this.engineConnections.add(conn);
+      conn.once('close', () => this.engineConnections.delete(conn));
+    });
     this.io.use((socket, next) => {
       try {
         socket.data.clientId = parseMessage(handshakeSchema, socket.handshake.auth, 'handshake').clientId;
-        next();
       } catch (error) {
         const rejection = error instanceof ProtocolError ? error : new ProtocolError('INVALID_MESSAGE', String(error));
-        log.warn({ code: rejection.code }, `refused a connection: ${rejection.message}`);
-        next(Object.assign(new Error(rejection.message), { data: rejection.toWire() }));
+        this.refusalLog.warn({ code: rejection.code }, `refused a connection: ${rejection.message}`);
+        return next(Object.assign(new Error(rejection.message), { data: rejection.toWire() }));
       }
+      const admitted = this.connections.admit(socket.handshake.address);
+      if ('code' in admitted) {
+        this.refusalLog.warn({ code: admitted.code, address: socket.handshake.address }, `refused a connection: ${admitted.message}`);
+        return next(Object.assign(new Error(admitted.message), { data: admitted }));
+      }
+      // The engine.io connection closes exactly once, whatever happens to the socket above it.
+      socket.conn.once('close', admitted.release);
+      next();
     });
     this.io.on('connection', (socket) => this.onConnection(socket));
     const http = this.http;
@@ -106,27 +169,82 @@ export class SocketTransport implements Transport {
     this.io?.emit('run:end', end);
   }
 
+  /**
+   * Lets what was already sent (run:end) drain for at most `shutdownGraceMs`, then closes every
+   * connection: clients see a transport close, not a server disconnect, and keep retrying (a restarted
+   * coordinator resumes the run), unless the run had ended. Requests in flight are cut.
+   */
   async close(): Promise<void> {
     this.inbox?.abort();
-    this.io?.disconnectSockets(true);
-    await new Promise<void>((resolve) => (this.io ? this.io.close(() => resolve()) : resolve()));
+    const { io, http } = this;
+    if (!io || !http) return;
+    const grace = this.options.shutdownGraceMs ?? 1000;
+    const drained = [...this.engineConnections].map(
+      (conn) =>
+        new Promise<void>((resolve) => {
+          if (conn.readyState === 'closed') return resolve();
+          conn.once('close', () => resolve());
+          conn.close();
+        }),
+    );
+    let timer: NodeJS.Timeout | undefined;
+    await Promise.race([Promise.all(drained), new Promise<void>((resolve) => (timer = setTimeout(resolve, grace)))]);
+    clearTimeout(timer);
+    const closed = io.close();
+    http.closeAllConnections();
+    await closed;
+    this.refusalLog.flush();
+  }
+
+  /** Why an HTTP handshake is refused, if it is: a browser Origin not allowed, or far too many connections. */
+  private refuseRequest(req: IncomingMessage, allowedOrigins: ReadonlySet<string>, maxConnections: number): string | undefined {
+    const origin = req.headers.origin;
+    if (origin !== undefined && !allowedOrigins.has(origin)) return `origin ${JSON.stringify(origin.slice(0, 200))} is not allowed`;
+    // Sockets that never join count here until the handshake deadline drops them; the typed limits
+    // apply in the middleware, this only stops a flood of engine.io connections.
+    if (this.io && this.io.engine.clientsCount >= 2 * maxConnections) return 'too many connections';
+    return undefined;
   }
 
   private onConnection(socket: ClientSocket): void {
     const { clientId } = socket.data;
     const { log } = this.options;
+    // This socket's own warnings (rejected answers, malformed reports, rate limit) are limited per minute.
+    const socketLog = limitedLogger(log, this.options.warningsPerMinute ?? 10, `client ${clientId} (socket ${socket.id})`);
     const previous = this.registry.add(socket);
     if (previous) previous.disconnect(true);
     log.info({ clientId, clients: this.registry.size }, `client ${clientId} connected`);
     socket.emit('model:describe', this.setup!.description);
+    const rate = this.options.messageRate ?? { perSecond: 10, burst: 20 };
+    const bucket = new TokenBucket(rate);
+    let overLimit = 0;
+    socket.use((packet, next) => {
+      if (bucket.take()) return next();
+      overLimit++;
+      const message = `more than ${rate.perSecond} messages a second (burst ${rate.burst}): ${String(packet[0]).slice(0, 50)} refused`;
+      socketLog.warn({ clientId, code: 'RATE_LIMITED' }, `client ${clientId}: ${message}`);
+      const ack = packet[packet.length - 1];
+      if (typeof ack === 'function') (ack as (a: Ack) => void)(refusalAck({ code: 'RATE_LIMITED', message }));
+      // A socket that keeps sending into an empty bucket is not a slow honest client: drop it.
+      if (overLimit === rate.burst) {
+        socketLog.warn({ clientId, code: 'RATE_LIMITED' }, `disconnected client ${clientId}: it kept exceeding the message rate`);
+        // After the acks of the messages already accepted have gone out.
+        setImmediate(() => socket.disconnect(true));
+      }
+    });
     const onAnswer = (event: AnswerEvent) => (raw: unknown, ack: unknown) => {
       const reply = typeof ack === 'function' ? (ack as (a: Ack) => void) : () => undefined;
-      reply(answer(inboxContext(this.setup!, log), clientId, event, raw, this.inbox));
+      reply(answer(inboxContext(this.setup!, socketLog), clientId, event, raw, this.inbox));
     };
     socket.on('round:update', onAnswer('round:update'));
     socket.on('round:evaluation', onAnswer('round:evaluation'));
-    socket.on('round:error', (raw) => this.inbox?.clientError(clientId, raw));
+    socket.on('round:error', (raw) => {
+      const parsed = clientErrorSchema.safeParse(raw);
+      if (parsed.success) this.inbox?.clientError(clientId, parsed.data);
+      else if (!this.setup!.privateParticipation) socketLog.warn({ clientId }, `ignored a malformed round:error from ${clientId}`);
+    });
     socket.on('disconnect', (reason) => {
+      socketLog.flush();
       if (!this.registry.remove(socket)) return;
       log.info({ clientId, reason }, `client ${clientId} disconnected: ${reason}`);
       this.inbox?.disconnected(clientId, reason);
