@@ -98,7 +98,12 @@ async function federation(
   const exitCode = await coordinator.exited;
   await Promise.all([...sites, ...(leaky ? [leaky] : [])].map((s) => s.exited));
   await proxy.close();
-  return { exitCode, traffic: proxy.captured(), coordinatorDir, logs: Buffer.from([coordinator, ...sites].flatMap((p) => p.lines).join('\n')) };
+  return {
+    exitCode,
+    traffic: proxy.captured(),
+    coordinatorDir,
+    logs: Buffer.from([coordinator, ...sites].flatMap((p) => p.lines).join('\n')),
+  };
 }
 
 describe('raw data never leaves a device', () => {

@@ -10,7 +10,11 @@ import type { Logger } from 'pino';
  * Why the transport refused a connection or a message: the protocol's rejection codes about load,
  * not about a message's content (`{ code, message }` in a connection error's `data`, or in an ack).
  */
-export const TRANSPORT_REFUSAL_CODES = ['TOO_MANY_CONNECTIONS', 'TOO_MANY_FROM_ADDRESS', 'RATE_LIMITED'] as const satisfies readonly RejectionCode[];
+export const TRANSPORT_REFUSAL_CODES = [
+  'TOO_MANY_CONNECTIONS',
+  'TOO_MANY_FROM_ADDRESS',
+  'RATE_LIMITED',
+] as const satisfies readonly RejectionCode[];
 export type TransportRefusalCode = (typeof TRANSPORT_REFUSAL_CODES)[number];
 
 export interface TransportRefusal {
