@@ -87,6 +87,11 @@ export interface SimulationOptions {
    * mechanism, or a deliberately faulty one to show that the audit catches it). @default built-in
    */
   dpStrategy?: (dp: DpOptions) => Strategy;
+  /**
+   * Builds the aggregation strategy (without DP; under DP the DP wrapper wraps it, and only its
+   * applyDelta is used) from the run's sampling. @default FedAvg
+   */
+  strategy?: (plan: { fraction: number; minClients: number; seed: number }) => Strategy;
   logger?: Logger;
 }
 
@@ -118,7 +123,7 @@ interface SimulationEvents {
 }
 
 export class Simulation extends EventEmitter<SimulationEvents> {
-  readonly config: Required<Omit<SimulationOptions, 'label' | 'logger' | 'dp' | 'dpStrategy'>> & {
+  readonly config: Required<Omit<SimulationOptions, 'label' | 'logger' | 'dp' | 'dpStrategy' | 'strategy'>> & {
     label: string | undefined;
     dp: DpSettings;
   };
@@ -248,6 +253,9 @@ export class Simulation extends EventEmitter<SimulationEvents> {
       ledgerPath: dir.ledgerPath,
       ...(dp ? { dp } : {}),
       ...(dp && this.options.dpStrategy ? { dpStrategy: this.options.dpStrategy(dp) } : {}),
+      ...(this.options.strategy
+        ? { strategy: this.options.strategy({ fraction: config.fraction, minClients: config.minClients, seed: config.seed }) }
+        : {}),
       logger: log.child({ component: 'coordinator' }),
     });
     let clients: CohortClient[] = [];

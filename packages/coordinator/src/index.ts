@@ -8,6 +8,18 @@ export type { CoordinatorOptions, DpOptions, InitialModel } from './options';
 // Strategies
 export { FedAvg, applyWeightedMeanDelta } from './strategy/fed-avg';
 export type { FedAvgOptions } from './strategy/fed-avg';
+export { averageFitMetrics, boundedWeight, clipDeltas } from './strategy/fed-avg';
+export type { InfluenceBounds, SamplingOptions } from './strategy/fed-avg';
+export { RobustStrategy, addDelta, coordinateWise } from './strategy/robust-strategy';
+export type { RobustOptions, Update } from './strategy/robust-strategy';
+export { FedMedian, coordinateMedian } from './strategy/fed-median';
+export type { FedMedianOptions } from './strategy/fed-median';
+export { FedTrimmedAvg, trimCount, trimmedMean } from './strategy/fed-trimmed-avg';
+export type { FedTrimmedAvgOptions } from './strategy/fed-trimmed-avg';
+export { Krum, MultiKrum, krumScores, krumSelect, meanOf, squaredDistance } from './strategy/krum';
+export type { KrumOptions, MultiKrumOptions } from './strategy/krum';
+export { STRATEGY_NAMES, resolveStrategy } from './strategy/strategy-settings';
+export type { StrategyName, StrategyPlan, StrategySettings } from './strategy/strategy-settings';
 export { metricsFromConfusion, sumEvaluations } from './strategy/classification-metrics';
 export { sampleClients } from './strategy/sampling';
 export type {

@@ -1,7 +1,8 @@
 import { join } from 'node:path';
 import { Command, Option } from 'commander';
+import type { StrategySettings } from '@cohort/coordinator';
 import { addDpFlags, dpSettingsFrom, type DpFlags } from '../dp-flags';
-import { fraction, integer, positive, resolveWithConfig } from '../options';
+import { fraction, integer, nonNegative, positive, resolveWithConfig } from '../options';
 
 async function schemaShape(path: string): Promise<{ numFeatures: number; numClasses: number }> {
   const { featureWidth, loadSchema } = await import('@cohort/client');
@@ -10,7 +11,7 @@ async function schemaShape(path: string): Promise<{ numFeatures: number; numClas
   return { numFeatures: featureWidth(schema), numClasses: label?.classes?.length ?? 2 };
 }
 
-interface Flags extends DpFlags {
+interface Flags extends DpFlags, StrategySettings {
   host: string;
   port: number;
   rounds: number;
@@ -51,6 +52,28 @@ export function coordinatorCommand(): Command {
     .option('--num-features <n>', 'input features (required for mlp and model files)', integer(1))
     .option('--num-classes <n>', 'classes (default 10 for mnist models)', integer(2))
     .option('--schema <schema.json>', "size the model from the clients' data schema (encoded feature width and label classes)")
+    .addOption(
+      new Option('--strategy <name>', 'aggregation: fedavg, or a robust rule (unweighted; without --dp only)')
+        .choices(['fedavg', 'median', 'trimmed-mean', 'krum', 'multi-krum'])
+        .default('fedavg'),
+    )
+    .option(
+      '--trim-fraction <beta>',
+      'trimmed-mean: fraction trimmed at each end of every coordinate, in [0, 0.5) (default 0.1)',
+      nonNegative,
+    )
+    .option(
+      '--byzantine <f>',
+      'krum, multi-krum: the most malicious updates tolerated per round (default 1; needs min-clients > 2f + 2)',
+      integer(0),
+    )
+    .option('--krum-keep <m>', 'multi-krum: the lowest-scored updates averaged (default: updates − f)', integer(1))
+    .option('--max-examples <n>', 'fedavg: an update claiming more examples is weighted as if it claimed n', integer(1))
+    .option(
+      '--max-update-norm <C>',
+      'without --dp: clip each update to L2 norm C before aggregating (under --dp the clip is --clip)',
+      positive,
+    )
     .option('--local-epochs <n>', 'local epochs per round', integer(1), 1)
     .option('--batch-size <n>', 'local minibatch size', integer(1), 10)
     .option('--lr <rate>', 'local SGD learning rate', positive, 0.1)
@@ -67,11 +90,17 @@ export function coordinatorCommand(): Command {
     .option('--config <file>', 'JSON file whose keys mirror these flags');
   return addDpFlags(command, { seeded: false }).action(async (_opts, command: Command) => {
     const flags = resolveWithConfig<Flags>(command);
-    const [{ pino }, { Coordinator, resolveDp }, { initBackend, initialModel }] = await Promise.all([
+    const [{ pino }, { Coordinator, resolveDp, resolveStrategy }, { initBackend, initialModel }] = await Promise.all([
       import('pino'),
       import('@cohort/coordinator'),
       import('@cohort/client'),
     ]);
+    const strategy = resolveStrategy(flags, {
+      fraction: flags.fraction,
+      minClients: flags.minClients,
+      seed: flags.seed,
+      dp: flags.dp !== 'off',
+    });
     const logger = pino({ name: 'coordinator', level: flags.logLevel }, pino.destination(2));
     const mnist = flags.model.startsWith('mnist');
     const fromSchema = flags.schema ? await schemaShape(flags.schema) : undefined;
@@ -89,6 +118,7 @@ export function coordinatorCommand(): Command {
       fraction: flags.fraction,
       roundTimeoutMs: flags.roundTimeout * 1000,
       evalEvery: flags.evalEvery,
+      strategy,
       fit: { localEpochs: flags.localEpochs, batchSize: flags.batchSize, learningRate: flags.lr },
       seed: flags.seed,
       dbPath: flags.db ?? join(flags.dataDir, 'coordinator.db'),

@@ -1,4 +1,5 @@
 import { Command, Option } from 'commander';
+import type { StrategySettings } from '@cohort/coordinator';
 import type { SimulationOptions, SimulationSummary } from '@cohort/simulations';
 import type { Progress } from '../progress';
 import { addDpFlags, dpSettingsFrom, type DpFlags } from '../dp-flags';
@@ -11,7 +12,8 @@ type Flags = Required<
   >
 > &
   Pick<SimulationOptions, 'label' | 'model' | 'minClients' | 'workers' | 'out' | 'groupBias' | 'keyDir' | 'canaries'> &
-  DpFlags & { roundTimeout: number; json?: boolean; logLevel: string };
+  DpFlags &
+  StrategySettings & { roundTimeout: number; json?: boolean; logLevel: string };
 
 function describeAudit(a: NonNullable<SimulationSummary['privacy_audit']>): string {
   const verdict = a.verdict === 'pass' ? 'consistent with the accountant' : `FAILED: ${a.reasons.join(' ')}`;
@@ -30,6 +32,28 @@ export function simulateCommand(): Command {
     .option('--partition <scheme>', 'iid | dirichlet:ALPHA | shards:K', 'iid')
     .option('--fraction <f>', 'fraction of clients sampled per round (the Poisson rate q under DP)', fraction, 1)
     .option('--min-clients <n>', 'fewest updates for a round to count (default: min(2, clients))', integer(1))
+    .addOption(
+      new Option('--strategy <name>', 'aggregation: fedavg, or a robust rule (unweighted; without --dp only)')
+        .choices(['fedavg', 'median', 'trimmed-mean', 'krum', 'multi-krum'])
+        .default('fedavg'),
+    )
+    .option(
+      '--trim-fraction <beta>',
+      'trimmed-mean: fraction trimmed at each end of every coordinate, in [0, 0.5) (default 0.1)',
+      nonNegative,
+    )
+    .option(
+      '--byzantine <f>',
+      'krum, multi-krum: the most malicious updates tolerated per round (default 1; needs min-clients > 2f + 2)',
+      integer(0),
+    )
+    .option('--krum-keep <m>', 'multi-krum: the lowest-scored updates averaged (default: updates − f)', integer(1))
+    .option('--max-examples <n>', 'fedavg: an update claiming more examples is weighted as if it claimed n', integer(1))
+    .option(
+      '--max-update-norm <C>',
+      'without --dp: clip each update to L2 norm C before aggregating (under --dp the clip is --clip)',
+      positive,
+    )
     .option('--local-epochs <n>', 'local epochs per round', integer(1), 1)
     .option('--batch-size <n>', 'local minibatch size', integer(1), 10)
     .option('--lr <rate>', 'local SGD learning rate', positive, 0.1)
@@ -53,17 +77,22 @@ export function simulateCommand(): Command {
   return addDpFlags(command, { seeded: true }).action(async (_opts, command: Command) => {
     const flags = resolveWithConfig<Flags>(command);
     // Loaded here so that `--help` does not pay for TensorFlow.js.
-    const [{ pino }, { Simulation }, { createProgress }] = await Promise.all([
+    const [{ pino }, { Simulation }, { createProgress }, { resolveStrategy }] = await Promise.all([
       import('pino'),
       import('@cohort/simulations'),
       import('../progress'),
+      import('@cohort/coordinator'),
     ]);
+    const dp = flags.dp !== 'off';
+    const strategy: SimulationOptions['strategy'] = (plan) => resolveStrategy(flags, { ...plan, dp });
     const simulation = new Simulation({
       ...flags,
+      strategy,
       dp: dpSettingsFrom(flags),
       roundTimeoutMs: flags.roundTimeout * 1000,
       logger: pino({ name: 'simulate', level: flags.logLevel }, pino.destination(2)),
     });
+    strategy(simulation.config); // refuses a strategy the run could not honour before anything starts
     let progress: Progress | undefined;
     simulation.on('started', (s) => {
       process.stderr.write(
