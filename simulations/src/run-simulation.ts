@@ -251,6 +251,9 @@ export class Simulation extends EventEmitter<SimulationEvents> {
       model,
       runConfig: { dataset: config.dataset, partition: config.partition, clients: config.clients },
       ledgerPath: dir.ledgerPath,
+      // Every virtual client (and canary) connects from loopback: the per-address limit must admit them all.
+      maxConnections: Math.max(2_000, config.clients + config.canaries + 16),
+      maxConnectionsPerAddress: Math.max(1_000, config.clients + config.canaries + 16),
       ...(dp ? { dp } : {}),
       ...(dp && this.options.dpStrategy ? { dpStrategy: this.options.dpStrategy(dp) } : {}),
       ...(this.options.strategy

@@ -28,6 +28,8 @@ export const run: Benchmark = async () => {
     dbPath: join(dir, 'c.db'),
     model: syntheticModel(8, 2),
     logger: silentLogger,
+    // All MANY clients connect from loopback.
+    maxConnectionsPerAddress: MANY + 16,
   });
   const host = new RpcProcess(new URL('./rss-client-host.ts', import.meta.url));
   const server: Memory[] = [];

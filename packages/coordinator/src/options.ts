@@ -100,7 +100,8 @@ export interface CoordinatorOptions {
    * Each socket's message rate, a token bucket: `burst` messages at once, refilled at `perSecond`. A
    * message over it is not processed and is acknowledged `{ ok: false, code: 'RATE_LIMITED' }`; a
    * socket that sends `burst` messages over the limit is disconnected.
-   * @default { perSecond: 10, burst: 20 }
+   * An honest client sends one or two messages a round; a fast simulation runs ten rounds a second.
+   * @default { perSecond: 50, burst: 100 }
    */
   messageRate?: { perSecond: number; burst: number };
   /** Warnings one socket may cause in the log per minute; the rest are counted in one summary line. @default 10 */
@@ -130,7 +131,7 @@ export function resolveOptions(options: CoordinatorOptions): ResolvedOptions {
     maxConnections: 2000,
     maxConnectionsPerAddress: 1000,
     handshakeTimeoutMs: 10_000,
-    messageRate: { perSecond: 10, burst: 20 },
+    messageRate: { perSecond: 50, burst: 100 },
     warningsPerMinute: 10,
     allowedOrigins: [],
     shutdownGraceMs: 1000,
