@@ -1,8 +1,9 @@
 import { join } from 'node:path';
 import { Command, Option } from 'commander';
 import type { StrategySettings } from '@cohort/coordinator';
+import { addStrategyFlags } from '../strategy-flags';
 import { addDpFlags, dpSettingsFrom, type DpFlags } from '../dp-flags';
-import { fraction, integer, nonNegative, positive, resolveWithConfig } from '../options';
+import { fraction, integer, positive, resolveWithConfig } from '../options';
 
 async function schemaShape(path: string): Promise<{ numFeatures: number; numClasses: number }> {
   const { featureWidth, loadSchema } = await import('@cohort/client');
@@ -52,28 +53,6 @@ export function coordinatorCommand(): Command {
     .option('--num-features <n>', 'input features (required for mlp and model files)', integer(1))
     .option('--num-classes <n>', 'classes (default 10 for mnist models)', integer(2))
     .option('--schema <schema.json>', "size the model from the clients' data schema (encoded feature width and label classes)")
-    .addOption(
-      new Option('--strategy <name>', 'aggregation: fedavg, or a robust rule (unweighted; without --dp only)')
-        .choices(['fedavg', 'median', 'trimmed-mean', 'krum', 'multi-krum'])
-        .default('fedavg'),
-    )
-    .option(
-      '--trim-fraction <beta>',
-      'trimmed-mean: fraction trimmed at each end of every coordinate, in [0, 0.5) (default 0.1)',
-      nonNegative,
-    )
-    .option(
-      '--byzantine <f>',
-      'krum, multi-krum: the most malicious updates tolerated per round (default 1; needs min-clients > 2f + 2)',
-      integer(0),
-    )
-    .option('--krum-keep <m>', 'multi-krum: the lowest-scored updates averaged (default: updates − f)', integer(1))
-    .option('--max-examples <n>', 'fedavg: an update claiming more examples is weighted as if it claimed n', integer(1))
-    .option(
-      '--max-update-norm <C>',
-      'without --dp: clip each update to L2 norm C before aggregating (under --dp the clip is --clip)',
-      positive,
-    )
     .option('--local-epochs <n>', 'local epochs per round', integer(1), 1)
     .option('--batch-size <n>', 'local minibatch size', integer(1), 10)
     .option('--lr <rate>', 'local SGD learning rate', positive, 0.1)
@@ -88,7 +67,7 @@ export function coordinatorCommand(): Command {
     .addOption(new Option('--log-level <level>', 'log level').choices(['debug', 'info', 'warn', 'error']).default('info'))
     .option('--json', 'print the run outcome as JSON on stdout')
     .option('--config <file>', 'JSON file whose keys mirror these flags');
-  return addDpFlags(command, { seeded: false }).action(async (_opts, command: Command) => {
+  return addDpFlags(addStrategyFlags(command), { seeded: false }).action(async (_opts, command: Command) => {
     const flags = resolveWithConfig<Flags>(command);
     const [{ pino }, { Coordinator, resolveDp, resolveStrategy }, { initBackend, initialModel }] = await Promise.all([
       import('pino'),

@@ -2,6 +2,7 @@ import { Command, Option } from 'commander';
 import type { StrategySettings } from '@cohort/coordinator';
 import type { SimulationOptions, SimulationSummary } from '@cohort/simulations';
 import type { Progress } from '../progress';
+import { addStrategyFlags } from '../strategy-flags';
 import { addDpFlags, dpSettingsFrom, type DpFlags } from '../dp-flags';
 import { fraction, integer, nonNegative, positive, resolveWithConfig } from '../options';
 
@@ -32,28 +33,6 @@ export function simulateCommand(): Command {
     .option('--partition <scheme>', 'iid | dirichlet:ALPHA | shards:K', 'iid')
     .option('--fraction <f>', 'fraction of clients sampled per round (the Poisson rate q under DP)', fraction, 1)
     .option('--min-clients <n>', 'fewest updates for a round to count (default: min(2, clients))', integer(1))
-    .addOption(
-      new Option('--strategy <name>', 'aggregation: fedavg, or a robust rule (unweighted; without --dp only)')
-        .choices(['fedavg', 'median', 'trimmed-mean', 'krum', 'multi-krum'])
-        .default('fedavg'),
-    )
-    .option(
-      '--trim-fraction <beta>',
-      'trimmed-mean: fraction trimmed at each end of every coordinate, in [0, 0.5) (default 0.1)',
-      nonNegative,
-    )
-    .option(
-      '--byzantine <f>',
-      'krum, multi-krum: the most malicious updates tolerated per round (default 1; needs min-clients > 2f + 2)',
-      integer(0),
-    )
-    .option('--krum-keep <m>', 'multi-krum: the lowest-scored updates averaged (default: updates − f)', integer(1))
-    .option('--max-examples <n>', 'fedavg: an update claiming more examples is weighted as if it claimed n', integer(1))
-    .option(
-      '--max-update-norm <C>',
-      'without --dp: clip each update to L2 norm C before aggregating (under --dp the clip is --clip)',
-      positive,
-    )
     .option('--local-epochs <n>', 'local epochs per round', integer(1), 1)
     .option('--batch-size <n>', 'local minibatch size', integer(1), 10)
     .option('--lr <rate>', 'local SGD learning rate', positive, 0.1)
@@ -74,7 +53,7 @@ export function simulateCommand(): Command {
     .addOption(new Option('--log-level <level>', 'log level on stderr').choices(['debug', 'info', 'warn', 'error']).default('warn'))
     .option('--json', 'print summary.json to stdout')
     .option('--config <file>', 'JSON file whose keys mirror these flags');
-  return addDpFlags(command, { seeded: true }).action(async (_opts, command: Command) => {
+  return addDpFlags(addStrategyFlags(command), { seeded: true }).action(async (_opts, command: Command) => {
     const flags = resolveWithConfig<Flags>(command);
     // Loaded here so that `--help` does not pay for TensorFlow.js.
     const [{ pino }, { Simulation }, { createProgress }, { resolveStrategy }] = await Promise.all([

@@ -18,7 +18,7 @@ import { addGaussianNoise, clipByL2Norm, l2Norm, type GaussianSource } from '@co
 import { CoordinatorError } from '../errors';
 import { splitNoiseMultiplier, type AdaptiveNoise } from './adaptive-noise';
 import { poissonSample } from './poisson-sampling';
-import { StrategyWrapper } from './strategy-wrapper';
+import { StrategyWrapper } from '../strategy/strategy-wrapper';
 import type { DpRelease, Failure, FitAggregate, FitPlan, FitResult, Strategy } from '../strategy/strategy';
 
 export interface AdaptiveClippingOptions {

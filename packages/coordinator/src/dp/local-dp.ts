@@ -8,7 +8,7 @@
 import type { RandomSource } from '@cohort/privacy';
 import { CoordinatorError } from '../errors';
 import { poissonSample } from './poisson-sampling';
-import { StrategyWrapper } from './strategy-wrapper';
+import { StrategyWrapper } from '../strategy/strategy-wrapper';
 import type { Failure, FitAggregate, FitPlan, FitResult, Strategy } from '../strategy/strategy';
 
 export interface LocalDpOptions {

@@ -15,7 +15,8 @@
  */
 import { CoordinatorError } from '../errors';
 import { FedAvg, averageFitMetrics, checkClipNorm, checkSamplingOptions, clipDeltas, type SamplingOptions } from './fed-avg';
-import type { ClassificationMetrics, EvaluateResult, Failure, FitAggregate, FitPlan, FitResult, Strategy } from './strategy';
+import type { Failure, FitAggregate, FitResult } from './strategy';
+import { StrategyWrapper } from './strategy-wrapper';
 
 export interface RobustOptions extends SamplingOptions {
   /** Clip each delta to L2 norm ≤ C (all tensors together) before the rule; without DP only. @default no clip */
@@ -25,29 +26,23 @@ export interface RobustOptions extends SamplingOptions {
 /** One client's update: its delta per tensor. */
 export type Update = readonly Float32Array[];
 
-export abstract class RobustStrategy implements Strategy {
-  abstract readonly name: string;
+export abstract class RobustStrategy extends StrategyWrapper {
   /** Fewest results the rule is defined for; the coordinator's minClients must be at least this. */
   abstract readonly minResults: number;
-  private readonly fedAvg: FedAvg;
   private readonly clipNorm: number | undefined;
 
   protected constructor(owner: string, options: RobustOptions) {
     checkSamplingOptions(owner, options);
     checkClipNorm(owner, options.clipNorm);
     const { clipNorm, ...sampling } = options;
-    this.fedAvg = new FedAvg(sampling);
+    super(new FedAvg(sampling));
     this.clipNorm = clipNorm;
   }
 
   /** The rule: the aggregated delta per tensor, in float64, from at least `minResults` updates. */
   protected abstract combine(updates: readonly Update[]): Float64Array[];
 
-  configureFit(round: number, available: readonly string[]): FitPlan {
-    return this.fedAvg.configureFit(round, available);
-  }
-
-  aggregateFit(
+  override aggregateFit(
     _round: number,
     results: readonly FitResult[],
     _failures: readonly Failure[],
@@ -65,23 +60,6 @@ export abstract class RobustStrategy implements Strategy {
     const updates = this.clipNorm === undefined ? sorted.map((r) => r.delta) : clipDeltas(sorted, this.clipNorm);
     const delta = this.combine(updates);
     return { ...averageFitMetrics(results, () => 1), weights: addDelta(global, delta) };
-  }
-
-  applyDelta(round: number, delta: readonly Float32Array[], global: readonly Float32Array[]): Float32Array[] {
-    return this.fedAvg.applyDelta(round, delta, global);
-  }
-
-  configureEvaluate(round: number, available: readonly string[]): string[] {
-    return this.fedAvg.configureEvaluate(round, available);
-  }
-
-  aggregateEvaluate(
-    round: number,
-    results: readonly EvaluateResult[],
-    failures: readonly Failure[],
-    numClasses: number,
-  ): ClassificationMetrics {
-    return this.fedAvg.aggregateEvaluate(round, results, failures, numClasses);
   }
 }
 
