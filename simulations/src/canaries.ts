@@ -6,7 +6,7 @@
  * (connected, and then sampled exactly like a real client) independently with probability ½, as
  * the one-run audit of Steinke, Nasr and Jagielski (NeurIPS 2023) requires; the others are held out.
  */
-import { createGaussianSource, cryptoRandomSource } from '@cohort/privacy';
+import { createGaussianSource, cryptoRandomSource, type CanaryScore } from '@cohort/privacy';
 import type { EvaluateOutcome, FitOutcome, FitTask, ModelTask, Trainer } from '@cohort/client';
 import type { TensorSpec } from '@cohort/protocol';
 
@@ -61,12 +61,8 @@ export class CanaryTrainer implements Trainer {
   }
 }
 
-export interface CanaryScores {
-  /** cos(c_i, θ_T − θ_0): the final model's change along the canary. */
-  finalCosine: number;
-  /** max over rounds t of cos(c_i, θ_t − θ_{t−1}): what a reader of every iterate sees. */
-  maxRoundCosine: number;
-}
+/** A canary's cosine with the final change, and its largest cosine with any round's change. */
+export type CanaryScores = Omit<CanaryScore, 'inserted'>;
 
 /** Scores every canary against the run's models, round 0 (initial) first, each flattened. */
 export function scoreCanaries(canaries: readonly Canary[], models: readonly Float64Array[]): CanaryScores[] {

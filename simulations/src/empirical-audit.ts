@@ -4,7 +4,7 @@
  * Jagielski 2023) from every iterate, set beside the accountant's upper bound. A lower bound above
  * the upper bound proves the implementation leaks more than it claims: the audit then fails.
  */
-import { estimateFromCanaries, oneRunAudit } from '@cohort/privacy';
+import { auditCanaryScores } from '@cohort/privacy';
 import type { EpsilonReport } from '@cohort/coordinator';
 import type { Canary, CanaryScores } from './canaries';
 import { scoreCanaries } from './canaries';
@@ -57,27 +57,20 @@ export function auditCanaries(
   const confidence = options.confidence ?? 0.95;
   const dimension = canaries[0]?.direction.length ?? 0;
   const scores = scoreCanaries(canaries, models).map((s, i) => ({ ...s, inserted: canaries[i]!.inserted }));
-  const insertedScores = scores.filter((s) => s.inserted).map((s) => s.finalCosine);
-  const estimate = estimateFromCanaries({ insertedScores, dimension, delta });
-  const bound = oneRunAudit({
-    inserted: scores.map((s) => s.inserted),
-    scores: scores.map((s) => s.maxRoundCosine),
+  const audit = auditCanaryScores({
+    scores,
+    dimension,
+    delta,
+    upper: accountant,
+    upperSource: "the accountant's",
     kPlus,
     kMinus,
-    delta,
     confidence,
   });
-  const upper = Math.min(accountant.rdp, accountant.pld);
-  const reasons =
-    bound.epsilonLower > upper
-      ? [
-          `the empirical lower bound ε ≥ ${bound.epsilonLower.toFixed(3)} (${Math.round(confidence * 100)} % confidence) exceeds the accountant's upper bound ε ≤ ${upper.toFixed(3)} at δ = ${delta}: ` +
-            'the run leaks more than it claims — noise smaller than recorded, clipping skipped, or releases left unaccounted.',
-        ]
-      : [];
+  const { estimate, lowerBound: bound, reasons } = audit;
   return {
     canaries: m,
-    inserted: insertedScores.length,
+    inserted: audit.inserted,
     dimension,
     delta,
     accountant: { rdp: accountant.rdp, pld: accountant.pld },
@@ -97,7 +90,7 @@ export function auditCanaries(
       confidence,
       statistic: 'max per-round cosine',
     },
-    verdict: reasons.length === 0 ? 'pass' : 'fail',
+    verdict: audit.verdict,
     reasons,
     scores,
   };

@@ -4,14 +4,13 @@
  * client reconnects by itself after its connection drops.
  */
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
-import { writeFileSync } from 'node:fs';
 import { createServer, connect as tcpConnect, type Server, type Socket } from 'node:net';
 import { join } from 'node:path';
 import type { Coordinator, CoordinatorOptions } from '@cohort/coordinator';
 import { createClient, type Trainer } from '@cohort/client';
 import { EXIT, runEnding } from '../../packages/cli/src/commands/client';
 import { runCohort, type CohortProcess } from '../helpers/processes';
-import { RawClient, quiet, startCoordinator, syntheticData, tempDir, waitUntil } from '../helpers/federation';
+import { RawClient, quiet, startCoordinator, syntheticData, tempDir, waitUntil, writeClientCsv } from '../helpers/federation';
 
 const dataset = syntheticData(4);
 const dir = tempDir('cohort-lifecycle-');
@@ -33,25 +32,13 @@ async function start(options: Partial<CoordinatorOptions>) {
   return started;
 }
 
-function writeClientCsv(index: number, clients: number): string {
-  const header = [...Array.from({ length: dataset.numFeatures }, (_, j) => `f${j}`), 'label'].join(',');
-  const rows: string[] = [header];
-  for (let i = index; i < dataset.train.count; i += clients) {
-    const features = Array.from(dataset.train.x.subarray(i * dataset.numFeatures, (i + 1) * dataset.numFeatures), (v) => v.toFixed(6));
-    rows.push([...features, String(dataset.train.y[i])].join(','));
-  }
-  const path = join(dir, `client-${index}.csv`);
-  writeFileSync(path, `${rows.join('\n')}\n`);
-  return path;
-}
-
 function cohortClient(url: string, id: string, index = 0, of = 2): CohortProcess {
   const p = runCohort([
     'client',
     '--server',
     url,
     '--data',
-    writeClientCsv(index, of),
+    writeClientCsv(dataset, dir, index, of),
     '--label',
     'label',
     '--id',

@@ -1,9 +1,8 @@
 import { afterAll, describe, expect, it } from 'vitest';
-import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { listeningOn, runCohort, type CohortProcess } from '../helpers/processes';
-import { syntheticData, tempDir } from '../helpers/federation';
+import { syntheticData, tempDir, writeClientCsv } from '../helpers/federation';
 
 const ROUNDS = 5;
 const dataset = syntheticData(3);
@@ -13,18 +12,6 @@ const running: CohortProcess[] = [];
 afterAll(() => {
   for (const p of running) p.child.kill('SIGKILL');
 });
-
-function writeClientCsv(index: number, clients: number): string {
-  const header = [...Array.from({ length: dataset.numFeatures }, (_, j) => `f${j}`), 'label'].join(',');
-  const rows: string[] = [header];
-  for (let i = index; i < dataset.train.count; i += clients) {
-    const features = Array.from(dataset.train.x.subarray(i * dataset.numFeatures, (i + 1) * dataset.numFeatures), (v) => v.toFixed(6));
-    rows.push([...features, String(dataset.train.y[i])].join(','));
-  }
-  const path = join(dir, `client-${index}.csv`);
-  writeFileSync(path, `${rows.join('\n')}\n`);
-  return path;
-}
 
 describe('a coordinator killed mid-round', () => {
   it('resumes from the last committed round on restart, and the run finishes consistently', async () => {
@@ -63,7 +50,7 @@ describe('a coordinator killed mid-round', () => {
           '--server',
           url,
           '--data',
-          writeClientCsv(i, 3),
+          writeClientCsv(dataset, dir, i, 3),
           '--label',
           'label',
           '--id',

@@ -1,5 +1,5 @@
 /** Builds small real federations for end-to-end tests: a coordinator on loopback, real clients. */
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pino } from 'pino';
@@ -36,6 +36,22 @@ export async function startCoordinator(dataset: Dataset, options: Partial<Coordi
   coordinator.on('round', (r) => reports.push(r));
   const url = await coordinator.start();
   return { coordinator, url, reports };
+}
+
+/**
+ * Writes every `clients`-th training row of `dataset`, from `index`, as `dir`/client-INDEX.csv
+ * (features f0…, then label): one site's data for a `cohort client` process.
+ */
+export function writeClientCsv(dataset: Dataset, dir: string, index: number, clients: number): string {
+  const header = [...Array.from({ length: dataset.numFeatures }, (_, j) => `f${j}`), 'label'].join(',');
+  const rows: string[] = [header];
+  for (let i = index; i < dataset.train.count; i += clients) {
+    const features = Array.from(dataset.train.x.subarray(i * dataset.numFeatures, (i + 1) * dataset.numFeatures), (v) => v.toFixed(6));
+    rows.push([...features, String(dataset.train.y[i])].join(','));
+  }
+  const path = join(dir, `client-${index}.csv`);
+  writeFileSync(path, `${rows.join('\n')}\n`);
+  return path;
 }
 
 /** `count` honest clients, each with its own disjoint shard of the dataset. */

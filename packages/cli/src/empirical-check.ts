@@ -5,12 +5,7 @@
  * bound above the upper bound fails the audit.
  */
 import { readFileSync } from 'node:fs';
-
-interface CanaryScore {
-  inserted: boolean;
-  finalCosine: number;
-  maxRoundCosine: number;
-}
+import type { CanaryScore } from '@cohort/privacy';
 
 export interface EmpiricalCheck {
   file: string;
@@ -30,31 +25,24 @@ export interface EmpiricalCheck {
 
 /** Reads and checks `path` at the audit's δ against the recomputed upper bound. Throws on a malformed file. */
 export async function checkEmpirical(path: string, delta: number, upper: { rdp: number; pld: number }): Promise<EmpiricalCheck> {
-  const { estimateFromCanaries, oneRunAudit } = await import('@cohort/privacy');
+  const { auditCanaryScores } = await import('@cohort/privacy');
   const file = parse(path);
-  const insertedScores = file.scores.filter((s) => s.inserted).map((s) => s.finalCosine);
-  const estimate = estimateFromCanaries({ insertedScores, dimension: file.dimension, delta });
   const { kPlus, kMinus, confidence } = file.lowerBound;
-  const bound = oneRunAudit({
-    inserted: file.scores.map((s) => s.inserted),
-    scores: file.scores.map((s) => s.maxRoundCosine),
+  const audit = auditCanaryScores({
+    scores: file.scores,
+    dimension: file.dimension,
+    delta,
+    upper,
+    upperSource: "the ledger's",
     kPlus,
     kMinus,
-    delta,
     confidence,
   });
-  const epsilonUpper = Math.min(upper.rdp, upper.pld);
-  const reasons =
-    bound.epsilonLower > epsilonUpper
-      ? [
-          `${path}: the one-run lower bound ε ≥ ${bound.epsilonLower.toFixed(3)} (${Math.round(confidence * 100)} % confidence) exceeds the ledger's upper bound ε ≤ ${epsilonUpper.toFixed(3)} at δ ${delta}: ` +
-            'the releases leak more than recorded — noise smaller than the ledger says, clipping skipped, or releases missing from the ledger.',
-        ]
-      : [];
+  const { estimate, lowerBound: bound, epsilonUpper } = audit;
   return {
     file: path,
     canaries: file.scores.length,
-    inserted: insertedScores.length,
+    inserted: audit.inserted,
     epsilonLower: bound.epsilonLower,
     epsilonEstimate: estimate.epsilon,
     guesses: bound.guesses,
@@ -62,8 +50,8 @@ export async function checkEmpirical(path: string, delta: number, upper: { rdp: 
     confidence,
     upper,
     epsilonUpper,
-    verdict: reasons.length === 0 ? 'pass' : 'fail',
-    reasons,
+    verdict: audit.verdict,
+    reasons: audit.reasons.map((reason) => `${path}: ${reason}`),
   };
 }
 

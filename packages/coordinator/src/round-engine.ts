@@ -196,8 +196,10 @@ export class RoundEngine extends EventEmitter<EngineEvents> {
     }
     const clientIds = a.plan.clients.map((c) => c.clientId);
     this.participationLog(
-      { round: a.round, task: 'fit', selected: clientIds.length },
-      `fit round ${a.round} started with ${clientIds.length} clients`,
+      a.round,
+      `fit round ${a.round} started`,
+      { task: 'fit', selected: clientIds.length },
+      ` with ${clientIds.length} clients`,
     );
     a.inbox = this.openInbox<FitResult>('fit', a.round, clientIds);
     a.bytesOut = this.parts.transport.startRound(this.task('fit', a.round), a.plan.clients, a.inbox);
@@ -262,7 +264,7 @@ export class RoundEngine extends EventEmitter<EngineEvents> {
     model.commit(a.round, aggregate.weights, encoded);
     const clientIds = a.plan.clients.map((c) => c.clientId);
     transport.endRound({ protocolVersion: PROTOCOL_VERSION, runId: run.id, round: a.round, status: 'committed' }, clientIds);
-    this.participationLog({ round: a.round, participants: a.results.length, failures: a.failures.length }, `round ${a.round} committed`);
+    this.participationLog(a.round, `round ${a.round} committed`, { participants: a.results.length, failures: a.failures.length });
     a.report = {
       round: a.round,
       population: a.population.length,
@@ -371,13 +373,14 @@ export class RoundEngine extends EventEmitter<EngineEvents> {
   }
 
   /**
-   * Logs what depends on who took part (cohort sizes, failures): at info without DP, at debug under
-   * DP, where a log reader must not learn whether a given client took part in a given round.
+   * Logs a round's event with what depends on who took part (`facts`, and `detail` appended to the
+   * message): at info without DP; under DP, where a log reader must not learn whether a given client
+   * took part in a given round, the event alone at info and its participation facts at debug.
    */
-  private participationLog(facts: Record<string, unknown>, message: string): void {
+  private participationLog(round: number, message: string, facts: Record<string, unknown>, detail = ''): void {
     const { log, privacy } = this.parts;
-    if (privacy) log.info({ round: facts['round'] }, message.replace(/ with \d+ clients$/, ''));
-    log[privacy ? 'debug' : 'info'](facts, message);
+    if (privacy) log.info({ round }, message);
+    log[privacy ? 'debug' : 'info']({ round, ...facts }, `${message}${detail}`);
   }
 }
 

@@ -41,11 +41,6 @@ export class RoundInbox<T extends FitResult | EvaluateResult = FitResult | Evalu
     return this.collector.done;
   }
 
-  /** Validates and records one answer; returns the acknowledgement for its sender. */
-  receive(clientId: string, event: AnswerEvent, raw: unknown): Ack {
-    return answer(this.ctx, clientId, event, raw, this as RoundInbox);
-  }
-
   /** A client's own report that its round failed locally (training error, refused by its privacy budget). */
   clientError(clientId: string, raw: unknown): void {
     try {

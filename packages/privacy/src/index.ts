@@ -61,8 +61,11 @@ export { maskRecords, parseMaskingPolicy, readOrCreateMaskingKey } from './maski
 export type { MaskingPolicy, MaskingReport, MaskRecordsOptions, MaskRecordsResult } from './masking/index';
 
 // Empirical privacy audit
-export { empiricalEpsilon, estimateFromCanaries, oneRunAudit, oneRunLowerBound } from './audit/index';
+export { auditCanaryScores, empiricalEpsilon, estimateFromCanaries, oneRunAudit, oneRunLowerBound } from './audit/index';
 export type {
+  CanaryAudit,
+  CanaryAuditOptions,
+  CanaryScore,
   CanaryEstimate,
   CanaryEstimateOptions,
   EmpiricalEpsilonOptions,

@@ -31,6 +31,8 @@ export class PrivacyAccounting {
   private readonly rdp = new RdpAccountant();
   private readonly pld = new PldAccountant({ maxGridPoints: PLD_MAX_GRID_POINTS });
   private releases = 0;
+  /** RDP of one release of the last (σ, q) asked about. */
+  private oneStep: { key: string; rdp: Float64Array } | undefined;
   /** The last report, valid until the next release. */
   private reported: EpsilonReport | undefined;
 
@@ -65,7 +67,10 @@ export class PrivacyAccounting {
   epsilonAfter(release: Release): number {
     const { orders } = this.rdp;
     const total = this.rdp.getRdp();
-    const one = computeRdp({ ...release, orders, steps: 1 });
+    const key = `${release.noiseMultiplier}:${release.sampleRate}`;
+    // The budget check before a round and the claim at its release ask about the same step.
+    if (this.oneStep?.key !== key) this.oneStep = { key, rdp: computeRdp({ ...release, orders, steps: 1 }) };
+    const one = this.oneStep.rdp;
     for (let i = 0; i < total.length; i++) total[i]! += one[i]!;
     return rdpToEpsilon(orders, total, this.dp.delta).epsilon;
   }

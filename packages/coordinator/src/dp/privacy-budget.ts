@@ -23,7 +23,6 @@ export interface ReleasePoint {
 export class PrivacyBudget {
   readonly accounting: PrivacyAccounting;
   private readonly ledger: PrivacyLedger;
-  private last: LedgerEntry | undefined;
 
   constructor(
     readonly dp: DpOptions,
@@ -35,21 +34,21 @@ export class PrivacyBudget {
       entries.map((e) => ({ noiseMultiplier: e.noiseMultiplier, sampleRate: e.sampleRate })),
     );
     this.ledger = new PrivacyLedger(dp, entries, exported);
-    this.last = entries[entries.length - 1];
   }
 
   /** The attempt number a new attempt at `round` takes, after any the ledger already holds. */
   nextAttempt(runId: string, round: number, failedAttempts: number): number {
-    const last = this.last;
+    const { last } = this.ledger;
     return Math.max(failedAttempts, last && last.runId === runId && last.round === round ? last.attempt : 0) + 1;
   }
 
   /** Why the next round may not run (one more planned release would cross the budget), or undefined. */
   budgetStop(): string | undefined {
-    if (!this.accounting.wouldExceedBudget()) return undefined;
     const { dp } = this;
-    const spent = this.accounting.epsilonRdp();
+    if (dp.budgetEpsilon === undefined) return undefined;
     const next = this.accounting.epsilonAfterNext();
+    if (next <= dp.budgetEpsilon) return undefined;
+    const spent = this.accounting.epsilonRdp();
     return (
       `the federation's privacy budget ε = ${dp.budgetEpsilon} (δ = ${dp.delta}) cannot fit another round: ` +
       `ε spent so far ${spent.toFixed(4)} over ${this.accounting.rounds} release${this.accounting.rounds === 1 ? '' : 's'}, ` +
@@ -68,7 +67,6 @@ export class PrivacyBudget {
   committed(entry: LedgerEntry, step: Release): void {
     this.accounting.record(step);
     this.ledger.committed(entry);
-    this.last = entry;
   }
 
   /** Signs and publishes the head: 'running' after each change, the run's outcome at its end. */

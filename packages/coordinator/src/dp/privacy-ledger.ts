@@ -28,7 +28,8 @@ export interface ReleaseFacts extends DpRelease {
 
 export class PrivacyLedger {
   private readonly keys: SigningKeyPair;
-  private last: LedgerEntry | undefined;
+  /** The federation's last entry (any run): the next one chains to it. */
+  private lastEntry: LedgerEntry | undefined;
 
   constructor(
     private readonly dp: DpOptions,
@@ -42,8 +43,12 @@ export class PrivacyLedger {
       );
     }
     this.keys = readOrCreateKeyPair(dp.keyDir);
-    this.last = entries[entries.length - 1];
+    this.lastEntry = entries[entries.length - 1];
     exported?.writePublicKey(this.keys.publicKey);
+  }
+
+  get last(): LedgerEntry | undefined {
+    return this.lastEntry;
   }
 
   /** A signed entry chained to the last one; it joins the ledger once `committed`. */
@@ -55,13 +60,13 @@ export class PrivacyLedger {
         delta: this.dp.delta,
         private: this.dp.seed === undefined,
       },
-      this.last,
+      this.lastEntry,
       this.keys.secretKey,
     );
   }
 
   committed(entry: LedgerEntry): void {
-    this.last = entry;
+    this.lastEntry = entry;
     this.exported?.append(entry);
   }
 
@@ -69,6 +74,6 @@ export class PrivacyLedger {
   publishHead(runId: string, status: LedgerRunStatus, modelSha256: string): void {
     if (!this.exported) return;
     const facts = { runId, status, time: new Date().toISOString(), modelSha256, budgetEpsilon: this.dp.budgetEpsilon ?? null };
-    this.exported.writeHead(createLedgerHead(this.last, facts, this.keys.secretKey));
+    this.exported.writeHead(createLedgerHead(this.lastEntry, facts, this.keys.secretKey));
   }
 }

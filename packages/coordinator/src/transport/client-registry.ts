@@ -3,28 +3,37 @@ import type { ClientToServerEvents, ServerToClientEvents } from '@cohort/protoco
 
 export type ClientSocket = Socket<ClientToServerEvents, ServerToClientEvents, Record<string, never>, { clientId: string }>;
 
-/** Connected clients by id. A client that reconnects replaces its older socket. */
-export class ClientRegistry {
-  private readonly sockets = new Map<string, ClientSocket>();
+/**
+ * Connected clients by id, whatever carries them (a socket, an in-memory callback). A client that
+ * reconnects replaces its older connection.
+ */
+export class ClientRegistry<C> {
+  private readonly sockets = new Map<string, C>();
   private waiters: Array<() => void> = [];
 
-  add(socket: ClientSocket): ClientSocket | undefined {
-    const previous = this.sockets.get(socket.data.clientId);
-    this.sockets.set(socket.data.clientId, socket);
+  /** Registers `connection` as the client's current one; returns the one it replaces, if any. */
+  add(clientId: string, connection: C): C | undefined {
+    const previous = this.sockets.get(clientId);
+    this.sockets.set(clientId, connection);
     this.notify();
     return previous;
   }
 
-  /** Removes the socket if it is still the client's current one; returns whether it was. */
-  remove(socket: ClientSocket): boolean {
-    if (this.sockets.get(socket.data.clientId) !== socket) return false;
-    this.sockets.delete(socket.data.clientId);
+  /** Removes `connection` if it is still the client's current one; returns whether it was. */
+  remove(clientId: string, connection: C): boolean {
+    if (!this.sockets.has(clientId) || this.sockets.get(clientId) !== connection) return false;
+    this.sockets.delete(clientId);
     this.notify();
     return true;
   }
 
-  get(clientId: string): ClientSocket | undefined {
+  get(clientId: string): C | undefined {
     return this.sockets.get(clientId);
+  }
+
+  /** Every current connection. */
+  connections(): C[] {
+    return [...this.sockets.values()];
   }
 
   /** Connected client ids, sorted, so that seeded sampling does not depend on arrival order. */

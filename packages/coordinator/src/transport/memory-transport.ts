@@ -5,8 +5,9 @@
  */
 import type { Ack, RoundEnd, RoundStart, RunEnd, ModelDescription } from '@cohort/protocol';
 import { pino, type Logger } from 'pino';
-import { answer, type AnswerEvent, type RoundInbox } from '../round-inbox';
+import { answer, type AnswerEvent, type InboxContext, type RoundInbox } from '../round-inbox';
 import type { ClientInstruction } from '../strategy/strategy';
+import { ClientRegistry } from './client-registry';
 import { groupByInstruction, inboxContext, type RoundTask, type Transport, type TransportSetup } from './transport';
 
 /** What a memory client is sent, in order. */
@@ -19,35 +20,35 @@ export type MemoryMessage =
 export type MemoryClient = (message: MemoryMessage) => void;
 
 export class MemoryTransport implements Transport {
-  private readonly connected = new Map<string, MemoryClient>();
-  private waiters: Array<() => void> = [];
+  private readonly registry = new ClientRegistry<MemoryClient>();
   private setup: TransportSetup | undefined;
+  private context: InboxContext | undefined;
   private inbox: RoundInbox | undefined;
 
   constructor(private readonly log: Logger = pino({ level: 'silent' })) {}
 
   async listen(setup: TransportSetup): Promise<string> {
     this.setup = setup;
-    for (const client of this.connected.values()) client({ event: 'model:describe', message: setup.description });
+    this.context = inboxContext(setup, this.log);
+    for (const client of this.registry.connections()) client({ event: 'model:describe', message: setup.description });
     return 'memory://coordinator';
   }
 
   /** A client arrives (or replaces its earlier self). */
   connect(clientId: string, client: MemoryClient): void {
-    this.connected.set(clientId, client);
+    this.registry.add(clientId, client);
     if (this.setup) client({ event: 'model:describe', message: this.setup.description });
-    this.notify();
   }
 
   disconnect(clientId: string, reason = 'client namespace disconnect'): void {
-    if (!this.connected.delete(clientId)) return;
+    const client = this.registry.get(clientId);
+    if (!client || !this.registry.remove(clientId, client)) return;
     this.inbox?.disconnected(clientId, reason);
-    this.notify();
   }
 
   /** A client's answer; returns the coordinator's acknowledgement. */
   send(clientId: string, event: AnswerEvent, raw: unknown): Ack {
-    return answer(inboxContext(this.setup!, this.log), clientId, event, raw, this.inbox);
+    return answer(this.context!, clientId, event, raw, this.inbox);
   }
 
   /** A client reports that its round failed locally. */
@@ -56,16 +57,11 @@ export class MemoryTransport implements Transport {
   }
 
   clients(): string[] {
-    return [...this.connected.keys()].sort();
+    return this.registry.ids();
   }
 
-  async waitForClients(count: number, signal: AbortSignal): Promise<void> {
-    while (this.connected.size < count && !signal.aborted) {
-      await new Promise<void>((resolve) => {
-        signal.addEventListener('abort', () => resolve(), { once: true });
-        this.waiters.push(resolve);
-      });
-    }
+  waitForClients(count: number, signal: AbortSignal): Promise<void> {
+    return this.registry.waitFor(count, signal);
   }
 
   startRound(task: RoundTask, clients: readonly ClientInstruction[], inbox: RoundInbox): number {
@@ -74,7 +70,7 @@ export class MemoryTransport implements Transport {
     for (const group of groupByInstruction(clients)) {
       const message = { ...task, config: { ...task.config, ...(group.dp ? { dp: group.dp } : {}) } };
       for (const clientId of group.clientIds) {
-        const client = this.connected.get(clientId);
+        const client = this.registry.get(clientId);
         if (!client) {
           inbox.disconnected(clientId, 'left before the round started');
           continue;
@@ -91,21 +87,15 @@ export class MemoryTransport implements Transport {
   }
 
   endRound(end: RoundEnd, clientIds: readonly string[]): void {
-    for (const id of clientIds) this.connected.get(id)?.({ event: 'round:end', message: end });
+    for (const id of clientIds) this.registry.get(id)?.({ event: 'round:end', message: end });
   }
 
   endRun(end: RunEnd): void {
-    for (const client of this.connected.values()) client({ event: 'run:end', message: end });
+    for (const client of this.registry.connections()) client({ event: 'run:end', message: end });
   }
 
   async close(): Promise<void> {
     this.inbox?.abort();
-    for (const id of [...this.connected.keys()]) this.disconnect(id, 'server shutting down');
-  }
-
-  private notify(): void {
-    const waiters = this.waiters;
-    this.waiters = [];
-    for (const wake of waiters) wake();
+    for (const id of this.registry.ids()) this.disconnect(id, 'server shutting down');
   }
 }

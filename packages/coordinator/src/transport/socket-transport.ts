@@ -60,7 +60,7 @@ const REFUSAL_WARNINGS_PER_MINUTE = 20;
 type EngineConnection = ClientSocket['conn'];
 
 export class SocketTransport implements Transport {
-  private readonly registry = new ClientRegistry();
+  private readonly registry = new ClientRegistry<ClientSocket>();
   private http: HttpServer | undefined;
   private io: Server<ClientToServerEvents, ServerToClientEvents, Record<string, never>, { clientId: string }> | undefined;
   private setup: TransportSetup | undefined;
@@ -211,7 +211,7 @@ export class SocketTransport implements Transport {
     const { log } = this.options;
     // This socket's own warnings (rejected answers, malformed reports, rate limit) are limited per minute.
     const socketLog = limitedLogger(log, this.options.warningsPerMinute ?? 10, `client ${clientId} (socket ${socket.id})`);
-    const previous = this.registry.add(socket);
+    const previous = this.registry.add(clientId, socket);
     if (previous) previous.disconnect(true);
     log.info({ clientId, clients: this.registry.size }, `client ${clientId} connected`);
     socket.emit('model:describe', this.setup!.description);
@@ -232,9 +232,11 @@ export class SocketTransport implements Transport {
         setImmediate(() => socket.disconnect(true));
       }
     });
+    // Checked with this socket's own rate-limited logger, so that its rejections cannot flood the log.
+    const context = inboxContext(this.setup!, socketLog);
     const onAnswer = (event: AnswerEvent) => (raw: unknown, ack: unknown) => {
       const reply = typeof ack === 'function' ? (ack as (a: Ack) => void) : () => undefined;
-      reply(answer(inboxContext(this.setup!, socketLog), clientId, event, raw, this.inbox));
+      reply(answer(context, clientId, event, raw, this.inbox));
     };
     socket.on('round:update', onAnswer('round:update'));
     socket.on('round:evaluation', onAnswer('round:evaluation'));
@@ -245,7 +247,7 @@ export class SocketTransport implements Transport {
     });
     socket.on('disconnect', (reason) => {
       socketLog.flush();
-      if (!this.registry.remove(socket)) return;
+      if (!this.registry.remove(clientId, socket)) return;
       log.info({ clientId, reason }, `client ${clientId} disconnected: ${reason}`);
       this.inbox?.disconnected(clientId, reason);
     });

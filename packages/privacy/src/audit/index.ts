@@ -20,5 +20,7 @@ export type {
   OneRunLowerBoundOptions,
   OneRunPValueOptions,
 } from './one-run';
+export { auditCanaryScores } from './canary-audit';
+export type { CanaryAudit, CanaryAuditOptions, CanaryScore } from './canary-audit';
 export { binomialDeviance, logBinomialPmf, logBinomialSf, logisticProbability, stirlingError } from './binomial';
 export type { SuccessProbability } from './binomial';
