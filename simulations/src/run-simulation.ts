@@ -16,9 +16,11 @@ import {
   type DpSettings,
   type EpsilonReport,
   type RoundReport,
+  type RunSecurity,
   type Strategy,
 } from '@cohort/coordinator';
 import { createClient, initBackend, initialModel, type CohortClient } from '@cohort/client';
+import { generateDeviceIdentity } from '@cohort/privacy/identity';
 import { decodeTensors, manifestOf, type TensorSpec } from '@cohort/protocol';
 import { CanaryTrainer, drawCanaries, elementsOf } from './canaries';
 import { auditCanaries } from './empirical-audit';
@@ -114,6 +116,8 @@ export interface SimulationSummary {
   model_sha256: string;
   /** The empirical audit's headline figures (details in privacy-audit.json), with --canaries. */
   privacy_audit: { canaries: number; epsilon_lower: number; epsilon_estimate: number; verdict: 'pass' | 'fail'; reasons: string[] } | null;
+  /** How connections and answers were protected: a simulation runs the coordinator in open mode. */
+  security: RunSecurity;
   run_dir: string;
 }
 
@@ -276,7 +280,8 @@ export class Simulation extends EventEmitter<SimulationEvents> {
       clients = Array.from({ length: config.clients }, (_, i) =>
         createClient({
           serverUrl: url,
-          clientId: clientName(i, config.clients),
+          // Each simulated party has its own device key, so its answers are signed as a real device's.
+          identity: generateDeviceIdentity(clientName(i, config.clients)),
           trainer: new PooledTrainer(pool, i),
           logger: log.child({ component: 'client', client: i }),
           // A seeded DP simulation is reproducible by request, and labelled not private everywhere.
@@ -340,6 +345,7 @@ export class Simulation extends EventEmitter<SimulationEvents> {
               reasons: audit.reasons,
             }
           : null,
+        security: outcome.security,
         run_dir: dir.path,
       };
       dir.writeSummary(summary);

@@ -6,7 +6,20 @@ import { pino } from 'pino';
 import { io, type Socket } from 'socket.io-client';
 import { Coordinator, type CoordinatorOptions, type RoundReport } from '@cohort/coordinator';
 import { LocalTrainer, createClient, initBackend, initialModel, selectRows, type CohortClient, type Examples } from '@cohort/client';
-import { PROTOCOL_VERSION, elementCount, encodeTensors, type Ack, type ModelDescription, type RoundStart } from '@cohort/protocol';
+import {
+  PROTOCOL_VERSION,
+  answerSigningBytes,
+  elementCount,
+  encodeTensors,
+  handshakeProofBytes,
+  type Ack,
+  type AuthChallenge,
+  type AuthRefusal,
+  type ModelDescription,
+  type RoundStart,
+  type UpdateMessage,
+} from '@cohort/protocol';
+import { signMessage, type DeviceIdentity } from '@cohort/privacy/identity';
 import { createRng, makeSynthetic, partition, type Dataset } from '@cohort/simulations';
 
 export const quiet = pino({ level: 'silent' });
@@ -54,8 +67,14 @@ export function writeClientCsv(dataset: Dataset, dir: string, index: number, cli
   return path;
 }
 
-/** `count` honest clients, each with its own disjoint shard of the dataset. */
-export function honestClients(url: string, dataset: Dataset, count: number, prefix = 'honest'): CohortClient[] {
+/** `count` honest clients, each with its own disjoint shard of the dataset (and, when given, its device identity). */
+export function honestClients(
+  url: string,
+  dataset: Dataset,
+  count: number,
+  prefix = 'honest',
+  identities?: readonly DeviceIdentity[],
+): CohortClient[] {
   const rng = createRng(7);
   const trainParts = partition(dataset.train.y, count, 'iid', rng.fork('train'));
   const evalParts = partition(dataset.test.y, count, 'iid', rng.fork('eval'));
@@ -63,7 +82,7 @@ export function honestClients(url: string, dataset: Dataset, count: number, pref
   return trainParts.map((part, i) =>
     createClient({
       serverUrl: url,
-      clientId: `${prefix}-${i}`,
+      ...(identities ? { identity: identities[i]! } : { clientId: `${prefix}-${i}` }),
       trainer: new LocalTrainer({
         train: selectRows(table(dataset.train), part),
         evaluation: selectRows(table(dataset.test), evalParts[i]!),
@@ -81,20 +100,48 @@ export class RawClient {
   readonly socket: Socket;
   readonly acks: Ack[] = [];
   description: ModelDescription | undefined;
+  /** What the coordinator said when it refused this client, if it did. */
+  refusal: AuthRefusal | undefined;
 
+  /**
+   * With `keys`, the client presents `keys.signing.publicKey` (or `presentedKey`, to pose as another
+   * device) and answers the challenge with `keys.signing.secretKey`.
+   */
   constructor(
     url: string,
     readonly clientId: string,
     onRound: (client: RawClient, start: RoundStart) => void,
     protocolVersion = PROTOCOL_VERSION,
+    readonly keys?: { signing: { publicKey: Uint8Array; secretKey: Uint8Array }; presentedKey?: Uint8Array },
   ) {
-    this.socket = io(url, { auth: { protocolVersion, clientId }, transports: ['websocket'], reconnection: false });
+    const signingKey = keys && Buffer.from(keys.presentedKey ?? keys.signing.publicKey).toString('base64');
+    this.socket = io(url, {
+      auth: { protocolVersion, clientId, ...(signingKey ? { signingKey } : {}) },
+      transports: ['websocket'],
+      reconnection: false,
+    });
     this.socket.on('model:describe', (d: ModelDescription) => (this.description = d));
     this.socket.on('round:start', (start: RoundStart) => onRound(this, start));
+    this.socket.on('auth:refused', (r: AuthRefusal) => (this.refusal = r));
+    this.socket.on('auth:challenge', (challenge: AuthChallenge, ack: (proof: { signature: string }) => void) => {
+      const bytes = handshakeProofBytes({
+        nonce: challenge.nonce,
+        clientId,
+        signingKey: signingKey!,
+        coordinatorKey: challenge.coordinatorKey,
+      });
+      ack({ signature: Buffer.from(signMessage(bytes, keys!.signing.secretKey)).toString('base64') });
+    });
   }
 
   send(event: 'round:update' | 'round:evaluation', message: Record<string, unknown>): void {
     this.socket.emit(event, message, (ack: Ack) => this.acks.push(ack));
+  }
+
+  /** `message` with this client's signature of it (as a fit update), when the client has keys. */
+  signed(message: Record<string, unknown>, task: 'fit' | 'evaluate' = 'fit'): Record<string, unknown> {
+    const bytes = answerSigningBytes(task as 'fit', message as unknown as UpdateMessage);
+    return { ...message, signature: Buffer.from(signMessage(bytes, this.keys!.signing.secretKey)).toString('base64') };
   }
 
   close(): void {

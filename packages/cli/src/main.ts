@@ -3,6 +3,7 @@ import { accountantCommand } from './commands/accountant';
 import { auditCommand } from './commands/audit';
 import { clientCommand } from './commands/client';
 import { coordinatorCommand } from './commands/coordinator';
+import { keygenCommand } from './commands/keygen';
 import { maskCommand } from './commands/mask';
 import { simulateCommand } from './commands/simulate';
 
@@ -15,7 +16,8 @@ const program = new Command('cohort')
   .addCommand(clientCommand())
   .addCommand(accountantCommand())
   .addCommand(auditCommand())
-  .addCommand(maskCommand());
+  .addCommand(maskCommand())
+  .addCommand(keygenCommand());
 
 try {
   await program.parseAsync(process.argv);

@@ -11,8 +11,10 @@ import { io, type Socket } from 'socket.io-client';
 import {
   PROTOCOL_VERSION,
   ProtocolError,
+  authRefusalSchema,
   decodeTensors,
   encodeTensors,
+  isLoopbackHost,
   modelDescriptionSchema,
   parseMessage,
   roundStartSchema,
@@ -23,6 +25,8 @@ import {
   type RoundStart,
   type ServerToClientEvents,
 } from '@cohort/protocol';
+import type { DeviceIdentity } from '@cohort/privacy/identity';
+import { checkPin, protectEvaluation, protectUpdate, proveKey } from './answer-protection';
 import { ClientError } from './errors';
 import { PrivacyBudget, type PrivacyBudgetOptions, type PrivacySpent } from './privacy-budget';
 import { checkDpInstruction, noiseMultiplierOf, privatiseUpdate } from './privatise';
@@ -31,8 +35,19 @@ import type { Trainer } from './trainer';
 export interface ClientOptions {
   /** Coordinator URL, e.g. http://127.0.0.1:8080. */
   serverUrl: string;
-  /** Stable identity of this client; a reconnecting client keeps it. */
-  clientId: string;
+  /** Stable id of this client; a reconnecting client keeps it. @default `identity.id` (one of the two is required) */
+  clientId?: string;
+  /**
+   * This device's keys: presented at the handshake, proved on the coordinator's challenge, and used
+   * to sign every answer. A coordinator with enrolment admits only enrolled identities.
+   */
+  identity?: DeviceIdentity;
+  /** The coordinator's X25519 key (base64) this client insists on; a coordinator presenting another is refused. */
+  coordinatorKey?: string;
+  /** PEM CA certificate(s) that the coordinator's TLS certificate must chain to (default: the system's). */
+  ca?: string;
+  /** Allow plain http:// (WebSockets in the clear) to a host other than loopback. @default false */
+  insecure?: boolean;
   trainer: Trainer;
   /** First reconnection delay in milliseconds; it doubles up to maxDelayMs. @default 500 */
   reconnectDelayMs?: number;
@@ -94,6 +109,9 @@ export class CohortClient extends EventEmitter<ClientEvents> {
   private description: ModelDescription | undefined;
   private queue: Promise<void> = Promise.resolve();
   private latestRound = -1;
+  private readonly clientId: string;
+  /** Why the coordinator refused this client, when it said so before disconnecting it. */
+  private refusal: { code: string; message: string } | undefined;
   private resolveFinished!: (reason: string) => void;
   private rejectFinished!: (error: Error) => void;
 
@@ -113,15 +131,22 @@ export class CohortClient extends EventEmitter<ClientEvents> {
       this.rejectFinished = reject;
     });
     this.finished.catch(() => undefined);
+    this.clientId = checkConnectionOptions(options);
+    const { identity } = options;
     this.socket = io(options.serverUrl, {
-      auth: { protocolVersion: PROTOCOL_VERSION, clientId: options.clientId },
+      auth: {
+        protocolVersion: PROTOCOL_VERSION,
+        clientId: this.clientId,
+        ...(identity ? { signingKey: Buffer.from(identity.signing.publicKey).toString('base64') } : {}),
+      },
+      ...(options.ca ? { ca: options.ca } : {}),
       transports: ['websocket'],
       reconnectionDelay: options.reconnectDelayMs ?? 500,
       reconnectionDelayMax: options.reconnectDelayMaxMs ?? 10_000,
       randomizationFactor: options.reconnectJitter ?? 0.5,
     });
     this.socket.on('connect', () => {
-      this.log.info({ clientId: options.clientId }, `connected to ${options.serverUrl}`);
+      this.log.info({ clientId: this.clientId }, `connected to ${options.serverUrl}`);
       this.emit('connected');
     });
     this.socket.on('disconnect', (reason) => {
@@ -131,29 +156,51 @@ export class CohortClient extends EventEmitter<ClientEvents> {
       // coordinator stops or the network drops, is retried with backoff): without a run:end this
       // client is done, and says why rather than leaving silently.
       if (reason === 'io server disconnect') {
-        this.rejectFinished(
+        const refusal = this.refusal;
+        this.fail(
           new ClientError(
             'REFUSED',
-            `the coordinator disconnected this client before the run ended: another connection may have taken client id ${options.clientId}, or it exceeded the coordinator's limits`,
+            refusal
+              ? `the coordinator refused this client (${refusal.code}): ${refusal.message}`
+              : `the coordinator disconnected this client before the run ended (it exceeded the coordinator's limits, or the coordinator replaced this connection)`,
           ),
         );
-        void this.close();
       }
     });
     this.socket.on('connect_error', (error) => {
       const data = (error as Error & { data?: { code?: string } }).data;
+      const cause = transportCause(error);
       if (data?.code) {
         // Refused by the coordinator (wrong protocol version, bad identity): retrying cannot help.
-        this.socket.disconnect();
-        this.rejectFinished(
-          new ClientError('REFUSED', `the coordinator refused this client (${data.code}): ${error.message}`, { cause: error }),
+        this.fail(new ClientError('REFUSED', `the coordinator refused this client (${data.code}): ${error.message}`, { cause: error }));
+      } else if (cause?.code && TLS_TRUST_ERRORS.has(cause.code)) {
+        // Another certificate will not appear by retrying: the CA (--ca) or the address is wrong, or someone is in the middle.
+        this.fail(
+          new ClientError('REFUSED', `cannot verify the coordinator's TLS certificate (${cause.code}): ${cause.message}`, { cause: error }),
         );
       } else {
-        this.log.warn(`cannot reach ${options.serverUrl}: ${error.message}; retrying`);
+        this.log.warn(`cannot reach ${options.serverUrl}: ${cause?.message ?? error.message}; retrying`);
       }
     });
+    this.socket.on('auth:challenge', (raw, ack) => {
+      try {
+        if (!identity) throw new ClientError('REFUSED', 'the coordinator sent a key challenge, but this client has no identity');
+        ack(proveKey(identity, raw, options.coordinatorKey));
+      } catch (error) {
+        this.fail(error as Error);
+      }
+    });
+    this.socket.on('auth:refused', (raw) => this.guard(() => (this.refusal = parseMessage(authRefusalSchema, raw, 'auth:refused'))));
     this.socket.on('model:describe', (raw) =>
-      this.guard(() => (this.description = parseMessage(modelDescriptionSchema, raw, 'model:describe'))),
+      this.guard(() => {
+        const description = parseMessage(modelDescriptionSchema, raw, 'model:describe');
+        try {
+          checkPin(description.security?.coordinatorKey, options.coordinatorKey);
+        } catch (error) {
+          return this.fail(error as Error);
+        }
+        this.description = description;
+      }),
     );
     this.socket.on('round:start', (raw) => this.guard(() => this.enqueue(parseMessage(roundStartSchema, raw, 'round:start'))));
     this.socket.on('run:end', (raw) =>
@@ -181,6 +228,13 @@ export class CohortClient extends EventEmitter<ClientEvents> {
     await this.queue;
     await this.options.trainer.close?.();
     this.resolveFinished('closed');
+  }
+
+  /** Ends this client with `error`: it stops connecting and `finished` rejects. */
+  private fail(error: Error): void {
+    this.socket.disconnect();
+    this.rejectFinished(error);
+    void this.close();
   }
 
   private guard(action: () => void): void {
@@ -213,7 +267,7 @@ export class CohortClient extends EventEmitter<ClientEvents> {
       protocolVersion: PROTOCOL_VERSION,
       runId: message.runId,
       round: message.round,
-      clientId: this.options.clientId,
+      clientId: this.clientId,
       message: text.slice(0, 2000),
     });
   }
@@ -235,20 +289,21 @@ export class CohortClient extends EventEmitter<ClientEvents> {
       numClasses: description.numClasses,
       weights,
     };
-    const binding = { protocolVersion: PROTOCOL_VERSION, runId: message.runId, round: message.round, clientId: this.options.clientId };
+    const binding = { protocolVersion: PROTOCOL_VERSION, runId: message.runId, round: message.round, clientId: this.clientId };
+    const { identity } = this.options;
     if (message.task === 'evaluate') {
       const outcome = await this.options.trainer.evaluate(task);
-      this.report(message, await this.send('round:evaluation', { ...binding, ...outcome }));
+      this.report(message, await this.send('round:evaluation', protectEvaluation({ ...binding, ...outcome }, identity)));
       return;
     }
     const dp = message.config.dp;
     // Refuse before training, so that no effort is spent on an update that will not be sent.
     checkDpInstruction(dp, { allowSeededNoise: this.options.allowSeededNoise ?? false, requireLocalNoise: this.budget !== undefined });
     if (this.budget && dp) this.budget.check(noiseMultiplierOf(dp));
-    const seed = deriveSeed(message.config.seed, message.round, this.options.clientId);
+    const seed = deriveSeed(message.config.seed, message.round, this.clientId);
     const outcome = await this.options.trainer.fit({ ...task, config: { ...message.config, seed } });
     if (message.round < this.latestRound) return;
-    const delta = dp ? privatiseUpdate(outcome.delta, dp, `${message.round}:${this.options.clientId}`) : outcome.delta;
+    const delta = dp ? privatiseUpdate(outcome.delta, dp, `${message.round}:${this.clientId}`) : outcome.delta;
     const { manifest, payload } = encodeTensors(
       description.weightSpecs.map((spec, i) => ({ name: spec.name, shape: spec.shape, data: delta[i]! })),
     );
@@ -265,7 +320,8 @@ export class CohortClient extends EventEmitter<ClientEvents> {
       );
       this.emit('privacy', { round: message.round, status: 'released', spent });
     }
-    this.report(message, await this.send('round:update', { ...binding, ...stats, manifest, payload }));
+    const update = protectUpdate({ ...binding, ...stats, manifest, payload }, identity, description.security);
+    this.report(message, await this.send('round:update', update));
   }
 
   /** Sends a result and waits for the coordinator's verdict; fails if the connection drops first. */
@@ -295,6 +351,51 @@ export class CohortClient extends EventEmitter<ClientEvents> {
 
 export function createClient(options: ClientOptions): CohortClient {
   return new CohortClient(options);
+}
+
+/** Node's codes for a TLS certificate that does not verify against the trusted CAs or the host name. */
+const TLS_TRUST_ERRORS = new Set([
+  'UNABLE_TO_VERIFY_LEAF_SIGNATURE',
+  'UNABLE_TO_GET_ISSUER_CERT',
+  'UNABLE_TO_GET_ISSUER_CERT_LOCALLY',
+  'SELF_SIGNED_CERT_IN_CHAIN',
+  'DEPTH_ZERO_SELF_SIGNED_CERT',
+  'CERT_SIGNATURE_FAILURE',
+  'CERT_HAS_EXPIRED',
+  'CERT_NOT_YET_VALID',
+  'CERT_UNTRUSTED',
+  'CERT_REJECTED',
+  'ERR_TLS_CERT_ALTNAME_INVALID',
+]);
+
+/** The network error under engine.io's "websocket error" (ws hands it over as an ErrorEvent's `error`). */
+function transportCause(error: Error): { code?: string; message: string } | undefined {
+  const description = (error as Error & { description?: { error?: NodeJS.ErrnoException; message?: string } }).description;
+  const cause = description?.error;
+  if (cause instanceof Error) return { ...(cause.code ? { code: cause.code } : {}), message: cause.message };
+  return description?.message ? { message: description.message } : undefined;
+}
+
+/** The client id to use; refuses plain WebSockets across the network without `insecure`. */
+function checkConnectionOptions(options: ClientOptions): string {
+  const clientId = options.clientId ?? options.identity?.id;
+  if (!clientId) throw new ClientError('INVALID_OPTION', 'a client needs a clientId or an identity.');
+  if (options.identity && options.clientId !== undefined && options.clientId !== options.identity.id)
+    throw new ClientError('INVALID_OPTION', `clientId ${options.clientId} differs from the identity's id ${options.identity.id}.`);
+  let url: URL;
+  try {
+    url = new URL(options.serverUrl);
+  } catch {
+    throw new ClientError('INVALID_OPTION', `--server ${options.serverUrl} is not a URL; expected e.g. https://coordinator.example:8080`);
+  }
+  if (!['http:', 'https:'].includes(url.protocol))
+    throw new ClientError('INVALID_OPTION', `--server must start with https:// (or http:// on loopback), got ${options.serverUrl}`);
+  if (url.protocol === 'http:' && !isLoopbackHost(url.hostname) && !options.insecure)
+    throw new ClientError(
+      'INSECURE',
+      `refusing plain http:// to ${url.hostname}: updates would cross the network in the clear. Use https:// (with --ca), or --insecure.`,
+    );
+  return clientId;
 }
 
 /** A 31-bit seed for one client's round, so clients shuffle differently but reproducibly. */

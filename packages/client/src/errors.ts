@@ -12,6 +12,10 @@ export const CLIENT_ERROR_CODES = [
   'CORRUPT_STATE',
   /** The privacy budget file cannot be read or written. */
   'STATE_IO',
+  /** The coordinator's key is not the one this client pinned. */
+  'UNTRUSTED_COORDINATOR',
+  /** Plain WebSockets to a host other than loopback, without `insecure`. */
+  'INSECURE',
 ] as const;
 export type ClientErrorCode = (typeof CLIENT_ERROR_CODES)[number];
 

@@ -14,13 +14,16 @@ import { PrivacyBudget } from './dp/privacy-budget';
 import { CoordinatorError } from './errors';
 import { GlobalModel, sha256 } from './global-model';
 import { writeLayersModel } from './model-files';
-import { resolveOptions, type CoordinatorOptions, type ResolvedOptions } from './options';
+import { resolveOptions, type CoordinatorOptions, type ResolvedOptions, type RunSecurity } from './options';
 import { RoundEngine } from './round-engine';
 import type { RoundReport, RunOutcome } from './round-report';
 import { Store, type RunRecord } from './store/store';
 import { FedAvg } from './strategy/fed-avg';
 import type { Strategy } from './strategy/strategy';
 import { SocketTransport } from './transport/socket-transport';
+import { DeviceAuth } from './trust/device-auth';
+import { Enrolment } from './trust/enrolment';
+import { generateBoxKeyPair, readOrCreateBoxKeyPair } from '@cohort/privacy/identity';
 import type { Transport } from './transport/transport';
 
 interface CoordinatorEvents {
@@ -34,6 +37,8 @@ interface Started {
   run: RunRecord;
   model: GlobalModel;
   engine: RoundEngine;
+  enrolment: Enrolment | undefined;
+  auth: DeviceAuth;
   /** The rounds in progress, if runRounds was called. */
   running?: Promise<RunOutcome>;
 }
@@ -64,6 +69,11 @@ export class Coordinator extends EventEmitter<CoordinatorEvents> {
 
   get topology(): Record<string, unknown> {
     return this.require().run.topology;
+  }
+
+  /** The X25519 key (base64) clients seal updates to and may pin (`cohort client --coordinator-key`). */
+  get coordinatorKey(): string {
+    return this.require().auth.security.coordinatorKey;
   }
 
   get weightSpecs(): TensorSpec[] {
@@ -106,6 +116,7 @@ export class Coordinator extends EventEmitter<CoordinatorEvents> {
     if (saved !== undefined) this.strategy.loadState?.(saved);
     privacy?.publishHead(run.id, 'running', checkpoint.sha256);
 
+    const { auth, enrolment, security } = this.trust(store);
     const maxMessageBytes = this.options.maxMessageBytes ?? 2 * model.byteLength + 64 * 1024;
     const description = {
       protocolVersion: PROTOCOL_VERSION,
@@ -113,15 +124,27 @@ export class Coordinator extends EventEmitter<CoordinatorEvents> {
       topology: run.topology,
       weightSpecs: run.weightSpecs,
       numClasses: run.numClasses,
+      security: auth.security,
     };
     const inbox = { runId: run.id, weightSpecs: run.weightSpecs, numClasses: run.numClasses, maxMessageBytes, log: this.log };
     const engine = new RoundEngine(
-      { run, store, model, strategy: this.strategy, transport: this.transport, privacy, options: this.options, inbox, log: this.log },
+      {
+        run,
+        store,
+        model,
+        strategy: this.strategy,
+        transport: this.transport,
+        privacy,
+        options: this.options,
+        inbox,
+        log: this.log,
+        security,
+      },
       this.abort.signal,
     );
     engine.on('round', (report) => this.emit('round', report));
-    this.started = { store, run, model, engine };
-    const url = await this.transport.listen({ description, maxMessageBytes, privateParticipation: privacy !== undefined });
+    this.started = { store, run, model, engine, enrolment, auth };
+    const url = await this.transport.listen({ description, maxMessageBytes, privateParticipation: privacy !== undefined, auth });
     this.log.info({ url, runId: run.id }, `coordinator listening on ${url}`);
     this.emit('listening', { url });
     return url;
@@ -140,15 +163,51 @@ export class Coordinator extends EventEmitter<CoordinatorEvents> {
     writeLayersModel(dir, run.topology, run.weightSpecs, model.encoded.payload);
   }
 
+  /** Re-reads the enrolment file now (the CLI calls it on SIGHUP); devices no longer listed are disconnected. */
+  reloadEnrolment(): boolean {
+    return this.started?.enrolment?.reload() ?? false;
+  }
+
   /** Stops rounds, disconnects clients and closes the server and the database. */
   async close(): Promise<void> {
     this.abort.abort();
+    this.started?.enrolment?.close();
     await this.transport.close();
     const started = this.started;
     this.started = undefined;
     // The engine records how the run stopped before the store goes.
     await started?.running?.catch(() => undefined);
     started?.store.close();
+  }
+
+  /** Who may join and what answers must prove; an open coordinator says so. */
+  private trust(store: Store): { auth: DeviceAuth; enrolment: Enrolment | undefined; security: RunSecurity } {
+    const { enrolPath, keyDir, tls } = this.options;
+    let enrolment: Enrolment | undefined;
+    try {
+      enrolment = enrolPath
+        ? new Enrolment(enrolPath, (error) => this.log.error(`kept the previous enrolment: ${error.message}`))
+        : undefined;
+    } catch (error) {
+      store.close();
+      throw error;
+    }
+    const sealUpdates = this.options.sealUpdates ?? enrolment !== undefined;
+    const coordinatorKey = keyDir ? readOrCreateBoxKeyPair(keyDir) : generateBoxKeyPair();
+    const auth = new DeviceAuth({ coordinatorKey, sealUpdates, ...(enrolment ? { enrolment } : {}) });
+    if (enrolment) {
+      enrolment.watch();
+      this.log.info({ devices: enrolment.size, enrolPath }, `${enrolment.size} devices enrolled (${enrolPath})`);
+    } else {
+      this.log.warn('open mode: any client that can connect may join (no enrolment); for local simulations only');
+    }
+    const security: RunSecurity = {
+      enrolment: auth.enrolment,
+      tls: tls !== undefined,
+      signedAnswers: enrolment ? 'required' : 'keyed-clients',
+      sealedUpdates: sealUpdates,
+    };
+    return { auth, enrolment, security };
   }
 
   private createRun(store: Store): RunRecord {

@@ -5,6 +5,8 @@ export const COORDINATOR_ERROR_CODES = [
   'SETTINGS_MISMATCH',
   'PRIVACY_REQUIRED',
   'BUDGET_EXHAUSTED',
+  'INVALID_ENROLMENT',
+  'INSECURE',
 ] as const;
 export type CoordinatorErrorCode = (typeof COORDINATOR_ERROR_CODES)[number];
 

@@ -3,7 +3,11 @@ export type { RoundParticipation, RoundReport, RunOutcome } from './round-report
 export { RoundEngine } from './round-engine';
 export { CoordinatorError, COORDINATOR_ERROR_CODES } from './errors';
 export type { CoordinatorErrorCode } from './errors';
-export type { CoordinatorOptions, DpOptions, InitialModel } from './options';
+export type { CoordinatorOptions, DpOptions, InitialModel, RunSecurity } from './options';
+export { DeviceAuth } from './trust/device-auth';
+export type { Authenticate, ConnectionIdentity, DeviceAuthOptions } from './trust/device-auth';
+export { Enrolment, parseEnrolment } from './trust/enrolment';
+export type { EnrolledDevice } from './trust/enrolment';
 
 // Strategies
 export { FedAvg, applyWeightedMeanDelta } from './strategy/fed-avg';

@@ -1,4 +1,4 @@
-import type { NamedTensor } from '@cohort/protocol';
+import { isLoopbackHost, type NamedTensor } from '@cohort/protocol';
 import type { Logger } from 'pino';
 import { CoordinatorError } from './errors';
 import type { AdaptiveClippingOptions } from './dp/central-dp';
@@ -113,9 +113,52 @@ export interface CoordinatorOptions {
   allowedOrigins?: string[];
   /** On close, how long queued messages (run:end) may drain before every connection is cut, in ms. @default 1000 */
   shutdownGraceMs?: number;
+  /**
+   * Enrolment file of the devices allowed to join (see trust/enrolment.ts), reloaded when it changes;
+   * a device removed from it is disconnected. Without it the coordinator is open: any client may
+   * join (for local simulations), which it logs at start-up and reports in the run outcome.
+   */
+  enrolPath?: string;
+  /** Refuse update payloads that are not sealed to the coordinator's X25519 key. @default true with `enrolPath`, else false */
+  sealUpdates?: boolean;
+  /**
+   * Private directory of the coordinator's X25519 key (`coordinator-box.key`, made on first use), to
+   * which clients seal their updates. @default a key that lives as long as the process
+   */
+  keyDir?: string;
+  /** PEM certificate chain and private key: clients then connect over HTTPS/WSS. */
+  tls?: { cert: string | Buffer; key: string | Buffer };
+  /**
+   * Listen without TLS on an interface other than loopback. Off, such a start is refused: updates
+   * and the model would cross the network in the clear. @default false
+   */
+  insecure?: boolean;
 }
 
-type OptionalKeys = 'strategy' | 'logger' | 'maxMessageBytes' | 'runConfig' | 'dp' | 'dpStrategy' | 'ledgerPath' | 'transport';
+/** How a run protects its connections and answers, as the run outcome and summary.json report it. */
+export interface RunSecurity {
+  /** 'enrolled': only devices in the enrolment file may join; 'open': anyone who can connect may. */
+  enrolment: 'enrolled' | 'open';
+  tls: boolean;
+  /** 'required': every answer is signed by an enrolled key; 'keyed-clients': by clients that presented a key. */
+  signedAnswers: 'required' | 'keyed-clients';
+  /** Update payloads must be sealed to the coordinator's key. */
+  sealedUpdates: boolean;
+}
+
+type OptionalKeys =
+  | 'strategy'
+  | 'logger'
+  | 'maxMessageBytes'
+  | 'runConfig'
+  | 'dp'
+  | 'dpStrategy'
+  | 'ledgerPath'
+  | 'transport'
+  | 'enrolPath'
+  | 'sealUpdates'
+  | 'keyDir'
+  | 'tls';
 export type ResolvedOptions = Required<Omit<CoordinatorOptions, OptionalKeys>> & Pick<CoordinatorOptions, OptionalKeys>;
 
 export function resolveOptions(options: CoordinatorOptions): ResolvedOptions {
@@ -135,6 +178,7 @@ export function resolveOptions(options: CoordinatorOptions): ResolvedOptions {
     warningsPerMinute: 10,
     allowedOrigins: [],
     shutdownGraceMs: 1000,
+    insecure: false,
     ...stripUndefined(options),
   };
   const integer = (field: string, value: number, min: number) => {
@@ -170,6 +214,11 @@ export function resolveOptions(options: CoordinatorOptions): ResolvedOptions {
     throw new CoordinatorError('INVALID_OPTION', `coordinator option fit.learningRate must be positive, got ${resolved.fit.learningRate}.`);
   }
   if (resolved.dp) checkDp(resolved.dp);
+  if (!resolved.tls && !resolved.insecure && !isLoopbackHost(resolved.host) && !resolved.transport)
+    throw new CoordinatorError(
+      'INSECURE',
+      `refusing to listen on ${resolved.host} without TLS: give a certificate and key (--tls-cert, --tls-key), listen on 127.0.0.1, or accept plain WebSockets across the network with --insecure.`,
+    );
   if (resolved.dpStrategy && !resolved.dp)
     throw new CoordinatorError('INVALID_OPTION', 'coordinator option dpStrategy needs dp (its δ, budget and signing key).');
   return resolved;

@@ -11,7 +11,7 @@ import type { Logger } from 'pino';
 import { PROTOCOL_VERSION } from '@cohort/protocol';
 import type { PrivacyBudget } from './dp/privacy-budget';
 import type { EncodedModel, GlobalModel } from './global-model';
-import type { ResolvedOptions } from './options';
+import type { ResolvedOptions, RunSecurity } from './options';
 import { emptyReport, withoutPerClient, type RoundReport, type RunOutcome } from './round-report';
 import { RoundInbox, type InboxContext } from './round-inbox';
 import type { RoundRecord, RunRecord, Store } from './store/store';
@@ -28,6 +28,8 @@ export interface RoundEngineParts {
   options: ResolvedOptions;
   inbox: Omit<InboxContext, 'privateParticipation'>;
   log: Logger;
+  /** How connections and answers are protected: reported in the run outcome. */
+  security: RunSecurity;
 }
 
 /** Weights beyond this magnitude mean a broken or poisoned aggregate: it is never committed. */
@@ -352,6 +354,7 @@ export class RoundEngine extends EventEmitter<EngineEvents> {
       finalEvaluation: last ? (privacy ? withoutPerClient(last.metrics) : last.metrics) : null,
       modelSha256: model.encoded.sha256,
       privacy: privacy && privacy.accounting.rounds > 0 ? privacy.accounting.report() : null,
+      security: this.parts.security,
     };
   }
 

@@ -9,6 +9,7 @@ import { ProtocolError, clientErrorSchema, parseMessage, type Ack, type TensorSp
 import type { Logger } from 'pino';
 import { RoundCollector } from './round-collector';
 import type { EvaluateResult, FitResult } from './strategy/strategy';
+import type { Authenticate } from './trust/device-auth';
 import { validateEvaluation, validateUpdate } from './update-validation';
 
 export type AnswerEvent = 'round:update' | 'round:evaluation';
@@ -21,6 +22,8 @@ export interface InboxContext {
   log: Logger;
   /** Under DP, who sent what must not reach info-level logs. */
   privateParticipation: boolean;
+  /** The connection's signature and seal checks, when it has any. */
+  authenticate?: Authenticate;
 }
 
 export class RoundInbox<T extends FitResult | EvaluateResult = FitResult | EvaluateResult> {
@@ -77,7 +80,7 @@ export function answer(ctx: InboxContext, clientId: string, event: AnswerEvent, 
   if (inbox) inbox.bytesIn += payloadBytes(raw);
   const task = event === 'round:update' ? 'fit' : 'evaluate';
   try {
-    const binding = { runId: ctx.runId, clientId, collector };
+    const binding = { runId: ctx.runId, clientId, collector, ...(ctx.authenticate ? { authenticate: ctx.authenticate } : {}) };
     const result =
       task === 'fit'
         ? validateUpdate(raw, binding, { maxMessageBytes: ctx.maxMessageBytes, weightSpecs: ctx.weightSpecs })

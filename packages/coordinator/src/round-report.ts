@@ -1,5 +1,6 @@
 /** What a round and a run report to listeners (and, through the simulation, to metrics.jsonl). */
 import type { EpsilonReport } from './dp/privacy-accounting';
+import type { RunSecurity } from './options';
 import type { ClassificationMetrics, Failure } from './strategy/strategy';
 
 /** Who and how many took part in a round: the coordinator's own records, published only without DP. */
@@ -39,6 +40,7 @@ export interface RunOutcome {
   finalEvaluation: ClassificationMetrics | null;
   modelSha256: string;
   privacy: EpsilonReport | null;
+  security: RunSecurity;
 }
 
 /** The report of a round that only evaluated (round 0, the initial model). */

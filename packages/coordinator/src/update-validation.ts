@@ -9,6 +9,7 @@ import {
   type TensorSpec,
 } from '@cohort/protocol';
 import type { RoundCollector } from './round-collector';
+import type { Authenticate } from './trust/device-auth';
 import type { EvaluateResult, FitResult } from './strategy/strategy';
 
 const MAX_GROUPS = 64;
@@ -18,6 +19,8 @@ export interface RoundContext {
   /** The client id bound to the socket at its handshake. */
   clientId: string;
   collector: RoundCollector<unknown> | undefined;
+  /** Signature, seal and enrolled-weight checks of the connection's answers (trust/device-auth.ts). */
+  authenticate?: Authenticate;
 }
 
 export interface UpdateBounds {
@@ -26,8 +29,9 @@ export interface UpdateBounds {
 }
 
 export function validateUpdate(raw: unknown, ctx: RoundContext, bounds: UpdateBounds): FitResult {
-  const message = parseMessage(updateSchema, raw, 'round:update');
-  checkBinding(message, ctx, 'fit');
+  const received = parseMessage(updateSchema, raw, 'round:update');
+  checkBinding(received, ctx, 'fit');
+  const message = ctx.authenticate ? ctx.authenticate('fit', received) : received;
   const tensors = decodeTensors(message.manifest, message.payload, {
     maxBytes: bounds.maxMessageBytes,
     maxTensors: bounds.weightSpecs.length,
@@ -45,8 +49,9 @@ export function validateUpdate(raw: unknown, ctx: RoundContext, bounds: UpdateBo
 }
 
 export function validateEvaluation(raw: unknown, ctx: RoundContext, numClasses: number): EvaluateResult {
-  const message = parseMessage(evaluationSchema, raw, 'round:evaluation');
-  checkBinding(message, ctx, 'evaluate');
+  const received = parseMessage(evaluationSchema, raw, 'round:evaluation');
+  checkBinding(received, ctx, 'evaluate');
+  const message = ctx.authenticate ? ctx.authenticate('evaluate', received) : received;
   if (message.confusion.length !== numClasses * numClasses) {
     throw new ProtocolError(
       'SHAPE_MISMATCH',

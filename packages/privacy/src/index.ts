@@ -7,6 +7,7 @@
  * - `@cohort/privacy/accounting/analysis` — RDP, PLD, analytic-Gaussian and special-function maths;
  * - `@cohort/privacy/ledger` — the signed ledger of noisy releases and its audit;
  * - `@cohort/privacy/masking` — masking personal data on the device;
+ * - `@cohort/privacy/identity` — device identities, their signatures, payloads sealed to a key;
  * - `@cohort/privacy/audit` — empirical privacy audits: canary ε̂ and the one-run ε lower bound.
  */
 export { PrivacyError } from './errors';
@@ -55,6 +56,20 @@ export type {
   LedgerRunStatus,
   SigningKeyPair,
 } from './ledger/index';
+
+// Device identities, signatures, sealed payloads
+export {
+  generateDeviceIdentity,
+  openPayload,
+  publicIdentity,
+  readDeviceIdentity,
+  readOrCreateDeviceIdentity,
+  sealPayload,
+  SignatureVerifier,
+  signMessage,
+  writeDeviceIdentity,
+} from './identity/index';
+export type { DeviceIdentity, PublicIdentity, SealedPayload } from './identity/index';
 
 // Data masking
 export { maskRecords, parseMaskingPolicy, readOrCreateMaskingKey } from './masking/index';

@@ -11,6 +11,17 @@ export const REJECTION_CODES = [
   'TOO_LARGE',
   'TOO_MANY_TENSORS',
   'CLIENT_ID_MISMATCH',
+  // Identity: the handshake and signed, sealed answers.
+  'KEY_REQUIRED',
+  'UNKNOWN_KEY',
+  'KEY_ID_MISMATCH',
+  'BAD_PROOF',
+  'ID_IN_USE',
+  'REVOKED',
+  'UNSIGNED',
+  'BAD_SIGNATURE',
+  'SEAL_REQUIRED',
+  'BAD_SEAL',
   // Load, not content: the coordinator refused a connection or a message to protect itself.
   'TOO_MANY_CONNECTIONS',
   'TOO_MANY_FROM_ADDRESS',

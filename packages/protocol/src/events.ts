@@ -1,7 +1,21 @@
 /** Typed socket.io event maps shared by the coordinator and the client. */
-import type { Ack, ClientErrorMessage, EvaluationMessage, ModelDescription, RoundEnd, RoundStart, RunEnd, UpdateMessage } from './schemas';
+import type {
+  Ack,
+  AuthChallenge,
+  AuthProof,
+  AuthRefusal,
+  ClientErrorMessage,
+  EvaluationMessage,
+  ModelDescription,
+  RoundEnd,
+  RoundStart,
+  RunEnd,
+  UpdateMessage,
+} from './schemas';
 
 export interface ServerToClientEvents {
+  'auth:challenge': (message: AuthChallenge, ack: (proof: AuthProof) => void) => void;
+  'auth:refused': (message: AuthRefusal) => void;
   'model:describe': (message: ModelDescription) => void;
   'round:start': (message: RoundStart) => void;
   'round:end': (message: RoundEnd) => void;

@@ -3,8 +3,13 @@ export { ProtocolError, REJECTION_CODES } from './errors';
 export type { Rejection, RejectionCode } from './errors';
 export { DTYPES, decodeTensors, dtypeOf, elementCount, encodeTensors, findNonFinite, manifestOf, specsOf } from './codec';
 export type { DType, DecodeBounds, EncodedTensors, ManifestEntry, NamedTensor, TensorData, TensorSpec } from './codec';
+export { isLoopbackHost } from './loopback';
+export { answerSigningBytes, handshakeProofBytes, sealAssociatedData } from './signing';
 export {
   ackSchema,
+  authChallengeSchema,
+  authProofSchema,
+  authRefusalSchema,
   clientErrorSchema,
   dpInstructionSchema,
   evaluationSchema,
@@ -16,11 +21,15 @@ export {
   roundEndSchema,
   roundStartSchema,
   runEndSchema,
+  sealSchema,
   updateSchema,
   versionMismatch,
 } from './schemas';
 export type {
   Ack,
+  AuthChallenge,
+  AuthProof,
+  AuthRefusal,
   ClientErrorMessage,
   DpInstruction,
   EvaluationMessage,
@@ -31,6 +40,7 @@ export type {
   RoundEnd,
   RoundStart,
   RunEnd,
+  Seal,
   UpdateMessage,
 } from './schemas';
 export type { ClientToServerEvents, ServerToClientEvents } from './events';

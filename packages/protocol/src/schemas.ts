@@ -27,7 +27,37 @@ export const manifestEntrySchema = z.strictObject({
 const manifest = z.array(manifestEntrySchema).max(MAX_MANIFEST_ENTRIES);
 const payload = z.custom<Uint8Array>((value) => value instanceof Uint8Array, 'expected a binary payload');
 
-export const handshakeSchema = z.strictObject({ protocolVersion, clientId });
+const BASE64 = /^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$/;
+/** base64 text of exactly `bytes` bytes. */
+const base64Bytes = (bytes: number, what: string) =>
+  z
+    .string()
+    .max(Math.ceil(bytes / 3) * 4)
+    .refine((text) => BASE64.test(text) && Buffer.from(text, 'base64').length === bytes, `expected ${what}: ${bytes} bytes in base64`);
+/** An ed25519 or X25519 public key. */
+const publicKey = base64Bytes(32, 'a public key');
+/** A detached ed25519 signature. */
+const signature = base64Bytes(64, 'an ed25519 signature');
+
+/** What a client says when it connects: with a signing key, it must then prove it (auth:challenge). */
+export const handshakeSchema = z.strictObject({ protocolVersion, clientId, signingKey: publicKey.optional() });
+
+/** The coordinator's fresh challenge to a client that presented a signing key. */
+export const authChallengeSchema = z.strictObject({
+  protocolVersion,
+  nonce: base64Bytes(32, 'a 32-byte nonce'),
+  /** The coordinator's X25519 key: updates are sealed to it, and the proof covers it. */
+  coordinatorKey: publicKey,
+});
+
+/** The client's answer to a challenge: its signature of `handshakeProofBytes`. */
+export const authProofSchema = z.strictObject({ signature });
+
+/** What the coordinator tells a client before it disconnects it. */
+export const authRefusalSchema = z.strictObject({ protocolVersion, code: z.enum(REJECTION_CODES), message: z.string().max(1000) });
+
+/** How an update's payload was sealed to the coordinator's key (see @cohort/privacy/identity). */
+export const sealSchema = z.strictObject({ ephemeralKey: publicKey, nonce: base64Bytes(12, 'a 12-byte nonce') });
 
 /** What a client must do to its update before sending it when differential privacy is on. */
 export const dpInstructionSchema = z.strictObject({
@@ -54,6 +84,17 @@ export const modelDescriptionSchema = z.strictObject({
   topology: z.record(z.string(), z.unknown()),
   weightSpecs: z.array(z.strictObject({ name: z.string(), shape: z.array(z.number().int().min(0)), dtype: z.enum(DTYPES) })),
   numClasses: z.number().int().min(2),
+  /** How answers must be protected on this coordinator. */
+  security: z
+    .strictObject({
+      /** The coordinator's X25519 key (the same as in its challenge). */
+      coordinatorKey: publicKey,
+      /** Update payloads must be sealed to `coordinatorKey`. */
+      sealUpdates: z.boolean(),
+      /** 'enrolled': only listed device keys may join; 'open': any client may. */
+      enrolment: z.enum(['enrolled', 'open']),
+    })
+    .optional(),
 });
 
 export const roundStartSchema = z.strictObject({
@@ -89,7 +130,11 @@ export const updateSchema = z.strictObject({
   /** Omitted under differential privacy: raw training metrics are not privatised. */
   metrics: fitMetricsSchema.optional(),
   manifest,
+  /** The payload as sent: the encoded tensors, or their ciphertext when `sealed` is present. */
   payload,
+  sealed: sealSchema.optional(),
+  /** The sender's signature of `answerSigningBytes('fit', message)`; required from a client that proved a key. */
+  signature: signature.optional(),
 });
 
 export const evaluationSchema = z.strictObject({
@@ -104,6 +149,8 @@ export const evaluationSchema = z.strictObject({
   confusion: z.array(count),
   /** The same counts split by the value of a declared sensitive attribute, for fairness metrics. */
   groupConfusion: z.record(z.string().min(1).max(64), z.array(count)).optional(),
+  /** The sender's signature of `answerSigningBytes('evaluate', message)`. */
+  signature: signature.optional(),
 });
 
 export const clientErrorSchema = z.strictObject({
@@ -120,6 +167,10 @@ export const ackSchema = z.union([
 ]);
 
 export type Handshake = z.infer<typeof handshakeSchema>;
+export type AuthChallenge = z.infer<typeof authChallengeSchema>;
+export type AuthProof = z.infer<typeof authProofSchema>;
+export type AuthRefusal = z.infer<typeof authRefusalSchema>;
+export type Seal = z.infer<typeof sealSchema>;
 export type FitConfig = z.infer<typeof fitConfigSchema>;
 export type DpInstruction = z.infer<typeof dpInstructionSchema>;
 export type ModelDescription = z.infer<typeof modelDescriptionSchema>;

@@ -1,9 +1,15 @@
-import { randomUUID } from 'node:crypto';
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Command, Option } from 'commander';
 import type { Logger } from 'pino';
 import type { BackendName, Examples } from '@cohort/client';
+import {
+  DEVICE_SECRET_FILE,
+  generateDeviceIdentity,
+  readDeviceIdentity,
+  writeDeviceIdentity,
+  type DeviceIdentity,
+} from '@cohort/privacy/identity';
 import { fraction, integer, positive, resolveWithConfig } from '../options';
 
 interface Flags {
@@ -15,6 +21,10 @@ interface Flags {
   maskKey?: string;
   classes?: string;
   id?: string;
+  identity?: string;
+  coordinatorKey?: string;
+  ca?: string;
+  insecure?: boolean;
   dataDir: string;
   evalFraction: number;
   seed: number;
@@ -42,20 +52,24 @@ asking for seeded (reproducible, hence not private) noise are always refused.
 The client reconnects with backoff when the connection drops, and exits when the run ends:
   0  the run finished (or the client was stopped with SIGTERM/SIGINT)
   1  the run ended for another reason
-  2  refused by the coordinator (protocol version, identity, connection limits), or disconnected
-     by it (e.g. another connection took this client id)
+  2  refused by the coordinator (protocol version, unknown or revoked key, client id in use,
+     connection limits), disconnected by it, or its TLS certificate or key cannot be trusted
   3  the run failed
   4  the coordinator's privacy budget is exhausted
 Every non-zero exit prints one line saying why on stderr.`,
     )
-    .requiredOption('--server <url>', 'coordinator URL, e.g. http://127.0.0.1:8080')
+    .requiredOption('--server <url>', 'coordinator URL: https://host:port (http:// only on loopback, or with --insecure)')
     .requiredOption('--data <file>', 'local training data: CSV, or JSON lines with --schema')
     .option('--label <column>', 'label column of a plain numeric CSV (without --schema)')
     .option('--schema <schema.json>', 'column types and roles: the data then goes through validate → clean → mask → encode on this device')
     .option('--policy <policy.json>', 'masking policy applied before encoding (required with --schema)')
     .option('--mask-key <file>', 'device-local masking key (created on first use; default DATA_DIR/mask.key)')
     .option('--classes <list>', 'comma-separated class names, in the order every client uses')
-    .option('--id <id>', 'client identity (default: one created on first start, kept in DATA_DIR/client-id)')
+    .option('--id <id>', "client id (default: the identity's; a new identity takes this id)")
+    .option('--identity <dir>', 'device identity from cohort keygen (default: DATA_DIR/identity, made on first start)')
+    .option('--coordinator-key <base64>', "the coordinator's X25519 key to insist on (printed by cohort coordinator at start)")
+    .option('--ca <file>', "PEM CA certificate the coordinator's TLS certificate must chain to")
+    .option('--insecure', 'allow plain http:// to a host other than loopback (updates then cross the network unencrypted)')
     .option('--data-dir <dir>', "directory for this client's identity and privacy budget state", '.cohort-client')
     .option('--eval-fraction <f>', 'share of local rows held out for federated evaluation', fraction, 0.2)
     .option('--seed <n>', 'seed of the held-out split', integer(0), 0)
@@ -91,9 +105,13 @@ Every non-zero exit prints one line saying why on stderr.`,
               delta: flags.delta,
               statePath: flags.privacyState ?? join(flags.dataDir, 'privacy-budget.json'),
             };
+      const identity = deviceIdentity(flags, command);
       const client = createClient({
         serverUrl: flags.server,
-        clientId: flags.id ?? persistentId(flags.dataDir),
+        identity,
+        ...(flags.coordinatorKey ? { coordinatorKey: flags.coordinatorKey } : {}),
+        ...(flags.ca ? { ca: readFileSync(flags.ca, 'utf8') } : {}),
+        ...(flags.insecure ? { insecure: true } : {}),
         trainer: new LocalTrainer({ train, evaluation }),
         logger,
         ...(privacyBudget ? { privacyBudget } : {}),
@@ -163,11 +181,19 @@ async function maskedExamples(flags: Flags, logger: Logger): Promise<Examples> {
   }
 }
 
-function persistentId(dir: string): string {
-  const file = join(dir, 'client-id');
-  if (existsSync(file)) return readFileSync(file, 'utf8').trim();
-  mkdirSync(dir, { recursive: true });
-  const id = `client-${randomUUID()}`;
-  writeFileSync(file, `${id}\n`);
-  return id;
+/**
+ * The device identity: --identity DIR, or DATA_DIR/identity made on first start (taking --id, or the
+ * id an older client kept in DATA_DIR/client-id, or one derived from the key).
+ */
+function deviceIdentity(flags: Flags, command: Command): DeviceIdentity {
+  const dir = flags.identity ?? join(flags.dataDir, 'identity');
+  if (!flags.identity && !existsSync(join(dir, DEVICE_SECRET_FILE))) {
+    const legacy = join(flags.dataDir, 'client-id');
+    const id = flags.id ?? (existsSync(legacy) ? readFileSync(legacy, 'utf8').trim() : undefined);
+    writeDeviceIdentity(dir, generateDeviceIdentity(id));
+  }
+  const identity = readDeviceIdentity(dir);
+  if (flags.id !== undefined && flags.id !== identity.id)
+    command.error(`the identity in ${dir} is client ${identity.id}, not ${flags.id}: drop --id, or use another --identity or --data-dir.`);
+  return identity;
 }

@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Command, Option } from 'commander';
 import type { StrategySettings } from '@cohort/coordinator';
@@ -33,6 +34,18 @@ interface Flags extends DpFlags, StrategySettings {
   keyDir?: string;
   logLevel: string;
   json?: boolean;
+  enrol?: string;
+  sealUpdates: boolean;
+  tlsCert?: string;
+  tlsKey?: string;
+  insecure?: boolean;
+  allowOrigin?: string[];
+  maxConnections: number;
+  maxConnectionsPerAddress: number;
+  handshakeTimeout: number;
+  messageRate: number;
+  messageBurst: number;
+  warningsPerMinute: number;
 }
 
 function optional<K extends string, V>(key: K, value: V | undefined): Partial<Record<K, V>> {
@@ -62,7 +75,25 @@ export function coordinatorCommand(): Command {
       "the federation's directory: state, privacy ledger (ledger.jsonl, ledger-head.json, coordinator.pub) and the final model",
       '.cohort',
     )
-    .option('--key-dir <dir>', 'private directory of the ledger-signing key (default: DATA_DIR/keys; never where the ledger is published)')
+    .option(
+      '--key-dir <dir>',
+      'private directory of the ledger-signing and update-sealing keys (default: DATA_DIR/keys; never where the ledger is published)',
+    )
+    .option(
+      '--enrol <file>',
+      'enrolment file of the devices allowed to join (reloaded on change and on SIGHUP); without it anyone may join',
+    )
+    .option('--no-seal-updates', 'accept update payloads not sealed to the coordinator key (sealing is required by default with --enrol)')
+    .option('--tls-cert <file>', 'PEM certificate chain: serve HTTPS/WSS (with --tls-key)')
+    .option('--tls-key <file>', 'PEM private key of --tls-cert')
+    .option('--insecure', 'listen without TLS on an interface other than loopback')
+    .option('--allow-origin <origin...>', 'browser Origins allowed to connect (none by default; Node clients send none)')
+    .option('--max-connections <n>', 'socket.io connections open at once', integer(1), 2000)
+    .option('--max-connections-per-address <n>', 'connections open at once from one address', integer(1), 1000)
+    .option('--handshake-timeout <seconds>', 'drop a connection that has not joined (and proved its key) after this long', positive, 10)
+    .option('--message-rate <n>', "each connection's sustained messages per second", positive, 50)
+    .option('--message-burst <n>', 'messages a connection may send at once', integer(1), 100)
+    .option('--warnings-per-minute <n>', 'log warnings one connection may cause per minute', integer(0), 10)
     .option('--db <path>', 'SQLite state file (default: DATA_DIR/coordinator.db); an unfinished run in it is resumed')
     .addOption(new Option('--log-level <level>', 'log level').choices(['debug', 'info', 'warn', 'error']).default('info'))
     .option('--json', 'print the run outcome as JSON on stdout')
@@ -89,9 +120,25 @@ export function coordinatorCommand(): Command {
       command.error('--num-features and --num-classes (or --schema) are required for this model.');
     logger.info({ backend: await initBackend() }, 'TensorFlow.js backend for model initialisation');
     const model = await initialModel(flags.model, { numFeatures, numClasses }, flags.seed);
+    if ((flags.tlsCert === undefined) !== (flags.tlsKey === undefined)) command.error('--tls-cert and --tls-key go together.');
+    const keyDir = flags.keyDir ?? join(flags.dataDir, 'keys');
     const coordinator = new Coordinator({
       host: flags.host,
       port: flags.port,
+      keyDir,
+      ...optional('enrolPath', flags.enrol),
+      ...(flags.sealUpdates === false ? { sealUpdates: false } : {}),
+      ...optional(
+        'tls',
+        flags.tlsCert && flags.tlsKey ? { cert: readFileSync(flags.tlsCert), key: readFileSync(flags.tlsKey) } : undefined,
+      ),
+      insecure: flags.insecure === true,
+      allowedOrigins: flags.allowOrigin ?? [],
+      maxConnections: flags.maxConnections,
+      maxConnectionsPerAddress: flags.maxConnectionsPerAddress,
+      handshakeTimeoutMs: Math.round(flags.handshakeTimeout * 1000),
+      messageRate: { perSecond: flags.messageRate, burst: flags.messageBurst },
+      warningsPerMinute: flags.warningsPerMinute,
       rounds: flags.rounds,
       minClients: flags.minClients,
       fraction: flags.fraction,
@@ -110,7 +157,7 @@ export function coordinatorCommand(): Command {
         resolveDp(dpSettingsFrom(flags), {
           sampleRate: flags.fraction,
           rounds: flags.rounds,
-          keyDir: flags.keyDir ?? join(flags.dataDir, 'keys'),
+          keyDir,
         }),
       ),
     });
@@ -120,8 +167,13 @@ export function coordinatorCommand(): Command {
     };
     process.once('SIGTERM', stop);
     process.once('SIGINT', stop);
+    process.on('SIGHUP', () => {
+      if (coordinator.reloadEnrolment()) logger.info('reloaded the enrolment file');
+    });
     const url = await coordinator.start();
-    process.stderr.write(`listening on ${url}\n`);
+    process.stderr.write(
+      `listening on ${url}\ncoordinator key (clients may pin it with --coordinator-key): ${coordinator.coordinatorKey}\n`,
+    );
     const outcome = await coordinator.runRounds();
     coordinator.saveModel(join(flags.dataDir, 'model'));
     await coordinator.close();

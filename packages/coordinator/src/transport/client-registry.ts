@@ -1,7 +1,8 @@
 import type { Socket } from 'socket.io';
 import type { ClientToServerEvents, ServerToClientEvents } from '@cohort/protocol';
+import type { ConnectionIdentity } from '../trust/device-auth';
 
-export type ClientSocket = Socket<ClientToServerEvents, ServerToClientEvents, Record<string, never>, { clientId: string }>;
+export type ClientSocket = Socket<ClientToServerEvents, ServerToClientEvents, Record<string, never>, { identity: ConnectionIdentity }>;
 
 /**
  * Connected clients by id, whatever carries them (a socket, an in-memory callback). A client that

@@ -3,6 +3,11 @@
  * and client id, validated in full), the registry of connected clients (a reconnecting client
  * replaces its older socket), routing of answers to the open round's inbox, and byte counts.
  *
+ * Identity (trust/device-auth.ts): the handshake names a client id and, optionally, a signing key;
+ * a keyed client must sign a fresh challenge before it is registered, enrolment decides who may
+ * join, a second connection for a connected id is refused unless it proves the same key, and every
+ * answer passes the connection's signature and seal checks. With `tls` the server speaks HTTPS/WSS.
+ *
  * Abuse limits (defaults in options.ts): browser Origins outside an allow-list are refused at the
  * HTTP handshake; connections beyond a total and a per-address limit are refused in the socket.io
  * middleware with a typed reason (TOO_MANY_CONNECTIONS, TOO_MANY_FROM_ADDRESS); a socket that opens
@@ -12,23 +17,28 @@
  * only so many warnings a minute. Any other HTTP request gets 404 and its connection is closed, and
  * close() ends every connection within a bounded time.
  */
-import { createServer, type IncomingMessage, type Server as HttpServer } from 'node:http';
+import { createServer, type IncomingMessage, type RequestListener, type Server as HttpServer } from 'node:http';
+import { createServer as createTlsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import type { Logger } from 'pino';
 import { Server } from 'socket.io';
 import {
+  PROTOCOL_VERSION,
   ProtocolError,
   clientErrorSchema,
   handshakeSchema,
   parseMessage,
   type Ack,
   type ClientToServerEvents,
+  type Rejection,
   type RoundEnd,
   type RunEnd,
   type ServerToClientEvents,
 } from '@cohort/protocol';
 import { answer, type AnswerEvent, type RoundInbox } from '../round-inbox';
 import type { ClientInstruction } from '../strategy/strategy';
+import { generateBoxKeyPair } from '@cohort/privacy/identity';
+import { DeviceAuth, type ConnectionIdentity } from '../trust/device-auth';
 import { ClientRegistry, type ClientSocket } from './client-registry';
 import { ConnectionCounter, TokenBucket, limitedLogger, refusalAck, type MessageRate } from './limits';
 import { groupByInstruction, inboxContext, type RoundTask, type Transport, type TransportSetup } from './transport';
@@ -53,6 +63,8 @@ export interface SocketTransportOptions {
   allowedOrigins?: readonly string[];
   /** How long close() lets queued messages (run:end) drain before it cuts every connection, in ms. @default 1000 */
   shutdownGraceMs?: number;
+  /** PEM certificate chain and key: serve HTTPS/WSS instead of plain HTTP/WS. */
+  tls?: { cert: string | Buffer; key: string | Buffer };
 }
 
 const REFUSAL_WARNINGS_PER_MINUTE = 20;
@@ -62,7 +74,8 @@ type EngineConnection = ClientSocket['conn'];
 export class SocketTransport implements Transport {
   private readonly registry = new ClientRegistry<ClientSocket>();
   private http: HttpServer | undefined;
-  private io: Server<ClientToServerEvents, ServerToClientEvents, Record<string, never>, { clientId: string }> | undefined;
+  private io: Server<ClientToServerEvents, ServerToClientEvents, Record<string, never>, { identity: ConnectionIdentity }> | undefined;
+  private auth: DeviceAuth | undefined;
   private setup: TransportSetup | undefined;
   private inbox: RoundInbox | undefined;
   private readonly connections: ConnectionCounter;
@@ -78,13 +91,17 @@ export class SocketTransport implements Transport {
 
   async listen(setup: TransportSetup): Promise<string> {
     this.setup = setup;
+    this.auth = setup.auth ?? new DeviceAuth({ coordinatorKey: generateBoxKeyPair(), sealUpdates: false });
+    this.auth.onRevoke((keys) => this.revoke(keys));
     const host = this.options.host ?? '127.0.0.1';
     // socket.io answers its own path; everything else is refused and its connection closed, so that no
     // stray request is left open (one used to hold the coordinator's exit).
-    this.http = createServer((_req, res) => {
+    const notFound: RequestListener = (_req, res) => {
       res.writeHead(404, { 'content-type': 'text/plain', connection: 'close' });
       res.end('not found\n');
-    });
+    };
+    const { tls } = this.options;
+    this.http = tls ? createTlsServer({ cert: tls.cert, key: tls.key }, notFound) : createServer(notFound);
     const allowedOrigins = new Set(this.options.allowedOrigins ?? []);
     const maxConnections = this.options.maxConnections ?? 2000;
     this.io = new Server(this.http, {
@@ -102,13 +119,18 @@ export class SocketTransport implements Transport {
       conn.once('close', () => this.engineConnections.delete(conn));
     });
     this.io.use((socket, next) => {
+      let identity: ConnectionIdentity | Rejection;
       try {
-        socket.data.clientId = parseMessage(handshakeSchema, socket.handshake.auth, 'handshake').clientId;
+        const handshake = parseMessage(handshakeSchema, socket.handshake.auth, 'handshake');
+        identity = this.auth ? this.auth.admit(handshake) : { clientId: handshake.clientId };
       } catch (error) {
-        const rejection = error instanceof ProtocolError ? error : new ProtocolError('INVALID_MESSAGE', String(error));
-        this.refusalLog.warn({ code: rejection.code }, `refused a connection: ${rejection.message}`);
-        return next(Object.assign(new Error(rejection.message), { data: rejection.toWire() }));
+        identity = (error instanceof ProtocolError ? error : new ProtocolError('INVALID_MESSAGE', String(error))).toWire();
       }
+      if ('code' in identity) {
+        this.refusalLog.warn({ code: identity.code, address: socket.handshake.address }, `refused a connection: ${identity.message}`);
+        return next(Object.assign(new Error(identity.message), { data: identity }));
+      }
+      socket.data.identity = identity;
       const admitted = this.connections.admit(socket.handshake.address);
       if ('code' in admitted) {
         this.refusalLog.warn({ code: admitted.code, address: socket.handshake.address }, `refused a connection: ${admitted.message}`);
@@ -118,14 +140,19 @@ export class SocketTransport implements Transport {
       socket.conn.once('close', admitted.release);
       next();
     });
-    this.io.on('connection', (socket) => this.onConnection(socket));
+    this.io.on('connection', (socket) => {
+      this.onConnection(socket).catch((error: unknown) => {
+        this.options.log.error({ clientId: socket.data.identity.clientId }, `handshake failed: ${(error as Error).message}`);
+        socket.disconnect(true);
+      });
+    });
     const http = this.http;
     await new Promise<void>((resolve, reject) => {
       http.once('error', reject);
       http.listen(this.options.port ?? 0, host, resolve);
     });
     const { port } = http.address() as AddressInfo;
-    return `http://${host.includes(':') ? `[${host}]` : host}:${port}`;
+    return `${tls ? 'https' : 'http'}://${host.includes(':') ? `[${host}]` : host}:${port}`;
   }
 
   clients(): string[] {
@@ -206,13 +233,56 @@ export class SocketTransport implements Transport {
     return undefined;
   }
 
-  private onConnection(socket: ClientSocket): void {
-    const { clientId } = socket.data;
+  /** Disconnects every connection of a device the enrolment no longer lists. */
+  revoke(signingKeys: ReadonlySet<string>): void {
+    for (const socket of this.registry.connections()) {
+      const key = socket.data.identity.signingKey;
+      if (key && signingKeys.has(key)) this.refuse(socket, { code: 'REVOKED', message: 'this device was removed from the enrolment' });
+    }
+  }
+
+  /** Tells a client why it is refused, then disconnects it. */
+  private refuse(socket: ClientSocket, rejection: Rejection): void {
+    this.refusalLog.warn(
+      { code: rejection.code, clientId: socket.data.identity.clientId },
+      `refused client ${socket.data.identity.clientId}: ${rejection.message}`,
+    );
+    socket.emit('auth:refused', { protocolVersion: PROTOCOL_VERSION, ...rejection });
+    socket.disconnect(true);
+  }
+
+  /** A keyed client proves its key on a fresh challenge; then the registry decides whether it may be its id's connection. */
+  private async onConnection(socket: ClientSocket): Promise<void> {
+    const { identity } = socket.data;
+    const auth = this.auth;
+    if (auth && identity.signingKey) {
+      const challenge = auth.challenge();
+      let proof: unknown;
+      try {
+        proof = await socket.timeout(this.options.handshakeTimeoutMs ?? 10_000).emitWithAck('auth:challenge', challenge);
+      } catch {
+        return this.refuse(socket, { code: 'BAD_PROOF', message: 'no proof of key arrived in time' });
+      }
+      if (!socket.connected) return;
+      const problem = auth.checkProof(identity, challenge, proof);
+      if (problem) return this.refuse(socket, problem);
+    }
+    const current = this.registry.get(identity.clientId);
+    const decision = auth ? auth.bind(identity, current?.data.identity) : 'new';
+    if (typeof decision === 'object') return this.refuse(socket, decision);
+    this.register(socket, identity);
+  }
+
+  private register(socket: ClientSocket, identity: ConnectionIdentity): void {
+    const { clientId } = identity;
     const { log } = this.options;
     // This socket's own warnings (rejected answers, malformed reports, rate limit) are limited per minute.
     const socketLog = limitedLogger(log, this.options.warningsPerMinute ?? 10, `client ${clientId} (socket ${socket.id})`);
     const previous = this.registry.add(clientId, socket);
-    if (previous) previous.disconnect(true);
+    if (previous) {
+      log.info({ clientId }, `client ${clientId} reconnected (proved the same key): its older connection is closed`);
+      previous.disconnect(true);
+    }
     log.info({ clientId, clients: this.registry.size }, `client ${clientId} connected`);
     socket.emit('model:describe', this.setup!.description);
     const rate = this.options.messageRate ?? { perSecond: 10, burst: 20 };
@@ -233,7 +303,10 @@ export class SocketTransport implements Transport {
       }
     });
     // Checked with this socket's own rate-limited logger, so that its rejections cannot flood the log.
-    const context = inboxContext(this.setup!, socketLog);
+    const context = {
+      ...inboxContext(this.setup!, socketLog),
+      ...(this.auth ? { authenticate: this.auth.authenticator(identity) } : {}),
+    };
     const onAnswer = (event: AnswerEvent) => (raw: unknown, ack: unknown) => {
       const reply = typeof ack === 'function' ? (ack as (a: Ack) => void) : () => undefined;
       reply(answer(context, clientId, event, raw, this.inbox));

@@ -8,6 +8,7 @@ import type { FitConfig, ModelDescription, RoundEnd, RoundStart, RunEnd } from '
 import type { Logger } from 'pino';
 import type { InboxContext, RoundInbox } from '../round-inbox';
 import type { ClientInstruction } from '../strategy/strategy';
+import type { DeviceAuth } from '../trust/device-auth';
 
 /** What every client of a round is sent; each client's own `dp` instruction is merged into `config`. */
 export interface RoundTask extends Omit<RoundStart, 'config'> {
@@ -21,6 +22,8 @@ export interface TransportSetup {
   maxMessageBytes: number;
   /** Under DP, per-client facts of a round stay out of info-level logs. */
   privateParticipation: boolean;
+  /** Who may connect and what their answers must prove; the socket transport needs it, in-memory clients are trusted. */
+  auth?: DeviceAuth;
 }
 
 /** The checks an answer outside any inbox still gets. */
