@@ -84,16 +84,30 @@ describe('cohort client exit codes', () => {
     expect(reasons(client)).toEqual([expect.stringMatching(/^cohort client: the run failed: round 1 failed 1 time/)]);
   }, 90_000);
 
-  it('exits 2 with a reason when another connection takes its client id, and when the coordinator refuses it', async () => {
+  it('exits 2 with a reason when its client id is in use by another device, and when the coordinator refuses it', async () => {
     const { url } = await start({ minClients: 50, maxConnectionsPerAddress: 2 });
-    const victim = cohortClient(url, 'victim');
-    await victim.waitForLog(/^connected to /, 30_000);
-    const thief = new RawClient(url, 'victim', () => undefined);
-    cleanups.push(() => thief.close());
-    expect(await victim.exited).toBe(EXIT.refused);
-    expect(reasons(victim)).toEqual([expect.stringMatching(/another connection may have taken client id victim/)]);
+    const owner = cohortClient(url, 'owner');
+    await owner.waitForLog(/^connected to /, 30_000);
+    // Another device (its own data dir, so its own key) claiming the same id is refused; the owner stays.
+    const other = runCohort([
+      'client',
+      '--server',
+      url,
+      '--data',
+      writeClientCsv(dataset, dir, 1, 2),
+      '--label',
+      'label',
+      '--id',
+      'owner',
+      '--data-dir',
+      join(dir, 'other-device'),
+    ]);
+    processes.push(other);
+    expect(await other.exited).toBe(EXIT.refused);
+    expect(reasons(other)).toEqual([expect.stringMatching(/refused this client \(ID_IN_USE\): client id owner is already connected/)]);
+    expect(owner.lines.some((l) => /disconnected/.test(l))).toBe(false);
 
-    // The thief and one more fill the address's limit of 2: a third client is refused at the handshake.
+    // The owner and one more fill the address's limit of 2: a third client is refused at the handshake.
     const filler = new RawClient(url, 'filler', () => undefined);
     cleanups.push(() => filler.close());
     await waitUntil(() => filler.socket.connected, 10_000);

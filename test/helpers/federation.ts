@@ -5,7 +5,16 @@ import { join } from 'node:path';
 import { pino } from 'pino';
 import { io, type Socket } from 'socket.io-client';
 import { Coordinator, type CoordinatorOptions, type RoundReport } from '@cohort/coordinator';
-import { LocalTrainer, createClient, initBackend, initialModel, selectRows, type CohortClient, type Examples } from '@cohort/client';
+import {
+  LocalTrainer,
+  createClient,
+  initBackend,
+  initialModel,
+  selectRows,
+  type ClientOptions,
+  type CohortClient,
+  type Examples,
+} from '@cohort/client';
 import {
   PROTOCOL_VERSION,
   answerSigningBytes,
@@ -74,6 +83,7 @@ export function honestClients(
   count: number,
   prefix = 'honest',
   identities?: readonly DeviceIdentity[],
+  extra: Partial<ClientOptions> = {},
 ): CohortClient[] {
   const rng = createRng(7);
   const trainParts = partition(dataset.train.y, count, 'iid', rng.fork('train'));
@@ -88,6 +98,7 @@ export function honestClients(
         evaluation: selectRows(table(dataset.test), evalParts[i]!),
       }),
       logger: quiet,
+      ...extra,
     }),
   );
 }

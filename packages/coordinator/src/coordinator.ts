@@ -100,7 +100,7 @@ export class Coordinator extends EventEmitter<CoordinatorEvents> {
       if (unfinished) assertResumeSettings(unfinished, dp);
       assertPrivateFederation(entries, dp);
       // The accountant is rebuilt from every run's releases: neither a restart nor a new run resets the budget.
-      privacy = dp && new PrivacyBudget(dp, entries, exported);
+      privacy = dp && new PrivacyBudget(dp, entries, exported, this.options.enrolPath ? 'enrolled-keys' : 'open');
       const refusal = unfinished ? undefined : privacy?.budgetStop();
       if (refusal) throw new CoordinatorError('BUDGET_EXHAUSTED', `refusing to start a new run: ${refusal}.`);
       run = unfinished ?? this.createRun(store);

@@ -14,6 +14,7 @@ interface Flags {
   runId?: string;
   model?: string;
   allowRunningHead?: boolean;
+  requireEnrolled?: boolean;
   empirical?: string;
   budgetEpsilon?: number;
   delta?: number;
@@ -39,6 +40,7 @@ export function auditCommand(): Command {
       '--empirical <file>',
       "a run's privacy-audit.json (default: the one beside the ledger, if any): its lower bound must not exceed the ledger's ε",
     )
+    .option('--require-enrolled', 'fail unless every release records updates signed by enrolled device keys (coordinator run with --enrol)')
     .option('--allow-running-head', 'accept a head signed while its run was still running (otherwise reported as truncation)')
     .option('--budget-epsilon <e>', "fail if the combined ε of every run exceeds this budget (default: the signed head's budget)", positive)
     .option('--delta <d>', "δ at which ε is reported (default: the entries' delta)", openUnit)
@@ -65,6 +67,7 @@ export function auditCommand(): Command {
         ...(flags.runId !== undefined ? { runId: String(flags.runId) } : {}),
         ...(flags.model !== undefined ? { modelSha256: weightsSha256(command, flags.model) } : {}),
         ...(flags.allowRunningHead ? { allowRunningHead: true } : {}),
+        ...(flags.requireEnrolled ? { requireEnrolledKeys: true } : {}),
         ...(flags.budgetEpsilon !== undefined ? { budgetEpsilon: Number(flags.budgetEpsilon) } : {}),
         ...(flags.delta !== undefined ? { delta: Number(flags.delta) } : {}),
       };
@@ -171,6 +174,10 @@ function report(path: string, audit: LedgerAudit, head: LedgerHead | undefined):
     lines.push(
       `  of which per-client (local DP): RDP ${fmt(audit.perClient.epsilonRdp)}, PLD ${fmt(audit.perClient.epsilonPld)} over ${audit.perClient.releases} releases`,
     );
+  const { enrolledKeys, open, unrecorded } = audit.updateAuthentication;
+  lines.push(
+    `Updates authenticated: by enrolled device keys in ${enrolledKeys} release${enrolledKeys === 1 ? '' : 's'}, open enrolment in ${open}, not recorded in ${unrecorded}`,
+  );
   if (audit.budgetEpsilon !== null)
     lines.push(
       `Budget ε ≤ ${audit.budgetEpsilon} (combined, by RDP): ${audit.findings.some((f) => f.code === 'BUDGET_EXCEEDED') ? 'EXCEEDED' : 'within'}`,

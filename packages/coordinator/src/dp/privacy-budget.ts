@@ -28,12 +28,14 @@ export class PrivacyBudget {
     readonly dp: DpOptions,
     entries: readonly LedgerEntry[],
     exported: LedgerExport | undefined,
+    /** Recorded in every entry: how the updates behind each release were authenticated. */
+    updateAuthentication?: 'enrolled-keys' | 'open',
   ) {
     this.accounting = new PrivacyAccounting(
       dp,
       entries.map((e) => ({ noiseMultiplier: e.noiseMultiplier, sampleRate: e.sampleRate })),
     );
-    this.ledger = new PrivacyLedger(dp, entries, exported);
+    this.ledger = new PrivacyLedger(dp, entries, exported, updateAuthentication);
   }
 
   /** The attempt number a new attempt at `round` takes, after any the ledger already holds. */

@@ -35,6 +35,7 @@ export class PrivacyLedger {
     private readonly dp: DpOptions,
     entries: readonly LedgerEntry[],
     private readonly exported: LedgerExport | undefined,
+    private readonly updateAuthentication?: 'enrolled-keys' | 'open',
   ) {
     if (exported && resolve(dp.keyDir) === exported.dir) {
       throw new CoordinatorError(
@@ -59,6 +60,7 @@ export class PrivacyLedger {
         time: new Date().toISOString(),
         delta: this.dp.delta,
         private: this.dp.seed === undefined,
+        ...(this.updateAuthentication ? { updateAuthentication: this.updateAuthentication } : {}),
       },
       this.lastEntry,
       this.keys.secretKey,

@@ -44,6 +44,12 @@ export interface AuditOptions extends Expectations {
   claimTolerance?: number;
   /** Largest ledger for which the combined PLD ε is computed after every release. @default 50 */
   pldPerRoundLimit?: number;
+  /**
+   * Every release must record `updateAuthentication: 'enrolled-keys'` (only enrolled devices could
+   * join, and every update was verified against its device's key); others are UNAUTHENTICATED_UPDATES.
+   * @default false
+   */
+  requireEnrolledKeys?: boolean;
 }
 
 export interface LedgerAudit extends LedgerVerification, RecomputedEpsilon {
@@ -59,6 +65,8 @@ export interface LedgerAudit extends LedgerVerification, RecomputedEpsilon {
   /** Findings about what the signed entries say: semantics (see `semantics.ts`), UNDER_CLAIMED,
    * BUDGET_EXCEEDED, NOT_PRIVATE, UNKNOWN_MECHANISM, EMPTY_LEDGER. */
   findings: LedgerFailure[];
+  /** How many releases record their updates as authenticated by enrolled keys, in open mode, or say nothing. */
+  updateAuthentication: { enrolledKeys: number; open: number; unrecorded: number };
 }
 
 /** Six significant digits, ∞ for Infinity. */
@@ -125,6 +133,13 @@ export function auditLedger(entries: readonly LedgerEntry[], options: AuditOptio
     findings.push({ seq: null, line: null, code: 'EMPTY_LEDGER', reason: 'the ledger has no entries: there is nothing to audit.' });
   findings.push(...checkSemantics(entries));
   epsilon.rounds.forEach((round) => findings.push(...entryFindings(entries[round.line - 1] as LedgerEntry, round, tolerance)));
+  if (options.requireEnrolledKeys) {
+    entries.forEach((entry, i) => {
+      if (entry.updateAuthentication === 'enrolled-keys') return;
+      const how = entry.updateAuthentication === 'open' ? 'came from an open coordinator (any client could join)' : 'does not record how its updates were authenticated';
+      findings.push({ seq: entry.seq, line: i + 1, code: 'UNAUTHENTICATED_UPDATES', reason: `${nameEntry(entry.seq, i + 1)}: ${how}.` });
+    });
+  }
   const budgetProblem = budget === null ? null : budgetFinding(epsilon.total, epsilon.rounds, budget, delta);
   if (budgetProblem) findings.push(budgetProblem);
   const reasons = [...summariseFailures(failures), ...summariseFailures(findings)];
@@ -139,5 +154,10 @@ export function auditLedger(entries: readonly LedgerEntry[], options: AuditOptio
     keyFingerprint,
     runs: [...new Set(entries.map((e) => e.runId))],
     findings,
+    updateAuthentication: {
+      enrolledKeys: entries.filter((e) => e.updateAuthentication === 'enrolled-keys').length,
+      open: entries.filter((e) => e.updateAuthentication === 'open').length,
+      unrecorded: entries.filter((e) => e.updateAuthentication === undefined).length,
+    },
   };
 }

@@ -71,6 +71,13 @@ export interface LedgerEntry {
    * seed is a cryptographic stream, but anyone who knows the seed can regenerate the noise and
    * subtract it, so such a release gives no privacy. */
   private: boolean;
+  /**
+   * How the updates behind this release were authenticated: 'enrolled-keys' — the coordinator admitted
+   * enrolled devices only, and every update was signed by its device's enrolled key and verified
+   * before it was accepted; 'open' — any client could join (signatures were verified for clients that
+   * proved a key). Absent in entries written before it was recorded; hashed only when present.
+   */
+  updateAuthentication?: 'enrolled-keys' | 'open';
   /** `hash` of the previous entry, or 64 zeros for seq 1. */
   prevHash: string;
   /** Lowercase hex SHA-256 of the canonical JSON of the fields above. */
@@ -102,10 +109,14 @@ export const LEDGER_HASHED_KEYS = [
   'time',
 ] as const satisfies readonly (keyof LedgerEntry)[];
 
+/** Keys covered by `hash` when the entry carries them. */
+export const LEDGER_OPTIONAL_HASHED_KEYS = ['updateAuthentication'] as const satisfies readonly (keyof LedgerEntry)[];
+
 /** Recomputes an entry's hash from its fields (ignores the stored `hash` and `signature`). */
 export function hashLedgerEntry(entry: Omit<LedgerEntry, 'hash' | 'signature'>): string {
   const hashed: Record<string, unknown> = {};
   for (const key of LEDGER_HASHED_KEYS) hashed[key] = entry[key];
+  for (const key of LEDGER_OPTIONAL_HASHED_KEYS) if (entry[key] !== undefined) hashed[key] = entry[key];
   return sha256Hex(canonicalJson(hashed));
 }
 
@@ -139,6 +150,7 @@ export function createLedgerEntry(fields: LedgerFields, prev: LedgerEntry | unde
     modelSha256: fields.modelSha256,
     epsilonClaimed: fields.epsilonClaimed,
     private: fields.private,
+    ...(fields.updateAuthentication !== undefined ? { updateAuthentication: fields.updateAuthentication } : {}),
     prevHash: prev ? prev.hash : ZERO_HASH,
   };
   const hash = hashLedgerEntry(unsigned);

@@ -49,6 +49,11 @@ export const FIELD_CHECKS = {
   private: (v) => (typeof v === 'boolean' ? null : 'a boolean'),
 } satisfies Record<string, Check>;
 
+/** Fields an entry may carry or omit (entries written before they existed omit them). */
+export const OPTIONAL_FIELD_CHECKS = {
+  updateAuthentication: (v) => (v === 'enrolled-keys' || v === 'open' ? null : "'enrolled-keys' or 'open'"),
+} satisfies Record<string, Check>;
+
 /** Checks of the derived fields, present in a stored entry. */
 export const DERIVED_CHECKS = {
   seq: integerAtLeast(1),
@@ -58,7 +63,13 @@ export const DERIVED_CHECKS = {
 } satisfies Record<string, Check>;
 
 /** Problem with `value` as an object holding exactly the `allowed` keys, each passing its check, or null. */
-export function runChecks(value: unknown, where: string, checks: Record<string, Check>, allowed: ReadonlySet<string>): string | null {
+export function runChecks(
+  value: unknown,
+  where: string,
+  checks: Record<string, Check>,
+  allowed: ReadonlySet<string>,
+  optional: Record<string, Check> = {},
+): string | null {
   if (typeof value !== 'object' || value === null || Array.isArray(value)) return `${where} must be a JSON object.`;
   const record = value as Record<string, unknown>;
   for (const key of Object.keys(record)) {
@@ -69,24 +80,29 @@ export function runChecks(value: unknown, where: string, checks: Record<string, 
     const expected = check(record[key]);
     if (expected) return `${where}.${key} must be ${expected}; got ${JSON.stringify(record[key]) ?? String(record[key])}.`;
   }
+  for (const [key, check] of Object.entries(optional)) {
+    if (!(key in record)) continue;
+    const expected = check(record[key]);
+    if (expected) return `${where}.${key} must be ${expected}; got ${JSON.stringify(record[key]) ?? String(record[key])}.`;
+  }
   return null;
 }
 
-const FIELD_KEYS = new Set(Object.keys(FIELD_CHECKS));
+const FIELD_KEYS = new Set([...Object.keys(FIELD_CHECKS), ...Object.keys(OPTIONAL_FIELD_CHECKS)]);
 const ENTRY_CHECKS: Record<string, Check> = { ...DERIVED_CHECKS, ...FIELD_CHECKS };
-const ENTRY_KEYS = new Set(Object.keys(ENTRY_CHECKS));
+const ENTRY_KEYS = new Set([...Object.keys(ENTRY_CHECKS), ...Object.keys(OPTIONAL_FIELD_CHECKS)]);
 
 /** Problem with caller-supplied fields, or null. */
 export function checkFields(value: unknown, where: string): string | null {
-  return runChecks(value, where, FIELD_CHECKS, FIELD_KEYS);
+  return runChecks(value, where, FIELD_CHECKS, FIELD_KEYS, OPTIONAL_FIELD_CHECKS);
 }
 
 /** Problem with a stored entry (all fields), or null; a missing signature counts as ''. */
 export function checkEntry(value: unknown, where: string): string | null {
   if (typeof value === 'object' && value !== null && !Array.isArray(value) && !('signature' in value)) {
-    return runChecks({ ...value, signature: '' }, where, ENTRY_CHECKS, ENTRY_KEYS);
+    return runChecks({ ...value, signature: '' }, where, ENTRY_CHECKS, ENTRY_KEYS, OPTIONAL_FIELD_CHECKS);
   }
-  return runChecks(value, where, ENTRY_CHECKS, ENTRY_KEYS);
+  return runChecks(value, where, ENTRY_CHECKS, ENTRY_KEYS, OPTIONAL_FIELD_CHECKS);
 }
 
 /** Copies a checked entry with its keys in a fixed order (and '' for a missing signature). */
@@ -108,6 +124,7 @@ export function normaliseEntry(record: Record<string, unknown>): LedgerEntry {
     modelSha256: entry.modelSha256,
     epsilonClaimed: entry.epsilonClaimed,
     private: entry.private,
+    ...(entry.updateAuthentication !== undefined ? { updateAuthentication: entry.updateAuthentication } : {}),
     prevHash: entry.prevHash,
     hash: entry.hash,
     signature: entry.signature,
