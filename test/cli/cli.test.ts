@@ -8,7 +8,7 @@ describe('the cohort command', () => {
   it('lists its subcommands, and each explains its flags', async () => {
     const help = await cohort('--help');
     expect(help.code).toBe(0);
-    for (const sub of ['simulate', 'coordinator', 'client', 'accountant', 'audit', 'mask'])
+    for (const sub of ['simulate', 'coordinator', 'client', 'accountant', 'audit', 'mask', 'keygen'])
       expect(help.stdout).toMatch(new RegExp(`^\\s+${sub}\\b`, 'm'));
     const sim = await cohort('simulate', '--help');
     for (const flag of ['--dataset', '--partition', '--clients', '--rounds', '--seed', '--workers', '--out', '--json', '--config'])

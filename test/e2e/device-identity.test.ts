@@ -9,8 +9,23 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Coordinator, CoordinatorOptions } from '@cohort/coordinator';
 import { generateDeviceIdentity, publicIdentity, type DeviceIdentity } from '@cohort/privacy/identity';
-import { PROTOCOL_VERSION, elementCount, encodeTensors, type RoundStart } from '@cohort/protocol';
-import { RawClient, honestClients, startCoordinator, syntheticData, tempDir, waitUntil } from '../helpers/federation';
+import { PROTOCOL_VERSION } from '@cohort/protocol';
+import {
+  RawClient,
+  honestClients,
+  signingClient as keyedClient,
+  startCoordinator,
+  syntheticData,
+  tempDir,
+  waitUntil,
+} from '../helpers/federation';
+
+/** A signing client closed after the test. */
+function signingClient(...args: Parameters<typeof keyedClient>) {
+  const client = keyedClient(...args);
+  cleanups.push(() => client.close());
+  return client;
+}
 
 const dataset = syntheticData(5);
 const coordinators: Coordinator[] = [];
@@ -36,45 +51,6 @@ function enrolmentFile(devices: Array<DeviceIdentity | (ReturnType<typeof public
 function writeEnrolment(path: string, devices: Array<DeviceIdentity | (ReturnType<typeof publicIdentity> & { weight?: number })>): void {
   const entries = devices.map((d) => ('signing' in d ? publicIdentity(d) : d));
   writeFileSync(path, JSON.stringify({ devices: entries }));
-}
-
-/**
- * A keyed raw client whose every fit answer is `value` in every weight, claiming `numExamples`, signed;
- * `tamper` may alter it after signing.
- */
-function signingClient(
-  url: string,
-  identity: DeviceIdentity,
-  tamper?: (m: Record<string, unknown>, start: RoundStart) => Record<string, unknown>,
-  { value = 0.001, numExamples = 10 } = {},
-) {
-  const sent: Record<string, unknown>[] = [];
-  const client = new RawClient(
-    url,
-    identity.id,
-    (c, start) => {
-      if (start.task !== 'fit') return;
-      const specs = c.description!.weightSpecs;
-      const { manifest, payload } = encodeTensors(
-        specs.map((s) => ({ name: s.name, shape: s.shape, data: new Float32Array(elementCount(s.shape)).fill(value) })),
-      );
-      const message = c.signed({
-        protocolVersion: PROTOCOL_VERSION,
-        runId: start.runId,
-        round: start.round,
-        clientId: identity.id,
-        numExamples,
-        manifest,
-        payload,
-      });
-      sent.push(message);
-      c.send('round:update', tamper ? tamper(message, start) : message);
-    },
-    PROTOCOL_VERSION,
-    identity,
-  );
-  cleanups.push(() => client.close());
-  return Object.assign(client, { sent });
 }
 
 describe('enrolled device identities', () => {
@@ -198,7 +174,10 @@ describe('signed answers', () => {
     const { coordinator, url } = await start({ rounds: 2, minClients: 1, evalEvery: 0, roundTimeoutMs: 3000, maxRoundAttempts: 1 });
     let firstRound: Record<string, unknown> | undefined;
     const client = signingClient(url, device, (m, start) => {
-      if (start.round === 1) return (firstRound = m);
+      if (start.round === 1) {
+        firstRound = m;
+        return m;
+      }
       // Round 2: the round-1 update with its round field moved forward, then the round-1 update as it was.
       client.send('round:update', firstRound!);
       return { ...firstRound!, round: 2 };

@@ -186,6 +186,44 @@ export function zeroUpdateClient(url: string, clientId: string): RawClient & { f
   return Object.assign(client, { fitRounds });
 }
 
+/**
+ * A keyed raw client whose every fit answer is `value` in every weight, claiming `numExamples`, signed;
+ * `tamper` may alter it after signing.
+ */
+export function signingClient(
+  url: string,
+  identity: DeviceIdentity,
+  tamper?: (m: Record<string, unknown>, start: RoundStart) => Record<string, unknown>,
+  { value = 0.001, numExamples = 10 } = {},
+) {
+  const sent: Record<string, unknown>[] = [];
+  const client = new RawClient(
+    url,
+    identity.id,
+    (c, start) => {
+      if (start.task !== 'fit') return;
+      const specs = c.description!.weightSpecs;
+      const { manifest, payload } = encodeTensors(
+        specs.map((s) => ({ name: s.name, shape: s.shape, data: new Float32Array(elementCount(s.shape)).fill(value) })),
+      );
+      const message = c.signed({
+        protocolVersion: PROTOCOL_VERSION,
+        runId: start.runId,
+        round: start.round,
+        clientId: identity.id,
+        numExamples,
+        manifest,
+        payload,
+      });
+      sent.push(message);
+      c.send('round:update', tamper ? tamper(message, start) : message);
+    },
+    PROTOCOL_VERSION,
+    identity,
+  );
+  return Object.assign(client, { sent });
+}
+
 /** A pino logger at `level` whose lines are parsed into `lines`, for tests that read what is logged. */
 export function capturingLogger(level: string) {
   const lines: Record<string, unknown>[] = [];

@@ -74,7 +74,7 @@ function messageOf(line: string): string {
  * take it first.
  */
 export async function listeningOn(coordinator: CohortProcess, timeoutMs?: number): Promise<{ url: string; port: number }> {
-  const line = await coordinator.waitForLog(/^listening on http:\/\/\S+$/, timeoutMs);
+  const line = await coordinator.waitForLog(/^listening on https?:\/\/\S+$/, timeoutMs);
   const url = line.slice('listening on '.length);
   return { url, port: Number(new URL(url).port) };
 }
