@@ -18,5 +18,11 @@ export const BENCHMARKS: readonly BenchmarkEntry[] = [
   { id: 'rss', title: 'RSS with 1,000 registered clients', module: at('rss.ts'), timeoutMs: 120_000 },
   { id: 'privacy', title: 'Accountants and Gaussian noise', module: at('privacy.ts'), timeoutMs: 90_000 },
   { id: 'dp-overhead', title: 'Overhead of DP on a simulated round', module: at('dp-overhead.ts'), timeoutMs: 200_000 },
+  {
+    id: 'edge-trust',
+    title: 'Cost of device identities: handshake, signatures, sealing, 1,000 enrolled clients',
+    module: at('edge-trust.ts'),
+    timeoutMs: 900_000,
+  },
   { id: 'canaries', title: 'Overhead of the empirical audit (100 canaries, 100 clients)', module: at('canaries.ts'), timeoutMs: 400_000 },
 ];

@@ -1,13 +1,14 @@
 /**
  * A real Coordinator (SQLite in a temporary directory, loopback only) with `clients` real socket.io
  * clients using the no-op trainer. Closes clients, server and database and removes the directory,
- * whatever happens.
+ * whatever happens. Open by default (plain client ids); with `identities`, enrolled (signed, sealed).
  */
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Coordinator, type InitialModel, type RoundReport } from '@cohort/coordinator';
+import { Coordinator, type CoordinatorOptions, type InitialModel, type RoundReport } from '@cohort/coordinator';
 import { createClient, type CohortClient } from '@cohort/client';
+import { publicIdentity, type DeviceIdentity } from '@cohort/privacy/identity';
 import { NoopTrainer } from './noop-trainer';
 import { silentLogger } from './silent';
 
@@ -21,6 +22,14 @@ export interface NoopFederationOptions {
   onRound?: (report: RoundReport, atMs: number) => void;
   /** @default 120000 */
   roundTimeoutMs?: number;
+  /**
+   * One device identity per client, in client order: the coordinator then admits these devices only
+   * (an enrolment file listing them), so every update is signed and sealed to its key.
+   * @default undefined (open mode: clients connect with plain ids, nothing is signed or sealed)
+   */
+  identities?: readonly DeviceIdentity[];
+  /** Coordinator limits to raise, e.g. for more than 1,000 clients on loopback. @default the coordinator's defaults */
+  limits?: Pick<CoordinatorOptions, 'maxConnectionsPerAddress' | 'maxConnections' | 'handshakeTimeoutMs'>;
 }
 
 export interface NoopFederationOutcome {
@@ -30,7 +39,12 @@ export interface NoopFederationOutcome {
 }
 
 export async function runNoopFederation(options: NoopFederationOptions): Promise<NoopFederationOutcome> {
+  const { identities } = options;
+  if (identities && identities.length !== options.clients)
+    throw new RangeError(`runNoopFederation: identities must hold one identity per client (${options.clients}), got ${identities.length}.`);
   const dir = mkdtempSync(join(tmpdir(), 'cohort-bench-'));
+  const enrolPath = identities ? join(dir, 'enrolment.json') : undefined;
+  if (enrolPath) writeFileSync(enrolPath, JSON.stringify({ devices: identities!.map(publicIdentity) }));
   const coordinator = new Coordinator({
     rounds: options.rounds,
     minClients: options.clients,
@@ -41,6 +55,8 @@ export async function runNoopFederation(options: NoopFederationOptions): Promise
     dbPath: join(dir, 'coordinator.db'),
     model: options.model,
     logger: silentLogger,
+    ...options.limits,
+    ...(enrolPath ? { enrolPath } : {}),
   });
   const clients: CohortClient[] = [];
   const reports: RoundReport[] = [];
@@ -59,7 +75,7 @@ export async function runNoopFederation(options: NoopFederationOptions): Promise
       clients.push(
         createClient({
           serverUrl: dial,
-          clientId: `bench-${String(i).padStart(4, '0')}`,
+          ...(identities ? { identity: identities[i]! } : { clientId: `bench-${String(i).padStart(4, '0')}` }),
           trainer: new NoopTrainer(),
           logger: silentLogger,
         }),

@@ -1,18 +1,18 @@
 /**
  * Sealing a payload to a recipient's X25519 public key, so that only the holder of the secret key can
- * read it even where TLS is terminated before it (a proxy, a load balancer). Each payload gets a
- * fresh ephemeral X25519 key pair: the key agreement is tweetnacl's `box.before` (X25519 then
- * HSalsa20), the payload key is HKDF-SHA256 of it with both public keys as salt, and the bulk bytes
- * are ChaCha20-Poly1305 from node:crypto with `associatedData` (the run, round and sender it answers)
- * authenticated alongside. ChaCha20-Poly1305 rather than tweetnacl's secretbox: the same security,
- * native code, and an order of magnitude faster on a 4 MB update (`npm run bench -- edge-trust`).
+ * read it even where TLS is terminated before it (a proxy, a load balancer), in the manner of HPKE's
+ * base mode: each payload gets a fresh ephemeral X25519 key pair, the payload key is HKDF-SHA256 of
+ * the X25519 shared secret with both public keys as salt, and the bulk bytes are ChaCha20-Poly1305
+ * with `associatedData` (the run, round and sender it answers) authenticated alongside. All of it is
+ * node:crypto: ChaCha20-Poly1305 rather than tweetnacl's secretbox is 11× faster on a 4 MB update,
+ * and X25519 12× faster than tweetnacl's (`npm run bench -- edge-trust`).
  *
  * The sender is not authenticated by the seal (anyone can seal to a public key); the signature over
  * the sealed message is what binds it to a device. Opening returns null on any tampering.
  */
 import { createCipheriv, createDecipheriv, hkdfSync, randomBytes } from 'node:crypto';
-import nacl from 'tweetnacl';
 import { PrivacyError } from '../errors';
+import { ephemeralX25519, x25519 } from './node-keys';
 
 const NONCE_BYTES = 12;
 const TAG_BYTES = 16;
@@ -27,7 +27,7 @@ export interface SealedPayload {
   ciphertext: Uint8Array;
 }
 
-function payloadKey(shared: Uint8Array, ephemeralKey: Uint8Array, recipientKey: Uint8Array): Buffer {
+function payloadKey(shared: Buffer, ephemeralKey: Uint8Array, recipientKey: Uint8Array): Buffer {
   const salt = Buffer.concat([ephemeralKey, recipientKey]);
   const key = Buffer.from(hkdfSync('sha256', shared, salt, INFO, 32));
   shared.fill(0);
@@ -38,9 +38,8 @@ function payloadKey(shared: Uint8Array, ephemeralKey: Uint8Array, recipientKey: 
 export function sealPayload(plaintext: Uint8Array, recipientPublicKey: Uint8Array, associatedData: Uint8Array): SealedPayload {
   if (!(recipientPublicKey instanceof Uint8Array) || recipientPublicKey.length !== 32)
     throw new PrivacyError('INVALID_ARGUMENT', 'bad recipient key size: expected 32 bytes.');
-  const ephemeral = nacl.box.keyPair();
-  const key = payloadKey(nacl.box.before(recipientPublicKey, ephemeral.secretKey), ephemeral.publicKey, recipientPublicKey);
-  ephemeral.secretKey.fill(0);
+  const ephemeral = ephemeralX25519(recipientPublicKey);
+  const key = payloadKey(ephemeral.shared, ephemeral.publicKey, recipientPublicKey);
   const nonce = randomBytes(NONCE_BYTES);
   const cipher = createCipheriv('chacha20-poly1305', key, nonce, { authTagLength: TAG_BYTES });
   cipher.setAAD(associatedData, { plaintextLength: plaintext.byteLength });
@@ -62,7 +61,13 @@ export function openPayload(
   const { ephemeralKey, nonce, ciphertext } = sealed;
   if (ephemeralKey?.length !== 32 || nonce?.length !== NONCE_BYTES || !(ciphertext instanceof Uint8Array) || ciphertext.length < TAG_BYTES)
     return null;
-  const key = payloadKey(nacl.box.before(ephemeralKey, recipient.secretKey), ephemeralKey, recipient.publicKey);
+  let shared: Buffer;
+  try {
+    shared = x25519(recipient.secretKey, ephemeralKey);
+  } catch {
+    return null; // not a usable public key
+  }
+  const key = payloadKey(shared, ephemeralKey, recipient.publicKey);
   try {
     const decipher = createDecipheriv('chacha20-poly1305', key, nonce, { authTagLength: TAG_BYTES });
     const body = ciphertext.subarray(0, ciphertext.length - TAG_BYTES);
