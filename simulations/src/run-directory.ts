@@ -30,6 +30,8 @@ export interface MetricsLine {
   duration_ms: number;
   bytes_in?: number;
   bytes_out?: number;
+  /** Time and bytes of each stage of secure aggregation, when the round was securely aggregated. */
+  secure_aggregation?: Record<string, { ms: number; bytes_in: number; bytes_out: number }>;
   /** ε after the round at `delta`, when differential privacy is on. */
   epsilon_rdp?: number;
   epsilon_pld?: number;
@@ -68,6 +70,13 @@ export function toMetricsLine(report: RoundReport): MetricsLine {
     train_accuracy: report.trainAccuracy,
     duration_ms: Math.round(report.durationMs),
     ...(p ? { bytes_in: p.bytesIn, bytes_out: p.bytesOut } : {}),
+    ...(p?.secureAggregation
+      ? {
+          secure_aggregation: Object.fromEntries(
+            Object.entries(p.secureAggregation).map(([stage, f]) => [stage, { ms: f.ms, bytes_in: f.bytesIn, bytes_out: f.bytesOut }]),
+          ),
+        }
+      : {}),
     ...(e?.perClientAccuracy ? { per_client_accuracy: e.perClientAccuracy } : {}),
     ...(e?.fairness ? { fairness: fairnessLine(e.fairness) } : {}),
     ...(report.privacy

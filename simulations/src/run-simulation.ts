@@ -17,6 +17,7 @@ import {
   type EpsilonReport,
   type RoundReport,
   type RunSecurity,
+  type SecureAggregationOptions,
   type Strategy,
 } from '@cohort/coordinator';
 import { createClient, initBackend, initialModel, type CohortClient } from '@cohort/client';
@@ -68,6 +69,8 @@ export interface SimulationOptions {
   evalEvery?: number;
   /** Training threads. @default the number of cores */
   workers?: number;
+  /** Secure aggregation (SecAgg+): the coordinator learns only the sum of the clients' updates. @default off */
+  secureAggregation?: SecureAggregationOptions | undefined;
   /** Per-round timeout in milliseconds. @default 300000 */
   roundTimeoutMs?: number;
   /** Run directory. @default runs/<timestamp> */
@@ -127,9 +130,10 @@ interface SimulationEvents {
 }
 
 export class Simulation extends EventEmitter<SimulationEvents> {
-  readonly config: Required<Omit<SimulationOptions, 'label' | 'logger' | 'dp' | 'dpStrategy' | 'strategy'>> & {
+  readonly config: Required<Omit<SimulationOptions, 'label' | 'logger' | 'dp' | 'dpStrategy' | 'strategy' | 'secureAggregation'>> & {
     label: string | undefined;
     dp: DpSettings;
+    secureAggregation: SecureAggregationOptions | undefined;
   };
 
   constructor(private readonly options: SimulationOptions = {}) {
@@ -157,6 +161,7 @@ export class Simulation extends EventEmitter<SimulationEvents> {
       groupBias: options.groupBias ?? 0,
       keyDir: options.keyDir ?? process.env['COHORT_KEY_DIR'] ?? join(homedir(), '.cohort', 'keys'),
       canaries: options.canaries ?? 0,
+      secureAggregation: options.secureAggregation,
     };
     if (!Number.isInteger(clients) || clients < 1)
       throw new SimulationError('INVALID_OPTION', `clients must be an integer of at least 1, got ${clients}.`);
@@ -259,6 +264,7 @@ export class Simulation extends EventEmitter<SimulationEvents> {
       maxConnections: Math.max(2_000, config.clients + config.canaries + 16),
       maxConnectionsPerAddress: Math.max(1_000, config.clients + config.canaries + 16),
       ...(dp ? { dp } : {}),
+      ...(config.secureAggregation ? { secureAggregation: config.secureAggregation } : {}),
       ...(dp && this.options.dpStrategy ? { dpStrategy: this.options.dpStrategy(dp) } : {}),
       ...(this.options.strategy
         ? { strategy: this.options.strategy({ fraction: config.fraction, minClients: config.minClients, seed: config.seed }) }

@@ -64,7 +64,13 @@ describe('enrolled device identities', () => {
     for (const c of clients) c.on('round', (r) => accepted.push(r.accepted));
     const result = await outcome;
     expect(result.status).toBe('finished');
-    expect(result.security).toEqual({ enrolment: 'enrolled', tls: false, signedAnswers: 'required', sealedUpdates: true });
+    expect(result.security).toEqual({
+      enrolment: 'enrolled',
+      tls: false,
+      signedAnswers: 'required',
+      sealedUpdates: true,
+      secureAggregation: false,
+    });
     expect(accepted.length).toBeGreaterThanOrEqual(4);
     expect(accepted.every(Boolean)).toBe(true);
   }, 60_000);

@@ -80,6 +80,16 @@ describe('cohort simulate', () => {
     expect(c.model_sha256).not.toBe(a.model_sha256);
   }, 240_000); // three simulations: about 30 s on 2 idle cores, longer beside another suite
 
+  it('runs securely aggregated: the same accuracy within quantisation, each stage timed and counted in metrics.jsonl', async () => {
+    const plain = await runSimulation({ ...base, clients: 5, seed: 3, out: tempDir() });
+    const secure = await runSimulation({ ...base, clients: 5, seed: 3, out: tempDir(), secureAggregation: {} });
+    expect(secure.status).toBe('finished');
+    expect(secure.security.secureAggregation).toBe(true);
+    expect(Math.abs(secure.final!.accuracy - plain.final!.accuracy)).toBeLessThan(0.02);
+    for (const line of metrics(secure.run_dir).filter((l) => l.round > 0))
+      expect(Object.keys(line.secure_aggregation ?? {})).toEqual(['advertise', 'share-keys', 'masked-input', 'unmask']);
+  }, 240_000);
+
   it('refuses unknown datasets and partitions with the valid choices', async () => {
     await expect(runSimulation({ ...base, dataset: 'cifar', out: tempDir() })).rejects.toThrow(/mnist.*synthetic.*csv:PATH/);
     await expect(runSimulation({ ...base, partition: 'dirichlet:-1', out: tempDir() })).rejects.toMatchObject({

@@ -50,6 +50,11 @@ describe('clipByL2Norm', () => {
     expect(() => clipByL2Norm([Float32Array.of(1, NaN)], 1)).toThrow(
       expect.objectContaining({ name: 'PrivacyError', code: 'NON_FINITE_INPUT' }),
     );
+    // A NaN followed by finite values (or in an earlier tensor) is not hidden by them.
+    expect(l2Norm([Float32Array.of(Number.NaN, 0, 0)])).toBeNaN();
+    expect(() => clipByL2Norm([Float32Array.of(Number.NaN), Float32Array.of(2, 3)], 1)).toThrow(
+      expect.objectContaining({ code: 'NON_FINITE_INPUT' }),
+    );
     for (const bad of [0, -1, NaN, Infinity]) {
       try {
         clipByL2Norm([Float32Array.of(1)], bad);

@@ -18,7 +18,9 @@ import {
   modelDescriptionSchema,
   parseMessage,
   roundStartSchema,
+  roundEndSchema,
   runEndSchema,
+  secAggRequestSchema,
   type Ack,
   type ClientToServerEvents,
   type ModelDescription,
@@ -27,6 +29,7 @@ import {
 } from '@cohort/protocol';
 import type { DeviceIdentity } from '@cohort/privacy/identity';
 import { checkPin, protectEvaluation, protectUpdate, proveKey } from './answer-protection';
+import { SecureRoundClient } from './secure-round';
 import { ClientError } from './errors';
 import { PrivacyBudget, type PrivacyBudgetOptions, type PrivacySpent } from './privacy-budget';
 import { checkDpInstruction, noiseMultiplierOf, privatiseUpdate } from './privatise';
@@ -48,6 +51,8 @@ export interface ClientOptions {
   ca?: string;
   /** Allow plain http:// (WebSockets in the clear) to a host other than loopback. @default false */
   insecure?: boolean;
+  /** Refuse fit rounds that are not securely aggregated: this client's update then never reaches the coordinator alone. @default false */
+  requireSecureAggregation?: boolean;
   trainer: Trainer;
   /** First reconnection delay in milliseconds; it doubles up to maxDelayMs. @default 500 */
   reconnectDelayMs?: number;
@@ -110,6 +115,8 @@ export class CohortClient extends EventEmitter<ClientEvents> {
   private queue: Promise<void> = Promise.resolve();
   private latestRound = -1;
   private readonly clientId: string;
+  /** The securely aggregated round in progress, which answers the coordinator's stage requests. */
+  private secure: SecureRoundClient | undefined;
   /** Why the coordinator refused this client, when it said so before disconnecting it. */
   private refusal: { code: string; message: string } | undefined;
   private resolveFinished!: (reason: string) => void;
@@ -190,6 +197,24 @@ export class CohortClient extends EventEmitter<ClientEvents> {
         this.fail(error as Error);
       }
     });
+    this.socket.on('round:end', (raw) =>
+      this.guard(() => {
+        const end = parseMessage(roundEndSchema, raw, 'round:end');
+        // The round is over: the secrets of its secure aggregation are no longer needed.
+        if (this.secure?.round === end.round) {
+          this.secure.dispose();
+          this.secure = undefined;
+        }
+      }),
+    );
+    this.socket.on('secagg:request', (raw, ack) => {
+      const parsed = secAggRequestSchema.safeParse(raw);
+      const secure = this.secure;
+      if (!parsed.success) return ack({ error: `malformed secure aggregation request: ${parsed.error.issues[0]?.message ?? ''}` });
+      if (!secure || secure.runId !== parsed.data.runId || secure.round !== parsed.data.round)
+        return ack({ error: `no securely aggregated round ${parsed.data.round} in progress here` });
+      void secure.answer(parsed.data).then(ack);
+    });
     this.socket.on('auth:refused', (raw) => this.guard(() => (this.refusal = parseMessage(authRefusalSchema, raw, 'auth:refused'))));
     this.socket.on('model:describe', (raw) =>
       this.guard(() => {
@@ -225,6 +250,7 @@ export class CohortClient extends EventEmitter<ClientEvents> {
   /** Disconnects after the round in progress, if any, and releases the trainer. */
   async close(): Promise<void> {
     this.socket.disconnect();
+    this.secure?.dispose();
     await this.queue;
     await this.options.trainer.close?.();
     this.resolveFinished('closed');
@@ -247,6 +273,12 @@ export class CohortClient extends EventEmitter<ClientEvents> {
 
   private enqueue(message: RoundStart): void {
     this.latestRound = Math.max(this.latestRound, message.round);
+    const params = message.task === 'fit' ? message.config.secureAggregation : undefined;
+    if (params) {
+      // Made on arrival: the coordinator's first stage requests come while this client trains.
+      this.secure?.dispose();
+      this.secure = new SecureRoundClient(message.runId, message.round, this.clientId, params, this.options.identity);
+    }
     this.queue = this.queue.then(() => this.handle(message)).catch((error: unknown) => this.failed(message, error));
   }
 
@@ -256,7 +288,11 @@ export class CohortClient extends EventEmitter<ClientEvents> {
       this.log.warn({ round: message.round }, text);
       return;
     }
-    if (error instanceof ClientError && (error.code === 'PRIVACY_BUDGET' || error.code === 'UNSAFE_DP')) {
+    if (this.secure?.round === message.round) this.secure.failed(error as Error);
+    if (
+      error instanceof ClientError &&
+      (error.code === 'PRIVACY_BUDGET' || error.code === 'UNSAFE_DP' || error.code === 'UNSAFE_AGGREGATION')
+    ) {
       this.log.warn({ round: message.round, code: error.code }, `refused ${message.task} round ${message.round}: ${text}`);
       const spent = this.budget?.spent;
       this.emit('privacy', { round: message.round, status: 'refused', reason: text, ...(spent ? { spent } : {}) });
@@ -297,12 +333,24 @@ export class CohortClient extends EventEmitter<ClientEvents> {
       return;
     }
     const dp = message.config.dp;
+    const secure = message.config.secureAggregation ? this.secure : undefined;
+    if (this.options.requireSecureAggregation && !secure)
+      throw new ClientError(
+        'UNSAFE_AGGREGATION',
+        'this client sends its update only under secure aggregation, and this round is not securely aggregated',
+      );
     // Refuse before training, so that no effort is spent on an update that will not be sent.
     checkDpInstruction(dp, { allowSeededNoise: this.options.allowSeededNoise ?? false, requireLocalNoise: this.budget !== undefined });
     if (this.budget && dp) this.budget.check(noiseMultiplierOf(dp));
     const seed = deriveSeed(message.config.seed, message.round, this.clientId);
     const outcome = await this.options.trainer.fit({ ...task, config: { ...message.config, seed } });
     if (message.round < this.latestRound) return;
+    if (secure) {
+      // The update leaves only as a masked input, in answer to the coordinator's masked-input request.
+      secure.trained(outcome.delta);
+      this.emit('round', { round: message.round, task: 'fit', accepted: true });
+      return;
+    }
     const delta = dp ? privatiseUpdate(outcome.delta, dp, `${message.round}:${this.clientId}`) : outcome.delta;
     const { manifest, payload } = encodeTensors(
       description.weightSpecs.map((spec, i) => ({ name: spec.name, shape: spec.shape, data: delta[i]! })),

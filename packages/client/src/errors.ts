@@ -12,6 +12,8 @@ export const CLIENT_ERROR_CODES = [
   'CORRUPT_STATE',
   /** The privacy budget file cannot be read or written. */
   'STATE_IO',
+  /** The round is not securely aggregated and this client requires it. */
+  'UNSAFE_AGGREGATION',
   /** The coordinator's key is not the one this client pinned. */
   'UNTRUSTED_COORDINATOR',
   /** Plain WebSockets to a host other than loopback, without `insecure`. */

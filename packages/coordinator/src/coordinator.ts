@@ -59,8 +59,18 @@ export class Coordinator extends EventEmitter<CoordinatorEvents> {
       options.strategy ?? new FedAvg({ fraction: this.options.fraction, minFitClients: this.options.minClients, seed: this.options.seed });
     const { dp, dpStrategy } = this.options;
     this.strategy = dp ? (dpStrategy ?? withDifferentialPrivacy(inner, dp, this.log)) : inner;
+    if (this.options.secureAggregation && this.strategy.name !== 'FedAvg')
+      throw new CoordinatorError(
+        'INVALID_OPTION',
+        `secure aggregation works with FedAvg only (the coordinator sees the sum, never an update); strategy ${this.strategy.name} needs each update.`,
+      );
     // The transport takes its own settings (host, port, connection and message limits) from the options.
     this.transport = options.transport ?? new SocketTransport({ ...this.options, log: this.log });
+    if (this.options.secureAggregation && !this.transport.exchange)
+      throw new CoordinatorError(
+        'INVALID_OPTION',
+        'secure aggregation needs a transport that can exchange stage messages (the socket transport).',
+      );
   }
 
   get runId(): string {
@@ -206,6 +216,7 @@ export class Coordinator extends EventEmitter<CoordinatorEvents> {
       tls: tls !== undefined,
       signedAnswers: enrolment ? 'required' : 'keyed-clients',
       sealedUpdates: sealUpdates,
+      secureAggregation: this.options.secureAggregation !== undefined,
     };
     return { auth, enrolment, security };
   }

@@ -5,6 +5,8 @@ export { CoordinatorError, COORDINATOR_ERROR_CODES } from './errors';
 export type { CoordinatorErrorCode } from './errors';
 export type { CoordinatorOptions, DpOptions, InitialModel, RunSecurity } from './options';
 export { DeviceAuth } from './trust/device-auth';
+export { SECURE_SUM } from './round-engine';
+export type { SecureAggregationOptions, SecureRoundOutcome, StageFigures } from './secure-aggregation';
 export type { Authenticate, ConnectionIdentity, DeviceAuthOptions } from './trust/device-auth';
 export { Enrolment, parseEnrolment } from './trust/enrolment';
 export type { EnrolledDevice } from './trust/enrolment';

@@ -4,6 +4,7 @@ import { CoordinatorError } from './errors';
 import type { AdaptiveClippingOptions } from './dp/central-dp';
 import type { Strategy } from './strategy/strategy';
 import type { Transport } from './transport/transport';
+import type { SecureAggregationOptions } from './secure-aggregation';
 
 /** The model a new run starts from: a tfjs Layers topology and its initial weights. */
 export interface InitialModel {
@@ -129,6 +130,12 @@ export interface CoordinatorOptions {
   /** PEM certificate chain and private key: clients then connect over HTTPS/WSS. */
   tls?: { cert: string | Buffer; key: string | Buffer };
   /**
+   * Secure aggregation (SecAgg+): clients send only masked, quantised updates, and the coordinator
+   * learns their sum, never one of them. Works with FedAvg only (each contributor weighs the same),
+   * without DP (distributed DP is not there yet), over the socket transport. @default off
+   */
+  secureAggregation?: SecureAggregationOptions;
+  /**
    * Listen without TLS on an interface other than loopback. Off, such a start is refused: updates
    * and the model would cross the network in the clear. @default false
    */
@@ -144,6 +151,8 @@ export interface RunSecurity {
   signedAnswers: 'required' | 'keyed-clients';
   /** Update payloads must be sealed to the coordinator's key. */
   sealedUpdates: boolean;
+  /** Rounds are securely aggregated: the coordinator learns the sum of the updates, never one of them. */
+  secureAggregation: boolean;
 }
 
 type OptionalKeys =
@@ -158,7 +167,8 @@ type OptionalKeys =
   | 'enrolPath'
   | 'sealUpdates'
   | 'keyDir'
-  | 'tls';
+  | 'tls'
+  | 'secureAggregation';
 export type ResolvedOptions = Required<Omit<CoordinatorOptions, OptionalKeys>> & Pick<CoordinatorOptions, OptionalKeys>;
 
 export function resolveOptions(options: CoordinatorOptions): ResolvedOptions {
@@ -214,6 +224,11 @@ export function resolveOptions(options: CoordinatorOptions): ResolvedOptions {
     throw new CoordinatorError('INVALID_OPTION', `coordinator option fit.learningRate must be positive, got ${resolved.fit.learningRate}.`);
   }
   if (resolved.dp) checkDp(resolved.dp);
+  if (resolved.secureAggregation && resolved.dp)
+    throw new CoordinatorError(
+      'INVALID_OPTION',
+      'coordinator option secureAggregation cannot be combined with dp yet: central DP needs each update, and distributed DP is not implemented.',
+    );
   if (!resolved.tls && !resolved.insecure && !isLoopbackHost(resolved.host) && !resolved.transport)
     throw new CoordinatorError(
       'INSECURE',

@@ -17,6 +17,8 @@ import { RoundInbox, type InboxContext } from './round-inbox';
 import type { RoundRecord, RunRecord, Store } from './store/store';
 import type { ClassificationMetrics, EvaluateResult, Failure, FitAggregate, FitPlan, FitResult, Strategy } from './strategy/strategy';
 import type { RoundTask, Transport } from './transport/transport';
+import { planSecureRound, SecureRound, type SecureRoundOutcome } from './secure-aggregation';
+import type { SecAggParams } from '@cohort/privacy/secagg';
 
 export interface RoundEngineParts {
   run: RunRecord;
@@ -50,6 +52,8 @@ interface FitAttempt {
   failures: Failure[];
   aggregate: FitAggregate | undefined;
   report: RoundReport | undefined;
+  /** A securely aggregated round: its parameters, then what its stages brought back. */
+  secure?: { params: SecAggParams; outcome?: SecureRoundOutcome };
 }
 
 /** A stage either lets the attempt go on, or ends it as failed so that the round is tried again. */
@@ -65,14 +69,12 @@ interface EngineEvents {
 }
 
 export class RoundEngine extends EventEmitter<EngineEvents> {
-  /** The stages of a training round, in order. */
-  readonly fitStages: readonly Stage[] = [
-    { name: 'sample', run: (a) => this.sample(a) },
-    { name: 'broadcast', run: (a) => this.broadcast(a) },
-    { name: 'collect', run: (a) => this.collect(a) },
-    { name: 'aggregate', run: (a) => this.aggregate(a) },
-    { name: 'commit', run: (a) => this.commit(a) },
-  ];
+  /**
+   * The stages of a training round, in order. With secure aggregation, `collect` gives way to
+   * `secure-aggregate` (advertise keys → share keys → masked input → unmask, secure-aggregation.ts):
+   * the strategy then sees one result, the contributors' mean update, never a client's own.
+   */
+  readonly fitStages: readonly Stage[];
 
   /** Consecutive failed fit rounds per client (without DP), and the round of the last one. */
   private readonly failing = new Map<string, { failures: number; lastRound: number }>();
@@ -84,6 +86,15 @@ export class RoundEngine extends EventEmitter<EngineEvents> {
     private readonly signal: AbortSignal,
   ) {
     super();
+    this.fitStages = [
+      { name: 'sample', run: (a) => this.sample(a) },
+      { name: 'broadcast', run: (a) => this.broadcast(a) },
+      parts.options.secureAggregation
+        ? { name: 'secure-aggregate', run: (a) => this.secureAggregate(a) }
+        : { name: 'collect', run: (a) => this.collect(a) },
+      { name: 'aggregate', run: (a) => this.aggregate(a) },
+      { name: 'commit', run: (a) => this.commit(a) },
+    ];
   }
 
   /** Runs the remaining rounds. Resolves when the run finishes, fails, runs out of budget, or is stopped. */
@@ -187,7 +198,14 @@ export class RoundEngine extends EventEmitter<EngineEvents> {
 
   /** Local DP releases as soon as clients answer: its entry is committed before the round goes out. */
   private broadcast(a: FitAttempt): StageResult {
-    const { privacy, store, model, run } = this.parts;
+    const { privacy, store, model, run, options } = this.parts;
+    if (options.secureAggregation) {
+      try {
+        a.secure = { params: planSecureRound(options.secureAggregation, a.plan.clients.length, run.weightSpecs) };
+      } catch (error) {
+        return this.failAttempt(a, `secure aggregation cannot run with ${a.plan.clients.length} clients: ${(error as Error).message}`);
+      }
+    }
     const release = a.plan.release;
     if (release) {
       if (!privacy) throw new Error(`strategy ${this.parts.strategy.name} releases under DP, but the coordinator has no DP options.`);
@@ -204,8 +222,49 @@ export class RoundEngine extends EventEmitter<EngineEvents> {
       ` with ${clientIds.length} clients`,
     );
     a.inbox = this.openInbox<FitResult>('fit', a.round, clientIds);
-    a.bytesOut = this.parts.transport.startRound(this.task('fit', a.round), a.plan.clients, a.inbox);
+    const task = this.task('fit', a.round);
+    if (a.secure) task.config = { ...task.config, secureAggregation: a.secure.params };
+    a.bytesOut = this.parts.transport.startRound(task, a.plan.clients, a.inbox);
     return 'continue';
+  }
+
+  /** The stages of secure aggregation; the clients' own reports of local failure (round:error) join its failures. */
+  private async secureAggregate(a: FitAttempt): Promise<StageResult> {
+    const { transport, run, options } = this.parts;
+    const clientIds = a.plan.clients.map((c) => c.clientId);
+    const secure = new SecureRound(
+      exchanging(transport),
+      run.id,
+      a.round,
+      a.secure!.params,
+      clientIds,
+      run.weightSpecs,
+      a.started + options.roundTimeoutMs,
+    );
+    const outcome = await secure.run();
+    transport.closeRound();
+    a.inbox!.abort();
+    a.secure!.outcome = outcome;
+    const reported = [...a.inbox!.collector.failures.values()].filter((f) => f.kind === 'client-error');
+    const failed = new Map([...outcome.failures, ...reported].map((f) => [f.clientId, f]));
+    a.failures = sortedById(failed.values());
+    a.results = outcome.mean ? [{ clientId: SECURE_SUM, numExamples: outcome.contributors.length, delta: outcome.mean }] : [];
+    for (const id of outcome.contributors) this.failing.delete(id);
+    for (const f of a.failures)
+      this.failing.set(f.clientId, { failures: (this.failing.get(f.clientId)?.failures ?? 0) + 1, lastRound: a.round });
+    if (outcome.mean && outcome.contributors.length >= options.minClients) return 'continue';
+    return this.failAttempt(
+      a,
+      outcome.failed ?? `${outcome.contributors.length} of ${options.minClients} required clients contributed to the secure sum`,
+    );
+  }
+
+  /** Records the attempt as failed for `reason`; the round is tried again while attempts remain. */
+  private failAttempt(a: FitAttempt, reason: string): StageResult {
+    this.parts.store.recordFailedRound({ ...this.record(a), durationMs: Date.now() - a.started });
+    this.attemptFailure = reason;
+    this.parts.log.warn({ round: a.round, attempt: a.attempt }, `round ${a.round} attempt ${a.attempt} failed: ${reason}`);
+    return 'retry';
   }
 
   private async collect(a: FitAttempt): Promise<StageResult> {
@@ -266,7 +325,10 @@ export class RoundEngine extends EventEmitter<EngineEvents> {
     model.commit(a.round, aggregate.weights, encoded);
     const clientIds = a.plan.clients.map((c) => c.clientId);
     transport.endRound({ protocolVersion: PROTOCOL_VERSION, runId: run.id, round: a.round, status: 'committed' }, clientIds);
-    this.participationLog(a.round, `round ${a.round} committed`, { participants: a.results.length, failures: a.failures.length });
+    this.participationLog(a.round, `round ${a.round} committed`, {
+      participants: this.participants(a).length,
+      failures: a.failures.length,
+    });
     a.report = {
       round: a.round,
       population: a.population.length,
@@ -274,10 +336,11 @@ export class RoundEngine extends EventEmitter<EngineEvents> {
         ? null
         : {
             selected: clientIds.length,
-            participants: a.results.length,
+            participants: this.participants(a).length,
             failures: a.failures,
-            bytesIn: a.inbox!.bytesIn,
-            bytesOut: a.bytesOut,
+            bytesIn: a.inbox!.bytesIn + secureBytes(a, 'bytesIn'),
+            bytesOut: a.bytesOut + secureBytes(a, 'bytesOut'),
+            ...(a.secure?.outcome ? { secureAggregation: a.secure.outcome.stages } : {}),
           },
       trainLoss: aggregate.trainLoss,
       trainAccuracy: aggregate.trainAccuracy,
@@ -299,13 +362,18 @@ export class RoundEngine extends EventEmitter<EngineEvents> {
       durationMs: 0,
       population: a.population.length,
       selected: a.plan.clients.map((c) => c.clientId),
-      participants: a.results.map((r) => r.clientId),
+      participants: this.participants(a),
       failures: a.failures,
       trainLoss: null,
       trainAccuracy: null,
-      bytesIn,
-      bytesOut: a.bytesOut,
+      bytesIn: bytesIn + secureBytes(a, 'bytesIn'),
+      bytesOut: a.bytesOut + secureBytes(a, 'bytesOut'),
     };
+  }
+
+  /** Who contributed: the clients whose updates were aggregated (inside the secure sum, when there is one). */
+  private participants(a: FitAttempt): string[] {
+    return a.secure?.outcome ? a.secure.outcome.contributors : a.results.map((r) => r.clientId);
   }
 
   private async evaluate(round: number): Promise<ClassificationMetrics | null> {
@@ -385,6 +453,23 @@ export class RoundEngine extends EventEmitter<EngineEvents> {
     if (privacy) log.info({ round }, message);
     log[privacy ? 'debug' : 'info']({ round, ...facts }, `${message}${detail}`);
   }
+}
+
+/** The id the secure sum goes by when handed to the strategy as its one result. */
+export const SECURE_SUM = '(secure-sum)';
+
+function secureBytes(a: FitAttempt, direction: 'bytesIn' | 'bytesOut'): number {
+  const stages = a.secure?.outcome?.stages;
+  return stages ? Object.values(stages).reduce((n, s) => n + s[direction], 0) : 0;
+}
+
+/** The transport's exchange; the coordinator refuses secure aggregation on a transport without it. */
+function exchanging(transport: Transport): Required<Pick<Transport, 'exchange'>> & Pick<Transport, 'signingKey'> {
+  if (!transport.exchange) throw new Error('this transport cannot run secure aggregation (no exchange).');
+  return {
+    exchange: transport.exchange.bind(transport),
+    ...(transport.signingKey ? { signingKey: transport.signingKey.bind(transport) } : {}),
+  };
 }
 
 /** Why a candidate model must not be committed, or undefined when it may. */

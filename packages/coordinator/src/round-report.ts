@@ -1,6 +1,8 @@
 /** What a round and a run report to listeners (and, through the simulation, to metrics.jsonl). */
 import type { EpsilonReport } from './dp/privacy-accounting';
 import type { RunSecurity } from './options';
+import type { SecAggStage } from '@cohort/protocol';
+import type { StageFigures } from './secure-aggregation';
 import type { ClassificationMetrics, Failure } from './strategy/strategy';
 
 /** Who and how many took part in a round: the coordinator's own records, published only without DP. */
@@ -11,6 +13,8 @@ export interface RoundParticipation {
   failures: Failure[];
   bytesIn: number;
   bytesOut: number;
+  /** Time and bytes of each stage of secure aggregation, when the round was securely aggregated. */
+  secureAggregation?: Record<SecAggStage, StageFigures>;
 }
 
 /**

@@ -15,6 +15,8 @@ export const PRIVACY_ERROR_CODES = [
   'UNREACHABLE_TARGET',
   /** A numerical routine could not produce a trustworthy value (e.g. a grid that would not fit). */
   'NUMERICAL_FAILURE',
+  /** A peer or the coordinator sent a message the protocol forbids (e.g. asking for both shares of one client). */
+  'PROTOCOL_VIOLATION',
 ] as const;
 
 export type PrivacyErrorCode = (typeof PRIVACY_ERROR_CODES)[number];

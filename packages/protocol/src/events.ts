@@ -12,6 +12,7 @@ import type {
   RunEnd,
   UpdateMessage,
 } from './schemas';
+import type { SecAggRequest } from './secagg';
 
 export interface ServerToClientEvents {
   'auth:challenge': (message: AuthChallenge, ack: (proof: AuthProof) => void) => void;
@@ -20,6 +21,8 @@ export interface ServerToClientEvents {
   'round:start': (message: RoundStart) => void;
   'round:end': (message: RoundEnd) => void;
   'run:end': (message: RunEnd) => void;
+  /** A stage of secure aggregation; the client answers in the acknowledgement (its response, or { error }). */
+  'secagg:request': (message: SecAggRequest, ack: (response: unknown) => void) => void;
 }
 
 export interface ClientToServerEvents {

@@ -4,6 +4,15 @@ export type { Rejection, RejectionCode } from './errors';
 export { DTYPES, decodeTensors, dtypeOf, elementCount, encodeTensors, findNonFinite, manifestOf, specsOf } from './codec';
 export type { DType, DecodeBounds, EncodedTensors, ManifestEntry, NamedTensor, TensorData, TensorSpec } from './codec';
 export { isLoopbackHost } from './loopback';
+export {
+  SECAGG_STAGES,
+  encryptedShareSchema,
+  secAggAdvertisementSchema,
+  secAggRefusalSchema,
+  secAggRequestSchema,
+  secAggResponseSchemas,
+} from './secagg';
+export type { SecAggRefusal, SecAggRequest, SecAggResponse, SecAggStage } from './secagg';
 export { answerSigningBytes, handshakeProofBytes, sealAssociatedData } from './signing';
 export {
   ackSchema,
@@ -22,6 +31,7 @@ export {
   roundStartSchema,
   runEndSchema,
   sealSchema,
+  secureAggregationConfigSchema,
   updateSchema,
   versionMismatch,
 } from './schemas';
@@ -41,6 +51,7 @@ export type {
   RoundStart,
   RunEnd,
   Seal,
+  SecureAggregationConfig,
   UpdateMessage,
 } from './schemas';
 export type { ClientToServerEvents, ServerToClientEvents } from './events';

@@ -69,12 +69,24 @@ export const dpInstructionSchema = z.strictObject({
   noiseSeed: z.number().int().optional(),
 });
 
+/** The round's secure aggregation parameters (see @cohort/privacy/secagg): the client's update is summed only in masked form. */
+export const secureAggregationConfigSchema = z.strictObject({
+  bits: z.number().int().min(1).max(32),
+  scale: z.number().positive(),
+  clipNorm: z.number().positive(),
+  modelLength: z.number().int().min(1),
+  neighbours: z.number().int().min(1).max(255),
+  threshold: z.number().int().min(2).max(255),
+});
+
 export const fitConfigSchema = z.strictObject({
   localEpochs: z.number().int().min(1),
   batchSize: z.number().int().min(1),
   learningRate: z.number().positive(),
   seed: z.number().int(),
   dp: dpInstructionSchema.optional(),
+  /** Present when the round is securely aggregated: the update goes out only as a masked input. */
+  secureAggregation: secureAggregationConfigSchema.optional(),
 });
 
 export const modelDescriptionSchema = z.strictObject({
@@ -172,6 +184,7 @@ export type AuthProof = z.infer<typeof authProofSchema>;
 export type AuthRefusal = z.infer<typeof authRefusalSchema>;
 export type Seal = z.infer<typeof sealSchema>;
 export type FitConfig = z.infer<typeof fitConfigSchema>;
+export type SecureAggregationConfig = z.infer<typeof secureAggregationConfigSchema>;
 export type DpInstruction = z.infer<typeof dpInstructionSchema>;
 export type ModelDescription = z.infer<typeof modelDescriptionSchema>;
 export type RoundStart = z.infer<typeof roundStartSchema>;

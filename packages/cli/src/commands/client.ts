@@ -25,6 +25,7 @@ interface Flags {
   coordinatorKey?: string;
   ca?: string;
   insecure?: boolean;
+  secureAggregation?: boolean;
   dataDir: string;
   evalFraction: number;
   seed: number;
@@ -70,6 +71,7 @@ Every non-zero exit prints one line saying why on stderr.`,
     .option('--coordinator-key <base64>', "the coordinator's X25519 key to insist on (printed by cohort coordinator at start)")
     .option('--ca <file>', "PEM CA certificate the coordinator's TLS certificate must chain to")
     .option('--insecure', 'allow plain http:// to a host other than loopback (updates then cross the network unencrypted)')
+    .option('--secure-aggregation', 'send updates only in securely aggregated rounds (others are refused)')
     .option('--data-dir <dir>', "directory for this client's identity and privacy budget state", '.cohort-client')
     .option('--eval-fraction <f>', 'share of local rows held out for federated evaluation', fraction, 0.2)
     .option('--seed <n>', 'seed of the held-out split', integer(0), 0)
@@ -112,6 +114,7 @@ Every non-zero exit prints one line saying why on stderr.`,
         ...(flags.coordinatorKey ? { coordinatorKey: flags.coordinatorKey } : {}),
         ...(flags.ca ? { ca: readFileSync(flags.ca, 'utf8') } : {}),
         ...(flags.insecure ? { insecure: true } : {}),
+        ...(flags.secureAggregation ? { requireSecureAggregation: true } : {}),
         trainer: new LocalTrainer({ train, evaluation }),
         logger,
         ...(privacyBudget ? { privacyBudget } : {}),

@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { Command, Option } from 'commander';
 import type { StrategySettings } from '@cohort/coordinator';
 import { addStrategyFlags } from '../strategy-flags';
+import { addSecureAggregationFlags, secureAggregationFrom, type SecureAggregationFlags } from '../secure-aggregation-flags';
 import { addDpFlags, dpSettingsFrom, type DpFlags } from '../dp-flags';
 import { fraction, integer, positive, resolveWithConfig } from '../options';
 
@@ -13,7 +14,7 @@ async function schemaShape(path: string): Promise<{ numFeatures: number; numClas
   return { numFeatures: featureWidth(schema), numClasses: label?.classes?.length ?? 2 };
 }
 
-interface Flags extends DpFlags, StrategySettings {
+interface Flags extends DpFlags, StrategySettings, SecureAggregationFlags {
   host: string;
   port: number;
   rounds: number;
@@ -98,7 +99,7 @@ export function coordinatorCommand(): Command {
     .addOption(new Option('--log-level <level>', 'log level').choices(['debug', 'info', 'warn', 'error']).default('info'))
     .option('--json', 'print the run outcome as JSON on stdout')
     .option('--config <file>', 'JSON file whose keys mirror these flags');
-  return addDpFlags(addStrategyFlags(command), { seeded: false }).action(async (_opts, command: Command) => {
+  return addDpFlags(addSecureAggregationFlags(addStrategyFlags(command)), { seeded: false }).action(async (_opts, command: Command) => {
     const flags = resolveWithConfig<Flags>(command);
     const [{ pino }, { Coordinator, resolveDp, resolveStrategy }, { initBackend, initialModel }] = await Promise.all([
       import('pino'),
@@ -126,6 +127,7 @@ export function coordinatorCommand(): Command {
       host: flags.host,
       port: flags.port,
       keyDir,
+      ...optional('secureAggregation', secureAggregationFrom(flags)),
       ...optional('enrolPath', flags.enrol),
       ...(flags.sealUpdates === false ? { sealUpdates: false } : {}),
       ...optional(

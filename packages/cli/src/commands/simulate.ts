@@ -3,6 +3,7 @@ import type { StrategySettings } from '@cohort/coordinator';
 import type { SimulationOptions, SimulationSummary } from '@cohort/simulations';
 import type { Progress } from '../progress';
 import { addStrategyFlags } from '../strategy-flags';
+import { addSecureAggregationFlags, secureAggregationFrom, type SecureAggregationFlags } from '../secure-aggregation-flags';
 import { addDpFlags, dpSettingsFrom, type DpFlags } from '../dp-flags';
 import { fraction, integer, nonNegative, positive, resolveWithConfig } from '../options';
 
@@ -14,7 +15,8 @@ type Flags = Required<
 > &
   Pick<SimulationOptions, 'label' | 'model' | 'minClients' | 'workers' | 'out' | 'groupBias' | 'keyDir' | 'canaries'> &
   DpFlags &
-  StrategySettings & { roundTimeout: number; json?: boolean; logLevel: string };
+  StrategySettings &
+  SecureAggregationFlags & { roundTimeout: number; json?: boolean; logLevel: string };
 
 function describeAudit(a: NonNullable<SimulationSummary['privacy_audit']>): string {
   const verdict = a.verdict === 'pass' ? 'consistent with the accountant' : `FAILED: ${a.reasons.join(' ')}`;
@@ -53,7 +55,7 @@ export function simulateCommand(): Command {
     .addOption(new Option('--log-level <level>', 'log level on stderr').choices(['debug', 'info', 'warn', 'error']).default('warn'))
     .option('--json', 'print summary.json to stdout')
     .option('--config <file>', 'JSON file whose keys mirror these flags');
-  return addDpFlags(addStrategyFlags(command), { seeded: true }).action(async (_opts, command: Command) => {
+  return addDpFlags(addSecureAggregationFlags(addStrategyFlags(command)), { seeded: true }).action(async (_opts, command: Command) => {
     const flags = resolveWithConfig<Flags>(command);
     // Loaded here so that `--help` does not pay for TensorFlow.js.
     const [{ pino }, { Simulation }, { createProgress }, { resolveStrategy }] = await Promise.all([
@@ -68,6 +70,7 @@ export function simulateCommand(): Command {
       ...flags,
       strategy,
       dp: dpSettingsFrom(flags),
+      secureAggregation: secureAggregationFrom(flags),
       roundTimeoutMs: flags.roundTimeout * 1000,
       logger: pino({ name: 'simulate', level: flags.logLevel }, pino.destination(2)),
     });

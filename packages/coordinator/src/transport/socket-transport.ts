@@ -32,6 +32,7 @@ import {
   type ClientToServerEvents,
   type Rejection,
   type RoundEnd,
+  type SecAggRequest,
   type RunEnd,
   type ServerToClientEvents,
 } from '@cohort/protocol';
@@ -41,7 +42,15 @@ import { generateBoxKeyPair } from '@cohort/privacy/identity';
 import { DeviceAuth, type ConnectionIdentity } from '../trust/device-auth';
 import { ClientRegistry, type ClientSocket } from './client-registry';
 import { ConnectionCounter, TokenBucket, limitedLogger, refusalAck, type MessageRate } from './limits';
-import { groupByInstruction, inboxContext, type RoundTask, type Transport, type TransportSetup } from './transport';
+import {
+  groupByInstruction,
+  inboxContext,
+  wireBytes,
+  type Exchange,
+  type RoundTask,
+  type Transport,
+  type TransportSetup,
+} from './transport';
 
 export interface SocketTransportOptions {
   /** Interface to listen on. @default '127.0.0.1' */
@@ -181,6 +190,39 @@ export class SocketTransport implements Transport {
       bytesOut += socketIds.length * perClient;
     }
     return bytesOut;
+  }
+
+  async exchange(requests: ReadonlyMap<string, SecAggRequest>, timeoutMs: number): Promise<Exchange> {
+    const result: Exchange = { answers: new Map(), failures: [], bytesIn: 0, bytesOut: 0 };
+    await Promise.all(
+      [...requests].map(async ([clientId, request]) => {
+        const socket = this.registry.get(clientId);
+        if (!socket) return result.failures.push({ clientId, kind: 'disconnected', reason: 'left before the stage started' });
+        result.bytesOut += wireBytes(request);
+        let onDisconnect: (() => void) | undefined;
+        const gone = new Promise<'gone'>((resolve) => {
+          onDisconnect = () => resolve('gone');
+          socket.once('disconnect', onDisconnect);
+        });
+        try {
+          const answer = await Promise.race([socket.timeout(timeoutMs).emitWithAck('secagg:request', request), gone]);
+          if (answer === 'gone')
+            return result.failures.push({ clientId, kind: 'disconnected', reason: `disconnected during ${request.stage}` });
+          result.bytesIn += wireBytes(answer);
+          result.answers.set(clientId, answer);
+        } catch {
+          result.failures.push({ clientId, kind: 'timeout', reason: `no answer to ${request.stage} within ${timeoutMs} ms` });
+        } finally {
+          socket.off('disconnect', onDisconnect!);
+        }
+      }),
+    );
+    return result;
+  }
+
+  signingKey(clientId: string): string | undefined {
+    const identity = this.registry.get(clientId)?.data.identity;
+    return identity?.verifier ? identity.signingKey : undefined;
   }
 
   closeRound(): void {

@@ -4,10 +4,10 @@
  * notices that end a round or the run. socket.io implements it for real deployments
  * (socket-transport.ts); an in-memory transport drives the engine in unit tests.
  */
-import type { FitConfig, ModelDescription, RoundEnd, RoundStart, RunEnd } from '@cohort/protocol';
+import type { FitConfig, ModelDescription, RoundEnd, RoundStart, RunEnd, SecAggRequest } from '@cohort/protocol';
 import type { Logger } from 'pino';
 import type { InboxContext, RoundInbox } from '../round-inbox';
-import type { ClientInstruction } from '../strategy/strategy';
+import type { ClientInstruction, Failure } from '../strategy/strategy';
 import type { DeviceAuth } from '../trust/device-auth';
 
 /** What every client of a round is sent; each client's own `dp` instruction is merged into `config`. */
@@ -59,6 +59,35 @@ export interface Transport {
   endRun(end: RunEnd): void;
   /** Disconnects every client and stops listening. */
   close(): Promise<void>;
+  /**
+   * Sends each client its request as `secagg:request` and waits, at most `timeoutMs`, for the answer in
+   * its acknowledgement (raw: the caller validates it). A client that is gone, leaves or does not answer
+   * in time is a failure. Transports without it cannot run securely aggregated rounds.
+   */
+  exchange?(requests: ReadonlyMap<string, SecAggRequest>, timeoutMs: number): Promise<Exchange>;
+  /** The signing key (base64) a connected client proved at its handshake, if any. */
+  signingKey?(clientId: string): string | undefined;
+}
+
+/** What one stage of requests brought back. */
+export interface Exchange {
+  answers: Map<string, unknown>;
+  failures: Failure[];
+  bytesIn: number;
+  bytesOut: number;
+}
+
+/** Approximate bytes of a message on the wire: its binary parts plus the JSON of the rest. */
+export function wireBytes(value: unknown): number {
+  let binary = 0;
+  const json = JSON.stringify(value, (_key, v: unknown) => {
+    if (v instanceof Uint8Array) {
+      binary += v.byteLength;
+      return 0;
+    }
+    return v;
+  });
+  return binary + (json?.length ?? 0);
 }
 
 /** Clients grouped by identical instructions, so that one encoded message serves each group. */

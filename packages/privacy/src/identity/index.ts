@@ -12,6 +12,7 @@ export {
 export type { DeviceIdentity, PublicIdentity } from './device-identity';
 export { SIGNATURE_BYTES, SignatureVerifier, signMessage } from './signatures';
 export { openPayload, sealPayload } from './seal';
+export { x25519 } from './node-keys';
 export type { SealedPayload } from './seal';
 export { BOX_SECRET_FILE, generateBoxKeyPair, readOrCreateBoxKeyPair } from './box-key';
 export type { BoxKeyPair } from './box-key';

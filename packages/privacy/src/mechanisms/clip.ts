@@ -25,7 +25,8 @@ export function l2Norm(tensors: readonly Float32Array[]): number {
   for (const t of tensors) {
     for (let i = 0; i < t.length; i++) {
       const a = Math.abs(t[i] as number);
-      if (!(a <= maxAbs)) maxAbs = a; // also catches NaN
+      if (Number.isNaN(a)) return Number.NaN; // a later finite value must not hide it
+      if (a > maxAbs) maxAbs = a;
     }
   }
   if (maxAbs === 0 || !Number.isFinite(maxAbs)) return maxAbs;

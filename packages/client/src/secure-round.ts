@@ -1,0 +1,107 @@
+/**
+ * The client's side of one securely aggregated round (@cohort/privacy/secagg): it answers the
+ * coordinator's four stage requests — advertise keys, share keys, masked input, unmask — and sends
+ * its update only as a masked input, once local training has produced it. The SecAgg client refuses
+ * an unmask request that would reveal both secrets of one neighbour; every refusal is answered as
+ * `{ error }`, which the coordinator counts as this client dropping out.
+ */
+import { SECAGG_STAGES, type SecAggRequest, type SecureAggregationConfig } from '@cohort/protocol';
+import { SignatureVerifier, type DeviceIdentity } from '@cohort/privacy/identity';
+import { SecAggClient, type EncryptedShare, type SecAggAdvertisement } from '@cohort/privacy/secagg';
+
+const b64 = (bytes: Uint8Array) => Buffer.from(bytes).toString('base64');
+const bytes = (text: string) => new Uint8Array(Buffer.from(text, 'base64'));
+
+export class SecureRoundClient {
+  private readonly core: SecAggClient;
+  private readonly update: Promise<Float32Array>;
+  private resolveUpdate!: (update: Float32Array) => void;
+  private rejectUpdate!: (error: Error) => void;
+
+  constructor(
+    readonly runId: string,
+    readonly round: number,
+    clientId: string,
+    params: SecureAggregationConfig,
+    identity: DeviceIdentity | undefined,
+  ) {
+    this.core = new SecAggClient({ runId, round, clientId, params, ...(identity ? { signingSecretKey: identity.signing.secretKey } : {}) });
+    this.update = new Promise((resolve, reject) => {
+      this.resolveUpdate = resolve;
+      this.rejectUpdate = reject;
+    });
+    this.update.catch(() => undefined);
+  }
+
+  /** Local training finished: the update, flattened over every tensor in model order. */
+  trained(delta: readonly Float32Array[]): void {
+    const flat = new Float32Array(delta.reduce((n, d) => n + d.length, 0));
+    let offset = 0;
+    for (const d of delta) {
+      flat.set(d, offset);
+      offset += d.length;
+    }
+    this.resolveUpdate(flat);
+  }
+
+  /** Local training failed (or the round was abandoned): the masked input is refused. */
+  failed(error: Error): void {
+    this.rejectUpdate(error);
+  }
+
+  /** This client's answer to a stage request, or `{ error }`. */
+  async answer(request: SecAggRequest): Promise<unknown> {
+    try {
+      return await this.respond(request);
+    } catch (error) {
+      return { error: (error as Error).message.slice(0, 1000) };
+    }
+  }
+
+  dispose(): void {
+    this.rejectUpdate(new Error('the round is over'));
+    this.core.dispose();
+  }
+
+  private async respond(request: SecAggRequest): Promise<unknown> {
+    switch (request.stage) {
+      case 'advertise': {
+        const a = this.core.advertise();
+        return { encryptionKey: b64(a.encryptionKey), maskingKey: b64(a.maskingKey), signature: b64(a.signature) };
+      }
+      case 'share-keys': {
+        const keys = new Map(request.neighbours.map((n) => [n.clientId, n.signingKey]));
+        const adverts: SecAggAdvertisement[] = request.neighbours.map((n) => ({
+          clientId: n.clientId,
+          encryptionKey: bytes(n.encryptionKey),
+          maskingKey: bytes(n.maskingKey),
+          signature: bytes(n.signature),
+        }));
+        // A neighbour's advertisement is checked against the device key the coordinator vouches for, when there is one.
+        const verify = (clientId: string, message: Uint8Array, signature: Uint8Array) => {
+          const key = keys.get(clientId);
+          return key === undefined || new SignatureVerifier(bytes(key)).verify(message, signature);
+        };
+        return { shares: await this.core.shareKeys(adverts, verify) };
+      }
+      case 'masked-input': {
+        const update = await this.update;
+        const masked = this.core.maskedInput(update, request.shares as EncryptedShare[], request.survivors);
+        return { masked: littleEndian(masked) };
+      }
+      case 'unmask': {
+        const { selfMaskShares, maskingKeyShares } = this.core.unmask({ dropped: request.dropped, survived: request.survived });
+        return { selfMaskShares, maskingKeyShares };
+      }
+      default:
+        throw new Error(`unknown secure aggregation stage (expected one of ${SECAGG_STAGES.join(', ')})`);
+    }
+  }
+}
+
+function littleEndian(words: Uint32Array): Uint8Array {
+  const out = new Uint8Array(words.length * 4);
+  const view = new DataView(out.buffer);
+  for (let i = 0; i < words.length; i++) view.setUint32(4 * i, words[i]!, true);
+  return out;
+}

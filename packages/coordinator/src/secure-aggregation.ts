@@ -1,0 +1,190 @@
+/**
+ * One securely aggregated round, as the coordinator runs it (SecAgg+ of Bell et al. 2020 over the
+ * protocol of Bonawitz et al. 2017; the maths in @cohort/privacy/secagg): advertise keys → share
+ * keys → masked input → unmask, each stage a request to every client still in the round, answered in
+ * its acknowledgement. The coordinator routes encrypted shares it cannot read, and learns the sum of
+ * the contributors' quantised updates, never one of them. Clients that drop out after sharing keys
+ * are unmasked from their neighbours' shares; below the threshold the round fails and reveals nothing.
+ */
+import { randomBytes } from 'node:crypto';
+import {
+  PROTOCOL_VERSION,
+  secAggRefusalSchema,
+  secAggResponseSchemas,
+  type SecAggRequest,
+  type SecAggStage,
+  type TensorSpec,
+} from '@cohort/protocol';
+import {
+  SecAggServer,
+  dequantiseSum,
+  neighbourGraph,
+  planSecAgg,
+  type EncryptedShare,
+  type SecAggAdvertisement,
+  type SecAggParams,
+  type UnmaskResponse,
+} from '@cohort/privacy/secagg';
+import { SignatureVerifier } from '@cohort/privacy/identity';
+import type { Failure } from './strategy/strategy';
+import type { Transport } from './transport/transport';
+
+export interface SecureAggregationOptions {
+  /** L2 bound of each client's whole update before it is quantised (larger updates are scaled down). @default 10 */
+  clipNorm?: number;
+  /** Every client a neighbour of every other (Bonawitz et al. 2017) instead of O(log n) neighbours. @default false */
+  fullGraph?: boolean;
+  /** Fraction of the round's clients that may drop out after sharing keys, the round still completing. @default 0.3 */
+  dropoutFraction?: number;
+  /** Fraction of the round's clients that may collude with the coordinator without learning an honest update. @default 0.1 */
+  corruptionFraction?: number;
+  /** Bits of the modular arithmetic (the masked vector's words). @default 32 */
+  bits?: number;
+}
+
+export interface StageFigures {
+  ms: number;
+  bytesIn: number;
+  bytesOut: number;
+}
+
+export interface SecureRoundOutcome {
+  /** The contributors' mean update per tensor (each contributor weighs the same), or undefined when the round failed. */
+  mean: Float32Array[] | undefined;
+  contributors: string[];
+  failures: Failure[];
+  stages: Record<SecAggStage, StageFigures>;
+  /** Why no sum came out. */
+  failed?: string;
+}
+
+const b64 = (bytes: Uint8Array) => Buffer.from(bytes).toString('base64');
+const bytes = (text: string) => new Uint8Array(Buffer.from(text, 'base64'));
+
+/** The round's parameters for `clients` clients of a model with `weightSpecs`. */
+export function planSecureRound(options: SecureAggregationOptions, clients: number, weightSpecs: readonly TensorSpec[]): SecAggParams {
+  const modelLength = weightSpecs.reduce((n, s) => n + s.shape.reduce((a, b) => a * b, 1), 0);
+  return planSecAgg({
+    clients,
+    clipNorm: options.clipNorm ?? 10,
+    modelLength,
+    ...(options.dropoutFraction !== undefined ? { dropoutFraction: options.dropoutFraction } : {}),
+    ...(options.corruptionFraction !== undefined ? { corruptionFraction: options.corruptionFraction } : {}),
+    ...(options.fullGraph !== undefined ? { fullGraph: options.fullGraph } : {}),
+    ...(options.bits !== undefined ? { bits: options.bits } : {}),
+  });
+}
+
+export class SecureRound {
+  private readonly server: SecAggServer;
+  private readonly failures: Failure[] = [];
+  private readonly stages = {} as Record<SecAggStage, StageFigures>;
+
+  constructor(
+    private readonly transport: Required<Pick<Transport, 'exchange'>> & Pick<Transport, 'signingKey'>,
+    private readonly runId: string,
+    private readonly round: number,
+    private readonly params: SecAggParams,
+    private readonly clientIds: readonly string[],
+    private readonly weightSpecs: readonly TensorSpec[],
+    private readonly deadline: number,
+  ) {
+    const graph = neighbourGraph([...clientIds].sort(), params.neighbours, randomBytes(32));
+    this.server = new SecAggServer({ runId, round, params, graph });
+  }
+
+  async run(): Promise<SecureRoundOutcome> {
+    const outcome = (failed?: string, mean?: Float32Array[]): SecureRoundOutcome => ({
+      mean,
+      contributors: mean ? this.server.contributors : [],
+      failures: this.failures,
+      stages: this.stages,
+      ...(failed ? { failed } : {}),
+    });
+    try {
+      const adverts = await this.stage('advertise', this.clientIds, () => ({}));
+      const advertisements: SecAggAdvertisement[] = [...adverts].map(([clientId, a]) => ({
+        clientId,
+        encryptionKey: bytes(a.encryptionKey),
+        maskingKey: bytes(a.maskingKey),
+        signature: bytes(a.signature),
+      }));
+      // A client that proved a device key must have signed its advertisement with it.
+      const verify = (clientId: string, message: Uint8Array, signature: Uint8Array) => {
+        const key = this.transport.signingKey?.(clientId);
+        return key === undefined || new SignatureVerifier(bytes(key)).verify(message, signature);
+      };
+      const neighbours = this.server.receiveAdvertisements(advertisements, verify);
+      const shared = await this.stage('share-keys', [...neighbours.keys()], (id) => ({
+        neighbours: neighbours.get(id)!.map((a: SecAggAdvertisement) => {
+          const signingKey = this.transport.signingKey?.(a.clientId);
+          return {
+            clientId: a.clientId,
+            encryptionKey: b64(a.encryptionKey),
+            maskingKey: b64(a.maskingKey),
+            signature: b64(a.signature),
+            ...(signingKey ? { signingKey } : {}),
+          };
+        }),
+      }));
+      const routed = this.server.routeShares(new Map([...shared].map(([id, answer]) => [id, answer.shares as EncryptedShare[]])));
+      const masked = await this.stage('masked-input', [...routed.keys()], (id) => ({
+        shares: routed.get(id)!,
+        survivors: this.server.survivorsFor(id),
+      }));
+      const unmaskRequests = this.server.receiveMaskedInputs(new Map([...masked].map(([id, answer]) => [id, words(answer.masked)])));
+      const revealed = await this.stage('unmask', [...unmaskRequests.keys()], (id) => ({ ...unmaskRequests.get(id)! }));
+      const responses: UnmaskResponse[] = [...revealed].map(([clientId, r]) => ({ clientId, ...r }));
+      const sum = await this.server.unmask(responses);
+      const total = dequantiseSum(sum, this.params);
+      const contributors = this.server.contributors.length;
+      return outcome(undefined, splitTensors(total, contributors, this.weightSpecs));
+    } catch (error) {
+      return outcome((error as Error).message);
+    }
+  }
+
+  /** One stage: a request to each of `clientIds`, answers validated; a refusal or a malformed answer is a failure. */
+  private async stage<S extends SecAggStage>(
+    stage: S,
+    clientIds: readonly string[],
+    body: (clientId: string) => Record<string, unknown>,
+  ): Promise<Map<string, ReturnType<(typeof secAggResponseSchemas)[S]['parse']>>> {
+    const started = Date.now();
+    const head = { protocolVersion: PROTOCOL_VERSION, runId: this.runId, round: this.round, stage };
+    const requests = new Map(clientIds.map((id) => [id, { ...head, ...body(id) } as SecAggRequest]));
+    const exchange = await this.transport.exchange(requests, Math.max(1, this.deadline - Date.now()));
+    this.failures.push(...exchange.failures);
+    const answers = new Map<string, ReturnType<(typeof secAggResponseSchemas)[S]['parse']>>();
+    for (const [clientId, raw] of exchange.answers) {
+      const parsed = secAggResponseSchemas[stage].safeParse(raw);
+      if (parsed.success) answers.set(clientId, parsed.data as ReturnType<(typeof secAggResponseSchemas)[S]['parse']>);
+      else {
+        const refusal = secAggRefusalSchema.safeParse(raw);
+        const reason = refusal.success ? refusal.data.error : `malformed ${stage} answer: ${parsed.error.issues[0]?.message ?? ''}`;
+        this.failures.push({ clientId, kind: refusal.success ? 'client-error' : 'rejected', reason: reason.slice(0, 500) });
+      }
+    }
+    this.stages[stage] = { ms: Date.now() - started, bytesIn: exchange.bytesIn, bytesOut: exchange.bytesOut };
+    return answers;
+  }
+}
+
+/** Little-endian uint32 words of a masked vector (copied: the received buffer need not be aligned). */
+function words(data: Uint8Array): Uint32Array {
+  const out = new Uint32Array(Math.floor(data.byteLength / 4));
+  const view = new DataView(data.buffer, data.byteOffset, data.byteLength);
+  for (let i = 0; i < out.length; i++) out[i] = view.getUint32(4 * i, true);
+  return out;
+}
+
+function splitTensors(total: Float64Array, contributors: number, specs: readonly TensorSpec[]): Float32Array[] {
+  let offset = 0;
+  return specs.map((spec) => {
+    const length = spec.shape.reduce((a, b) => a * b, 1);
+    const tensor = new Float32Array(length);
+    for (let i = 0; i < length; i++) tensor[i] = total[offset + i]! / contributors;
+    offset += length;
+    return tensor;
+  });
+}
