@@ -80,6 +80,17 @@ describe('sampleDiscreteGaussian (Canonne–Kamath–Steinke 2020)', () => {
     expectMomentsMatch(sampleDiscreteGaussian(1e6, 10_000), 1e6);
   });
 
+  it('is right on both exact paths at large σ²: safe integers (σ² = 2·10⁷) and bigint coins (σ² = 2^48 − 0.2, the DDGauss planner’s cap)', () => {
+    // For σ ≥ 10 the discrete Gaussian's variance and fourth moment equal σ² and 3σ⁴ to within e^(−2π²σ²).
+    for (const sigmaSquared of [2e7, 2 ** 48 - 0.2]) {
+      const n = 20_000;
+      const x = sampleDiscreteGaussian(sigmaSquared, n);
+      const observed = sampleMoments(x);
+      expect(Math.abs(observed.mean)).toBeLessThan(5 * Math.sqrt(sigmaSquared / n));
+      expect(Math.abs(observed.variance / sigmaSquared - 1)).toBeLessThan(5 * Math.sqrt(2 / n));
+    }
+  });
+
   it('draws its coins from the CSPRNG by default, or from a given (seeded, non-private) source', () => {
     const random = vi.spyOn(Math, 'random');
     const a = sampleDiscreteGaussian(9, 2000, { source: seededRandomSource('run-1') });

@@ -74,6 +74,7 @@ function entityMakers(f: Faker): Record<EntityType, () => string> {
     },
     UK_NINO: () =>
       `${f.helpers.arrayElement(['AB', 'CE', 'JH', 'NP', 'SW', 'WX'])} ${digits(2)} ${digits(2)} ${digits(2)} ${f.helpers.arrayElement(['A', 'B', 'C', 'D'])}`,
+    STREET_ADDRESS: () => f.location.streetAddress(f.datatype.boolean()),
   };
 }
 
@@ -116,6 +117,7 @@ const TEMPLATES: string[] = [
   'Dear {PERSON}, your statement for {IBAN} is ready.',
   '{FILLER} {FILLER}',
   'Card ending {DECOY} replaced by {CREDIT_CARD}.',
+  'Ship to {PERSON}, {STREET_ADDRESS}; {DECOY}.',
 ];
 
 /** `count` sentences from seeded faker, with the exact span of every inserted entity. */
@@ -198,9 +200,11 @@ describe('detector precision and recall on a seeded synthetic corpus (500 senten
       DATE: { precision: 0.9, recall: 0.95 },
       US_SSN: { precision: 0.95, recall: 0.95 },
       UK_NINO: { precision: 0.95, recall: 0.95 },
-      // Faker draws names uniformly from ~3,000 given names and ~470 mostly rare surnames; only
-      // about 40% of its full names hold a name from a dictionary of common ones (see the report).
-      PERSON: { precision: 0.9, recall: 0.35 },
+      STREET_ADDRESS: { precision: 0.9, recall: 0.85 },
+      // Faker draws names uniformly from ~3,000 given names and ~470 mostly rare surnames; the
+      // detector's lists (independent of faker's) hold most of them, and capitalisation and
+      // context find most of the rest. Regression guards, below the measured figures.
+      PERSON: { precision: 0.85, recall: 0.85 },
     };
     for (const type of ENTITY_TYPES) {
       const s = scores[type];

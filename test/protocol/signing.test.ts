@@ -44,7 +44,7 @@ describe('answerSigningBytes', () => {
       { metrics: undefined },
       { manifest: [{ ...manifest[0]!, name: 'v' }] },
       { payload: Uint8Array.from(payload, (b, i) => (i === 5 ? b ^ 1 : b)) },
-      { sealed: { ephemeralKey: 'A'.repeat(43) + '=', nonce: 'A'.repeat(16) } },
+      { sealed: { ephemeralKey: `${'A'.repeat(43)}=`, nonce: 'A'.repeat(16) } },
       { protocolVersion: PROTOCOL_VERSION + 1 },
     ];
     const digests = changed.map((c) => hex(answerSigningBytes('fit', { ...update, ...c })));

@@ -25,4 +25,16 @@ export const BENCHMARKS: readonly BenchmarkEntry[] = [
     timeoutMs: 900_000,
   },
   { id: 'canaries', title: 'Overhead of the empirical audit (100 canaries, 100 clients)', module: at('canaries.ts'), timeoutMs: 400_000 },
+  {
+    id: 'secure-aggregation',
+    title: 'SecAgg+ client and server time and bytes, n = 100 and 500, m = 100k',
+    module: at('secure-aggregation.ts'),
+    timeoutMs: 900_000,
+  },
+  {
+    id: 'masking',
+    title: 'PII masking on a 12-locale benchmark: precision, recall, notes/s',
+    module: at('masking.ts'),
+    timeoutMs: 240_000,
+  },
 ];

@@ -4,7 +4,7 @@ import type { DpSettings } from '@cohort/coordinator';
 import { fraction, integer, positive } from './options';
 
 export interface DpFlags {
-  dp: 'central' | 'local' | 'off';
+  dp: 'central' | 'local' | 'distributed' | 'off';
   clip: number;
   noiseMultiplier?: number;
   targetEpsilon?: number;
@@ -20,8 +20,11 @@ export interface DpFlags {
 export function addDpFlags(command: Command, { seeded }: { seeded: boolean }): Command {
   command
     .addOption(
-      new Option('--dp <mode>', 'differential privacy: central (coordinator adds noise), local (clients add noise) or off')
-        .choices(['central', 'local', 'off'])
+      new Option(
+        '--dp <mode>',
+        'differential privacy: central (coordinator adds noise), local (clients add noise), distributed (clients add discrete Gaussian shares under secure aggregation, which it turns on; --min-clients of them carry the noise) or off',
+      )
+        .choices(['central', 'local', 'distributed', 'off'])
         .default('off'),
     )
     .option('--clip <C>', 'L2 bound of one client update under DP', positive, 1)

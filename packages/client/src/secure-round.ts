@@ -3,10 +3,12 @@
  * coordinator's four stage requests — advertise keys, share keys, masked input, unmask — and sends
  * its update only as a masked input, once local training has produced it. The SecAgg client refuses
  * an unmask request that would reveal both secrets of one neighbour; every refusal is answered as
- * `{ error }`, which the coordinator counts as this client dropping out.
+ * `{ error }`, which the coordinator counts as this client dropping out. Under distributed DP the
+ * update is encoded with this client's discrete Gaussian share of the noise before it is masked.
  */
 import { SECAGG_STAGES, type SecAggRequest, type SecureAggregationConfig } from '@cohort/protocol';
 import { SignatureVerifier, type DeviceIdentity } from '@cohort/privacy/identity';
+import { encodeDistributedDp, type DistributedDpPlan } from '@cohort/privacy/mechanisms';
 import { SecAggClient, type EncryptedShare, type SecAggAdvertisement } from '@cohort/privacy/secagg';
 
 const b64 = (bytes: Uint8Array) => Buffer.from(bytes).toString('base64');
@@ -14,6 +16,8 @@ const bytes = (text: string) => new Uint8Array(Buffer.from(text, 'base64'));
 
 export class SecureRoundClient {
   private readonly core: SecAggClient;
+  /** Under distributed DP: how the update is encoded (with this client's noise share) before masking. */
+  private readonly encoding: { plan: DistributedDpPlan; rotationSeed: Uint8Array } | undefined;
   private readonly update: Promise<Float32Array>;
   private resolveUpdate!: (update: Float32Array) => void;
   private rejectUpdate!: (error: Error) => void;
@@ -25,7 +29,18 @@ export class SecureRoundClient {
     params: SecureAggregationConfig,
     identity: DeviceIdentity | undefined,
   ) {
-    this.core = new SecAggClient({ runId, round, clientId, params, ...(identity ? { signingSecretKey: identity.signing.secretKey } : {}) });
+    const { distributedDp, ...secAggParams } = params;
+    this.core = new SecAggClient({
+      runId,
+      round,
+      clientId,
+      params: secAggParams,
+      ...(identity ? { signingSecretKey: identity.signing.secretKey } : {}),
+    });
+    if (distributedDp) {
+      const { rotationSeed, ...plan } = distributedDp;
+      this.encoding = { plan, rotationSeed: bytes(rotationSeed) };
+    }
     this.update = new Promise((resolve, reject) => {
       this.resolveUpdate = resolve;
       this.rejectUpdate = reject;
@@ -86,7 +101,14 @@ export class SecureRoundClient {
       }
       case 'masked-input': {
         const update = await this.update;
-        const masked = this.core.maskedInput(update, request.shares as EncryptedShare[], request.survivors);
+        const shares = request.shares as EncryptedShare[];
+        const masked = this.encoding
+          ? this.core.maskedInputEncoded(
+              encodeDistributedDp(update, this.encoding.plan, this.encoding.rotationSeed),
+              shares,
+              request.survivors,
+            )
+          : this.core.maskedInput(update, shares, request.survivors);
         return { masked: littleEndian(masked) };
       }
       case 'unmask': {

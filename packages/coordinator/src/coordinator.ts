@@ -58,8 +58,10 @@ export class Coordinator extends EventEmitter<CoordinatorEvents> {
     const inner =
       options.strategy ?? new FedAvg({ fraction: this.options.fraction, minFitClients: this.options.minClients, seed: this.options.seed });
     const { dp, dpStrategy } = this.options;
-    this.strategy = dp ? (dpStrategy ?? withDifferentialPrivacy(inner, dp, this.log)) : inner;
-    if (this.options.secureAggregation && this.strategy.name !== 'FedAvg')
+    this.strategy = dp
+      ? (dpStrategy ?? withDifferentialPrivacy(inner, dp, this.log, { min: this.options.minClients, max: this.options.maxConnections }))
+      : inner;
+    if (this.options.secureAggregation && this.strategy.name !== 'FedAvg' && this.strategy.name !== 'DistributedDp(FedAvg)')
       throw new CoordinatorError(
         'INVALID_OPTION',
         `secure aggregation works with FedAvg only (the coordinator sees the sum, never an update); strategy ${this.strategy.name} needs each update.`,

@@ -15,8 +15,12 @@ export interface InitialModel {
 
 /** Differential privacy of a run (client-level: the unit protected is one client's whole data). */
 export interface DpOptions {
-  /** central: clients clip, the coordinator adds noise to the sum; local: each client adds full noise. */
-  mode: 'central' | 'local';
+  /**
+   * central: clients clip, the coordinator adds noise to the sum; local: each client adds full noise;
+   * distributed: each client adds a discrete Gaussian share under secure aggregation, so that the
+   * coordinator never sees an update without noise (needs `secureAggregation`, which it turns on).
+   */
+  mode: 'central' | 'local' | 'distributed';
   /** L2 bound C of one client's update. */
   clipNorm: number;
   /** σ: noise standard deviation is σ·C. */
@@ -224,10 +228,12 @@ export function resolveOptions(options: CoordinatorOptions): ResolvedOptions {
     throw new CoordinatorError('INVALID_OPTION', `coordinator option fit.learningRate must be positive, got ${resolved.fit.learningRate}.`);
   }
   if (resolved.dp) checkDp(resolved.dp);
-  if (resolved.secureAggregation && resolved.dp)
+  // Distributed DP is secure aggregation with noise shares; central and local DP need each update.
+  if (resolved.dp?.mode === 'distributed' && !resolved.secureAggregation) resolved.secureAggregation = {};
+  if (resolved.secureAggregation && resolved.dp && resolved.dp.mode !== 'distributed')
     throw new CoordinatorError(
       'INVALID_OPTION',
-      'coordinator option secureAggregation cannot be combined with dp yet: central DP needs each update, and distributed DP is not implemented.',
+      `coordinator option secureAggregation works with dp mode 'distributed' only (${resolved.dp.mode} DP needs each update).`,
     );
   if (!resolved.tls && !resolved.insecure && !isLoopbackHost(resolved.host) && !resolved.transport)
     throw new CoordinatorError(
@@ -243,7 +249,8 @@ function checkDp(dp: DpOptions): void {
   const fail = (field: string, rule: string, value: unknown) => {
     throw new CoordinatorError('INVALID_OPTION', `dp option ${field} must be ${rule}, got ${String(value)}.`);
   };
-  if (dp.mode !== 'central' && dp.mode !== 'local') fail('mode', "'central' or 'local'", dp.mode);
+  if (dp.mode !== 'central' && dp.mode !== 'local' && dp.mode !== 'distributed')
+    fail('mode', "'central', 'local' or 'distributed'", dp.mode);
   if (!(dp.clipNorm > 0)) fail('clipNorm', 'positive', dp.clipNorm);
   if (!(dp.noiseMultiplier > 0)) fail('noiseMultiplier', 'positive', dp.noiseMultiplier);
   if (!(dp.sampleRate > 0 && dp.sampleRate <= 1)) fail('sampleRate', 'in (0, 1]', dp.sampleRate);

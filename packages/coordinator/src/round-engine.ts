@@ -19,6 +19,8 @@ import type { ClassificationMetrics, EvaluateResult, Failure, FitAggregate, FitP
 import type { RoundTask, Transport } from './transport/transport';
 import { planSecureRound, SecureRound, type SecureRoundOutcome } from './secure-aggregation';
 import type { SecAggParams } from '@cohort/privacy/secagg';
+import { decodeDistributedDp, type DistributedDpPlan } from '@cohort/privacy/mechanisms';
+import { randomBytes } from 'node:crypto';
 
 export interface RoundEngineParts {
   run: RunRecord;
@@ -53,7 +55,7 @@ interface FitAttempt {
   aggregate: FitAggregate | undefined;
   report: RoundReport | undefined;
   /** A securely aggregated round: its parameters, then what its stages brought back. */
-  secure?: { params: SecAggParams; outcome?: SecureRoundOutcome };
+  secure?: { params: SecAggParams; rotationSeed?: Uint8Array; outcome?: SecureRoundOutcome };
 }
 
 /** A stage either lets the attempt go on, or ends it as failed so that the round is tried again. */
@@ -76,6 +78,8 @@ export class RoundEngine extends EventEmitter<EngineEvents> {
    */
   readonly fitStages: readonly Stage[];
 
+  /** Under distributed DP, how clients encode their updates (the same every round). */
+  private readonly encoding: DistributedDpPlan | undefined;
   /** Consecutive failed fit rounds per client (without DP), and the round of the last one. */
   private readonly failing = new Map<string, { failures: number; lastRound: number }>();
   /** Why the last attempt at a round failed, for the run's end reason. */
@@ -95,6 +99,8 @@ export class RoundEngine extends EventEmitter<EngineEvents> {
       { name: 'aggregate', run: (a) => this.aggregate(a) },
       { name: 'commit', run: (a) => this.commit(a) },
     ];
+    const modelLength = parts.run.weightSpecs.reduce((n, s) => n + s.shape.reduce((a, b) => a * b, 1), 0);
+    this.encoding = parts.options.secureAggregation ? parts.strategy.encodingFor?.(modelLength) : undefined;
   }
 
   /** Runs the remaining rounds. Resolves when the run finishes, fails, runs out of budget, or is stopped. */
@@ -201,7 +207,9 @@ export class RoundEngine extends EventEmitter<EngineEvents> {
     const { privacy, store, model, run, options } = this.parts;
     if (options.secureAggregation) {
       try {
-        a.secure = { params: planSecureRound(options.secureAggregation, a.plan.clients.length, run.weightSpecs) };
+        const params = planSecureRound(options.secureAggregation, a.plan.clients.length, run.weightSpecs, this.encoding);
+        // The rotation's signs are public, fresh each round, and the same for every client of it.
+        a.secure = { params, ...(this.encoding ? { rotationSeed: randomBytes(32) } : {}) };
       } catch (error) {
         return this.failAttempt(a, `secure aggregation cannot run with ${a.plan.clients.length} clients: ${(error as Error).message}`);
       }
@@ -223,7 +231,12 @@ export class RoundEngine extends EventEmitter<EngineEvents> {
     );
     a.inbox = this.openInbox<FitResult>('fit', a.round, clientIds);
     const task = this.task('fit', a.round);
-    if (a.secure) task.config = { ...task.config, secureAggregation: a.secure.params };
+    if (a.secure) {
+      const { params, rotationSeed } = a.secure;
+      const distributedDp =
+        this.encoding && rotationSeed ? { ...this.encoding, rotationSeed: Buffer.from(rotationSeed).toString('base64') } : undefined;
+      task.config = { ...task.config, secureAggregation: { ...params, ...(distributedDp ? { distributedDp } : {}) } };
+    }
     a.bytesOut = this.parts.transport.startRound(task, a.plan.clients, a.inbox);
     return 'continue';
   }
@@ -232,14 +245,20 @@ export class RoundEngine extends EventEmitter<EngineEvents> {
   private async secureAggregate(a: FitAttempt): Promise<StageResult> {
     const { transport, run, options } = this.parts;
     const clientIds = a.plan.clients.map((c) => c.clientId);
+    const { params, rotationSeed } = a.secure!;
+    const encoding = this.encoding;
+    // Under distributed DP the sum is of the clients' noised encodings, decoded back through the rotation.
+    const decode = encoding && rotationSeed ? (sum: Uint32Array) => decodeDistributedDp(sum, encoding, rotationSeed) : undefined;
     const secure = new SecureRound(
       exchanging(transport),
       run.id,
       a.round,
-      a.secure!.params,
+      params,
       clientIds,
       run.weightSpecs,
       a.started + options.roundTimeoutMs,
+      decode,
+      options.minClients,
     );
     const outcome = await secure.run();
     transport.closeRound();

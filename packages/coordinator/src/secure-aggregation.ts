@@ -61,17 +61,25 @@ export interface SecureRoundOutcome {
 const b64 = (bytes: Uint8Array) => Buffer.from(bytes).toString('base64');
 const bytes = (text: string) => new Uint8Array(Buffer.from(text, 'base64'));
 
-/** The round's parameters for `clients` clients of a model with `weightSpecs`. */
-export function planSecureRound(options: SecureAggregationOptions, clients: number, weightSpecs: readonly TensorSpec[]): SecAggParams {
-  const modelLength = weightSpecs.reduce((n, s) => n + s.shape.reduce((a, b) => a * b, 1), 0);
+/**
+ * The round's parameters for `clients` clients of a model with `weightSpecs`; under distributed DP the
+ * vectors are the clients' encodings (`encoding`: their length and bits), already integers.
+ */
+export function planSecureRound(
+  options: SecureAggregationOptions,
+  clients: number,
+  weightSpecs: readonly TensorSpec[],
+  encoding?: { paddedLength: number; bits: number },
+): SecAggParams {
+  const modelLength = encoding?.paddedLength ?? weightSpecs.reduce((n, s) => n + s.shape.reduce((a, b) => a * b, 1), 0);
   return planSecAgg({
     clients,
-    clipNorm: options.clipNorm ?? 10,
+    clipNorm: encoding ? 1 : (options.clipNorm ?? 10),
     modelLength,
     ...(options.dropoutFraction !== undefined ? { dropoutFraction: options.dropoutFraction } : {}),
     ...(options.corruptionFraction !== undefined ? { corruptionFraction: options.corruptionFraction } : {}),
     ...(options.fullGraph !== undefined ? { fullGraph: options.fullGraph } : {}),
-    ...(options.bits !== undefined ? { bits: options.bits } : {}),
+    ...(encoding ? { bits: encoding.bits } : options.bits !== undefined ? { bits: options.bits } : {}),
   });
 }
 
@@ -84,10 +92,14 @@ export class SecureRound {
     private readonly transport: Required<Pick<Transport, 'exchange'>> & Pick<Transport, 'signingKey'>,
     private readonly runId: string,
     private readonly round: number,
-    private readonly params: SecAggParams,
+    params: SecAggParams,
     private readonly clientIds: readonly string[],
     private readonly weightSpecs: readonly TensorSpec[],
     private readonly deadline: number,
+    /** The sum of the contributors' vectors mod 2^b → their sum in the update's units. @default dequantiseSum */
+    private readonly decode: (sum: Uint32Array) => Float64Array = (sum) => dequantiseSum(sum, params),
+    /** Fewer contributors than this are never unmasked (under distributed DP their noise would not suffice). */
+    private readonly minContributors = 1,
   ) {
     const graph = neighbourGraph([...clientIds].sort(), params.neighbours, randomBytes(32));
     this.server = new SecAggServer({ runId, round, params, graph });
@@ -133,10 +145,12 @@ export class SecureRound {
         survivors: this.server.survivorsFor(id),
       }));
       const unmaskRequests = this.server.receiveMaskedInputs(new Map([...masked].map(([id, answer]) => [id, words(answer.masked)])));
+      if (unmaskRequests.size < this.minContributors)
+        return outcome(`${unmaskRequests.size} masked inputs, fewer than the ${this.minContributors} required: the sum is not unmasked`);
       const revealed = await this.stage('unmask', [...unmaskRequests.keys()], (id) => ({ ...unmaskRequests.get(id)! }));
       const responses: UnmaskResponse[] = [...revealed].map(([clientId, r]) => ({ clientId, ...r }));
       const sum = await this.server.unmask(responses);
-      const total = dequantiseSum(sum, this.params);
+      const total = this.decode(sum);
       const contributors = this.server.contributors.length;
       return outcome(undefined, splitTensors(total, contributors, this.weightSpecs));
     } catch (error) {

@@ -69,6 +69,26 @@ export const dpInstructionSchema = z.strictObject({
   noiseSeed: z.number().int().optional(),
 });
 
+/**
+ * Distributed DP (Kairouz, Liu, Steinke 2021): how each client encodes its update before masking —
+ * clip, rotate with the round's public seed, scale, round, add its discrete Gaussian share.
+ */
+export const distributedDpConfigSchema = z.strictObject({
+  modelLength: z.number().int().min(1),
+  paddedLength: z.number().int().min(1),
+  clipNorm: z.number().positive(),
+  granularity: z.number().positive(),
+  beta: z.number().min(0).lt(1),
+  sensitivity: z.number().positive(),
+  clientVariance: z.number().positive(),
+  minContributors: z.number().int().min(1),
+  bits: z.number().int().min(1).max(32),
+  noiseMultiplier: z.number().positive(),
+  effectiveNoiseMultiplier: z.number().positive(),
+  /** Public per-round seed of the random rotation's signs, base64 of 32 bytes. */
+  rotationSeed: z.string().regex(/^[A-Za-z0-9+/]{43}=$/),
+});
+
 /** The round's secure aggregation parameters (see @cohort/privacy/secagg): the client's update is summed only in masked form. */
 export const secureAggregationConfigSchema = z.strictObject({
   bits: z.number().int().min(1).max(32),
@@ -77,6 +97,8 @@ export const secureAggregationConfigSchema = z.strictObject({
   modelLength: z.number().int().min(1),
   neighbours: z.number().int().min(1).max(255),
   threshold: z.number().int().min(2).max(255),
+  /** Present under distributed DP: the update is encoded with noise instead of plainly quantised. */
+  distributedDp: distributedDpConfigSchema.optional(),
 });
 
 export const fitConfigSchema = z.strictObject({
@@ -185,6 +207,7 @@ export type AuthRefusal = z.infer<typeof authRefusalSchema>;
 export type Seal = z.infer<typeof sealSchema>;
 export type FitConfig = z.infer<typeof fitConfigSchema>;
 export type SecureAggregationConfig = z.infer<typeof secureAggregationConfigSchema>;
+export type DistributedDpConfig = z.infer<typeof distributedDpConfigSchema>;
 export type DpInstruction = z.infer<typeof dpInstructionSchema>;
 export type ModelDescription = z.infer<typeof modelDescriptionSchema>;
 export type RoundStart = z.infer<typeof roundStartSchema>;

@@ -3,13 +3,14 @@ import { calibrateNoiseMultiplier, createGaussianSource } from '@cohort/privacy'
 import { CoordinatorError } from '../errors';
 import type { DpOptions } from '../options';
 import { CentralDp, type AdaptiveClippingOptions } from './central-dp';
+import { DistributedDp } from './distributed-dp';
 import { LocalDpFixedClipping } from './local-dp';
 import type { Strategy } from '../strategy/strategy';
 
 /** DP settings as a user states them: a noise multiplier, or a target ε to calibrate one for. */
 export interface DpSettings {
   /** @default 'off' */
-  mode?: 'central' | 'local' | 'off';
+  mode?: 'central' | 'local' | 'distributed' | 'off';
   /** L2 clip C. @default 1 */
   clip?: number;
   noiseMultiplier?: number;
@@ -36,7 +37,7 @@ export function resolveDp(settings: DpSettings, plan: { sampleRate: number; roun
   if ((settings.noiseMultiplier === undefined) === (settings.targetEpsilon === undefined)) {
     throw new CoordinatorError('INVALID_OPTION', `with --dp ${mode}, give exactly one of --noise-multiplier and --target-epsilon.`);
   }
-  const accountedRate = mode === 'central' ? plan.sampleRate : 1;
+  const accountedRate = mode === 'local' ? 1 : plan.sampleRate;
   const noiseMultiplier =
     settings.noiseMultiplier ??
     calibrateNoiseMultiplier({ targetEpsilon: settings.targetEpsilon!, delta, sampleRate: accountedRate, steps: plan.rounds })
@@ -54,10 +55,28 @@ export function resolveDp(settings: DpSettings, plan: { sampleRate: number; roun
   };
 }
 
-/** Wraps the strategy in central or local DP, with noise and sampling from the CSPRNG unless seeded. */
-export function withDifferentialPrivacy(inner: Strategy, dp: DpOptions, log: Logger): Strategy {
+/**
+ * Wraps the strategy in central, local or distributed DP, with noise and sampling from the CSPRNG
+ * unless seeded. Under distributed DP the noise is the clients' (`contributors.min` of them suffice, and
+ * the modular sum is sized for `contributors.max`).
+ */
+export function withDifferentialPrivacy(
+  inner: Strategy,
+  dp: DpOptions,
+  log: Logger,
+  contributors: { min: number; max: number } = { min: 1, max: 2000 },
+): Strategy {
   if (dp.seed !== undefined) log.warn({ seed: dp.seed }, 'DP noise and sampling are seeded for reproducibility: this run is NOT private');
   const random = createGaussianSource(dp.seed === undefined ? {} : { seed: dp.seed });
+  if (dp.mode === 'distributed')
+    return new DistributedDp(inner, {
+      clipNorm: dp.clipNorm,
+      noiseMultiplier: dp.noiseMultiplier,
+      sampleRate: dp.sampleRate,
+      minContributors: contributors.min,
+      maxContributors: contributors.max,
+      random,
+    });
   return dp.mode === 'central'
     ? new CentralDp(inner, {
         clipNorm: dp.clipNorm,

@@ -5,6 +5,7 @@
  * `configureFit` (released when the round is broadcast) or `aggregateFit` (released by aggregation),
  * which the round engine hands to the federation's privacy budget.
  */
+import type { DistributedDpPlan } from '@cohort/privacy/mechanisms';
 import type { DpInstruction, FitMetrics } from '@cohort/protocol';
 
 /** A client's successful local training: its weight delta (w_local − w_global) per tensor. */
@@ -70,7 +71,7 @@ export interface FairnessMetrics {
 
 /** One noisy release, as the accountant and the ledger record it. */
 export interface DpRelease {
-  mechanism: 'gaussian-central' | 'gaussian-local';
+  mechanism: 'gaussian-central' | 'gaussian-local' | 'gaussian-distributed';
   /** σ of the whole release: noise std ÷ clip (with adaptive clipping, of its two queries together). */
   noiseMultiplier: number;
   /** q the release is amplified by: the Poisson rate in central DP, 1 in local DP. */
@@ -112,6 +113,12 @@ export interface Strategy {
   /** Combines the results into the next global model. Throws only on misuse. */
   aggregateFit(round: number, results: readonly FitResult[], failures: readonly Failure[], global: readonly Float32Array[]): FitAggregate;
   /** Moves the global model by an already aggregated delta (what wrappers such as DP hand on; FedAvg adds it). */
+  /**
+   * Under secure aggregation, how clients encode an update of `modelLength` values before masking —
+   * distributed DP's noise shares (dp/distributed-dp.ts); undefined for plain quantisation. Called
+   * once per run, before the first round is sampled.
+   */
+  encodingFor?(modelLength: number): DistributedDpPlan | undefined;
   applyDelta(round: number, delta: readonly Float32Array[], global: readonly Float32Array[]): Float32Array[];
   configureEvaluate(round: number, available: readonly string[]): string[];
   aggregateEvaluate(

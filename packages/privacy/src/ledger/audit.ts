@@ -136,7 +136,10 @@ export function auditLedger(entries: readonly LedgerEntry[], options: AuditOptio
   if (options.requireEnrolledKeys) {
     entries.forEach((entry, i) => {
       if (entry.updateAuthentication === 'enrolled-keys') return;
-      const how = entry.updateAuthentication === 'open' ? 'came from an open coordinator (any client could join)' : 'does not record how its updates were authenticated';
+      const how =
+        entry.updateAuthentication === 'open'
+          ? 'came from an open coordinator (any client could join)'
+          : 'does not record how its updates were authenticated';
       findings.push({ seq: entry.seq, line: i + 1, code: 'UNAUTHENTICATED_UPDATES', reason: `${nameEntry(entry.seq, i + 1)}: ${how}.` });
     });
   }

@@ -4,8 +4,23 @@
  * entity), as with every JavaScript string API.
  */
 
-/** Entity types, named after (and mostly as) Microsoft Presidio's. */
-export const ENTITY_TYPES = ['EMAIL', 'PHONE', 'CREDIT_CARD', 'IBAN', 'IP_ADDRESS', 'DATE', 'US_SSN', 'UK_NINO', 'PERSON'] as const;
+/**
+ * Entity types, named after (and mostly as) Microsoft Presidio's; `STREET_ADDRESS` is a house
+ * number and street, with the flat and the postcode and town when they follow. The order breaks
+ * ties between detections of the same extent and score (see `overlaps.ts`).
+ */
+export const ENTITY_TYPES = [
+  'EMAIL',
+  'PHONE',
+  'CREDIT_CARD',
+  'IBAN',
+  'IP_ADDRESS',
+  'DATE',
+  'US_SSN',
+  'UK_NINO',
+  'STREET_ADDRESS',
+  'PERSON',
+] as const;
 
 export type EntityType = (typeof ENTITY_TYPES)[number];
 

@@ -1,9 +1,9 @@
 /**
- * A compact built-in dictionary for the person-name detector: about 390 common given names and
- * 700 common surnames of the United States and the United Kingdom (the most frequent entries of
- * the US Social Security baby-name and Census surname tables and of the UK ONS tables, compiled by
- * hand). It is deliberately small: it finds common names, not rare ones; pass `extraNames` to the
- * detector for a population whose names it misses.
+ * The curated core of the person-name detector's lists: about 390 common given names and 700
+ * common surnames of the United States and the United Kingdom (the most frequent entries of the US
+ * Social Security baby-name and Census surname tables and of the UK ONS tables, compiled by hand).
+ * `name-lists.ts` adds compromise's names and two large multicultural lists; pass `extraNames` to
+ * the detector for a population whose names they miss.
  *
  * `AMBIGUOUS_NAMES` are names that are also everyday capitalised words (months, colours, trades,
  * virtues). On their own they are not reported; next to another name they are.

@@ -71,6 +71,7 @@ export function createCellMasker(rule: ColumnRule, context: CellMaskerContext): 
         minScore: rule.minScore,
         ...(rule.entities !== undefined ? { entities: rule.entities } : {}),
         ...(context.extraNames !== undefined ? { extraNames: context.extraNames } : {}),
+        ...(rule.phoneRegions !== undefined ? { phoneRegions: rule.phoneRegions } : {}),
       };
       return (value) => {
         const scanned = scanText(value, options);

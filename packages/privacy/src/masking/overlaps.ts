@@ -14,10 +14,6 @@
  */
 import { ENTITY_TYPES, type EntitySpan } from './entities';
 
-function contains(outer: EntitySpan, inner: EntitySpan): boolean {
-  return outer.start <= inner.start && inner.end <= outer.end;
-}
-
 const typeRank = (span: EntitySpan): number => ENTITY_TYPES.indexOf(span.type);
 
 /** True when `a` should be kept over `b` for the same extent. */
@@ -38,21 +34,33 @@ function subtract(piece: [number, number], taken: EntitySpan): [number, number][
 
 /** Disjoint spans, sorted by start, chosen from `spans` by the rules in the module comment. */
 export function resolveOverlaps(spans: readonly EntitySpan[]): EntitySpan[] {
-  const valid = spans.filter((s) => s.end > s.start);
-  // Rules 1 and 2: drop every span contained in another (an equal extent counts as contained only
-  // when the other one beats it, or for an exact duplicate, when it comes first).
-  const kept = valid.filter(
-    (s, i) =>
-      !valid.some(
-        (o, j) => j !== i && contains(o, s) && (o.start !== s.start || o.end !== s.end || beats(o, s) || (!beats(s, o) && j < i)),
-      ),
-  );
+  // Rule 2: one span per extent — the one that beats the others, the first given on a tie.
+  const byExtent = new Map<string, EntitySpan>();
+  for (const span of spans) {
+    if (span.end <= span.start) continue;
+    const key = `${span.start}:${span.end}`;
+    const held = byExtent.get(key);
+    if (held === undefined || beats(span, held)) byExtent.set(key, span);
+  }
+  // Rule 1: drop every extent inside a larger one. Sorted by start, then longest first, an extent
+  // is inside another exactly when an earlier one reaches at least as far.
+  const sorted = [...byExtent.values()].sort((a, b) => a.start - b.start || b.end - a.end);
+  const kept: EntitySpan[] = [];
+  let reach = -1;
+  for (const span of sorted) {
+    if (span.end <= reach) continue;
+    kept.push(span);
+    reach = span.end;
+  }
   // Rule 3: in order of priority, each span claims the characters no earlier span has claimed.
-  const byPriority = [...kept].sort((a, b) => b.score - a.score || a.start - b.start || typeRank(a) - typeRank(b));
+  const byPriority = kept.sort((a, b) => b.score - a.score || a.start - b.start || typeRank(a) - typeRank(b));
   const claimed: EntitySpan[] = [];
   for (const span of byPriority) {
     let pieces: [number, number][] = [[span.start, span.end]];
-    for (const taken of claimed) pieces = pieces.flatMap((piece) => subtract(piece, taken));
+    for (const taken of claimed) {
+      if (taken.end <= span.start || span.end <= taken.start) continue;
+      pieces = pieces.flatMap((piece) => subtract(piece, taken));
+    }
     for (const [start, end] of pieces) claimed.push({ ...span, start, end });
   }
   return claimed.sort((a, b) => a.start - b.start);

@@ -8,7 +8,7 @@
  *   "default": "drop",
  *   "columns": {
  *     "email":  { "operator": "pseudonymise", "prefix": "em_" },
- *     "notes":  "scan",
+ *     "notes":  { "operator": "scan", "phoneRegions": ["DE", "AT", "CH"] },
  *     "age":    { "operator": "generalise", "kind": "number", "width": 10 },
  *     "zip":    { "operator": "generalise", "kind": "zip", "digits": 3 },
  *     "card":   { "operator": "mask", "keepLast": 4 },
@@ -22,6 +22,7 @@
  * parameters all have defaults (every operator except `replace` and `generalise`).
  */
 import { z } from 'zod';
+import { isPhoneRegion } from './detect-phones';
 import { ENTITY_TYPES } from './entities';
 import { PrivacyError } from '../errors';
 
@@ -62,11 +63,18 @@ const RULES = {
   ]),
   /** A random token from a CSPRNG, the same for equal values within one masking session. */
   tokenise: z.strictObject({ operator: z.literal('tokenise'), prefix: z.string().max(32).default('tok_') }),
-  /** Free text: each detected entity is replaced by its type tag. */
+  /**
+   * Free text: each detected entity is replaced by its type tag. `phoneRegions` lists the regions
+   * (ISO 3166-1 alpha-2) whose national phone formats to expect (default: `DEFAULT_PHONE_REGIONS`).
+   */
   scan: z.strictObject({
     operator: z.literal('scan'),
     entities: z.array(z.enum(ENTITY_TYPES)).min(1).optional(),
     minScore: z.number().min(0).max(1).default(0),
+    phoneRegions: z
+      .array(z.string().refine(isPhoneRegion, { message: 'must be an ISO 3166-1 alpha-2 region code with a numbering plan, e.g. "DE"' }))
+      .min(1)
+      .optional(),
   }),
 };
 

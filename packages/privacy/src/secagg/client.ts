@@ -62,7 +62,7 @@ const NEXT: Record<Stage, string> = {
   new: 'advertise()',
   advertised: 'shareKeys()',
   sharing: 'nothing until shareKeys() settles',
-  shared: 'maskedInput()',
+  shared: 'maskedInput() or maskedInputEncoded()',
   masked: 'unmask()',
   disposed: 'nothing',
 };
@@ -196,9 +196,35 @@ export class SecAggClient {
    */
   maskedInput(update: Float32Array, received: readonly EncryptedShare[], survivors: readonly string[]): Uint32Array {
     if (this.stage !== 'shared') this.fail('maskedInput');
-    const { modelLength, threshold, bits } = this.params;
+    const { modelLength } = this.params;
     if (!(update instanceof Float32Array) || update.length !== modelLength)
       throw new PrivacyError('INVALID_ARGUMENT', `update must be a Float32Array of length modelLength = ${modelLength}.`);
+    return this.mask(received, survivors, () => quantise(update, this.params));
+  }
+
+  /**
+   * Like `maskedInput`, for a vector already encoded to integers mod 2^b (e.g. by `encodeDistributedDp`, whose
+   * d = plan.paddedLength words make params.modelLength): length params.modelLength, every word < 2^bits, else
+   * INVALID_ARGUMENT. It is masked exactly as `maskedInput` masks quantise(update), into a new array (`encoded`
+   * is left as it is), with the same checks of `received` and `survivors` and the same zeroing of secrets.
+   */
+  maskedInputEncoded(encoded: Uint32Array, received: readonly EncryptedShare[], survivors: readonly string[]): Uint32Array {
+    if (this.stage !== 'shared') this.fail('maskedInputEncoded');
+    const { modelLength, bits } = this.params;
+    if (!(encoded instanceof Uint32Array) || encoded.length !== modelLength)
+      throw new PrivacyError('INVALID_ARGUMENT', `encoded must be a Uint32Array of length modelLength = ${modelLength}.`);
+    if (bits < 32) {
+      const modulus = 2 ** bits;
+      for (let i = 0; i < encoded.length; i++)
+        if ((encoded[i] as number) >= modulus)
+          throw new PrivacyError('INVALID_ARGUMENT', `encoded[${i}] = ${encoded[i]} is not below 2^${bits}.`);
+    }
+    return this.mask(received, survivors, () => encoded.slice());
+  }
+
+  /** The shared body of the masked-input stage: checks survivors, opens the received shares, masks `input()` in place. */
+  private mask(received: readonly EncryptedShare[], survivors: readonly string[], input: () => Uint32Array): Uint32Array {
+    const { threshold, bits } = this.params;
     if (!Array.isArray(survivors) || !Array.isArray(received))
       throw new PrivacyError('INVALID_ARGUMENT', 'received and survivors must be arrays.');
     const survivorSet = new Set<string>();
@@ -214,7 +240,7 @@ export class SecAggClient {
         `only ${survivorSet.size} neighbours survived share-keys, fewer than the threshold ${threshold}.`,
       );
 
-    const masked = quantise(update, this.params);
+    const masked = input();
     const opened = new Map<string, SharePair>();
     try {
       for (const share of received) {
