@@ -59,7 +59,7 @@ async function recordedRun(sealUpdates: boolean): Promise<{ outcome: RunOutcome;
   const port = await proxy.listen();
   const trainers = devices.map((d) => new FixedDeltaTrainer(d.id));
   const clients = devices.map((identity, i) =>
-    createClient({ serverUrl: `http://127.0.0.1:${port}`, identity, trainer: trainers[i]!, logger: quiet }),
+    createClient({ serverUrl: `http://127.0.0.1:${port}`, identity, trainer: trainers[i]!, logger: quiet, sealUpdates }),
   );
   closers.push(() => Promise.all(clients.map((c) => c.close())));
   const outcome = await coordinator.runRounds();

@@ -9,7 +9,8 @@ import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { Server, type Socket } from 'socket.io';
 import { createClient, type Trainer } from '@cohort/client';
-import { PROTOCOL_VERSION, encodeTensors, type ModelDescription, type RoundStart } from '@cohort/protocol';
+import { PROTOCOL_VERSION, encodeTensors, unmaskAssociatedData, type ModelDescription, type RoundStart } from '@cohort/protocol';
+import { generateBoxKeyPair, openPayload } from '@cohort/privacy/identity';
 import { SecAggClient, planSecAgg, type EncryptedShare } from '@cohort/privacy/secagg';
 import { quiet } from '../helpers/federation';
 
@@ -35,7 +36,15 @@ async function roundUpToUnmask(socket: Socket): Promise<(request: { dropped: str
   const params = planSecAgg({ clients: 3, clipNorm: 1, modelLength: 8, fullGraph: true, dropoutFraction: 0 });
   const runId = 'run-x';
   const head = { protocolVersion: PROTOCOL_VERSION, runId, round: 1 };
-  const description: ModelDescription = { protocolVersion: PROTOCOL_VERSION, runId, topology: {}, weightSpecs, numClasses: 2 };
+  const coordinatorKey = generateBoxKeyPair();
+  const description: ModelDescription = {
+    protocolVersion: PROTOCOL_VERSION,
+    runId,
+    topology: {},
+    weightSpecs,
+    numClasses: 2,
+    security: { coordinatorKey: b64(coordinatorKey.publicKey), sealUpdates: false, enrolment: 'open' },
+  };
   socket.emit('model:describe', description);
   const { manifest, payload } = encodeTensors([{ name: 'w', shape: [8], data: new Float32Array(8) }]);
   const start: RoundStart = {
@@ -71,7 +80,18 @@ async function roundUpToUnmask(socket: Socket): Promise<(request: { dropped: str
   }
   const masked = (await ask({ stage: 'masked-input', shares: toVictim, survivors: ['peer-a', 'peer-b'] })) as { masked?: Uint8Array };
   expect(masked.masked?.byteLength).toBe(4 * 8);
-  return (request) => ask({ stage: 'unmask', ...request });
+  // The revealed shares come sealed to the coordinator's key: open them as the coordinator would.
+  return async (request) => {
+    const answer = (await ask({ stage: 'unmask', ...request })) as Record<string, unknown>;
+    if (!('ciphertext' in answer)) return answer;
+    const { sealed, ciphertext } = answer as { sealed: { ephemeralKey: string; nonce: string }; ciphertext: Uint8Array };
+    const opened = openPayload(
+      { ephemeralKey: Buffer.from(sealed.ephemeralKey, 'base64'), nonce: Buffer.from(sealed.nonce, 'base64'), ciphertext },
+      coordinatorKey,
+      unmaskAssociatedData(runId, 1, 'victim'),
+    );
+    return JSON.parse(Buffer.from(opened!).toString('utf8')) as unknown;
+  };
 }
 
 async function coordinatorDouble(): Promise<{ url: string; connected: Promise<Socket> }> {
@@ -100,8 +120,8 @@ describe('a malicious coordinator double', () => {
     closers.push(() => client.close());
     const unmask = await roundUpToUnmask(await connected);
     const honest = (await unmask({ dropped: [], survived: ['peer-a', 'peer-b'] })) as {
-      selfMaskShares: Record<string, Uint8Array>;
-      maskingKeyShares: Record<string, Uint8Array>;
+      selfMaskShares: Record<string, string>;
+      maskingKeyShares: Record<string, string>;
     };
     expect(Object.keys(honest.selfMaskShares).sort()).toEqual(['peer-a', 'peer-b']);
     expect(honest.maskingKeyShares).toEqual({});

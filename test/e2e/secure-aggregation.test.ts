@@ -13,7 +13,7 @@ import { createClient, type FitOutcome, type FitTask, type Trainer } from '@coho
 import { generateDeviceIdentity } from '@cohort/privacy/identity';
 import { encodeTensors } from '@cohort/protocol';
 import { createRng } from '@cohort/simulations';
-import { quiet, startCoordinator, syntheticData, tempDir, waitUntil } from '../helpers/federation';
+import { RawClient, quiet, startCoordinator, syntheticData, tempDir, waitUntil } from '../helpers/federation';
 import { RecordingProxy } from '../helpers/recording-proxy';
 
 const dataset = syntheticData(11);
@@ -43,7 +43,7 @@ class FixedDeltaTrainer implements Trainer {
 
 async function federation(
   count: number,
-  options: Partial<CoordinatorOptions> & { failing?: number; viaProxy?: boolean } = {},
+  options: Partial<CoordinatorOptions> & { failing?: number; viaProxy?: boolean; silent?: number } = {},
 ): Promise<{
   outcome: RunOutcome;
   reports: RoundReport[];
@@ -52,7 +52,7 @@ async function federation(
   after: Float32Array;
   traffic?: Buffer;
 }> {
-  const { failing = 0, viaProxy = false, ...coordinatorOptions } = options;
+  const { failing = 0, viaProxy = false, silent = 0, ...coordinatorOptions } = options;
   const { coordinator, url, reports } = await startCoordinator(dataset, {
     rounds: 1,
     minClients: 2,
@@ -75,10 +75,13 @@ async function federation(
     createClient({ serverUrl: dial, identity: generateDeviceIdentity(`c${i}`), trainer, logger: quiet }),
   );
   closers.push(() => Promise.all(clients.map((c) => c.close())));
+  // Clients that join and then never answer a stage request (a hung device).
+  const mute = Array.from({ length: silent }, (_, i) => new RawClient(url, `mute-${i}`, () => undefined));
+  closers.push(() => mute.forEach((m) => m.close()));
   const dir = tempDir();
   const before = weights(coordinator as Coordinator, join(dir, 'before'));
   // Every client registered (key proved) before the round is drawn.
-  await waitUntil(() => (coordinator as unknown as { transport: { clients(): string[] } }).transport.clients().length === count);
+  await waitUntil(() => (coordinator as unknown as { transport: { clients(): string[] } }).transport.clients().length === count + silent);
   const outcome = await coordinator.runRounds();
   const after = weights(coordinator as Coordinator, join(dir, 'after'));
   return { outcome, reports, trainers, before, after, ...(proxy ? { traffic: proxy.captured() } : {}) };
@@ -128,6 +131,25 @@ describe('secure aggregation', () => {
         before,
         after,
         trainers.slice(2).map((t) => t.sent[0]!),
+      ),
+    ).toBeLessThan(1e-6);
+  }, 90_000);
+
+  it('goes on without a client that never answers: each quick stage has its own timeout', async () => {
+    const { outcome, reports, trainers, before, after } = await federation(5, {
+      silent: 1,
+      roundTimeoutMs: 30_000,
+      secureAggregation: { clipNorm: 10, stageTimeoutMs: 1500 },
+    });
+    expect(outcome.status, outcome.reason).toBe('finished');
+    const report = reports[reports.length - 1]!;
+    expect(report.participation?.participants).toBe(5);
+    expect(report.participation?.failures).toEqual([expect.objectContaining({ clientId: 'mute-0', kind: 'timeout' })]);
+    expect(
+      offMean(
+        before,
+        after,
+        trainers.map((t) => t.sent[0]!),
       ),
     ).toBeLessThan(1e-6);
   }, 90_000);

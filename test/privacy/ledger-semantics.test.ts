@@ -74,6 +74,21 @@ describe('audit semantics: a correctly signed entry can still be absurd', () => 
     expect(semantic(entries)).toEqual([]);
   });
 
+  it('holds distributed releases to the attempt rule (accounted before broadcast) and to the central cohort rule', () => {
+    const distributed = (o: Partial<LedgerFields>): Partial<LedgerFields> => ({
+      mechanism: 'gaussian-distributed',
+      sampleRate: 0.5,
+      population: 20,
+      expectedCohortSize: 10,
+      modelSha256: modelOf('sent'),
+      ...o,
+    });
+    // A re-attempt of round 1 (same model sent again) is fine; the same attempt twice is not.
+    expect(semantic(signed([distributed({ round: 1 }), distributed({ round: 1, attempt: 2 }), distributed({ round: 2 })]))).toEqual([]);
+    expect(semantic(signed([distributed({ round: 1 }), distributed({ round: 1 })]))).toEqual([['ROUND_NOT_INCREASING', 2, 2]]);
+    expect(semantic(signed([distributed({ round: 1, expectedCohortSize: 7 })]))).toEqual([['COHORT_SIZE_MISMATCH', 1, 1]]);
+  });
+
   it('a central round released twice, or out of order, within a run', () => {
     const repeated = signed([{ round: 1 }, { round: 2 }, { round: 2 }]);
     expect(semantic(repeated)).toEqual([['ROUND_NOT_INCREASING', 3, 3]]);

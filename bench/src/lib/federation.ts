@@ -75,7 +75,8 @@ export async function runNoopFederation(options: NoopFederationOptions): Promise
       clients.push(
         createClient({
           serverUrl: dial,
-          ...(identities ? { identity: identities[i]! } : { clientId: `bench-${String(i).padStart(4, '0')}` }),
+          // Open mode measures the bare round: no signature, no seal.
+          ...(identities ? { identity: identities[i]! } : { clientId: `bench-${String(i).padStart(4, '0')}`, sealUpdates: false }),
           trainer: new NoopTrainer(),
           logger: silentLogger,
         }),

@@ -43,14 +43,19 @@ export function checkPin(presented: string | undefined, pinned: string | undefin
 
 type Unsigned<M> = Omit<M, 'signature'>;
 
-/** An update as it leaves: its payload sealed when the coordinator requires it, signed when this client has a key. */
+/**
+ * An update as it leaves: its payload sealed to the coordinator's key whenever the coordinator has
+ * one (not only when it says it requires it: a proxy that rewrote that flag would otherwise read the
+ * update), unless `seal` is false; signed when this client has a key.
+ */
 export function protectUpdate(
   message: Unsigned<UpdateMessage>,
   identity: DeviceIdentity | undefined,
   security: ModelDescription['security'],
+  seal = true,
 ): UpdateMessage {
   let sent: Unsigned<UpdateMessage> = message;
-  if (security?.sealUpdates) {
+  if (security && seal) {
     const sealed = sealPayload(
       message.payload,
       Buffer.from(security.coordinatorKey, 'base64'),

@@ -51,6 +51,11 @@ export interface ClientOptions {
   ca?: string;
   /** Allow plain http:// (WebSockets in the clear) to a host other than loopback. @default false */
   insecure?: boolean;
+  /**
+   * Seal update payloads to the coordinator's X25519 key whenever it presents one. Turn off only to
+   * measure what sealing hides (a coordinator that requires sealing then refuses the updates). @default true
+   */
+  sealUpdates?: boolean;
   /** Refuse fit rounds that are not securely aggregated: this client's update then never reaches the coordinator alone. @default false */
   requireSecureAggregation?: boolean;
   trainer: Trainer;
@@ -277,7 +282,14 @@ export class CohortClient extends EventEmitter<ClientEvents> {
     if (params) {
       // Made on arrival: the coordinator's first stage requests come while this client trains.
       this.secure?.dispose();
-      this.secure = new SecureRoundClient(message.runId, message.round, this.clientId, params, this.options.identity);
+      this.secure = new SecureRoundClient(
+        message.runId,
+        message.round,
+        this.clientId,
+        params,
+        this.options.identity,
+        this.description?.security?.coordinatorKey,
+      );
     }
     this.queue = this.queue.then(() => this.handle(message)).catch((error: unknown) => this.failed(message, error));
   }
@@ -368,7 +380,12 @@ export class CohortClient extends EventEmitter<ClientEvents> {
       );
       this.emit('privacy', { round: message.round, status: 'released', spent });
     }
-    const update = protectUpdate({ ...binding, ...stats, manifest, payload }, identity, description.security);
+    const update = protectUpdate(
+      { ...binding, ...stats, manifest, payload },
+      identity,
+      description.security,
+      this.options.sealUpdates ?? true,
+    );
     this.report(message, await this.send('round:update', update));
   }
 

@@ -6,8 +6,15 @@
  * `{ error }`, which the coordinator counts as this client dropping out. Under distributed DP the
  * update is encoded with this client's discrete Gaussian share of the noise before it is masked.
  */
-import { SECAGG_STAGES, type SecAggRequest, type SecureAggregationConfig } from '@cohort/protocol';
-import { SignatureVerifier, type DeviceIdentity } from '@cohort/privacy/identity';
+import {
+  SECAGG_STAGES,
+  canonicalJson,
+  secAggAnswerBytes,
+  unmaskAssociatedData,
+  type SecAggRequest,
+  type SecureAggregationConfig,
+} from '@cohort/protocol';
+import { SignatureVerifier, sealPayload, signMessage, type DeviceIdentity } from '@cohort/privacy/identity';
 import { encodeDistributedDp, type DistributedDpPlan } from '@cohort/privacy/mechanisms';
 import { SecAggClient, type EncryptedShare, type SecAggAdvertisement } from '@cohort/privacy/secagg';
 
@@ -25,9 +32,11 @@ export class SecureRoundClient {
   constructor(
     readonly runId: string,
     readonly round: number,
-    clientId: string,
+    private readonly clientId: string,
     params: SecureAggregationConfig,
-    identity: DeviceIdentity | undefined,
+    private readonly identity: DeviceIdentity | undefined,
+    /** The coordinator's X25519 key (base64): the revealed shares are sealed to it. */
+    private readonly coordinatorKey: string | undefined,
   ) {
     const { distributedDp, ...secAggParams } = params;
     this.core = new SecAggClient({
@@ -64,10 +73,13 @@ export class SecureRoundClient {
     this.rejectUpdate(error);
   }
 
-  /** This client's answer to a stage request, or `{ error }`. */
+  /** This client's answer to a stage request (signed when it has a device key), or `{ error }`. */
   async answer(request: SecAggRequest): Promise<unknown> {
     try {
-      return await this.respond(request);
+      const answer = (await this.respond(request)) as Record<string, unknown>;
+      if (!this.identity || request.stage === 'advertise') return answer; // the advertisement is signed already
+      const bytes = secAggAnswerBytes(this.runId, this.round, request.stage, this.clientId, answer);
+      return { ...answer, signature: b64(signMessage(bytes, this.identity.signing.secretKey)) };
     } catch (error) {
       return { error: (error as Error).message.slice(0, 1000) };
     }
@@ -112,8 +124,13 @@ export class SecureRoundClient {
         return { masked: littleEndian(masked) };
       }
       case 'unmask': {
+        // Sealed to the coordinator: a proxy that terminates TLS and rewrites the requests must not read the shares.
+        if (!this.coordinatorKey) throw new Error('the coordinator presented no key to seal the revealed shares to');
         const { selfMaskShares, maskingKeyShares } = this.core.unmask({ dropped: request.dropped, survived: request.survived });
-        return { selfMaskShares, maskingKeyShares };
+        const plaintext = new TextEncoder().encode(canonicalJson({ selfMaskShares, maskingKeyShares }));
+        const sealed = sealPayload(plaintext, bytes(this.coordinatorKey), unmaskAssociatedData(this.runId, this.round, this.clientId));
+        plaintext.fill(0);
+        return { sealed: { ephemeralKey: b64(sealed.ephemeralKey), nonce: b64(sealed.nonce) }, ciphertext: sealed.ciphertext };
       }
       default:
         throw new Error(`unknown secure aggregation stage (expected one of ${SECAGG_STAGES.join(', ')})`);

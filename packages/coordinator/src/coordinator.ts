@@ -66,9 +66,15 @@ export class Coordinator extends EventEmitter<CoordinatorEvents> {
         'INVALID_OPTION',
         `secure aggregation works with FedAvg only (the coordinator sees the sum, never an update); strategy ${this.strategy.name} needs each update.`,
       );
+    // Under secure aggregation the bounds would apply to the one sum, not to each update: refuse rather than pretend.
+    if (this.options.secureAggregation && inner instanceof FedAvg && Object.keys(inner.bounds).length > 0)
+      throw new CoordinatorError(
+        'INVALID_OPTION',
+        'maxExamples and clipNorm bound each update; under secure aggregation the coordinator sees only the sum, so they cannot be enforced (each client clips to secureAggregation.clipNorm itself, unverifiably).',
+      );
     // The transport takes its own settings (host, port, connection and message limits) from the options.
     this.transport = options.transport ?? new SocketTransport({ ...this.options, log: this.log });
-    if (this.options.secureAggregation && !this.transport.exchange)
+    if (this.options.secureAggregation && (!this.transport.exchange || !this.transport.openSealed))
       throw new CoordinatorError(
         'INVALID_OPTION',
         'secure aggregation needs a transport that can exchange stage messages (the socket transport).',

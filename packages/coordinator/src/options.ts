@@ -135,8 +135,9 @@ export interface CoordinatorOptions {
   tls?: { cert: string | Buffer; key: string | Buffer };
   /**
    * Secure aggregation (SecAgg+): clients send only masked, quantised updates, and the coordinator
-   * learns their sum, never one of them. Works with FedAvg only (each contributor weighs the same),
-   * without DP (distributed DP is not there yet), over the socket transport. @default off
+   * learns their sum, never one of them. Works with FedAvg only (each contributor weighs the same,
+   * and maxExamples / clipNorm are refused: they could bound only the sum), over the socket
+   * transport; with DP only in mode 'distributed', which turns it on. @default off
    */
   secureAggregation?: SecureAggregationOptions;
   /**

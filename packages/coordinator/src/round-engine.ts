@@ -17,7 +17,7 @@ import { RoundInbox, type InboxContext } from './round-inbox';
 import type { RoundRecord, RunRecord, Store } from './store/store';
 import type { ClassificationMetrics, EvaluateResult, Failure, FitAggregate, FitPlan, FitResult, Strategy } from './strategy/strategy';
 import type { RoundTask, Transport } from './transport/transport';
-import { planSecureRound, SecureRound, type SecureRoundOutcome } from './secure-aggregation';
+import { planSecureRound, SecureRound, type SecureRoundOutcome, type SecureTransport } from './secure-aggregation';
 import type { SecAggParams } from '@cohort/privacy/secagg';
 import { decodeDistributedDp, type DistributedDpPlan } from '@cohort/privacy/mechanisms';
 import { randomBytes } from 'node:crypto';
@@ -258,7 +258,8 @@ export class RoundEngine extends EventEmitter<EngineEvents> {
       run.weightSpecs,
       a.started + options.roundTimeoutMs,
       decode,
-      options.minClients,
+      this.minContributors(clientIds.length),
+      options.secureAggregation!.stageTimeoutMs ?? Math.min(10_000, Math.max(1_000, options.roundTimeoutMs / 4)),
     );
     const outcome = await secure.run();
     transport.closeRound();
@@ -278,11 +279,29 @@ export class RoundEngine extends EventEmitter<EngineEvents> {
     );
   }
 
-  /** Records the attempt as failed for `reason`; the round is tried again while attempts remain. */
+  /**
+   * The fewest contributors whose sum may be unmasked: `minClients`, and under distributed DP as many
+   * more as may collude with the coordinator (the corruption fraction of the cohort, rounded up) —
+   * colluders know their own noise shares, so only the others' shares count.
+   */
+  private minContributors(cohort: number): number {
+    const { minClients, secureAggregation } = this.parts.options;
+    return minClients + (this.encoding ? Math.ceil((secureAggregation?.corruptionFraction ?? 0.1) * cohort) : 0);
+  }
+
+  /**
+   * Records the attempt as failed for `reason`; the round is tried again while attempts remain. Under
+   * DP the reason goes to the debug log only (it may count or name who took part) and the run's end
+   * says only that the secure sum was not unmasked.
+   */
   private failAttempt(a: FitAttempt, reason: string): StageResult {
-    this.parts.store.recordFailedRound({ ...this.record(a), durationMs: Date.now() - a.started });
-    this.attemptFailure = reason;
-    this.parts.log.warn({ round: a.round, attempt: a.attempt }, `round ${a.round} attempt ${a.attempt} failed: ${reason}`);
+    const { store, log, privacy } = this.parts;
+    store.recordFailedRound({ ...this.record(a), durationMs: Date.now() - a.started });
+    log.debug({ round: a.round, attempt: a.attempt }, `round ${a.round} attempt ${a.attempt} failed: ${reason}`);
+    this.attemptFailure = privacy
+      ? 'the secure sum was not unmasked (too few clients contributed for its noise, or a stage of secure aggregation failed)'
+      : reason;
+    log.warn({ round: a.round, attempt: a.attempt }, `round ${a.round} attempt ${a.attempt} failed: ${this.attemptFailure}`);
     return 'retry';
   }
 
@@ -483,10 +502,11 @@ function secureBytes(a: FitAttempt, direction: 'bytesIn' | 'bytesOut'): number {
 }
 
 /** The transport's exchange; the coordinator refuses secure aggregation on a transport without it. */
-function exchanging(transport: Transport): Required<Pick<Transport, 'exchange'>> & Pick<Transport, 'signingKey'> {
-  if (!transport.exchange) throw new Error('this transport cannot run secure aggregation (no exchange).');
+function exchanging(transport: Transport): SecureTransport {
+  if (!transport.exchange || !transport.openSealed) throw new Error('this transport cannot run secure aggregation (no exchange).');
   return {
     exchange: transport.exchange.bind(transport),
+    openSealed: transport.openSealed.bind(transport),
     ...(transport.signingKey ? { signingKey: transport.signingKey.bind(transport) } : {}),
   };
 }

@@ -9,11 +9,14 @@
 import { randomBytes } from 'node:crypto';
 import {
   PROTOCOL_VERSION,
+  secAggAnswerBytes,
   secAggRefusalSchema,
   secAggResponseSchemas,
   type SecAggRequest,
   type SecAggStage,
   type TensorSpec,
+  unmaskAssociatedData,
+  unmaskSharesSchema,
 } from '@cohort/protocol';
 import {
   SecAggServer,
@@ -40,7 +43,17 @@ export interface SecureAggregationOptions {
   corruptionFraction?: number;
   /** Bits of the modular arithmetic (the masked vector's words). @default 32 */
   bits?: number;
+  /**
+   * How long the advertise, share-keys and unmask stages wait for each client, in ms; the masked
+   * input waits until the round's deadline less this (training happens then). A client that does not
+   * answer in time drops out of the round, which goes on without it.
+   * @default min(10 000, max(1 000, roundTimeoutMs / 4))
+   */
+  stageTimeoutMs?: number;
 }
+
+/** What a securely aggregated round needs from the transport. */
+export type SecureTransport = Required<Pick<Transport, 'exchange' | 'openSealed'>> & Pick<Transport, 'signingKey'>;
 
 export interface StageFigures {
   ms: number;
@@ -89,7 +102,7 @@ export class SecureRound {
   private readonly stages = {} as Record<SecAggStage, StageFigures>;
 
   constructor(
-    private readonly transport: Required<Pick<Transport, 'exchange'>> & Pick<Transport, 'signingKey'>,
+    private readonly transport: SecureTransport,
     private readonly runId: string,
     private readonly round: number,
     params: SecAggParams,
@@ -100,6 +113,8 @@ export class SecureRound {
     private readonly decode: (sum: Uint32Array) => Float64Array = (sum) => dequantiseSum(sum, params),
     /** Fewer contributors than this are never unmasked (under distributed DP their noise would not suffice). */
     private readonly minContributors = 1,
+    /** Each quick stage's wait for its answers, in ms (see SecureAggregationOptions.stageTimeoutMs). */
+    private readonly stageTimeoutMs = 10_000,
   ) {
     const graph = neighbourGraph([...clientIds].sort(), params.neighbours, randomBytes(32));
     this.server = new SecAggServer({ runId, round, params, graph });
@@ -148,7 +163,7 @@ export class SecureRound {
       if (unmaskRequests.size < this.minContributors)
         return outcome(`${unmaskRequests.size} masked inputs, fewer than the ${this.minContributors} required: the sum is not unmasked`);
       const revealed = await this.stage('unmask', [...unmaskRequests.keys()], (id) => ({ ...unmaskRequests.get(id)! }));
-      const responses: UnmaskResponse[] = [...revealed].map(([clientId, r]) => ({ clientId, ...r }));
+      const responses = [...revealed].flatMap(([clientId, answer]) => this.openUnmask(clientId, answer));
       const sum = await this.server.unmask(responses);
       const total = this.decode(sum);
       const contributors = this.server.contributors.length;
@@ -158,7 +173,26 @@ export class SecureRound {
     }
   }
 
-  /** One stage: a request to each of `clientIds`, answers validated; a refusal or a malformed answer is a failure. */
+  /** The shares a client revealed, opened with the coordinator's key; one that does not open is a failure. */
+  private openUnmask(
+    clientId: string,
+    answer: { sealed: { ephemeralKey: string; nonce: string }; ciphertext: Uint8Array },
+  ): UnmaskResponse[] {
+    const sealed = { ephemeralKey: bytes(answer.sealed.ephemeralKey), nonce: bytes(answer.sealed.nonce), ciphertext: answer.ciphertext };
+    const plain = this.transport.openSealed(sealed, unmaskAssociatedData(this.runId, this.round, clientId));
+    const parsed = plain && unmaskSharesSchema.safeParse(JSON.parse(Buffer.from(plain).toString('utf8')));
+    if (!parsed?.success) {
+      this.failures.push({ clientId, kind: 'rejected', reason: 'BAD_SEAL: its unmask answer does not open with this coordinator’s key' });
+      return [];
+    }
+    const decode = (shares: Record<string, string>) => Object.fromEntries(Object.entries(shares).map(([id, s]) => [id, bytes(s)]));
+    return [{ clientId, selfMaskShares: decode(parsed.data.selfMaskShares), maskingKeyShares: decode(parsed.data.maskingKeyShares) }];
+  }
+
+  /**
+   * One stage: a request to each of `clientIds`, answers validated; a refusal, a malformed answer or
+   * (from a client that proved a device key) a missing or wrong signature is a failure.
+   */
   private async stage<S extends SecAggStage>(
     stage: S,
     clientIds: readonly string[],
@@ -167,13 +201,20 @@ export class SecureRound {
     const started = Date.now();
     const head = { protocolVersion: PROTOCOL_VERSION, runId: this.runId, round: this.round, stage };
     const requests = new Map(clientIds.map((id) => [id, { ...head, ...body(id) } as SecAggRequest]));
-    const exchange = await this.transport.exchange(requests, Math.max(1, this.deadline - Date.now()));
+    // One silent client must not eat the time of the stages after it: the quick stages have their own
+    // deadline, and the masked input (which waits for training) leaves the unmask stage its share.
+    const timeout =
+      stage === 'masked-input' ? Math.max(this.stageTimeoutMs, this.deadline - Date.now() - this.stageTimeoutMs) : this.stageTimeoutMs;
+    const exchange = await this.transport.exchange(requests, timeout);
     this.failures.push(...exchange.failures);
     const answers = new Map<string, ReturnType<(typeof secAggResponseSchemas)[S]['parse']>>();
     for (const [clientId, raw] of exchange.answers) {
       const parsed = secAggResponseSchemas[stage].safeParse(raw);
-      if (parsed.success) answers.set(clientId, parsed.data as ReturnType<(typeof secAggResponseSchemas)[S]['parse']>);
-      else {
+      if (parsed.success) {
+        const problem = this.signatureProblem(stage, clientId, parsed.data);
+        if (problem) this.failures.push({ clientId, kind: 'rejected', reason: problem });
+        else answers.set(clientId, parsed.data as ReturnType<(typeof secAggResponseSchemas)[S]['parse']>);
+      } else {
         const refusal = secAggRefusalSchema.safeParse(raw);
         const reason = refusal.success ? refusal.data.error : `malformed ${stage} answer: ${parsed.error.issues[0]?.message ?? ''}`;
         this.failures.push({ clientId, kind: refusal.success ? 'client-error' : 'rejected', reason: reason.slice(0, 500) });
@@ -181,6 +222,19 @@ export class SecureRound {
     }
     this.stages[stage] = { ms: Date.now() - started, bytesIn: exchange.bytesIn, bytesOut: exchange.bytesOut };
     return answers;
+  }
+
+  /** Why a stage answer of a keyed client is not authentic (the advertisement carries its own signature). */
+  private signatureProblem(stage: SecAggStage, clientId: string, answer: object): string | undefined {
+    const key = this.transport.signingKey?.(clientId);
+    if (!key || stage === 'advertise') return undefined;
+    const signature = (answer as { signature?: string }).signature;
+    if (!signature) return `UNSIGNED: its ${stage} answer is not signed`;
+    const valid = new SignatureVerifier(bytes(key)).verify(
+      secAggAnswerBytes(this.runId, this.round, stage, clientId, answer),
+      bytes(signature),
+    );
+    return valid ? undefined : `BAD_SIGNATURE: its ${stage} answer does not verify under its device key`;
   }
 }
 

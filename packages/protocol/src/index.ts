@@ -6,7 +6,11 @@ export type { DType, DecodeBounds, EncodedTensors, ManifestEntry, NamedTensor, T
 export { isLoopbackHost } from './loopback';
 export {
   SECAGG_STAGES,
+  canonicalJson,
   encryptedShareSchema,
+  secAggAnswerBytes,
+  unmaskAssociatedData,
+  unmaskSharesSchema,
   secAggAdvertisementSchema,
   secAggRefusalSchema,
   secAggRequestSchema,

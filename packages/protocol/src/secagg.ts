@@ -3,6 +3,7 @@
  * the coordinator sends `secagg:request` to each client of the round and the client answers in the
  * acknowledgement. Keys and signatures travel as base64, ciphertexts and the masked vector as binary.
  */
+import { createHash } from 'node:crypto';
 import { z } from 'zod';
 import { PROTOCOL_VERSION } from './version';
 
@@ -53,17 +54,69 @@ export const secAggRequestSchema = z.discriminatedUnion('stage', [
   }),
 ]);
 
+/** A device's signature of its answer (`secAggAnswerBytes`); required from a client that proved a key. */
+const answerSignature = { signature: base64(64).optional() };
+
 /** A client's answer to each stage, or its refusal. */
 export const secAggResponseSchemas = {
+  /** Its `signature` is the advertisement's own (over advertisementBytes), which already binds the answer. */
   advertise: secAggAdvertisementSchema.omit({ clientId: true, signingKey: true }),
-  'share-keys': z.strictObject({ shares: z.array(encryptedShareSchema).max(MAX_PEERS) }),
+  'share-keys': z.strictObject({ shares: z.array(encryptedShareSchema).max(MAX_PEERS), ...answerSignature }),
   /** The masked input: little-endian uint32 words. */
-  'masked-input': z.strictObject({ masked: binary(4 * 2 ** 26) }),
+  'masked-input': z.strictObject({ masked: binary(4 * 2 ** 26), ...answerSignature }),
+  /**
+   * The shares it reveals, sealed to the coordinator's X25519 key (so that a proxy that terminates TLS
+   * cannot read them): the plaintext is the canonical JSON of { selfMaskShares, maskingKeyShares },
+   * each a record from neighbour id to a base64 share.
+   */
   unmask: z.strictObject({
-    selfMaskShares: z.record(clientId, binary(256)),
-    maskingKeyShares: z.record(clientId, binary(256)),
+    sealed: z.strictObject({ ephemeralKey: key, nonce: base64(12) }),
+    ciphertext: binary(256 * 2 * MAX_PEERS + 4096),
+    ...answerSignature,
   }),
 } as const;
+
+/** The revealed shares inside a sealed unmask answer. */
+export const unmaskSharesSchema = z.strictObject({
+  selfMaskShares: z.record(clientId, base64(256)),
+  maskingKeyShares: z.record(clientId, base64(256)),
+});
+
+/**
+ * Canonical JSON: object keys sorted, binary as base64 — the same bytes whichever side builds or
+ * parses the value.
+ */
+export function canonicalJson(value: unknown): string {
+  const normal = (v: unknown): unknown => {
+    if (v instanceof Uint8Array) return Buffer.from(v).toString('base64');
+    if (Array.isArray(v)) return v.map(normal);
+    if (v && typeof v === 'object')
+      return Object.fromEntries(
+        Object.keys(v as object)
+          .sort()
+          .map((k) => [k, normal((v as Record<string, unknown>)[k])]),
+      );
+    return v;
+  };
+  return JSON.stringify(normal(value));
+}
+
+/** What a device signs for a stage answer: the run, round, stage, its id and the SHA-256 of the answer's canonical JSON (signature left out). */
+export function secAggAnswerBytes(runId: string, round: number, stage: SecAggStage, clientId: string, answer: object): Uint8Array {
+  const { signature: _signature, ...body } = answer as { signature?: unknown };
+  const digest = createHash('sha256').update(canonicalJson(body)).digest('hex');
+  return new Uint8Array(
+    createHash('sha256')
+      .update(`cohort-secagg-answer-v1\0`)
+      .update(JSON.stringify([runId, round, stage, clientId, digest]))
+      .digest(),
+  );
+}
+
+/** What a sealed unmask answer is bound to. */
+export function unmaskAssociatedData(runId: string, round: number, clientId: string): Uint8Array {
+  return new TextEncoder().encode(JSON.stringify(['cohort-unmask-v1', runId, round, clientId]));
+}
 
 export const secAggRefusalSchema = z.strictObject({ error: z.string().max(1000) });
 

@@ -6,7 +6,9 @@
  * carries noise of variance nσ² from n contributors. The share is sized so that `minContributors`
  * clients suffice (noise from the survivors only): a round with fewer contributors is never
  * unmasked. The release is accounted as the Poisson-subsampled Gaussian with the effective noise
- * multiplier of the paper's zCDP bound, and recorded as 'gaussian-distributed'.
+ * multiplier of the paper's zCDP bound, and recorded as 'gaussian-distributed' BEFORE the round goes
+ * out, as in local DP: the coordinator this mechanism does not trust learns the noisy sum at unmask,
+ * before anything commits, so a crash or a stop in between must not leave the release unaccounted.
  */
 import { planDistributedDp, type DistributedDpPlan } from '@cohort/privacy/mechanisms';
 import type { RandomSource } from '@cohort/privacy';
@@ -78,15 +80,16 @@ export class DistributedDp extends StrategyWrapper {
     const { sampleRate, clipNorm } = this.options;
     const plan = this.planned;
     if (!plan) throw new CoordinatorError('INVALID_OPTION', 'distributed DP was not planned for the model before sampling.');
-    this.drawn.set(round, {
+    const release: DpRelease = {
       mechanism: 'gaussian-distributed',
       noiseMultiplier: plan.effectiveNoiseMultiplier,
       sampleRate,
       clipNorm,
       population: available.length,
       expectedCohortSize: sampleRate * available.length,
-    });
-    return { clients: poissonSample(available, sampleRate, this.options.random).map((clientId) => ({ clientId })) };
+    };
+    this.drawn.set(round, release);
+    return { clients: poissonSample(available, sampleRate, this.options.random).map((clientId) => ({ clientId })), release };
   }
 
   /**
@@ -105,6 +108,7 @@ export class DistributedDp extends StrategyWrapper {
     if (results.length !== 1) throw new CoordinatorError('INVALID_OPTION', 'distributed DP aggregates one secure sum per round.');
     const { delta, numExamples: contributors } = results[0]!;
     const meanDelta = delta.map((t) => Float32Array.from(t, (v) => (v * contributors) / release.expectedCohortSize));
-    return { weights: this.inner.applyDelta(round, meanDelta, global), trainLoss: null, trainAccuracy: null, release };
+    // Accounted when the round was broadcast (the plan's release), not again here.
+    return { weights: this.inner.applyDelta(round, meanDelta, global), trainLoss: null, trainAccuracy: null };
   }
 }

@@ -43,9 +43,9 @@ export class PrivacyAccounting {
     for (const release of past) this.record(release);
   }
 
-  /** The release one more round adds: central DP is amplified by sampling; local DP is per client, unamplified. */
+  /** The release one more round adds: central and distributed DP are amplified by sampling; local DP is per client, unamplified. */
   get nextRelease(): Release {
-    return { noiseMultiplier: this.dp.noiseMultiplier, sampleRate: this.dp.mode === 'central' ? this.dp.sampleRate : 1 };
+    return { noiseMultiplier: this.dp.noiseMultiplier, sampleRate: this.dp.mode === 'local' ? 1 : this.dp.sampleRate };
   }
 
   get rounds(): number {

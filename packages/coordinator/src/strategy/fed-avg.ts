@@ -69,7 +69,8 @@ export class FedAvg implements Strategy {
   private readonly minFitClients: number;
   private readonly fractionEvaluate: number;
   private readonly seed: number;
-  private readonly bounds: InfluenceBounds;
+  /** The influence bounds it applies to each result (none by default). */
+  readonly bounds: InfluenceBounds;
   /** Fewest results aggregateFit accepts. */
   readonly minResults = 1;
 

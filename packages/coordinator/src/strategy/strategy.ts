@@ -112,13 +112,13 @@ export interface Strategy {
   configureFit(round: number, available: readonly string[]): FitPlan;
   /** Combines the results into the next global model. Throws only on misuse. */
   aggregateFit(round: number, results: readonly FitResult[], failures: readonly Failure[], global: readonly Float32Array[]): FitAggregate;
-  /** Moves the global model by an already aggregated delta (what wrappers such as DP hand on; FedAvg adds it). */
   /**
    * Under secure aggregation, how clients encode an update of `modelLength` values before masking —
    * distributed DP's noise shares (dp/distributed-dp.ts); undefined for plain quantisation. Called
    * once per run, before the first round is sampled.
    */
   encodingFor?(modelLength: number): DistributedDpPlan | undefined;
+  /** Moves the global model by an already aggregated delta (what wrappers such as DP hand on; FedAvg adds it). */
   applyDelta(round: number, delta: readonly Float32Array[], global: readonly Float32Array[]): Float32Array[];
   configureEvaluate(round: number, available: readonly string[]): string[];
   aggregateEvaluate(

@@ -38,7 +38,7 @@ import {
 } from '@cohort/protocol';
 import { answer, type AnswerEvent, type RoundInbox } from '../round-inbox';
 import type { ClientInstruction } from '../strategy/strategy';
-import { generateBoxKeyPair } from '@cohort/privacy/identity';
+import { generateBoxKeyPair, type SealedPayload } from '@cohort/privacy/identity';
 import { DeviceAuth, type ConnectionIdentity } from '../trust/device-auth';
 import { ClientRegistry, type ClientSocket } from './client-registry';
 import { ConnectionCounter, TokenBucket, limitedLogger, refusalAck, type MessageRate } from './limits';
@@ -218,6 +218,10 @@ export class SocketTransport implements Transport {
       }),
     );
     return result;
+  }
+
+  openSealed(sealed: SealedPayload, associatedData: Uint8Array): Uint8Array | null {
+    return this.auth?.open(sealed, associatedData) ?? null;
   }
 
   signingKey(clientId: string): string | undefined {

@@ -7,6 +7,7 @@
 import type { FitConfig, ModelDescription, RoundEnd, RoundStart, RunEnd, SecAggRequest } from '@cohort/protocol';
 import type { Logger } from 'pino';
 import type { InboxContext, RoundInbox } from '../round-inbox';
+import type { SealedPayload } from '@cohort/privacy/identity';
 import type { ClientInstruction, Failure } from '../strategy/strategy';
 import type { DeviceAuth } from '../trust/device-auth';
 
@@ -67,6 +68,8 @@ export interface Transport {
   exchange?(requests: ReadonlyMap<string, SecAggRequest>, timeoutMs: number): Promise<Exchange>;
   /** The signing key (base64) a connected client proved at its handshake, if any. */
   signingKey?(clientId: string): string | undefined;
+  /** Opens a payload a client sealed to the coordinator's key (null when it does not open). */
+  openSealed?(sealed: SealedPayload, associatedData: Uint8Array): Uint8Array | null;
 }
 
 /** What one stage of requests brought back. */

@@ -29,7 +29,7 @@ import {
   type Rejection,
   type UpdateMessage,
 } from '@cohort/protocol';
-import { SignatureVerifier, openPayload, type BoxKeyPair } from '@cohort/privacy/identity';
+import { SignatureVerifier, openPayload, type BoxKeyPair, type SealedPayload } from '@cohort/privacy/identity';
 import type { Enrolment } from './enrolment';
 
 /** What a connection is known as. `signingKey` is set once the client presented one (proven after checkProof). */
@@ -131,13 +131,22 @@ export class DeviceAuth {
         message: `client id ${clientId} is already connected${current.signingKey ? ' with another key' : ''}; the connected client stays`,
       };
     }
-    if (!this.options.enrolment) {
+    // Re-checked here: the device may have been removed from the enrolment while it answered the challenge.
+    const { enrolment } = this.options;
+    if (enrolment && (!signingKey || enrolment.lookup(signingKey)?.id !== clientId))
+      return { code: 'REVOKED', message: `client ${clientId} is no longer enrolled on this coordinator` };
+    if (!enrolment) {
       const first = this.firstKeys.get(clientId);
       if (first !== undefined && first !== signingKey)
         return { code: 'KEY_ID_MISMATCH', message: `client id ${clientId} has proved another key on this coordinator` };
       if (signingKey) this.firstKeys.set(clientId, signingKey);
     }
     return 'new';
+  }
+
+  /** Opens a payload a client sealed to this coordinator's key, or null. */
+  open(sealed: SealedPayload, associatedData: Uint8Array): Uint8Array | null {
+    return openPayload(sealed, this.options.coordinatorKey, associatedData);
   }
 
   /** The checks every answer of this connection passes before it is decoded. */

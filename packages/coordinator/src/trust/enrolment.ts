@@ -54,13 +54,15 @@ export function parseEnrolment(text: string, source: string): EnrolledDevice[] {
     if (boxKey !== undefined && (typeof boxKey !== 'string' || !KEY.test(boxKey))) fail('boxKey must be a 32-byte key in base64');
     if (weight !== undefined && !(typeof weight === 'number' && Number.isSafeInteger(weight) && weight >= 1))
       fail('weight must be an integer ≥ 1');
-    if (byKey.has(signingKey as string)) fail('this signingKey is listed twice');
+    const canonical = Buffer.from(signingKey as string, 'base64').toString('base64');
+    if (byKey.has(canonical)) fail('this signingKey is listed twice');
     if (byId.has(id as string)) fail(`id ${id as string} is listed twice`);
-    byKey.add(signingKey as string);
+    byKey.add(canonical);
     byId.add(id as string);
     return {
       id: id as string,
-      signingKey: signingKey as string,
+      // One text per key (non-canonical base64 decodes to the same bytes), as the handshake compares them.
+      signingKey: canonical,
       ...(boxKey ? { boxKey: boxKey as string } : {}),
       ...(weight !== undefined ? { weight: weight as number } : {}),
     };

@@ -1,6 +1,9 @@
 /**
- * A device's identity: an ed25519 key pair that signs its handshakes and answers, and an X25519 key
- * pair for secure aggregation, both from tweetnacl's CSPRNG. On disk (`cohort keygen --out DIR`):
+ * A device's identity: an ed25519 key pair that signs its handshakes and answers, and a long-term
+ * X25519 key pair published in its enrolment entry, both from tweetnacl's CSPRNG. (Secure
+ * aggregation draws fresh X25519 keys every round and signs them with the ed25519 key, so that a
+ * leaked long-term key exposes no past round; the long-term X25519 key is there for key agreement
+ * that must be tied to the device itself, and nothing uses it yet.) On disk (`cohort keygen --out DIR`):
  *
  * - `DIR/device.key`: 96 raw bytes, the 64-byte tweetnacl signing secret key (seed ‖ public key)
  *   then the 32-byte X25519 secret key; mode 0600, in a directory of mode 0700;
@@ -27,7 +30,7 @@ export interface DeviceIdentity {
   id: string;
   /** ed25519: signs the handshake challenge and every answer. */
   signing: { publicKey: Uint8Array; secretKey: Uint8Array };
-  /** X25519: key agreement for secure aggregation. */
+  /** X25519, long-term: published for key agreement tied to the device (unused yet; see the module comment). */
   box: { publicKey: Uint8Array; secretKey: Uint8Array };
 }
 

@@ -14,13 +14,14 @@
  * next, each entry names its run, and a run's entries are contiguous.
  *
  * What `modelSha256` names depends on the mechanism:
- * - 'gaussian-central' / 'gaussian-distributed': the model that round released (the noisy
- *   aggregate applied), written once the round has committed. Each release adds fresh noise, so the
+ * - 'gaussian-central': the model that round released (the noisy aggregate applied), written once
+ *   the round has committed. Each release adds fresh noise, so the
  *   same hash twice in a run is a replay.
- * - 'gaussian-local': the entry is written BEFORE the round is broadcast (account, then release),
- *   and names the model the clients were sent, the starting point of their noisy updates. A local
- *   round re-attempted after a coordinator crash gets another entry with the same round and a higher
- *   `attempt`: each attempt's noisy updates were released, whether or not the round committed.
+ * - 'gaussian-local' / 'gaussian-distributed': the entry is written BEFORE the round is broadcast
+ *   (account, then release: in distributed DP the coordinator learns the noisy sum before anything
+ *   commits), and names the model the clients were sent, the starting point of their noisy updates.
+ *   A round re-attempted after a coordinator crash gets another entry with the same round and a
+ *   higher `attempt`: each attempt may have released, whether or not the round committed.
  *
  * Entries carry no participant ids and no realised cohort size: pseudonyms of guessable ids are
  * recovered by hashing and link a client across rounds, and the realised Poisson sample size is

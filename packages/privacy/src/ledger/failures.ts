@@ -56,10 +56,10 @@ export const LEDGER_FAILURE_CODES = [
   'UNDER_CLAIMED',
   /** Audit: the recomputed combined ε exceeds the budget. */
   'BUDGET_EXCEEDED',
-  /** Audit: the noise came from a seeded stream, AES-256-CTR keyed by SHA-256 of a seed: a cryptographic
-   * stream, but reproducible by anyone who knows the seed, so the noise can be regenerated and subtracted. */
   /** With requireEnrolledKeys: a release whose updates the ledger does not record as signed by enrolled keys. */
   'UNAUTHENTICATED_UPDATES',
+  /** Audit: the noise came from a seeded stream, AES-256-CTR keyed by SHA-256 of a seed: a cryptographic
+   * stream, but reproducible by anyone who knows the seed, so the noise can be regenerated and subtracted. */
   'NOT_PRIVATE',
   /** Audit: a mechanism the auditor cannot account (not a Gaussian mechanism it knows). */
   'UNKNOWN_MECHANISM',

@@ -3,16 +3,18 @@
  * signatures say: a correctly signed entry can still be absurd (a coordinator's bug, or a key used
  * to sign whatever suits). Each problem is a `LedgerFailure` naming the entry:
  *
- * - ROUND_NOT_INCREASING: within a run, a central/distributed release must come from a later round
- *   than the entry before it (one release per round); a 'gaussian-local' one from a later
- *   (round, attempt), since a re-attempted local round releases again under the same round.
+ * - ROUND_NOT_INCREASING: within a run, a central release must come from a later round than the
+ *   entry before it (one release per round); a 'gaussian-local' or 'gaussian-distributed' one from a
+ *   later (round, attempt): both are accounted before the round goes out (the clients add the noise),
+ *   so a re-attempted round records another release under the same round.
  * - SAMPLE_RATE_INVALID: 0 < q ≤ 1 (q = 0 would release nothing); LOCAL_SAMPLE_RATE: q = 1 for
  *   'gaussian-local', whose releases are each client's own and gain nothing from sampling.
  * - NOISE_INVALID: σ > 0. POPULATION_INVALID: an integer ≥ 1.
  * - COHORT_SIZE_MISMATCH: expectedCohortSize = q × population (relative 1e-9) for central and
  *   distributed; 0 < expectedCohortSize ≤ population for local.
- * - MODEL_REPLAYED: within a run, a central/distributed model hash never repeats: each release adds
- *   fresh noise, so a repeat is the same release recorded twice.
+ * - MODEL_REPLAYED: within a run, a central model hash never repeats: each release adds fresh noise,
+ *   so a repeat is the same release recorded twice. (Local and distributed entries name the model
+ *   sent out, which a re-attempt sends again.)
  *
  * Mechanisms other than 'gaussian-local' are held to the central rules (the auditor accounts them
  * as central releases, and flags them as unknown elsewhere).
@@ -64,16 +66,21 @@ interface Seen {
   models: Map<string, { seq: number; line: number }>;
 }
 
+/** Mechanisms whose entry is written before the round is broadcast, naming the model sent out. */
+function accountedBeforeBroadcast(e: LedgerEntry): boolean {
+  return e.mechanism === 'gaussian-local' || e.mechanism === 'gaussian-distributed';
+}
+
 function runProblems(e: LedgerEntry, seen: Seen | undefined): Problem[] {
   if (!seen) return [];
   const problems: Problem[] = [];
   const { entry: prev, line } = seen.last;
   const at = `seq ${prev.seq} (line ${line})`;
-  if (e.mechanism === 'gaussian-local') {
+  if (accountedBeforeBroadcast(e)) {
     if (e.round < prev.round || (e.round === prev.round && e.attempt <= prev.attempt)) {
       problems.push([
         'ROUND_NOT_INCREASING',
-        `round ${e.round} attempt ${e.attempt} does not come after round ${prev.round} attempt ${prev.attempt} of ${at} in run ${JSON.stringify(e.runId)}: a re-attempted local round must record a higher attempt.`,
+        `round ${e.round} attempt ${e.attempt} does not come after round ${prev.round} attempt ${prev.attempt} of ${at} in run ${JSON.stringify(e.runId)}: a re-attempted round must record a higher attempt.`,
       ]);
     }
   } else {
@@ -105,7 +112,7 @@ export function checkSemantics(entries: readonly LedgerEntry[]): LedgerFailure[]
       failures.push({ seq: e.seq, line, code, reason: `${nameEntry(e.seq, line)}: ${why}` });
     }
     const models = seen?.models ?? new Map<string, { seq: number; line: number }>();
-    if (e.mechanism !== 'gaussian-local' && !models.has(e.modelSha256)) models.set(e.modelSha256, { seq: e.seq, line });
+    if (!accountedBeforeBroadcast(e) && !models.has(e.modelSha256)) models.set(e.modelSha256, { seq: e.seq, line });
     runs.set(e.runId, { last: { entry: e, line }, models });
   });
   return failures;
