@@ -122,6 +122,8 @@ export class CohortClient extends EventEmitter<ClientEvents> {
   private readonly clientId: string;
   /** The securely aggregated round in progress, which answers the coordinator's stage requests. */
   private secure: SecureRoundClient | undefined;
+  /** The coordinator key this client's last handshake proof was bound to. */
+  private challengedKey: string | undefined;
   /** Why the coordinator refused this client, when it said so before disconnecting it. */
   private refusal: { code: string; message: string } | undefined;
   private resolveFinished!: (reason: string) => void;
@@ -197,7 +199,10 @@ export class CohortClient extends EventEmitter<ClientEvents> {
     this.socket.on('auth:challenge', (raw, ack) => {
       try {
         if (!identity) throw new ClientError('REFUSED', 'the coordinator sent a key challenge, but this client has no identity');
-        ack(proveKey(identity, raw, options.coordinatorKey));
+        const proof = proveKey(identity, raw, options.coordinatorKey);
+        // The key this proof was bound to: model:describe must present the same one.
+        this.challengedKey = (raw as { coordinatorKey?: string }).coordinatorKey;
+        ack(proof);
       } catch (error) {
         this.fail(error as Error);
       }
@@ -225,7 +230,7 @@ export class CohortClient extends EventEmitter<ClientEvents> {
       this.guard(() => {
         const description = parseMessage(modelDescriptionSchema, raw, 'model:describe');
         try {
-          checkPin(description.security?.coordinatorKey, options.coordinatorKey);
+          checkPin(description.security?.coordinatorKey, options.coordinatorKey ?? this.challengedKey);
         } catch (error) {
           return this.fail(error as Error);
         }
