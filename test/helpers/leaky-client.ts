@@ -11,6 +11,8 @@ const client = createClient({
   serverUrl: server,
   clientId: 'leaky',
   logger: pino({ level: 'silent' }),
+  // Unsealed, so that the leak is on the wire for the scanner to find (sealed, only the coordinator would see it).
+  sealUpdates: false,
   trainer: {
     async fit(task) {
       const delta = task.weights.map((w) => new Float32Array(w.length));
