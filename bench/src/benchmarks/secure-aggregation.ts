@@ -21,6 +21,8 @@ const CLIP = 1;
 interface RunFigures {
   clientMs: number;
   serverMs: number;
+  /** Bytes the coordinator sends over the four stages (routed shares, survivor and unmask lists), per client. */
+  serverBytesOut: number;
   /** Bytes one surviving client sends over the four stages, on average. */
   clientBytes: number;
   stages: { advertise: number; shareKeys: number; maskedInput: number; unmask: number };
@@ -85,6 +87,12 @@ async function secureRound(n: number, dropout: number): Promise<RunFigures> {
   }
   const [routed, routeMs] = time(() => server.routeShares(sharesByClient));
   serverMs += routeMs;
+  const idBytes = (list: readonly string[]) => list.reduce((b, id) => b + id.length + 3, 0);
+  let serverBytesOut = 0;
+  for (const [id, shares] of routed)
+    serverBytesOut += shares.reduce((b, s) => b + s.ciphertext.length + s.from.length + s.to.length, 0) + idBytes(server.survivorsFor(id));
+  // Forwarded advertisements: the id, two keys and a signature in base64 (44 + 44 + 88 characters).
+  for (const id of ids) serverBytesOut += (neighbours.get(id) ?? []).reduce((b, a) => b + a.clientId.length + 176, 0);
   const dropped = new Set(ids.slice(0, Math.round(dropout * n)));
   const masked = new Map<string, Uint32Array>();
   const inputs = new Map<string, Float32Array>();
@@ -98,6 +106,7 @@ async function secureRound(n: number, dropout: number): Promise<RunFigures> {
   }
   const [requests, maskMs] = time(() => server.receiveMaskedInputs(masked));
   serverMs += maskMs;
+  for (const request of requests.values()) serverBytesOut += idBytes(request.dropped) + idBytes(request.survived);
   const responses = [...requests].map(([id, request]) => {
     const [response, ms] = time(() => clients.get(id)!.unmask(request));
     const bytes = [...Object.values(response.selfMaskShares), ...Object.values(response.maskingKeyShares)].reduce(
@@ -113,7 +122,7 @@ async function secureRound(n: number, dropout: number): Promise<RunFigures> {
   const survivors = ids.filter((id) => !dropped.has(id));
   const mean = (values: Map<string, number>) => survivors.reduce((s, id) => s + values.get(id)!, 0) / survivors.length;
   for (const client of clients.values()) client.dispose();
-  return { clientMs: mean(clientTime), serverMs, clientBytes: mean(clientBytes), stages, params };
+  return { clientMs: mean(clientTime), serverMs, serverBytesOut: serverBytesOut / n, clientBytes: mean(clientBytes), stages, params };
 }
 
 /** The unmasked sum is a plausible sum of `count` inputs in range (the exact check is in the tests): no mask left over. */
@@ -137,6 +146,7 @@ export const run: Benchmark = async () => {
       const at = `n = ${n}, m = 100k, ${Math.round(dropout * 100)} % dropout`;
       figures.push(figure(`client, all four stages, ${at}`, [r.clientMs / 1000], 's'));
       figures.push(figure(`server, route + unmask, ${at}`, [r.serverMs / 1000], 's'));
+      figures.push(figure(`server bytes sent per client, ${at}`, [r.serverBytesOut / 1024], 'KiB'));
       if (dropout === 0) {
         figures.push(figure(`client bytes sent, ${at}`, [r.clientBytes / 1024], 'KiB'));
         ratios.push({
