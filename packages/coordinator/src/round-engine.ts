@@ -17,7 +17,7 @@ import { RoundInbox, type InboxContext } from './round-inbox';
 import type { RoundRecord, RunRecord, Store } from './store/store';
 import type { ClassificationMetrics, EvaluateResult, Failure, FitAggregate, FitPlan, FitResult, Strategy } from './strategy/strategy';
 import type { RoundTask, Transport } from './transport/transport';
-import { planSecureRound, SecureRound, type SecureRoundOutcome, type SecureTransport } from './secure-aggregation';
+import { modelLength, planSecureRound, SecureRound, type SecureRoundOutcome, type SecureTransport } from './secure-aggregation';
 import type { SecAggParams } from '@cohort/privacy/secagg';
 import { decodeDistributedDp, type DistributedDpPlan } from '@cohort/privacy/mechanisms';
 import { randomBytes } from 'node:crypto';
@@ -80,6 +80,8 @@ export class RoundEngine extends EventEmitter<EngineEvents> {
 
   /** Under distributed DP, how clients encode their updates (the same every round). */
   private readonly encoding: DistributedDpPlan | undefined;
+  /** What secure aggregation needs of the transport, when the run is securely aggregated. */
+  private readonly secureTransport: SecureTransport | undefined;
   /** Consecutive failed fit rounds per client (without DP), and the round of the last one. */
   private readonly failing = new Map<string, { failures: number; lastRound: number }>();
   /** Why the last attempt at a round failed, for the run's end reason. */
@@ -99,8 +101,10 @@ export class RoundEngine extends EventEmitter<EngineEvents> {
       { name: 'aggregate', run: (a) => this.aggregate(a) },
       { name: 'commit', run: (a) => this.commit(a) },
     ];
-    const modelLength = parts.run.weightSpecs.reduce((n, s) => n + s.shape.reduce((a, b) => a * b, 1), 0);
-    this.encoding = parts.options.secureAggregation ? parts.strategy.encodingFor?.(modelLength) : undefined;
+    if (parts.options.secureAggregation) {
+      this.secureTransport = exchanging(parts.transport);
+      this.encoding = parts.strategy.encodingFor?.(modelLength(parts.run.weightSpecs));
+    }
   }
 
   /** Runs the remaining rounds. Resolves when the run finishes, fails, runs out of budget, or is stopped. */
@@ -193,9 +197,9 @@ export class RoundEngine extends EventEmitter<EngineEvents> {
     return record !== undefined && record.failures >= EXCLUDE_AFTER_FAILURES && round <= record.lastRound + EXCLUDE_AFTER_FAILURES;
   }
 
-  /** Counts consecutive failed fit rounds per client; an answer resets the count. */
+  /** Counts consecutive failed fit rounds per client; an answer (a contribution to the secure sum) resets the count. */
   private noteFailures(a: FitAttempt): void {
-    for (const r of a.results) this.failing.delete(r.clientId);
+    for (const id of this.participants(a)) this.failing.delete(id);
     for (const f of a.failures) {
       const previous = this.failing.get(f.clientId);
       this.failing.set(f.clientId, { failures: (previous?.failures ?? 0) + 1, lastRound: a.round });
@@ -250,7 +254,7 @@ export class RoundEngine extends EventEmitter<EngineEvents> {
     // Under distributed DP the sum is of the clients' noised encodings, decoded back through the rotation.
     const decode = encoding && rotationSeed ? (sum: Uint32Array) => decodeDistributedDp(sum, encoding, rotationSeed) : undefined;
     const secure = new SecureRound(
-      exchanging(transport),
+      this.secureTransport!,
       run.id,
       a.round,
       params,
@@ -269,9 +273,7 @@ export class RoundEngine extends EventEmitter<EngineEvents> {
     const failed = new Map([...outcome.failures, ...reported].map((f) => [f.clientId, f]));
     a.failures = sortedById(failed.values());
     a.results = outcome.mean ? [{ clientId: SECURE_SUM, numExamples: outcome.contributors.length, delta: outcome.mean }] : [];
-    for (const id of outcome.contributors) this.failing.delete(id);
-    for (const f of a.failures)
-      this.failing.set(f.clientId, { failures: (this.failing.get(f.clientId)?.failures ?? 0) + 1, lastRound: a.round });
+    this.noteFailures(a);
     if (outcome.mean && outcome.contributors.length >= options.minClients) return 'continue';
     return this.failAttempt(
       a,

@@ -9,6 +9,7 @@
 import { randomBytes } from 'node:crypto';
 import {
   PROTOCOL_VERSION,
+  elementCount,
   secAggAnswerBytes,
   secAggRefusalSchema,
   secAggResponseSchemas,
@@ -74,6 +75,11 @@ export interface SecureRoundOutcome {
 const b64 = (bytes: Uint8Array) => Buffer.from(bytes).toString('base64');
 const bytes = (text: string) => new Uint8Array(Buffer.from(text, 'base64'));
 
+/** Values in a model of these tensors: the length of its flattened update. */
+export function modelLength(weightSpecs: readonly TensorSpec[]): number {
+  return weightSpecs.reduce((n, spec) => n + elementCount(spec.shape), 0);
+}
+
 /**
  * The round's parameters for `clients` clients of a model with `weightSpecs`; under distributed DP the
  * vectors are the clients' encodings (`encoding`: their length and bits), already integers.
@@ -84,11 +90,10 @@ export function planSecureRound(
   weightSpecs: readonly TensorSpec[],
   encoding?: { paddedLength: number; bits: number },
 ): SecAggParams {
-  const modelLength = encoding?.paddedLength ?? weightSpecs.reduce((n, s) => n + s.shape.reduce((a, b) => a * b, 1), 0);
   return planSecAgg({
     clients,
     clipNorm: encoding ? 1 : (options.clipNorm ?? 10),
-    modelLength,
+    modelLength: encoding?.paddedLength ?? modelLength(weightSpecs),
     ...(options.dropoutFraction !== undefined ? { dropoutFraction: options.dropoutFraction } : {}),
     ...(options.corruptionFraction !== undefined ? { corruptionFraction: options.corruptionFraction } : {}),
     ...(options.fullGraph !== undefined ? { fullGraph: options.fullGraph } : {}),
@@ -100,6 +105,8 @@ export class SecureRound {
   private readonly server: SecAggServer;
   private readonly failures: Failure[] = [];
   private readonly stages = {} as Record<SecAggStage, StageFigures>;
+  /** Each keyed client's verifier, made once for the four stages. */
+  private readonly verifiers = new Map<string, SignatureVerifier | null>();
 
   constructor(
     private readonly transport: SecureTransport,
@@ -138,8 +145,8 @@ export class SecureRound {
       }));
       // A client that proved a device key must have signed its advertisement with it.
       const verify = (clientId: string, message: Uint8Array, signature: Uint8Array) => {
-        const key = this.transport.signingKey?.(clientId);
-        return key === undefined || new SignatureVerifier(bytes(key)).verify(message, signature);
+        const verifier = this.verifierOf(clientId);
+        return verifier === null || verifier.verify(message, signature);
       };
       const neighbours = this.server.receiveAdvertisements(advertisements, verify);
       const shared = await this.stage('share-keys', [...neighbours.keys()], (id) => ({
@@ -224,6 +231,17 @@ export class SecureRound {
     return answers;
   }
 
+  /** The verifier of the device key a client proved at its handshake, or null for a client without one. */
+  private verifierOf(clientId: string): SignatureVerifier | null {
+    let verifier = this.verifiers.get(clientId);
+    if (verifier === undefined) {
+      const key = this.transport.signingKey?.(clientId);
+      verifier = key === undefined ? null : new SignatureVerifier(bytes(key));
+      this.verifiers.set(clientId, verifier);
+    }
+    return verifier;
+  }
+
   /** Why a stage answer of a keyed client is not authentic (the advertisement carries its own signature). */
   private signatureProblem(stage: SecAggStage, clientId: string, answer: object): string | undefined {
     const key = this.transport.signingKey?.(clientId);
@@ -249,7 +267,7 @@ function words(data: Uint8Array): Uint32Array {
 function splitTensors(total: Float64Array, contributors: number, specs: readonly TensorSpec[]): Float32Array[] {
   let offset = 0;
   return specs.map((spec) => {
-    const length = spec.shape.reduce((a, b) => a * b, 1);
+    const length = elementCount(spec.shape);
     const tensor = new Float32Array(length);
     for (let i = 0; i < length; i++) tensor[i] = total[offset + i]! / contributors;
     offset += length;

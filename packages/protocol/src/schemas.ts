@@ -1,6 +1,7 @@
 /** One zod schema per message. Every incoming message is parsed in full, never trusted by its tag. */
 import { z } from 'zod';
 import { DTYPES } from './codec';
+import { base64Bytes, clientId, publicKey, signature } from './fields';
 import { PROTOCOL_VERSION } from './version';
 import { ProtocolError, REJECTION_CODES } from './errors';
 
@@ -9,11 +10,6 @@ const MAX_MANIFEST_ENTRIES = 4096;
 
 const protocolVersion = z.number().int();
 const runId = z.string().min(1).max(128);
-const clientId = z
-  .string()
-  .min(1)
-  .max(128)
-  .regex(/^[A-Za-z0-9._:-]+$/, 'client ids use letters, digits and . _ : -');
 const round = z.number().int().min(0);
 const count = z.number().int().min(0);
 
@@ -26,18 +22,6 @@ export const manifestEntrySchema = z.strictObject({
 
 const manifest = z.array(manifestEntrySchema).max(MAX_MANIFEST_ENTRIES);
 const payload = z.custom<Uint8Array>((value) => value instanceof Uint8Array, 'expected a binary payload');
-
-const BASE64 = /^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$/;
-/** base64 text of exactly `bytes` bytes. */
-const base64Bytes = (bytes: number, what: string) =>
-  z
-    .string()
-    .max(Math.ceil(bytes / 3) * 4)
-    .refine((text) => BASE64.test(text) && Buffer.from(text, 'base64').length === bytes, `expected ${what}: ${bytes} bytes in base64`);
-/** An ed25519 or X25519 public key. */
-const publicKey = base64Bytes(32, 'a public key');
-/** A detached ed25519 signature. */
-const signature = base64Bytes(64, 'an ed25519 signature');
 
 /** What a client says when it connects: with a signing key, it must then prove it (auth:challenge). */
 export const handshakeSchema = z.strictObject({ protocolVersion, clientId, signingKey: publicKey.optional() });
@@ -86,7 +70,7 @@ export const distributedDpConfigSchema = z.strictObject({
   noiseMultiplier: z.number().positive(),
   effectiveNoiseMultiplier: z.number().positive(),
   /** Public per-round seed of the random rotation's signs, base64 of 32 bytes. */
-  rotationSeed: z.string().regex(/^[A-Za-z0-9+/]{43}=$/),
+  rotationSeed: base64Bytes(32, 'a 32-byte seed'),
 });
 
 /** The round's secure aggregation parameters (see @cohort/privacy/secagg): the client's update is summed only in masked form. */

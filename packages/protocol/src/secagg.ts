@@ -5,32 +5,19 @@
  */
 import { createHash } from 'node:crypto';
 import { z } from 'zod';
+import { base64, base64Bytes, binary, clientId, publicKey, signature } from './fields';
 import { PROTOCOL_VERSION } from './version';
 
 const MAX_PEERS = 255;
-const clientId = z
-  .string()
-  .min(1)
-  .max(128)
-  .regex(/^[A-Za-z0-9._:-]+$/);
-const BASE64 = /^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$/;
-const base64 = (maxBytes: number) =>
-  z
-    .string()
-    .max(Math.ceil(maxBytes / 3) * 4)
-    .regex(BASE64, 'expected base64');
-const key = base64(32).refine((text) => Buffer.from(text, 'base64').length === 32, 'expected a 32-byte key');
-const binary = (maxBytes: number) =>
-  z.custom<Uint8Array>((v) => v instanceof Uint8Array && v.byteLength <= maxBytes, `expected at most ${maxBytes} bytes of binary`);
 
 export const secAggAdvertisementSchema = z.strictObject({
   clientId,
-  encryptionKey: key,
-  maskingKey: key,
+  encryptionKey: publicKey,
+  maskingKey: publicKey,
   /** ed25519 over advertisementBytes; '' from a client without a device identity. */
-  signature: z.union([z.literal(''), base64(64)]),
+  signature: z.union([z.literal(''), signature]),
   /** The advertiser's device signing key as the coordinator knows it (forwarded to its neighbours). */
-  signingKey: key.optional(),
+  signingKey: publicKey.optional(),
 });
 
 export const encryptedShareSchema = z.strictObject({ from: clientId, to: clientId, ciphertext: binary(4096) });
@@ -55,7 +42,7 @@ export const secAggRequestSchema = z.discriminatedUnion('stage', [
 ]);
 
 /** A device's signature of its answer (`secAggAnswerBytes`); required from a client that proved a key. */
-const answerSignature = { signature: base64(64).optional() };
+const answerSignature = { signature: signature.optional() };
 
 /** A client's answer to each stage, or its refusal. */
 export const secAggResponseSchemas = {
@@ -70,7 +57,7 @@ export const secAggResponseSchemas = {
    * each a record from neighbour id to a base64 share.
    */
   unmask: z.strictObject({
-    sealed: z.strictObject({ ephemeralKey: key, nonce: base64(12) }),
+    sealed: z.strictObject({ ephemeralKey: publicKey, nonce: base64Bytes(12, 'a 12-byte nonce') }),
     ciphertext: binary(256 * 2 * MAX_PEERS + 4096),
     ...answerSignature,
   }),

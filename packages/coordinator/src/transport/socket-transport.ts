@@ -84,7 +84,8 @@ export class SocketTransport implements Transport {
   private readonly registry = new ClientRegistry<ClientSocket>();
   private http: HttpServer | undefined;
   private io: Server<ClientToServerEvents, ServerToClientEvents, Record<string, never>, { identity: ConnectionIdentity }> | undefined;
-  private auth: DeviceAuth | undefined;
+  /** Who may connect (set by listen: the setup's policy, or an open one with a key of its own). */
+  private auth!: DeviceAuth;
   private setup: TransportSetup | undefined;
   private inbox: RoundInbox | undefined;
   private readonly connections: ConnectionCounter;
@@ -131,7 +132,7 @@ export class SocketTransport implements Transport {
       let identity: ConnectionIdentity | Rejection;
       try {
         const handshake = parseMessage(handshakeSchema, socket.handshake.auth, 'handshake');
-        identity = this.auth ? this.auth.admit(handshake) : { clientId: handshake.clientId };
+        identity = this.auth.admit(handshake);
       } catch (error) {
         identity = (error instanceof ProtocolError ? error : new ProtocolError('INVALID_MESSAGE', String(error))).toWire();
       }
@@ -221,7 +222,7 @@ export class SocketTransport implements Transport {
   }
 
   openSealed(sealed: SealedPayload, associatedData: Uint8Array): Uint8Array | null {
-    return this.auth?.open(sealed, associatedData) ?? null;
+    return this.auth.open(sealed, associatedData);
   }
 
   signingKey(clientId: string): string | undefined {
@@ -300,8 +301,8 @@ export class SocketTransport implements Transport {
   /** A keyed client proves its key on a fresh challenge; then the registry decides whether it may be its id's connection. */
   private async onConnection(socket: ClientSocket): Promise<void> {
     const { identity } = socket.data;
-    const auth = this.auth;
-    if (auth && identity.signingKey) {
+    const { auth } = this;
+    if (identity.signingKey) {
       const challenge = auth.challenge();
       let proof: unknown;
       try {
@@ -314,7 +315,7 @@ export class SocketTransport implements Transport {
       if (problem) return this.refuse(socket, problem);
     }
     const current = this.registry.get(identity.clientId);
-    const decision = auth ? auth.bind(identity, current?.data.identity) : 'new';
+    const decision = auth.bind(identity, current?.data.identity);
     if (typeof decision === 'object') return this.refuse(socket, decision);
     this.register(socket, identity);
   }
@@ -351,7 +352,7 @@ export class SocketTransport implements Transport {
     // Checked with this socket's own rate-limited logger, so that its rejections cannot flood the log.
     const context = {
       ...inboxContext(this.setup!, socketLog),
-      ...(this.auth ? { authenticate: this.auth.authenticator(identity) } : {}),
+      authenticate: this.auth.authenticator(identity),
     };
     const onAnswer = (event: AnswerEvent) => (raw: unknown, ack: unknown) => {
       const reply = typeof ack === 'function' ? (ack as (a: Ack) => void) : () => undefined;

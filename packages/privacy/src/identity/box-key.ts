@@ -2,11 +2,11 @@
  * The coordinator's X25519 key pair, to which clients seal their updates: `coordinator-box.key` (32
  * raw secret bytes, mode 0600) in the coordinator's private key directory, made on first use.
  */
-import { randomBytes } from 'node:crypto';
-import { chmodSync, existsSync, linkSync, mkdirSync, readFileSync, unlinkSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import nacl from 'tweetnacl';
 import { PrivacyError } from '../errors';
+import { createSecretFile } from '../secret-file';
 
 export const BOX_SECRET_FILE = 'coordinator-box.key';
 
@@ -25,17 +25,10 @@ export function readOrCreateBoxKeyPair(dir: string): BoxKeyPair {
   if (!existsSync(path)) {
     mkdirSync(dir, { recursive: true, mode: 0o700 });
     const fresh = nacl.box.keyPair();
-    const aside = `${path}.${process.pid}.${randomBytes(6).toString('hex')}`;
     try {
-      writeFileSync(aside, fresh.secretKey, { mode: 0o600, flag: 'wx' });
-      chmodSync(aside, 0o600);
-      linkSync(aside, path);
-    } catch (error) {
-      // Another process made the key first: use it.
-      if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
+      createSecretFile(path, fresh.secretKey); // false: another process made the key first, which is read below
     } finally {
       fresh.secretKey.fill(0);
-      if (existsSync(aside)) unlinkSync(aside);
     }
   }
   const file = readFileSync(path);

@@ -13,11 +13,12 @@
  * The client id defaults to one derived from the signing key, so that two devices never share one
  * by accident. Secret bytes read from disk are copied into arrays the caller owns and can zero.
  */
-import { createHash, randomBytes } from 'node:crypto';
-import { chmodSync, existsSync, linkSync, mkdirSync, readFileSync, statSync, unlinkSync, writeFileSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { chmodSync, existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import nacl from 'tweetnacl';
 import { PrivacyError } from '../errors';
+import { createSecretFile } from '../secret-file';
 import { publicKeyFromText, publicKeyToText } from '../ledger/keys';
 
 export const DEVICE_SECRET_FILE = 'device.key';
@@ -60,8 +61,8 @@ export function publicIdentity(identity: DeviceIdentity): PublicIdentity {
 }
 
 /**
- * Writes a new identity into `dir` (created 0700), refusing to replace one: the secret file is
- * written aside and linked into place, so of two processes at once exactly one succeeds.
+ * Writes a new identity into `dir` (created 0700), refusing to replace one (of two processes at
+ * once, exactly one succeeds).
  */
 export function writeDeviceIdentity(dir: string, identity: DeviceIdentity): void {
   const secretPath = join(dir, DEVICE_SECRET_FILE);
@@ -71,19 +72,13 @@ export function writeDeviceIdentity(dir: string, identity: DeviceIdentity): void
   const secret = new Uint8Array(SECRET_BYTES);
   secret.set(identity.signing.secretKey, 0);
   secret.set(identity.box.secretKey, 64);
-  const aside = `${secretPath}.${process.pid}.${randomBytes(6).toString('hex')}`;
+  let written: boolean;
   try {
-    writeFileSync(aside, secret, { mode: 0o600, flag: 'wx' });
-    chmodSync(aside, 0o600);
-    linkSync(aside, secretPath);
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'EEXIST')
-      throw new PrivacyError('INVALID_ARGUMENT', `${secretPath} already exists; refusing to replace a device key.`, { cause: error });
-    throw error;
+    written = createSecretFile(secretPath, secret);
   } finally {
     secret.fill(0);
-    if (existsSync(aside)) unlinkSync(aside);
   }
+  if (!written) throw new PrivacyError('INVALID_ARGUMENT', `${secretPath} already exists; refusing to replace a device key.`);
   writeFileSync(join(dir, DEVICE_PUBLIC_FILE), `${JSON.stringify(publicIdentity(identity), null, 2)}\n`, { mode: 0o644 });
 }
 

@@ -4,9 +4,9 @@
  * Misuse (a key or signature of the wrong size) throws a `PrivacyError`; a signature that fails to
  * verify is `false`, never an exception.
  *
- * Signing uses tweetnacl, whose secret key is a plain `Uint8Array` the caller can zero. Verification
- * (no secret involved) uses node:crypto's Ed25519 — the same algorithm, and about 60 times faster,
- * which matters to an auditor checking thousands of entries.
+ * Keys are made by tweetnacl (a plain 64-byte `Uint8Array` the caller can zero); signing and
+ * verification go through identity/signatures.ts (node:crypto's Ed25519, the same algorithm and far
+ * faster, which matters to an auditor checking thousands of entries).
  *
  * Key files in a directory: `coordinator.key` holds the 64-byte tweetnacl secret key as raw bytes
  * (mode 0600, never as a string, so no immutable copy of it lingers), `coordinator.pub` the 32-byte
@@ -14,11 +14,13 @@
  * this module makes are zeroed once used; the key pair handed back belongs to the caller, who
  * should `secretKey.fill(0)` when done.
  */
-import { createHash, createPublicKey, randomBytes, verify, type KeyObject } from 'node:crypto';
-import { chmodSync, existsSync, linkSync, mkdirSync, readFileSync, unlinkSync, writeFileSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import nacl from 'tweetnacl';
 import { PrivacyError } from '../errors';
+import { SignatureVerifier, signMessage } from '../identity/signatures';
+import { createSecretFile } from '../secret-file';
 
 export const PUBLIC_KEY_BYTES = 32;
 export const SECRET_KEY_BYTES = 64;
@@ -80,34 +82,19 @@ export function publicKeyFromText(text: string): Uint8Array {
 /** base64 detached ed25519 signature of `message`. */
 export function signDetached(message: Uint8Array, secretKey: Uint8Array): string {
   requireBytes('secret key', secretKey, SECRET_KEY_BYTES);
-  return Buffer.from(nacl.sign.detached(message, secretKey)).toString('base64');
+  return Buffer.from(signMessage(message, secretKey)).toString('base64');
 }
 
-let lastKey: { text: string; key: KeyObject | null } | undefined;
-
-/** node:crypto's form of a raw public key (memoised for the last key); null when it is not a point. */
-function publicKeyObject(publicKey: Uint8Array): KeyObject | null {
-  const text = Buffer.from(publicKey).toString('base64url');
-  if (lastKey?.text !== text) {
-    let key: KeyObject | null = null;
-    try {
-      key = createPublicKey({ key: { kty: 'OKP', crv: 'Ed25519', x: text }, format: 'jwk' });
-    } catch {
-      // not a valid curve point: no signature verifies under it
-    }
-    lastKey = { text, key };
-  }
-  return lastKey.key;
-}
+/** The verifier of the last key used (an audit verifies thousands of entries under one key). */
+let lastVerifier: SignatureVerifier | undefined;
 
 /** Whether `signature` (base64) is a valid signature of `message` by `publicKey`; malformed → false. */
 export function verifyDetached(message: Uint8Array, signature: string, publicKey: Uint8Array): boolean {
   requireBytes('public key', publicKey, PUBLIC_KEY_BYTES);
   if (typeof signature !== 'string' || !BASE64.test(signature)) return false;
-  const bytes = Buffer.from(signature, 'base64');
-  if (bytes.length !== SIGNATURE_BYTES) return false;
-  const key = publicKeyObject(publicKey);
-  return key !== null && verify(null, message, key, bytes);
+  if (!lastVerifier || !Buffer.from(lastVerifier.publicKey).equals(publicKey))
+    lastVerifier = new SignatureVerifier(Uint8Array.from(publicKey));
+  return lastVerifier.verify(message, Buffer.from(signature, 'base64'));
 }
 
 /**
@@ -127,20 +114,8 @@ export function writeKeyPair(dir: string, given?: SigningKeyPair): SigningKeyPai
   }
   mkdirSync(dir, { recursive: true, mode: 0o700 });
   const keyPair = given ?? generateSigningKeyPair();
-  // Written aside, then linked into place: another process never reads half a key, and of two
-  // processes creating the key at once exactly one link succeeds (the other gets EEXIST).
-  const aside = `${secretPath}.${process.pid}.${randomBytes(6).toString('hex')}`;
-  writeFileSync(aside, keyPair.secretKey, { mode: 0o600, flag: 'wx' });
-  try {
-    chmodSync(aside, 0o600);
-    linkSync(aside, secretPath);
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'EEXIST')
-      throw new PrivacyError('INVALID_ARGUMENT', `${secretPath} already exists; refusing to replace a signing key.`, { cause: error });
-    throw error;
-  } finally {
-    unlinkSync(aside);
-  }
+  if (!createSecretFile(secretPath, keyPair.secretKey))
+    throw new PrivacyError('INVALID_ARGUMENT', `${secretPath} already exists; refusing to replace a signing key.`);
   writeFileSync(publicPath, `${publicKeyToText(keyPair.publicKey)}\n`);
   return keyPair;
 }
