@@ -18,8 +18,8 @@ export interface CohortProcess {
   exited: Promise<number | null>;
 }
 
-export function runCohort(args: string[]): CohortProcess {
-  const child = spawn(process.execPath, [COHORT_BIN, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+export function runCohort(args: string[], options: { cwd?: string } = {}): CohortProcess {
+  const child = spawn(process.execPath, [COHORT_BIN, ...args], { stdio: ['ignore', 'pipe', 'pipe'], ...options });
   const lines: string[] = [];
   let out = '';
   const watchers: Array<{ pattern: RegExp; resolve: (line: string) => void }> = [];

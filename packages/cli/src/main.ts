@@ -3,6 +3,7 @@ import { accountantCommand } from './commands/accountant';
 import { auditCommand } from './commands/audit';
 import { clientCommand } from './commands/client';
 import { coordinatorCommand } from './commands/coordinator';
+import { initCommand } from './commands/init';
 import { keygenCommand } from './commands/keygen';
 import { maskCommand } from './commands/mask';
 import { simulateCommand } from './commands/simulate';
@@ -17,7 +18,8 @@ const program = new Command('cohort')
   .addCommand(accountantCommand())
   .addCommand(auditCommand())
   .addCommand(maskCommand())
-  .addCommand(keygenCommand());
+  .addCommand(keygenCommand())
+  .addCommand(initCommand());
 
 try {
   await program.parseAsync(process.argv);

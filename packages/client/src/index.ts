@@ -33,3 +33,4 @@ export type { LoadedRecords, PipelineSource } from './pipeline/load';
 export type { PipelineRecord } from './pipeline/values';
 export { featureWidth } from './pipeline/encode';
 export type { FeatureStat } from './pipeline/encode';
+export { loadSavedModel } from './saved-model';

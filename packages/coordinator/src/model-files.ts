@@ -3,8 +3,9 @@ import { join } from 'node:path';
 import type { TensorSpec } from '@cohort/protocol';
 
 /**
- * Writes a model in the TensorFlow.js Layers format (model.json + weights.bin), loadable with
- * `tf.loadLayersModel('file://DIR/model.json')`, without needing tfjs here.
+ * Writes a model in the TensorFlow.js Layers format (model.json + weights.bin), without needing tfjs
+ * here; `loadSavedModel(DIR)` of @cohort/client loads it on any backend (tfjs-node users may also use
+ * `tf.loadLayersModel('file://DIR/model.json')`).
  */
 export function writeLayersModel(dir: string, topology: Record<string, unknown>, specs: readonly TensorSpec[], payload: Uint8Array): void {
   mkdirSync(dir, { recursive: true });

@@ -10,6 +10,7 @@ import {
   writeDeviceIdentity,
   type DeviceIdentity,
 } from '@cohort/privacy/identity';
+import { createLogger, logFormatOption, type LogFormat } from '../logging';
 import { fraction, integer, positive, resolveWithConfig } from '../options';
 
 interface Flags {
@@ -31,6 +32,7 @@ interface Flags {
   seed: number;
   backend?: BackendName;
   logLevel: string;
+  logFormat?: LogFormat;
   budgetEpsilon?: number;
   delta: number;
   privacyState?: string;
@@ -82,14 +84,14 @@ Every non-zero exit prints one line saying why on stderr.`,
     .option('--delta <d>', "δ at which the client's ε is computed", fraction, 1e-5)
     .option('--privacy-state <file>', 'file recording the ε this client has spent (default DATA_DIR/privacy-budget.json)')
     .addOption(new Option('--log-level <level>', 'log level').choices(['debug', 'info', 'warn', 'error']).default('info'))
+    .addOption(logFormatOption())
     .option('--config <file>', 'JSON file whose keys mirror these flags')
     .action(async (_opts, command: Command) => {
       const flags = resolveWithConfig<Flags>(command);
-      const [{ pino }, { LocalTrainer, createClient, holdOut, initBackend }] = await Promise.all([
-        import('pino'),
+      const [logger, { LocalTrainer, createClient, holdOut, initBackend }] = await Promise.all([
+        createLogger('client', flags.logLevel, flags.logFormat),
         import('@cohort/client'),
       ]);
-      const logger = pino({ name: 'client', level: flags.logLevel }, pino.destination(2));
       const backend = await initBackend(flags.backend);
       logger.info({ backend }, `TensorFlow.js backend: ${backend}`);
       const table = flags.schema ? await maskedExamples(flags, logger) : await plainExamples(flags, command);
