@@ -67,11 +67,17 @@ export function writeExampleFolder(dir: string, options: ExampleFolderOptions = 
   return EXAMPLE_FILES.map((name) => join(dir, name));
 }
 
-function splitCsv(split: Split): string {
-  const columns = [...Array.from({ length: FEATURES }, (_, f) => `f${f}`), 'label'];
+/** A seeded synthetic task as one CSV (features f0…, then `label`), for a project made by `cohort new`. */
+export function syntheticCsv(options: { seed: number; count: number; numFeatures: number; numClasses: number }): string {
+  const data = makeSynthetic({ ...options, testFraction: 0.5 });
+  return splitCsv(data.train, options.numFeatures) + splitCsv(data.test, options.numFeatures).replace(/^.*\r\n/, '');
+}
+
+function splitCsv(split: Split, numFeatures = FEATURES): string {
+  const columns = [...Array.from({ length: numFeatures }, (_, f) => `f${f}`), 'label'];
   const records = Array.from({ length: split.count }, (_, i) => {
     const row: Record<string, string> = { label: String(split.y[i]) };
-    for (let f = 0; f < FEATURES; f++) row[`f${f}`] = split.x[i * FEATURES + f]!.toFixed(5);
+    for (let f = 0; f < numFeatures; f++) row[`f${f}`] = split.x[i * numFeatures + f]!.toFixed(5);
     return row;
   });
   return toCsv(columns, records);

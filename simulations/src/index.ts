@@ -25,5 +25,7 @@ export { PII_DATASET_NAMES, generatePiiDataset, piiDatasetSchema, writePiiDatase
 export type { PiiDataset, PiiDatasetName, PiiDatasetOptions, WrittenPiiDataset } from './data/pii/pii-dataset';
 export { PII_REFERENCE_DATE } from './data/pii/person';
 export { defaultMaskingPolicy } from './data/pii/default-policy';
-export { EXAMPLE_FILES, writeExampleFolder } from './example-folder';
+export { EXAMPLE_FILES, syntheticCsv, writeExampleFolder } from './example-folder';
 export type { ExampleFolderOptions } from './example-folder';
+export { checkApp } from './app';
+export type { AppModelShape, CohortApp } from './app';

@@ -6,6 +6,8 @@ import { coordinatorCommand } from './commands/coordinator';
 import { initCommand } from './commands/init';
 import { keygenCommand } from './commands/keygen';
 import { maskCommand } from './commands/mask';
+import { newCommand } from './commands/new';
+import { reportCommand } from './commands/report';
 import { simulateCommand } from './commands/simulate';
 
 const program = new Command('cohort')
@@ -19,12 +21,19 @@ const program = new Command('cohort')
   .addCommand(auditCommand())
   .addCommand(maskCommand())
   .addCommand(keygenCommand())
-  .addCommand(initCommand());
+  .addCommand(initCommand())
+  .addCommand(newCommand())
+  .addCommand(reportCommand());
+
+/** The catch-all: any error a command throws ends the process with one line on stderr and exit code 1. */
+function exitOnError(error: unknown): never {
+  const e = error as Error & { code?: string };
+  process.stderr.write(`cohort: ${e.code ? `${e.code}: ` : ''}${e.message}\n`);
+  process.exit(1);
+}
 
 try {
   await program.parseAsync(process.argv);
 } catch (error) {
-  const e = error as Error & { code?: string };
-  process.stderr.write(`cohort: ${e.code ? `${e.code}: ` : ''}${e.message}\n`);
-  process.exit(1);
+  exitOnError(error);
 }

@@ -18,6 +18,10 @@ export const CLIENT_ERROR_CODES = [
   'UNTRUSTED_COORDINATOR',
   /** Plain WebSockets to a host other than loopback, without `insecure`. */
   'INSECURE',
+  /** The coordinator could not be reached in `maxConnectAttempts` tries in a row. */
+  'UNREACHABLE',
+  /** This client's data does not fit the coordinator's model (e.g. another number of features). */
+  'DATA_MISMATCH',
 ] as const;
 export type ClientErrorCode = (typeof CLIENT_ERROR_CODES)[number];
 

@@ -30,6 +30,7 @@ interface Flags {
   dataDir: string;
   evalFraction: number;
   seed: number;
+  maxConnectAttempts: number;
   backend?: BackendName;
   logLevel: string;
   logFormat?: LogFormat;
@@ -56,9 +57,11 @@ The client reconnects with backoff when the connection drops, and exits when the
   0  the run finished (or the client was stopped with SIGTERM/SIGINT)
   1  the run ended for another reason
   2  refused by the coordinator (protocol version, unknown or revoked key, client id in use,
-     connection limits), disconnected by it, or its TLS certificate or key cannot be trusted
+     connection limits), disconnected by it, its TLS certificate or key cannot be trusted, or
+     this client's data does not fit the model (number of features or classes)
   3  the run failed
   4  the coordinator's privacy budget is exhausted
+  5  the coordinator could not be reached (--max-connect-attempts tries in a row)
 Every non-zero exit prints one line saying why on stderr.`,
     )
     .requiredOption('--server <url>', 'coordinator URL: https://host:port (http:// only on loopback, or with --insecure)')
@@ -77,6 +80,7 @@ Every non-zero exit prints one line saying why on stderr.`,
     .option('--data-dir <dir>', "directory for this client's identity and privacy budget state", '.cohort-client')
     .option('--eval-fraction <f>', 'share of local rows held out for federated evaluation', fraction, 0.2)
     .option('--seed <n>', 'seed of the held-out split', integer(0), 0)
+    .option('--max-connect-attempts <n>', 'give up after this many failed connection attempts in a row (exit 5)', integer(1), 20)
     .addOption(
       new Option('--backend <name>', 'TensorFlow.js backend (default: the fastest available)').choices(['tensorflow', 'wasm', 'cpu']),
     )
@@ -118,6 +122,7 @@ Every non-zero exit prints one line saying why on stderr.`,
         ...(flags.insecure ? { insecure: true } : {}),
         ...(flags.secureAggregation ? { requireSecureAggregation: true } : {}),
         trainer: new LocalTrainer({ train, evaluation }),
+        maxConnectAttempts: flags.maxConnectAttempts,
         logger,
         ...(privacyBudget ? { privacyBudget } : {}),
       });
@@ -131,9 +136,10 @@ Every non-zero exit prints one line saying why on stderr.`,
       try {
         reason = await client.finished;
       } catch (error) {
-        // Refused at the handshake (version, identity, connection limits) or disconnected by the coordinator.
+        // Refused at the handshake (version, identity, connection limits, data that does not fit the
+        // model), disconnected by the coordinator, or never reached.
         process.stderr.write(`cohort client: ${(error as Error).message}\n`);
-        process.exit(EXIT.refused);
+        process.exit((error as { code?: string }).code === 'UNREACHABLE' ? EXIT.unreachable : EXIT.refused);
       }
       logger.info(`done: ${reason}`);
       const ending = runEnding(reason);
@@ -143,7 +149,7 @@ Every non-zero exit prints one line saying why on stderr.`,
 }
 
 /** Exit codes of `cohort client`, by how its run ended. */
-export const EXIT = { finished: 0, other: 1, refused: 2, failed: 3, budgetExhausted: 4 } as const;
+export const EXIT = { finished: 0, other: 1, refused: 2, failed: 3, budgetExhausted: 4, unreachable: 5 } as const;
 
 /**
  * The exit code and one-line reason for a run:end reason. The coordinator's reasons start with
