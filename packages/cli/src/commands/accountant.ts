@@ -61,7 +61,7 @@ export function accountantCommand(): Command {
       if ((flags.noiseMultiplier === undefined) === (flags.targetEpsilon === undefined)) {
         command.error('error: give exactly one of --noise-multiplier (to compute ε) and --target-epsilon (to calibrate σ)');
       }
-      const { calibrateNoiseMultiplier, createAccountant } = await import('@cohort/privacy');
+      const { calibrateNoiseMultiplier, createAccountant } = await import('@cohort/privacy/accounting');
       // The one place --method is read: every figure below comes from an accountant made here.
       const accountant = (): Accountant => createAccountant(method);
       const out = (json: object, text: string): void => {

@@ -5,25 +5,26 @@
  * Kamath, Kumar, Manurangsi (2022), "Connect the Dots: Tighter Discrete Approximations of Privacy
  * Loss Distributions". ε(δ) is the larger of the add and remove directions.
  *
- * The composition is incremental. The accountant keeps the composed PLD of its subsampled releases
- * (q < 1); `step()` only records, and the next `getEpsilon`/`getDelta` composes the releases stepped
- * since the last one onto the kept PLD — identical ones grouped and composed by one FFT power, then
- * one convolution per group — so one round's `step` + `getEpsilon` costs one convolution however many
- * rounds came before (the convolution's size follows the composed PLD's support, which is capped by
- * `maxGridPoints`). 10,000 identical steps followed by one `getEpsilon` still cost one FFT power.
- * Releases with q = 1 compose exactly into one Gaussian, discretised and convolved in at query time.
+ * The composition is incremental. `step()` only records; the next `getEpsilon`/`getDelta` composes
+ * the releases stepped since the last query into the kept composition (`PldComposition`): identical
+ * ones grouped and composed by one FFT power, then convolved into the small part of the composition
+ * that holds the rounds since its last fold, and ε(δ) of the whole is evaluated without convolving
+ * the large part (`analysis/pld-split.ts`). A round's `step` + `getEpsilon` therefore costs about the
+ * same at round 10 as at round 10,000; 10,000 identical steps followed by one query still cost one
+ * FFT power. Releases with q = 1 compose exactly into one Gaussian, composed in at query time.
  * Stepping k releases one query at a time gives the same ε as stepping them at once, up to
- * floating-point round-off (within 1e-9 relative in the tests), as long as the grid need not widen.
+ * floating-point round-off (within 1e-8 relative in the tests), as long as the grid need not widen.
  */
 import type { Accountant } from './accountant';
 import { appendEntry, parseState, validateStep } from './accountant-history';
 import type { AccountantState, GaussianStep, HistoryEntry } from './accountant-history';
 import { PrivacyError } from '../errors';
-import { composeOnto, gaussianGroup, groupReleases } from './analysis/pld-compose';
-import type { ComposedPld, PmfSource } from './analysis/pld-compose';
+import { gaussianGroup, groupReleases } from './analysis/pld-compose';
+import type { PmfSource } from './analysis/pld-compose';
 import { subsampledGaussianPmf } from './analysis/pld-gaussian';
 import { DEFAULT_TAIL_MASS_TRUNCATION } from './analysis/pld-pmf';
 import type { PldPmf } from './analysis/pld-pmf';
+import { type ComposedAnswer, PldComposition } from './pld-composition';
 import { requireDelta, requireEpsilon, requireInteger, requireNumberInRange } from '../validation';
 
 export interface PldAccountantOptions {
@@ -65,14 +66,12 @@ export class PldAccountant implements Accountant {
   readonly kind = 'pld' as const;
   readonly options: Readonly<ResolvedOptions>;
   private readonly entries: HistoryEntry[] = [];
-  /** Subsampled releases (0 < q < 1) stepped since `running` was last brought up to date. */
+  /** Subsampled releases (0 < q < 1) stepped since the last query. */
   private pending: HistoryEntry[] = [];
-  /** Composition of every subsampled release before `pending`; null before the first. */
-  private running: ComposedPld | null = null;
   /** A release with σ = 0 and q > 0 was stepped: nothing is private any more. */
   private unbounded = false;
-  /** `running` with the q = 1 releases composed in, valid until the next `step()`. */
-  private answer: ComposedPld | undefined;
+  /** The composition with the q = 1 releases composed in, valid until the next `step()`. */
+  private answer: ComposedAnswer | undefined;
   private lastInterval: number | undefined;
   private readonly pmfs = new Map<string, PldPmf>();
   private readonly pmfOf: PmfSource = (sigma, q, adjacency, interval) => {
@@ -87,8 +86,12 @@ export class PldAccountant implements Accountant {
     return pmf;
   };
 
+  /** Composition of every subsampled release before `pending`. */
+  private readonly running: PldComposition;
+
   constructor(options: PldAccountantOptions = {}) {
     this.options = Object.freeze(resolveOptions(options));
+    this.running = new PldComposition(this.options, this.pmfOf);
   }
 
   /** Records `count` releases of the Poisson-subsampled Gaussian; they are composed at the next query. */
@@ -100,7 +103,6 @@ export class PldAccountant implements Accountant {
     if (entry.noiseMultiplier === 0) {
       this.unbounded = true;
       this.pending = [];
-      this.running = null;
     } else if (entry.sampleRate < 1 && !this.unbounded) {
       appendEntry(this.pending, entry);
     }
@@ -117,19 +119,18 @@ export class PldAccountant implements Accountant {
     return this.lastInterval;
   }
 
-  private composed(): ComposedPld | null {
+  private composed(): ComposedAnswer | null {
     if (this.unbounded) return null;
     if (this.answer === undefined) {
       const grouped = groupReleases(this.pending);
-      if (grouped && grouped.groups.length > 0) this.running = composeOnto(this.running, grouped.groups, this.options, this.pmfOf);
+      if (grouped) this.running.add(grouped.groups);
       this.pending = [];
       // The q = 1 releases are summed from the whole history, in its order, so that an accountant
       // restored from its JSON adds them up exactly as the original did.
       let inverseVariance = 0;
       for (const e of this.entries) if (e.sampleRate === 1) inverseVariance += e.count / (e.noiseMultiplier * e.noiseMultiplier);
       const gaussian = gaussianGroup(inverseVariance);
-      this.answer =
-        this.running !== null && gaussian.length === 0 ? this.running : composeOnto(this.running, gaussian, this.options, this.pmfOf);
+      this.answer = this.running.answer(gaussian);
       this.lastInterval = this.answer.interval;
     }
     return this.answer;
@@ -140,7 +141,7 @@ export class PldAccountant implements Accountant {
     requireDelta('delta', delta);
     const pld = this.composed();
     if (pld === null) return Infinity;
-    return Math.max(pld.remove.epsilonForDelta(delta), pld.add.epsilonForDelta(delta));
+    return pld.epsilonForDelta(delta);
   }
 
   /** The smallest δ such that the composition is (ε, δ)-DP for both add and remove neighbours. */
@@ -148,7 +149,7 @@ export class PldAccountant implements Accountant {
     requireEpsilon('epsilon', epsilon);
     const pld = this.composed();
     if (pld === null) return 1;
-    return Math.max(pld.remove.deltaForEpsilon(epsilon), pld.add.deltaForEpsilon(epsilon));
+    return pld.deltaForEpsilon(epsilon);
   }
 
   toJSON(): PldAccountantState {

@@ -27,14 +27,34 @@ function nextPowerOfTwo(n: number): number {
 }
 
 /**
- * Spectrum of a real vector zero-padded to `size`; only bins 0 … size/2 (entries 0 … size + 1) are
- * filled, the rest follow by conjugate symmetry.
+ * Bins 0 … size/2 of the spectrum of a real vector zero-padded to `size` (entries 0 … size + 1; the
+ * other bins are their conjugates), by one complex transform of half the length: the padded vector,
+ * read as interleaved (even, odd) samples, is the complex vector z = e + i·o, and with Z its
+ * transform X[k] = E[k] + e^{−2πik/size}·O[k], E[k] = (Z[k] + Z̄[m − k])/2, O[k] = (Z[k] − Z̄[m − k])/(2i),
+ * m = size/2. Only transforms of size/2 are planned, as for the inverse.
  */
-function halfSpectrum(fft: FFT, input: Float64Array, size: number): Float64Array {
+function halfSpectrum(input: Float64Array, size: number): Float64Array {
+  const m = size / 2;
   const padded = new Float64Array(size);
   padded.set(input.subarray(0, Math.min(input.length, size)));
-  const out = new Float64Array(2 * size);
-  fft.realTransform(out, padded);
+  const z = new Float64Array(size);
+  plan(m).transform(z, padded);
+  const tw = twiddle(size);
+  const out = new Float64Array(size + 2);
+  for (let k = 0; k <= m; k++) {
+    const a = 2 * (k % m);
+    const b = 2 * ((m - k) % m);
+    const zr = z[a] as number;
+    const zi = z[a + 1] as number;
+    const yr = z[b] as number;
+    const yi = -(z[b + 1] as number);
+    const or = 0.5 * (zi - yi);
+    const oi = -0.5 * (zr - yr);
+    const c = k < m ? (tw[2 * k] as number) : -1;
+    const s = k < m ? (tw[2 * k + 1] as number) : 0;
+    out[2 * k] = 0.5 * (zr + yr) + c * or + s * oi;
+    out[2 * k + 1] = 0.5 * (zi + yi) + c * oi - s * or;
+  }
   return out;
 }
 
@@ -45,10 +65,10 @@ function halfSpectrum(fft: FFT, input: Float64Array, size: number): Float64Array
  */
 const halfSpectra = new WeakMap<Float64Array, { size: number; half: Float64Array }>();
 
-function cachedHalfSpectrum(fft: FFT, input: Float64Array, size: number): Float64Array {
+function cachedHalfSpectrum(input: Float64Array, size: number): Float64Array {
   const hit = halfSpectra.get(input);
   if (hit && hit.size === size) return hit.half;
-  const half = halfSpectrum(fft, input, size).slice(0, size + 2);
+  const half = halfSpectrum(input, size);
   halfSpectra.set(input, { size, half });
   return half;
 }
@@ -139,9 +159,8 @@ export function convolve(a: Float64Array, b: Float64Array): Float64Array {
 
 /** Cyclic convolution of `a` and `b` zero-padded to `size` (linear when size ≥ a.length + b.length − 1). */
 function convolveBlock(a: Float64Array, b: Float64Array, size: number): Float64Array {
-  const fft = plan(size);
-  const product = halfSpectrum(fft, a, size);
-  const sb = cachedHalfSpectrum(fft, b, size);
+  const product = halfSpectrum(a, size);
+  const sb = cachedHalfSpectrum(b, size);
   // The product of two real vectors' spectra is conjugate-symmetric: bins 0 … size/2 determine it.
   for (let k = 0; k <= size; k += 2) {
     const ar = product[k] as number;
@@ -162,14 +181,19 @@ function convolveBlock(a: Float64Array, b: Float64Array, size: number): Float64A
 export function selfConvolveWindow(p: Float64Array, count: number, lo: number, hi: number): Float64Array {
   const width = hi - lo + 1;
   const size = nextPowerOfTwo(Math.max(width, p.length));
-  const fft = plan(size);
-  const spec = halfSpectrum(fft, p, size);
+  const spec = halfSpectrum(p, size);
   for (let k = 0; k <= size; k += 2) {
     const re = spec[k] as number;
     const im = spec[k + 1] as number;
     const r2 = re * re + im * im;
     if (r2 === 0) continue;
     const magnitude = Math.exp(0.5 * count * Math.log(r2));
+    if (magnitude === 0) {
+      // |X|^count underflowed (most bins, for a large count): skip the angle
+      spec[k] = 0;
+      spec[k + 1] = 0;
+      continue;
+    }
     const angle = count * Math.atan2(im, re);
     spec[k] = magnitude * Math.cos(angle);
     spec[k + 1] = magnitude * Math.sin(angle);

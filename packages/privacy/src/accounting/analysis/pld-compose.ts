@@ -103,6 +103,30 @@ export function composeOnto(
   options: PldComposeOptions,
   pmfOf: PmfSource = subsampledGaussianPmf,
 ): ComposedPld {
+  return compose(base, groups, options, pmfOf, true) as ComposedPld;
+}
+
+/**
+ * `base` (or the identity when null) composed with every group on the grid `options` starts from
+ * (`base`'s, or `valueDiscretizationInterval`), or null when the result would not fit in
+ * `maxGridPoints` there. Nothing is discretised on another grid.
+ */
+export function composeOnGrid(
+  base: ComposedPld | null,
+  groups: readonly PldGroup[],
+  options: PldComposeOptions,
+  pmfOf: PmfSource = subsampledGaussianPmf,
+): ComposedPld | null {
+  return compose(base, groups, options, pmfOf, false);
+}
+
+function compose(
+  base: ComposedPld | null,
+  groups: readonly PldGroup[],
+  options: PldComposeOptions,
+  pmfOf: PmfSource,
+  mayWiden: boolean,
+): ComposedPld | null {
   const { maxGridPoints, tailMassTruncation } = options;
   let current = base;
   let interval = base?.interval ?? options.valueDiscretizationInterval;
@@ -127,6 +151,7 @@ export function composeOnto(
       }
     }
     if (widest > maxGridPoints) {
+      if (!mayWiden) return null;
       widen(widest);
       continue;
     }
@@ -144,6 +169,7 @@ export function composeOnto(
       plan.reduce((sum, p) => sum + p[dir].bounds[1] - p[dir].bounds[0] + 1, current ? current[dir].size : 0);
     const total = Math.max(width('remove'), width('add'));
     if (total > maxGridPoints) {
+      if (!mayWiden) return null;
       widen(total);
       continue;
     }

@@ -1,0 +1,10 @@
+export { writeReport } from './write-report';
+export type { WrittenReport } from './write-report';
+export { readRunDirectory } from './read-run-directory';
+export type { RunConfig, RunRecord } from './read-run-directory';
+export { experimentKey, groupRuns } from './compare-runs';
+export type { RunGroup } from './compare-runs';
+export { buildSections } from './sections';
+export type { Section } from './sections';
+export type { Chart, ChartBand, ChartSeries } from './chart';
+export type { ReportData } from './render-html';
