@@ -1,7 +1,7 @@
 /** Checks an incoming update or evaluation against the round it claims to answer. */
 import {
   ProtocolError,
-  decodeTensors,
+  decodeUpdateTensors,
   evaluationSchema,
   findNonFinite,
   parseMessage,
@@ -32,7 +32,8 @@ export function validateUpdate(raw: unknown, ctx: RoundContext, bounds: UpdateBo
   const received = parseMessage(updateSchema, raw, 'round:update');
   checkBinding(received, ctx, 'fit');
   const message = ctx.authenticate ? ctx.authenticate('fit', received) : received;
-  const tensors = decodeTensors(message.manifest, message.payload, {
+  // Float32 or q8, the same checks: shapes equal the model's, layout, size of the bytes as sent.
+  const tensors = decodeUpdateTensors(message, {
     maxBytes: bounds.maxMessageBytes,
     maxTensors: bounds.weightSpecs.length,
     expected: bounds.weightSpecs,
