@@ -1,17 +1,36 @@
 /**
  * The aggregation strategy as a user states it (`--strategy`, `--trim-fraction`, `--byzantine`,
- * `--krum-keep`, `--max-examples`, `--max-update-norm`), turned into a Strategy — one place for the
+ * `--krum-keep`, `--max-examples`, `--max-update-norm`, and the server optimisers' `--server-lr`,
+ * `--server-momentum`, `--beta1`, `--beta2`, `--tau`), turned into a Strategy — one place for the
  * rules both `cohort coordinator` and `cohort simulate` apply.
  */
 import { CoordinatorError } from '../errors';
+import { FedAdagrad } from './fed-adagrad';
+import { FedAdam } from './fed-adam';
 import { FedAvg } from './fed-avg';
+import { FedAvgM } from './fed-avgm';
+import { FedYogi } from './fed-yogi';
 import { FedMedian } from './fed-median';
 import { FedTrimmedAvg } from './fed-trimmed-avg';
 import { Krum, MultiKrum } from './krum';
 import type { Strategy } from './strategy';
 
-export const STRATEGY_NAMES = ['fedavg', 'median', 'trimmed-mean', 'krum', 'multi-krum'] as const;
+export const STRATEGY_NAMES = [
+  'fedavg',
+  'fedavgm',
+  'fedadam',
+  'fedyogi',
+  'fedadagrad',
+  'median',
+  'trimmed-mean',
+  'krum',
+  'multi-krum',
+] as const;
 export type StrategyName = (typeof STRATEGY_NAMES)[number];
+
+/** The strategies that move the model by FedAvg's example-weighted mean delta (with a server step): they work under DP. */
+const MEAN_BASED = ['fedavg', 'fedavgm', 'fedadam', 'fedyogi', 'fedadagrad'] as const satisfies readonly StrategyName[];
+const ADAPTIVE = ['fedadam', 'fedyogi', 'fedadagrad'] as const satisfies readonly StrategyName[];
 
 export interface StrategySettings {
   /** @default 'fedavg' */
@@ -26,6 +45,16 @@ export interface StrategySettings {
   maxExamples?: number;
   /** Without DP: clip each update to this L2 norm before aggregating (any strategy). */
   maxUpdateNorm?: number;
+  /** fedavg, fedavgm, fedadam, fedyogi, fedadagrad: η, the server learning rate. @default 1 (fedavg, fedavgm), 0.1 (adaptive) */
+  serverLearningRate?: number;
+  /** fedavgm: β, the server momentum, in [0, 1). @default 0.9 */
+  serverMomentum?: number;
+  /** fedadam, fedyogi, fedadagrad: β1, decay of the first moment, in [0, 1). @default 0.9 (fedadagrad: 0) */
+  beta1?: number;
+  /** fedadam, fedyogi: β2, decay (Yogi: step) of the second moment, in [0, 1). @default 0.99 */
+  beta2?: number;
+  /** fedadam, fedyogi, fedadagrad: τ, the adaptivity floor added to √v. @default 1e-9 */
+  tau?: number;
 }
 
 /** What the strategy must agree with: the coordinator's sampling, its minClients, and whether DP is on. */
@@ -38,11 +67,13 @@ export interface StrategyPlan {
 
 /**
  * The strategy the settings ask for, sampling like the coordinator's default FedAvg
- * (fraction, minFitClients = minClients, seed).
+ * (fraction, minFitClients = minClients, seed). `fedavg` with a server learning rate other than 1
+ * is FedAvgM with momentum 0; with η = 1 it is FedAvg itself.
  * @throws CoordinatorError('INVALID_OPTION') for a combination that would not do what it says:
  *   a robust rule or an influence bound under DP (the DP wrapper only calls the strategy's
- *   applyDelta with its own noisy mean), an option of another strategy, maxExamples with an
- *   unweighted rule, or minClients below the rule's fewest results
+ *   applyDelta with its own noisy mean — a server optimiser's step on it is fine), an option of
+ *   another strategy, maxExamples with an unweighted rule, a setting out of its range, or
+ *   minClients below the rule's fewest results
  */
 export function resolveStrategy(settings: StrategySettings, plan: StrategyPlan): Strategy {
   const name = settings.strategy ?? 'fedavg';
@@ -50,11 +81,12 @@ export function resolveStrategy(settings: StrategySettings, plan: StrategyPlan):
     throw new CoordinatorError('INVALID_OPTION', message);
   };
   if (!STRATEGY_NAMES.includes(name)) refuse(`--strategy must be one of ${STRATEGY_NAMES.join(', ')}, got ${String(name)}.`);
+  const meanBased = (MEAN_BASED as readonly StrategyName[]).includes(name);
   if (plan.dp) {
-    if (name !== 'fedavg')
+    if (!meanBased)
       refuse(
         `--strategy ${name} has no effect under --dp: the DP wrapper clips, sums and noises the updates itself and hands only ` +
-          'its noisy mean to the strategy, so a robust rule never sees the updates. Use --strategy fedavg with --dp, or turn DP off.',
+          `its noisy mean to the strategy, so a robust rule never sees the updates. Use --strategy ${MEAN_BASED.join(', ')} with --dp, or turn DP off.`,
       );
     if (settings.maxUpdateNorm !== undefined)
       refuse('--max-update-norm clips updates without DP; under --dp every update is already clipped to --clip. Give one or the other.');
@@ -68,7 +100,15 @@ export function resolveStrategy(settings: StrategySettings, plan: StrategyPlan):
   onlyWith('--trim-fraction', settings.trimFraction, ['trimmed-mean']);
   onlyWith('--byzantine', settings.byzantine, ['krum', 'multi-krum']);
   onlyWith('--krum-keep', settings.krumKeep, ['multi-krum']);
-  onlyWith('--max-examples', settings.maxExamples, ['fedavg']);
+  if (settings.maxExamples !== undefined && !meanBased)
+    refuse(
+      `--max-examples applies to --strategy fedavg only (and to ${MEAN_BASED.slice(1).join(', ')}, which average as it does), not ${name}.`,
+    );
+  onlyWith('--server-lr', settings.serverLearningRate, MEAN_BASED);
+  onlyWith('--server-momentum', settings.serverMomentum, ['fedavgm']);
+  onlyWith('--beta1', settings.beta1, ADAPTIVE);
+  onlyWith('--beta2', settings.beta2, ['fedadam', 'fedyogi']);
+  onlyWith('--tau', settings.tau, ADAPTIVE);
   const sampling = {
     fraction: plan.fraction,
     minFitClients: plan.minClients,
@@ -88,10 +128,22 @@ function build(
   settings: StrategySettings,
   sampling: { fraction: number; minFitClients: number; seed: number; clipNorm?: number },
 ): Strategy & { minResults: number } {
-  const { byzantine, krumKeep, trimFraction, maxExamples } = settings;
+  const { byzantine, krumKeep, trimFraction, maxExamples, serverLearningRate, serverMomentum, beta1, beta2, tau } = settings;
+  // Options left undefined take each constructor's default.
+  const weighted = { ...sampling, maxExamples, serverLearningRate };
   switch (name) {
     case 'fedavg':
-      return new FedAvg({ ...sampling, ...(maxExamples !== undefined ? { maxExamples } : {}) });
+      return serverLearningRate === undefined || serverLearningRate === 1
+        ? new FedAvg({ ...sampling, ...(maxExamples !== undefined ? { maxExamples } : {}) })
+        : new FedAvgM({ ...weighted, serverMomentum: 0 });
+    case 'fedavgm':
+      return new FedAvgM({ ...weighted, serverMomentum });
+    case 'fedadam':
+      return new FedAdam({ ...weighted, beta1, beta2, tau });
+    case 'fedyogi':
+      return new FedYogi({ ...weighted, beta1, beta2, tau });
+    case 'fedadagrad':
+      return new FedAdagrad({ ...weighted, beta1, tau });
     case 'median':
       return new FedMedian(sampling);
     case 'trimmed-mean':
