@@ -180,6 +180,29 @@ describe('server optimisers under central DP', () => {
     expect(stepped.trainLoss).toBeNull();
   });
 
+  it('saves the optimiser’s moments with the wrapper’s clip, so that a restart under DP resumes them', () => {
+    const population = ['a', 'b', 'c'];
+    const global = [Float32Array.of(0.5, -0.5, 0, 1)];
+    const first = central(adam());
+    first.configureFit(1, population);
+    const stepped = first.aggregateFit(1, results, [], global);
+    const saved = JSON.parse(JSON.stringify(first.saveState())) as { clipNorm: number; inner?: unknown };
+    expect(saved.clipNorm).toBe(1);
+    expect(saved.inner).toBeDefined();
+    // The round-2 step of a restarted wrapper equals the uninterrupted one's, and differs without the moments.
+    const next = [stepped.weights[0]!];
+    const restarted = central(adam());
+    restarted.loadState(saved);
+    const forgetful = central(adam());
+    forgetful.loadState({ clipNorm: saved.clipNorm });
+    const step = (s: Strategy) => {
+      s.configureFit(2, population);
+      return s.applyDelta(2, [Float32Array.of(0.1, 0.2, -0.1, 0)], next)[0];
+    };
+    expect(step(restarted)).toEqual(step(first));
+    expect(step(forgetful)).not.toEqual(step(first));
+  });
+
   it('runs a coordinator under dp: central with the strategy resolveStrategy builds, each round released once', async () => {
     const transport = new MemoryTransport();
     connectClients(transport);

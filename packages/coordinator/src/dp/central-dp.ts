@@ -139,12 +139,15 @@ export class CentralDp extends StrategyWrapper {
   }
 
   /** The adaptive clip survives restarts through the coordinator's store. */
-  saveState(): unknown {
-    return { clipNorm: this.clip };
+  /** The adaptive clip, and the inner strategy's state (a server optimiser's moments). */
+  override saveState(): unknown {
+    const inner = this.inner.saveState?.();
+    return { clipNorm: this.clip, ...(inner === undefined ? {} : { inner }) };
   }
 
-  loadState(state: unknown): void {
-    const clip = (state as { clipNorm?: unknown } | null)?.clipNorm;
-    if (typeof clip === 'number' && clip > 0) this.clip = clip;
+  override loadState(state: unknown): void {
+    const saved = state as { clipNorm?: unknown; inner?: unknown } | null;
+    if (typeof saved?.clipNorm === 'number' && saved.clipNorm > 0) this.clip = saved.clipNorm;
+    if (saved?.inner !== undefined) this.inner.loadState?.(saved.inner);
   }
 }

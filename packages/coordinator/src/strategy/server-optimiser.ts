@@ -82,7 +82,7 @@ export abstract class ServerOptimiser extends StrategyWrapper {
   }
 
   /** The moments after the round being committed; nothing for a stateless optimiser. */
-  saveState(): unknown {
+  override saveState(): unknown {
     const state = this.stepped ?? this.committed;
     return this.momentNames.length === 0 || !state ? undefined : encodeOptimiserState(this.kind, state);
   }
@@ -91,7 +91,7 @@ export abstract class ServerOptimiser extends StrategyWrapper {
    * Resumes from the moments saved with the last committed round.
    * @throws CoordinatorError('SETTINGS_MISMATCH') for another optimiser's state; ('STORE_CORRUPT') for a damaged one
    */
-  loadState(state: unknown): void {
+  override loadState(state: unknown): void {
     this.committed = decodeOptimiserState(this.kind, this.momentNames, state);
     this.stepped = undefined;
   }

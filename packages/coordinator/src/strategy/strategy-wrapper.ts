@@ -22,6 +22,15 @@ export abstract class StrategyWrapper implements Strategy {
     return this.inner.applyDelta(round, delta, global);
   }
 
+  /** The wrapped strategy's state (a server optimiser's moments), so that a restart keeps it. */
+  saveState(): unknown {
+    return this.inner.saveState?.();
+  }
+
+  loadState(state: unknown): void {
+    this.inner.loadState?.(state);
+  }
+
   configureEvaluate(round: number, available: readonly string[]): string[] {
     return this.inner.configureEvaluate(round, available);
   }
