@@ -1,12 +1,25 @@
 /**
- * The files a simulation leaves behind: config.json, metrics.jsonl, summary.json, model/, and under
- * DP the published ledger (ledger.jsonl, ledger-head.json, coordinator.pub). coordinator.db is the
- * coordinator's private store (it names participants): keep it out of what you publish. The ledger's
- * signing key is never written here.
+ * The files a run leaves behind, whether a simulation's or a real coordinator's: config.json (the
+ * settings, replayable with `--config`, and what they resolved to), run.json (the run's id), metrics.jsonl,
+ * summary.json, model/, and under DP the published ledger (ledger.jsonl, ledger-head.json,
+ * coordinator.pub). coordinator.db is the coordinator's private store (it names participants): keep
+ * it out of what you publish. The ledger's signing key is never written here.
+ *
+ * One process at a time writes a run directory: `RunDirectory.open` takes cohort.lock in it.
  */
-import { appendFileSync, mkdirSync, writeFileSync } from 'node:fs';
+import { appendFileSync, mkdirSync, readdirSync, renameSync, truncateSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { FairnessMetrics, RoundReport } from '@cohort/coordinator';
+import type {
+  ClassificationMetrics,
+  DpOptions,
+  EpsilonReport,
+  EvaluationRecord,
+  FairnessMetrics,
+  RoundReport,
+  RunOutcome,
+  RunSecurity,
+} from '@cohort/coordinator';
+import { DirectoryLock, readText } from './directory-lock';
 
 /**
  * One line of metrics.jsonl. Under differential privacy the participation fields (selected,
@@ -98,9 +111,113 @@ function fairnessLine(f: FairnessMetrics): NonNullable<MetricsLine['fairness']> 
   };
 }
 
+/** What summary.json says of every run, a simulation's or a real coordinator's. */
+export interface RunSummary {
+  run_id: string;
+  status: RunOutcome['status'];
+  reason: string;
+  rounds_completed: number;
+  model: string;
+  seed: number;
+  /** This process's share of the run: a resumed run counts from its resumption. */
+  duration_ms: number;
+  initial: ClassificationMetrics | null;
+  final: (ClassificationMetrics & { round: number }) | null;
+  privacy: (EpsilonReport & { mode: string; noise_multiplier: number; clip: number; sample_rate: number; private: boolean }) | null;
+  model_sha256: string;
+  /** How connections and answers were protected. */
+  security: RunSecurity;
+  run_dir: string;
+}
+
+export type RunDirectoryErrorCode =
+  /** The directory holds a previous run, and neither resuming nor replacing it was asked for. */
+  | 'RUN_EXISTS'
+  /** Resuming was asked for, but the directory's run has ended. */
+  | 'NOTHING_TO_RESUME';
+
+export class RunDirectoryError extends Error {
+  override readonly name = 'RunDirectoryError';
+
+  constructor(
+    readonly code: RunDirectoryErrorCode,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+/** What to do with a directory that already holds a run. */
+export type PreviousRun =
+  /** Refuse it (RUN_EXISTS). */
+  | 'refuse'
+  /** Continue it: metrics.jsonl keeps its rounds and gains only new ones. */
+  | 'resume'
+  /** Move its files aside to the sibling DIR.replaced-TIMESTAMP, then start afresh. */
+  | 'replace'
+  /** A federation's data directory: runs follow one another; a new run moves its predecessor's records to runs/RUN_ID/. */
+  | 'federation';
+
+/** The files of one run in a federation's directory, moved aside when the next run begins. */
+const PER_RUN_FILES = ['config.json', 'run.json', 'metrics.jsonl', 'summary.json', 'privacy-audit.json', 'report.html'];
+
+/** Whether a directory entry is something a run writes: nothing else is ever moved. */
+function isRunFile(name: string): boolean {
+  return PER_RUN_FILES.includes(name) || name === 'model' || name.startsWith('coordinator.') || name.startsWith('ledger');
+}
+
+/**
+ * Files that exist once a run has begun (run.json is written as soon as the coordinator has created
+ * or resumed it): without them, what is left is an attempt that never started a run, and is reused.
+ */
+const RUN_BEGUN = ['run.json', 'metrics.jsonl', 'summary.json', 'ledger.jsonl'];
+
+function timestamp(now = new Date()): string {
+  return now
+    .toISOString()
+    .replace(/\.\d+Z$/, 'Z')
+    .replace(/:/g, '-');
+}
+
 export class RunDirectory {
+  /** Where the previous run's files were moved, when `open` replaced them. */
+  replacedTo: string | undefined;
+  /** The evaluations of round 0 and of the latest evaluated round, as recorded (or restored on resume). */
+  initial: ClassificationMetrics | null = null;
+  final: (ClassificationMetrics & { round: number }) | null = null;
+  private lock: DirectoryLock | undefined;
+  /** Rounds already in metrics.jsonl: a resumed run never writes one twice. */
+  private readonly recorded = new Set<number>();
+
   constructor(readonly path: string) {
     mkdirSync(path, { recursive: true });
+  }
+
+  /**
+   * Locks the directory for this process (DirectoryInUseError if another live process holds it), then deals with
+   * a previous run in it as `previousRun` says. Call close() when done.
+   */
+  static open(path: string, { previousRun, command }: { previousRun: PreviousRun; command: string }): RunDirectory {
+    const dir = new RunDirectory(path);
+    dir.lock = DirectoryLock.acquire(path, command);
+    try {
+      const previous = readdirSync(path).filter(isRunFile);
+      const begun = previous.some((name) => RUN_BEGUN.includes(name));
+      if (begun && previousRun === 'refuse')
+        throw new RunDirectoryError(
+          'RUN_EXISTS',
+          `${path} already holds ${dir.describePrevious()}: give --resume to continue it, --force to move it aside and start afresh, or another --out.`,
+        );
+      if (previous.length > 0 && previousRun === 'replace') {
+        dir.replacedTo = `${path}.replaced-${timestamp()}`;
+        dir.moveFiles(previous, dir.replacedTo);
+      }
+      dir.readRecordedRounds();
+      return dir;
+    } catch (error) {
+      dir.close();
+      throw error;
+    }
   }
 
   get dbPath(): string {
@@ -115,12 +232,55 @@ export class RunDirectory {
     return join(this.path, 'model');
   }
 
+  /** The run's settings, in the form `--config` reads back. */
   writeConfig(config: object): void {
     writeFileSync(join(this.path, 'config.json'), `${JSON.stringify(config, null, 2)}\n`);
   }
 
+  /**
+   * Marks the directory as the record of run `runId` (run.json). In a federation's directory, the
+   * records of another run found here move to runs/ITS_ID/ first.
+   */
+  beginRun(runId: string): void {
+    const previous = this.runOnRecord();
+    if (previous !== undefined && previous !== runId) {
+      const names = readdirSync(this.path).filter((name) => PER_RUN_FILES.includes(name));
+      this.moveFiles(names, join(this.path, 'runs', previous));
+      this.recorded.clear();
+      this.initial = null;
+      this.final = null;
+    }
+    writeFileSync(join(this.path, 'run.json'), `${JSON.stringify({ run_id: runId }, null, 2)}\n`);
+  }
+
+  /** Appends a line to metrics.jsonl, unless its round is already there. */
   appendMetrics(line: MetricsLine): void {
+    if (this.recorded.has(line.round)) return;
+    this.recorded.add(line.round);
     appendFileSync(join(this.path, 'metrics.jsonl'), `${JSON.stringify(line)}\n`);
+  }
+
+  /** Records a round's report: its metrics line, and the initial and final evaluations of the summary. */
+  recordRound(report: RoundReport): void {
+    if (report.evaluation && report.round === 0) this.initial = report.evaluation;
+    if (report.evaluation) this.final = { ...report.evaluation, round: report.round };
+    this.appendMetrics(toMetricsLine(report));
+  }
+
+  /**
+   * On resuming a run: the summary's initial and final evaluations, from those its database holds
+   * (under DP without the spread of clients' accuracies, as the rounds published them).
+   */
+  restoreEvaluations(evaluations: readonly EvaluationRecord[], dp: boolean): void {
+    const published = (m: ClassificationMetrics): ClassificationMetrics => {
+      if (!dp) return m;
+      const { perClientAccuracy: _spread, ...rest } = m;
+      return rest;
+    };
+    const first = evaluations.find((e) => e.round === 0);
+    const last = evaluations.at(-1);
+    this.initial = first ? published(first.metrics) : null;
+    this.final = last ? { ...published(last.metrics), round: last.round } : null;
   }
 
   /** privacy-audit.json: canary scores (never their directions), the estimate and the lower bound. */
@@ -131,15 +291,68 @@ export class RunDirectory {
   writeSummary(summary: object): void {
     writeFileSync(join(this.path, 'summary.json'), `${JSON.stringify(summary, null, 2)}\n`);
   }
+
+  /** The summary every run shares, from its outcome and the evaluations recorded. */
+  summarise(outcome: RunOutcome, run: { model: string; seed: number; startedAt: number; dp: DpOptions | undefined }): RunSummary {
+    const { dp } = run;
+    return {
+      run_id: outcome.runId,
+      status: outcome.status,
+      reason: outcome.reason,
+      rounds_completed: outcome.lastRound,
+      model: run.model,
+      seed: run.seed,
+      duration_ms: Date.now() - run.startedAt,
+      initial: this.initial,
+      final: this.final,
+      model_sha256: outcome.modelSha256,
+      privacy:
+        dp && outcome.privacy
+          ? { ...outcome.privacy, mode: dp.mode, noise_multiplier: dp.noiseMultiplier, clip: dp.clipNorm, sample_rate: dp.sampleRate }
+          : null,
+      security: outcome.security,
+      run_dir: this.path,
+    };
+  }
+
+  /** Releases the directory's lock. */
+  close(): void {
+    this.lock?.release();
+    this.lock = undefined;
+  }
+
+  private runOnRecord(): string | undefined {
+    const text = readText(join(this.path, 'run.json'));
+    return text === undefined ? undefined : String((JSON.parse(text) as { run_id?: unknown }).run_id);
+  }
+
+  private describePrevious(): string {
+    const text = readText(join(this.path, 'summary.json'));
+    if (text === undefined) return 'an unfinished run (no summary.json)';
+    const summary = JSON.parse(text) as { status?: string; reason?: string };
+    return `a ${summary.status ?? 'previous'} run (${summary.reason ?? 'no reason recorded'})`;
+  }
+
+  private moveFiles(names: readonly string[], to: string): void {
+    mkdirSync(to, { recursive: true });
+    for (const name of names) renameSync(join(this.path, name), join(to, name));
+  }
+
+  /** Reads the rounds metrics.jsonl holds, and cuts off a last line left half-written by a crash. */
+  private readRecordedRounds(): void {
+    const path = join(this.path, 'metrics.jsonl');
+    const text = readText(path);
+    if (text === undefined) return;
+    const complete = text.slice(0, text.lastIndexOf('\n') + 1);
+    if (complete.length < text.length) truncateSync(path, Buffer.byteLength(complete));
+    for (const line of complete.split('\n')) {
+      if (line.trim() === '') continue;
+      this.recorded.add((JSON.parse(line) as MetricsLine).round);
+    }
+  }
 }
 
 /** runs/2026-11-28T15-04-05Z style default directory. */
 export function defaultRunPath(now = new Date()): string {
-  return join(
-    'runs',
-    now
-      .toISOString()
-      .replace(/\.\d+Z$/, 'Z')
-      .replace(/:/g, '-'),
-  );
+  return join('runs', timestamp(now));
 }

@@ -4,6 +4,7 @@
  */
 import { EventEmitter, once } from 'node:events';
 import { setTimeout as delay } from 'node:timers/promises';
+import { existsSync } from 'node:fs';
 import { availableParallelism, homedir } from 'node:os';
 import { join } from 'node:path';
 import { pino, type Logger } from 'pino';
@@ -11,12 +12,10 @@ import {
   Coordinator,
   resolveDp,
   Store,
-  type ClassificationMetrics,
   type DpOptions,
   type DpSettings,
-  type EpsilonReport,
+  type EvaluationRecord,
   type RoundReport,
-  type RunSecurity,
   type SecureAggregationOptions,
   type Strategy,
 } from '@cohort/coordinator';
@@ -33,7 +32,7 @@ import { createRng, type Rng } from './rng';
 import { preparePiiFederation } from './data/pii/federated-pii';
 import { PII_DATASET_NAMES } from './data/pii/pii-dataset';
 import { PooledTrainer } from './pooled-trainer';
-import { RunDirectory, defaultRunPath, toMetricsLine } from './run-directory';
+import { RunDirectory, RunDirectoryError, defaultRunPath, type PreviousRun, type RunSummary } from './run-directory';
 import { WorkerPool } from './worker-pool';
 
 const CLIENT_DRAIN_MS = 5_000;
@@ -75,6 +74,14 @@ export interface SimulationOptions {
   roundTimeoutMs?: number;
   /** Run directory. @default runs/<timestamp> */
   out?: string;
+  /**
+   * A previous run in `out`: refuse it, resume it (the same settings; metrics.jsonl gains only the
+   * rounds it lacks, the ledger continues), or move it aside to OUT.replaced-TIMESTAMP and start afresh.
+   * @default 'refuse'
+   */
+  previousRun?: Exclude<PreviousRun, 'federation'>;
+  /** What config.json records: the settings as the caller states them (the CLI's flags, for `--config`). @default this.config */
+  settings?: Record<string, unknown>;
   /** Differential privacy (`--dp central|local`); with it, clients are Poisson-sampled at rate `fraction`. */
   dp?: DpSettings;
   /**
@@ -100,41 +107,51 @@ export interface SimulationOptions {
   logger?: Logger;
 }
 
-export interface SimulationSummary {
-  run_id: string;
-  status: string;
-  reason: string;
-  rounds_completed: number;
+/** summary.json of a simulation: every run's summary (a simulation runs the coordinator in open mode), and the federation it simulated. */
+export interface SimulationSummary extends RunSummary {
   dataset: string;
-  model: string;
   clients: number;
   partition: string;
-  seed: number;
   backend: string;
   workers: number;
-  duration_ms: number;
-  initial: ClassificationMetrics | null;
-  final: (ClassificationMetrics & { round: number }) | null;
-  privacy: (EpsilonReport & { mode: string; noise_multiplier: number; clip: number; sample_rate: number; private: boolean }) | null;
-  model_sha256: string;
   /** The empirical audit's headline figures (details in privacy-audit.json), with --canaries. */
   privacy_audit: { canaries: number; epsilon_lower: number; epsilon_estimate: number; verdict: 'pass' | 'fail'; reasons: string[] } | null;
-  /** How connections and answers were protected: a simulation runs the coordinator in open mode. */
-  security: RunSecurity;
-  run_dir: string;
 }
 
 interface SimulationEvents {
-  started: [{ url: string; backend: string; runDir: string; rounds: number; clients: number }];
+  started: [
+    {
+      url: string;
+      backend: string;
+      runDir: string;
+      rounds: number;
+      clients: number;
+      /** The last committed round of the run resumed, if this run is a resumption. */
+      resumedFrom: number | undefined;
+      /** Where a previous run's files were moved, if they were. */
+      replacedTo: string | undefined;
+    },
+  ];
   round: [RoundReport];
 }
 
+/** Where a run to resume stands: its last committed round and recorded evaluations. */
+interface ResumePoint {
+  round: number;
+  evaluations: EvaluationRecord[];
+}
+
 export class Simulation extends EventEmitter<SimulationEvents> {
-  readonly config: Required<Omit<SimulationOptions, 'label' | 'logger' | 'dp' | 'dpStrategy' | 'strategy' | 'secureAggregation'>> & {
+  readonly config: Required<
+    Omit<SimulationOptions, 'label' | 'logger' | 'dp' | 'dpStrategy' | 'strategy' | 'secureAggregation' | 'previousRun' | 'settings'>
+  > & {
     label: string | undefined;
     dp: DpSettings;
     secureAggregation: SecureAggregationOptions | undefined;
   };
+
+  /** Set while the run's coordinator is up, so that stop() can end it. */
+  private coordinator: Coordinator | undefined;
 
   constructor(private readonly options: SimulationOptions = {}) {
     super();
@@ -176,6 +193,40 @@ export class Simulation extends EventEmitter<SimulationEvents> {
     }
     if (!Number.isInteger(this.config.workers) || this.config.workers < 1) {
       throw new SimulationError('INVALID_OPTION', `workers must be an integer of at least 1, got ${this.config.workers}.`);
+    }
+    if (canaries > 0 && options.previousRun === 'resume')
+      throw new SimulationError(
+        'INVALID_OPTION',
+        "a canary audit cannot be resumed: the canaries' secret coin flips are not kept. Start afresh (--force) or audit another run.",
+      );
+  }
+
+  /**
+   * Stops the rounds, abandoning the one in progress: the committed rounds stay, summary.json says
+   * 'stopped', and the run can be resumed (previousRun 'resume'). False when there was nothing to stop yet.
+   */
+  stop(): boolean {
+    if (!this.coordinator) return false;
+    void this.coordinator.close();
+    return true;
+  }
+
+  /** The unfinished run in the directory's database, when resuming; refuses when the run there has ended. */
+  private resumePoint(dir: RunDirectory): ResumePoint | undefined {
+    if (this.options.previousRun !== 'resume' || !existsSync(dir.dbPath)) return undefined;
+    const store = new Store(dir.dbPath);
+    try {
+      const run = store.unfinishedRun();
+      if (!run) {
+        if (store.runCount() === 0) return undefined;
+        throw new RunDirectoryError(
+          'NOTHING_TO_RESUME',
+          `the run in ${dir.path} has ended, there is nothing to resume: give --force to start afresh, or another --out.`,
+        );
+      }
+      return { round: store.latestCheckpoint(run.id).round, evaluations: store.evaluations(run.id) };
+    } finally {
+      store.close();
     }
   }
 
@@ -220,18 +271,29 @@ export class Simulation extends EventEmitter<SimulationEvents> {
   }
 
   async run(): Promise<SimulationSummary> {
+    const spec = parsePartition(this.config.partition);
+    const dir = RunDirectory.open(this.config.out, { previousRun: this.options.previousRun ?? 'refuse', command: 'cohort simulate' });
+    try {
+      return await this.runIn(dir, spec);
+    } finally {
+      dir.close();
+    }
+  }
+
+  private async runIn(dir: RunDirectory, spec: PartitionSpec): Promise<SimulationSummary> {
     const started = Date.now();
     const { config } = this;
     const log = this.options.logger ?? pino({ name: 'simulate', level: 'warn' }, pino.destination(2));
-    const spec = parsePartition(config.partition);
+    const resumed = this.resumePoint(dir);
+    if (resumed) dir.restoreEvaluations(resumed.evaluations, (this.config.dp.mode ?? 'off') !== 'off');
     const rng = createRng(config.seed);
     const { dataset, trainParts, evalParts } = await this.federate(spec, rng);
-    const dir = new RunDirectory(config.out);
     const dp = resolveDp(config.dp, { sampleRate: config.fraction, rounds: config.rounds, keyDir: config.keyDir });
     const { keyDir: _keyDir, ...recorded } = config;
+    // The settings, then what they resolved to: `--config` reads the first back and passes over the second.
     dir.writeConfig({
+      ...(this.options.settings ?? recorded),
       dpResolved: dp ? { ...dp, keyDir: undefined } : null,
-      ...recorded,
       numFeatures: dataset.numFeatures,
       numClasses: dataset.numClasses,
       trainExamples: dataset.train.count,
@@ -272,15 +334,21 @@ export class Simulation extends EventEmitter<SimulationEvents> {
       logger: log.child({ component: 'coordinator' }),
     });
     let clients: CohortClient[] = [];
+    this.coordinator = coordinator;
     try {
       const [backend, url] = await Promise.all([pool.ready, coordinator.start()]);
-      this.emit('started', { url, backend, runDir: dir.path, rounds: config.rounds, clients: config.clients });
-      let initial: ClassificationMetrics | null = null;
-      let final: SimulationSummary['final'] = null;
+      dir.beginRun(coordinator.runId);
+      this.emit('started', {
+        url,
+        backend,
+        runDir: dir.path,
+        rounds: config.rounds,
+        clients: config.clients,
+        resumedFrom: resumed?.round,
+        replacedTo: dir.replacedTo,
+      });
       coordinator.on('round', (report) => {
-        dir.appendMetrics(toMetricsLine(report));
-        if (report.evaluation && report.round === 0) initial = report.evaluation;
-        if (report.evaluation) final = { ...report.evaluation, round: report.round };
+        dir.recordRound(report);
         this.emit('round', report);
       });
       clients = Array.from({ length: config.clients }, (_, i) =>
@@ -312,36 +380,25 @@ export class Simulation extends EventEmitter<SimulationEvents> {
       await Promise.all(clients.map((c) => (c.connected ? undefined : once(c, 'connected'))));
       const outcome = await coordinator.runRounds();
       const audit =
-        dp && canaries.length > 0 && outcome.privacy
+        outcome.status !== 'stopped' && dp && canaries.length > 0 && outcome.privacy
           ? auditCanaries(canaries, this.models(dir.dbPath, outcome.runId, coordinator.weightSpecs), {
               delta: dp.delta,
               accountant: outcome.privacy,
             })
           : undefined;
       if (audit) dir.writePrivacyAudit(audit);
-      // Let the clients take in the coordinator's last acknowledgements and its run:end.
-      await Promise.race([Promise.allSettled(clients.map((c) => c.finished)), delay(CLIENT_DRAIN_MS, undefined, { ref: false })]);
-      coordinator.saveModel(dir.modelDir);
+      // Let the clients take in the coordinator's last acknowledgements and its run:end (a stopped run sends none).
+      if (outcome.status !== 'stopped')
+        await Promise.race([Promise.allSettled(clients.map((c) => c.finished)), delay(CLIENT_DRAIN_MS, undefined, { ref: false })]);
+      // A stopped coordinator is closed; its committed model is kept in the database, for the resumed run.
+      if (outcome.status !== 'stopped') coordinator.saveModel(dir.modelDir);
       const summary: SimulationSummary = {
-        run_id: outcome.runId,
-        status: outcome.status,
-        reason: outcome.reason,
-        rounds_completed: outcome.lastRound,
+        ...dir.summarise(outcome, { model: config.model, seed: config.seed, startedAt: started, dp }),
         dataset: config.dataset,
-        model: config.model,
         clients: config.clients,
         partition: config.partition,
-        seed: config.seed,
         backend,
         workers: config.workers,
-        duration_ms: Date.now() - started,
-        initial,
-        final,
-        model_sha256: outcome.modelSha256,
-        privacy:
-          dp && outcome.privacy
-            ? { ...outcome.privacy, mode: dp.mode, noise_multiplier: dp.noiseMultiplier, clip: dp.clipNorm, sample_rate: dp.sampleRate }
-            : null,
         privacy_audit: audit
           ? {
               canaries: audit.canaries,
@@ -351,12 +408,11 @@ export class Simulation extends EventEmitter<SimulationEvents> {
               reasons: audit.reasons,
             }
           : null,
-        security: outcome.security,
-        run_dir: dir.path,
       };
       dir.writeSummary(summary);
       return summary;
     } finally {
+      this.coordinator = undefined;
       await Promise.all(clients.map((c) => c.close()));
       await coordinator.close();
       await pool.close();

@@ -1,6 +1,7 @@
 /** Shared flag parsing: typed parsers, and `--config FILE` whose JSON keys mirror the flags. */
 import { readFileSync } from 'node:fs';
 import { InvalidArgumentError, type Command } from 'commander';
+import { EXIT_CODES } from './exit-codes';
 
 export function integer(min: number, max = Number.MAX_SAFE_INTEGER) {
   return (text: string): number => {
@@ -29,28 +30,64 @@ export function fraction(text: string): number {
   return value;
 }
 
+/** Flags that say how to invoke a command, not what to run: never part of a recorded configuration. */
+const INVOCATION_KEYS = new Set(['config', 'printConfig', 'resume', 'force', 'newRun']);
+
 /**
- * The command's options with `--config FILE` merged in: flags given on the command line win, then
- * the file's keys (kebab-case as the flags, or camelCase), then the defaults. Unknown keys are an
+ * What a run's config.json records beside its settings (what they resolved to, the data's sizes):
+ * `--config` passes over these keys, so that a run's own config.json replays it.
+ */
+const RECORDED_FACTS = new Set(['dpResolved', 'numFeatures', 'numClasses', 'trainExamples', 'testExamples']);
+
+function usageError(command: Command, message: string): never {
+  return command.error(message, { exitCode: EXIT_CODES.usage, code: 'commander.invalidArgument' });
+}
+
+/**
+ * The command's options with a config file merged in (`--config FILE`, else `fallbackConfig` when it
+ * is given): flags given on the command line win, then the file's keys (kebab-case as the flags, or
+ * camelCase), then the defaults. Values in the file pass the flags' own checks. Unknown keys are an
  * error, so a typo in a config file does not pass silently.
  */
-export function resolveWithConfig<T extends object>(command: Command): T {
+export function resolveWithConfig<T extends object>(command: Command, fallbackConfig?: string): T {
   const options = command.opts() as T & { config?: string };
-  if (!options.config) return options;
+  const path = options.config ?? fallbackConfig;
+  if (!path) return options;
   let file: Record<string, unknown>;
   try {
-    file = JSON.parse(readFileSync(options.config, 'utf8')) as Record<string, unknown>;
+    file = JSON.parse(readFileSync(path, 'utf8')) as Record<string, unknown>;
   } catch (error) {
-    command.error(`cannot read config file ${options.config}: ${(error as Error).message}`);
+    return usageError(command, `cannot read config file ${path}: ${(error as Error).message}`);
   }
   const known = new Map(command.options.map((o) => [o.attributeName(), o]));
   const merged: Record<string, unknown> = { ...options };
   for (const [key, value] of Object.entries(file)) {
     const name = key.replace(/-([a-z])/g, (_, c: string) => c.toUpperCase());
     const option = known.get(name);
-    if (!option || name === 'config') command.error(`config file ${options.config}: unknown key "${key}"`);
+    if (!option && RECORDED_FACTS.has(name)) continue;
+    if (!option || INVOCATION_KEYS.has(name)) usageError(command, `config file ${path}: unknown key "${key}"`);
     if (command.getOptionValueSource(name) === 'cli') continue;
-    merged[name] = typeof value === 'string' && option.parseArg ? option.parseArg(value, undefined) : value;
+    try {
+      const checkable = (typeof value === 'string' || typeof value === 'number') && option.parseArg;
+      merged[name] = checkable ? option.parseArg!(String(value), undefined) : value;
+    } catch (error) {
+      usageError(command, `config file ${path}: "${key}": ${(error as Error).message}`);
+    }
   }
   return merged as T;
+}
+
+/**
+ * The effective configuration in the form `--config` reads: every flag's value (defaults, file,
+ * command line), without the invocation flags and unset options. `--print-config` prints it.
+ */
+export function effectiveConfig(flags: object): Record<string, unknown> {
+  return Object.fromEntries(Object.entries(flags).filter(([key, value]) => value !== undefined && !INVOCATION_KEYS.has(key)));
+}
+
+/** `--print-config`: prints the effective configuration as JSON; true when the command should stop there. */
+export function printConfig(flags: object & { printConfig?: boolean }): boolean {
+  if (!flags.printConfig) return false;
+  process.stdout.write(`${JSON.stringify(effectiveConfig(flags), null, 2)}\n`);
+  return true;
 }

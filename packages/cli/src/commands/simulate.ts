@@ -1,11 +1,15 @@
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { Command, Option } from 'commander';
 import type { StrategySettings } from '@cohort/coordinator';
-import type { SimulationOptions, SimulationSummary } from '@cohort/simulations';
+import type { Simulation, SimulationOptions, SimulationSummary } from '@cohort/simulations';
 import type { Progress } from '../progress';
 import { addStrategyFlags } from '../strategy-flags';
 import { addSecureAggregationFlags, secureAggregationFrom, type SecureAggregationFlags } from '../secure-aggregation-flags';
 import { addDpFlags, dpSettingsFrom, type DpFlags } from '../dp-flags';
-import { fraction, integer, nonNegative, positive, resolveWithConfig } from '../options';
+import { EXIT_CODES, exitCodeOfOutcome, fail, withExitCodes } from '../exit-codes';
+import { effectiveConfig, fraction, integer, nonNegative, positive, printConfig, resolveWithConfig } from '../options';
+import { settingsDifferences } from '../run-settings';
 
 type Flags = Required<
   Pick<
@@ -16,7 +20,14 @@ type Flags = Required<
   Pick<SimulationOptions, 'label' | 'model' | 'minClients' | 'workers' | 'out' | 'groupBias' | 'keyDir' | 'canaries'> &
   DpFlags &
   StrategySettings &
-  SecureAggregationFlags & { roundTimeout: number; json?: boolean; logLevel: string };
+  SecureAggregationFlags & {
+    roundTimeout: number;
+    json?: boolean;
+    logLevel: string;
+    resume?: boolean;
+    force?: boolean;
+    printConfig?: boolean;
+  };
 
 function describeAudit(a: NonNullable<SimulationSummary['privacy_audit']>): string {
   const verdict = a.verdict === 'pass' ? 'consistent with the accountant' : `FAILED: ${a.reasons.join(' ')}`;
@@ -42,7 +53,12 @@ export function simulateCommand(): Command {
     .option('--eval-every <n>', 'federated evaluation every N rounds (0: never)', integer(0), 1)
     .option('--workers <n>', 'training threads (default: number of cores)', integer(1))
     .option('--round-timeout <seconds>', 'per-round timeout', positive, 300)
-    .option('--out <dir>', 'run directory (default: runs/<timestamp>)')
+    .option('--out <dir>', 'run directory (default: runs/<timestamp>); one holding a previous run needs --resume or --force')
+    .option(
+      '--resume',
+      "continue the run in --out where it stopped, with its config.json's settings (flags may change only --workers, --round-timeout, --log-level, --json)",
+    )
+    .option('--force', 'move a previous run in --out aside, to OUT.replaced-TIMESTAMP, and start afresh')
     .option(
       '--canaries <k>',
       'empirical privacy audit (with --dp): k canary clients, each inserted with probability ½; writes privacy-audit.json',
@@ -54,53 +70,121 @@ export function simulateCommand(): Command {
     )
     .addOption(new Option('--log-level <level>', 'log level on stderr').choices(['debug', 'info', 'warn', 'error']).default('warn'))
     .option('--json', 'print summary.json to stdout')
-    .option('--config <file>', 'JSON file whose keys mirror these flags');
-  return addDpFlags(addSecureAggregationFlags(addStrategyFlags(command)), { seeded: true }).action(async (_opts, command: Command) => {
-    const flags = resolveWithConfig<Flags>(command);
-    // Loaded here so that `--help` does not pay for TensorFlow.js.
-    const [{ pino }, { Simulation }, { createProgress }, { resolveStrategy }] = await Promise.all([
-      import('pino'),
-      import('@cohort/simulations'),
-      import('../progress'),
-      import('@cohort/coordinator'),
-    ]);
-    const dp = flags.dp !== 'off';
-    const strategy: SimulationOptions['strategy'] = (plan) => resolveStrategy(flags, { ...plan, dp });
-    const simulation = new Simulation({
-      ...flags,
-      strategy,
-      dp: dpSettingsFrom(flags),
-      secureAggregation: secureAggregationFrom(flags),
-      roundTimeoutMs: flags.roundTimeout * 1000,
-      logger: pino({ name: 'simulate', level: flags.logLevel }, pino.destination(2)),
-    });
-    strategy(simulation.config); // refuses a strategy the run could not honour before anything starts
-    let progress: Progress | undefined;
-    simulation.on('started', (s) => {
-      process.stderr.write(
-        `cohort simulate: ${flags.dataset}, ${simulation.config.model}, ${s.clients} clients (${flags.partition}), ${s.rounds} rounds, backend ${s.backend}, ${simulation.config.workers} workers\n`,
-      );
-      progress = createProgress(s.rounds);
-    });
-    simulation.on('round', (r) => progress?.round(r));
-    const summary = await simulation.run();
-    progress?.stop();
-    if (flags.json) {
-      process.stdout.write(`${JSON.stringify(summary, null, 2)}\n`);
-    } else {
-      const f = summary.final;
-      process.stdout.write(
-        `${summary.status}: ${summary.reason} in ${(summary.duration_ms / 1000).toFixed(1)}s\n` +
-          (f
-            ? `final accuracy ${f.accuracy.toFixed(4)}  loss ${f.loss.toFixed(4)}  precision ${f.precision.toFixed(4)}  recall ${f.recall.toFixed(4)}  f1 ${f.f1.toFixed(4)}\n`
-            : '') +
-          (summary.privacy
-            ? `privacy: ε = ${summary.privacy.rdp.toFixed(4)} (RDP), ${summary.privacy.pld.toFixed(4)} (PLD) at δ = ${summary.privacy.delta}${summary.privacy.private ? '' : ' — seeded noise: NOT private'}\n`
-            : '') +
-          (summary.privacy_audit ? `${describeAudit(summary.privacy_audit)}\n` : '') +
-          `run directory: ${summary.run_dir}\n`,
-      );
-    }
-    if (summary.status === 'failed' || summary.status === 'stopped' || summary.privacy_audit?.verdict === 'fail') process.exitCode = 1;
+    .option('--config <file>', "JSON file whose keys mirror these flags (a run's own config.json replays it)")
+    .option('--print-config', 'print the effective configuration (defaults, --config file, flags) as JSON and exit');
+  return withExitCodes(addDpFlags(addSecureAggregationFlags(addStrategyFlags(command)), { seeded: true })).action(
+    async (_opts, command: Command) => {
+      try {
+        await simulate(command);
+      } catch (error) {
+        fail(command, error);
+      }
+    },
+  );
+}
+
+/** The run's own config.json, when resuming: its settings are the base the flags may not change. */
+function previousConfig(command: Command): string | undefined {
+  const { resume, force, out, config } = command.opts<Flags & { config?: string }>();
+  if (resume && force) command.error('--resume and --force exclude each other.', { exitCode: EXIT_CODES.usage });
+  if (!resume || config !== undefined || out === undefined) return undefined;
+  const path = join(out, 'config.json');
+  return existsSync(path) ? path : undefined;
+}
+
+/** Refuses to resume under settings other than the run's own, naming each difference. */
+function assertSameSettings(command: Command, flags: Flags): void {
+  if (!flags.out) command.error('--resume needs --out: the directory of the run to continue.', { exitCode: EXIT_CODES.usage });
+  const path = join(flags.out, 'config.json');
+  if (!existsSync(path)) return;
+  const differences = settingsDifferences(
+    JSON.parse(readFileSync(path, 'utf8')) as Record<string, unknown>,
+    effectiveConfig(flags),
+    command,
+  );
+  if (differences.length > 0)
+    command.error(
+      `cohort simulate: the run in ${flags.out} was started with other settings: ${differences.join('; ')}. ` +
+        'Drop those flags to resume it, or give --force to start afresh.',
+      { exitCode: EXIT_CODES.usage },
+    );
+}
+
+async function simulate(command: Command): Promise<void> {
+  const flags = resolveWithConfig<Flags>(command, previousConfig(command));
+  if (printConfig(flags)) return;
+  if (flags.resume) assertSameSettings(command, flags);
+  // Loaded here so that `--help` does not pay for TensorFlow.js.
+  const [{ pino }, { Simulation }, { createProgress }, { resolveStrategy }] = await Promise.all([
+    import('pino'),
+    import('@cohort/simulations'),
+    import('../progress'),
+    import('@cohort/coordinator'),
+  ]);
+  const dp = flags.dp !== 'off';
+  const strategy: SimulationOptions['strategy'] = (plan) => resolveStrategy(flags, { ...plan, dp });
+  const { keyDir: _private, ...settings } = effectiveConfig(flags);
+  const simulation = new Simulation({
+    ...flags,
+    strategy,
+    dp: dpSettingsFrom(flags),
+    secureAggregation: secureAggregationFrom(flags),
+    roundTimeoutMs: flags.roundTimeout * 1000,
+    previousRun: flags.resume ? 'resume' : flags.force ? 'replace' : 'refuse',
+    settings,
+    logger: pino({ name: 'simulate', level: flags.logLevel }, pino.destination(2)),
   });
+  strategy(simulation.config); // refuses a strategy the run could not honour before anything starts
+  let progress: Progress | undefined;
+  simulation.on('started', (s) => {
+    if (s.replacedTo) process.stderr.write(`cohort simulate: moved the previous run in ${s.runDir} to ${s.replacedTo}\n`);
+    if (s.resumedFrom !== undefined)
+      process.stderr.write(`cohort simulate: resuming from round ${s.resumedFrom + 1} of ${s.rounds} (${s.resumedFrom} committed)\n`);
+    process.stderr.write(
+      `cohort simulate: ${flags.dataset}, ${simulation.config.model}, ${s.clients} clients (${flags.partition}), ${s.rounds} rounds, backend ${s.backend}, ${simulation.config.workers} workers\n`,
+    );
+    progress = createProgress(s.rounds);
+  });
+  simulation.on('round', (r) => progress?.round(r));
+  const stop = () => {
+    if (simulation.stop()) process.stderr.write('cohort simulate: stopping; the committed rounds are kept (resume with --resume)\n');
+    else process.exit(EXIT_CODES.interrupted);
+  };
+  process.once('SIGINT', stop);
+  process.once('SIGTERM', stop);
+  const summary = await simulation.run().catch(async (error: unknown) => {
+    throw (error as { code?: unknown }).code === 'BUDGET_EXHAUSTED' ? await budgetError(simulation, flags) : error;
+  });
+  progress?.stop();
+  if (flags.json) {
+    process.stdout.write(`${JSON.stringify(summary, null, 2)}\n`);
+  } else {
+    const f = summary.final;
+    const before = summary.status === 'budget-exhausted' && summary.rounds_completed === 0;
+    process.stdout.write(
+      `${summary.status}: ${before ? (await budgetError(simulation, flags)).message : summary.reason} in ${(summary.duration_ms / 1000).toFixed(1)}s\n` +
+        (f
+          ? `final accuracy ${f.accuracy.toFixed(4)}  loss ${f.loss.toFixed(4)}  precision ${f.precision.toFixed(4)}  recall ${f.recall.toFixed(4)}  f1 ${f.f1.toFixed(4)}\n`
+          : '') +
+        (summary.privacy
+          ? `privacy: ε = ${summary.privacy.rdp.toFixed(4)} (RDP), ${summary.privacy.pld.toFixed(4)} (PLD) at δ = ${summary.privacy.delta}${summary.privacy.private ? '' : ' — seeded noise: NOT private'}\n`
+          : '') +
+        (summary.privacy_audit ? `${describeAudit(summary.privacy_audit)}\n` : '') +
+        `run directory: ${summary.run_dir}\n`,
+    );
+  }
+  const outcome = exitCodeOfOutcome(summary.status);
+  process.exitCode = outcome === EXIT_CODES.ok && summary.privacy_audit?.verdict === 'fail' ? EXIT_CODES.auditFailed : outcome;
+}
+
+/** A budget that cannot fit round 1, and what would fit instead. */
+async function budgetError(simulation: Simulation, flags: Flags): Promise<Error> {
+  const [{ CoordinatorError, resolveDp }, { budgetAdvice, spentReleases }] = await Promise.all([
+    import('@cohort/coordinator'),
+    import('../budget-advice'),
+  ]);
+  const { config } = simulation;
+  const dp = resolveDp(dpSettingsFrom(flags), { sampleRate: config.fraction, rounds: config.rounds, keyDir: config.keyDir });
+  if (!dp) return new CoordinatorError('BUDGET_EXHAUSTED', 'the privacy budget is exhausted.');
+  return new CoordinatorError('BUDGET_EXHAUSTED', budgetAdvice(dp, spentReleases(join(config.out, 'coordinator.db')), config.rounds));
 }
