@@ -33,7 +33,10 @@ const PARTS = ['dataset', 'model', 'strategy'] as const;
 
 /** The app a module exports, checked: `path` names the module in errors. */
 export function checkApp(exported: unknown, path: string): CohortApp {
-  const app = (exported as { default?: unknown } | null)?.default ?? exported;
+  // A module read as CommonJS (no "type": "module" beside it) nests its default export one level deeper.
+  let app = exported;
+  for (let depth = 0; depth < 2 && app !== null && typeof app === 'object' && 'default' in app; depth++)
+    app = (app as { default: unknown }).default;
   if (app === null || typeof app !== 'object')
     throw new SimulationError('INVALID_OPTION', `${path} must default-export an app object ({ dataset?, model?, strategy?, defaults? }).`);
   const record = app as Record<string, unknown>;

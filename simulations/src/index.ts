@@ -29,3 +29,6 @@ export { EXAMPLE_FILES, syntheticCsv, writeExampleFolder } from './example-folde
 export type { ExampleFolderOptions } from './example-folder';
 export { checkApp } from './app';
 export type { AppModelShape, CohortApp } from './app';
+export { RunDirectoryError } from './run-directory';
+export type { PreviousRun, RunSummary, RunDirectoryErrorCode } from './run-directory';
+export { DirectoryInUseError, DirectoryLock } from './directory-lock';

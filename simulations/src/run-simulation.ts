@@ -12,6 +12,7 @@ import {
   Coordinator,
   resolveDp,
   Store,
+  type CoordinatorOptions,
   type DpOptions,
   type DpSettings,
   type EvaluationRecord,
@@ -19,9 +20,10 @@ import {
   type SecureAggregationOptions,
   type Strategy,
 } from '@cohort/coordinator';
-import { createClient, initBackend, initialModel, type CohortClient } from '@cohort/client';
+import { createClient, describeModel, initBackend, initialModel, type CohortClient, type ModelDescriptionData } from '@cohort/client';
+import type { CohortApp } from './app';
 import { generateDeviceIdentity } from '@cohort/privacy/identity';
-import { decodeTensors, manifestOf, type TensorSpec } from '@cohort/protocol';
+import { decodeTensors, manifestOf, type Compression, type TensorSpec } from '@cohort/protocol';
 import { CanaryTrainer, drawCanaries, elementsOf } from './canaries';
 import { auditCanaries } from './empirical-audit';
 import type { Dataset } from './data/dataset';
@@ -82,6 +84,15 @@ export interface SimulationOptions {
   previousRun?: Exclude<PreviousRun, 'federation'>;
   /** What config.json records: the settings as the caller states them (the CLI's flags, for `--config`). @default this.config */
   settings?: Record<string, unknown>;
+  /** The clients' optimiser (`sgd`, `momentum` with β `momentum`, `adam`) and FedProx's μ. @default plain SGD, μ = 0 */
+  training?: Pick<CoordinatorOptions['fit'], 'optimizer' | 'momentum' | 'proximalMu'>;
+  /** Updates sent as 8-bit stochastic quantisation (`q8`); not with DP or secure aggregation. @default float32 */
+  compression?: Compression;
+  /** Serve the coordinator's live dashboard (GET /dashboard), on loopback unless `dashboardPublic`. @default false */
+  dashboard?: boolean;
+  dashboardPublic?: boolean;
+  /** A researcher's app (`cohort simulate --app`): its dataset loader and model builder replace `dataset` and `model`. */
+  app?: Pick<CohortApp, 'dataset' | 'model'>;
   /** Differential privacy (`--dp central|local`); with it, clients are Poisson-sampled at rate `fraction`. */
   dp?: DpSettings;
   /**
@@ -143,7 +154,22 @@ interface ResumePoint {
 
 export class Simulation extends EventEmitter<SimulationEvents> {
   readonly config: Required<
-    Omit<SimulationOptions, 'label' | 'logger' | 'dp' | 'dpStrategy' | 'strategy' | 'secureAggregation' | 'previousRun' | 'settings'>
+    Omit<
+      SimulationOptions,
+      | 'label'
+      | 'logger'
+      | 'dp'
+      | 'dpStrategy'
+      | 'strategy'
+      | 'secureAggregation'
+      | 'previousRun'
+      | 'settings'
+      | 'training'
+      | 'compression'
+      | 'dashboard'
+      | 'dashboardPublic'
+      | 'app'
+    >
   > & {
     label: string | undefined;
     dp: DpSettings;
@@ -233,6 +259,15 @@ export class Simulation extends EventEmitter<SimulationEvents> {
   /** Loads the dataset and deals it out: PII datasets go through each device's own pipeline. */
   private async federate(spec: PartitionSpec, rng: Rng): Promise<{ dataset: Dataset; trainParts: Int32Array[]; evalParts: Int32Array[] }> {
     const { config } = this;
+    const app = this.options.app;
+    if (app?.dataset) {
+      const dataset = await app.dataset(config.seed);
+      return {
+        dataset,
+        trainParts: partition(dataset.train.y, config.clients, spec, rng.fork('train')),
+        evalParts: partition(dataset.test.y, config.clients, { kind: 'iid' }, rng.fork('evaluation')),
+      };
+    }
     if ((PII_DATASET_NAMES as readonly string[]).includes(config.dataset)) {
       return preparePiiFederation(config.dataset, {
         seed: config.seed,
@@ -270,6 +305,19 @@ export class Simulation extends EventEmitter<SimulationEvents> {
     }
   }
 
+  /** The model of round 0: the app's, or a preset or model.json (`model`), seeded. */
+  private async initialModel(dataset: Dataset): Promise<ModelDescriptionData> {
+    const shape = { numFeatures: dataset.numFeatures, numClasses: dataset.numClasses };
+    const build = this.options.app?.model;
+    if (!build) return initialModel(this.config.model, shape, this.config.seed);
+    const model = await build({ ...shape, inputShape: dataset.inputShape }, this.config.seed);
+    try {
+      return describeModel(model, dataset.numClasses);
+    } finally {
+      model.dispose();
+    }
+  }
+
   async run(): Promise<SimulationSummary> {
     const spec = parsePartition(this.config.partition);
     const dir = RunDirectory.open(this.config.out, { previousRun: this.options.previousRun ?? 'refuse', command: 'cohort simulate' });
@@ -301,7 +349,7 @@ export class Simulation extends EventEmitter<SimulationEvents> {
     });
 
     await initBackend();
-    const model = await initialModel(config.model, { numFeatures: dataset.numFeatures, numClasses: dataset.numClasses }, config.seed);
+    const model = await this.initialModel(dataset);
     const pool = new WorkerPool(config.workers, {
       numFeatures: dataset.numFeatures,
       train: dataset.train,
@@ -316,7 +364,9 @@ export class Simulation extends EventEmitter<SimulationEvents> {
       fraction: config.fraction,
       roundTimeoutMs: config.roundTimeoutMs,
       evalEvery: config.evalEvery,
-      fit: { localEpochs: config.localEpochs, batchSize: config.batchSize, learningRate: config.lr },
+      fit: { localEpochs: config.localEpochs, batchSize: config.batchSize, learningRate: config.lr, ...this.options.training },
+      ...(this.options.compression ? { compression: this.options.compression } : {}),
+      ...(this.options.dashboard ? { dashboard: true, dashboardPublic: this.options.dashboardPublic ?? false } : {}),
       seed: config.seed,
       dbPath: dir.dbPath,
       model,

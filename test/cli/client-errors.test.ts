@@ -62,6 +62,56 @@ describe('cohort client, started wrong', () => {
     expect(stderr).toMatch(/cannot reach the coordinator at http:\/\/127\.0\.0\.1:9 after 2 tries/);
   }, 60_000);
 
+  it('refuses a second client on the same --data-dir, naming the first (exit 2): two clients there would be one device', async () => {
+    const dir = tempDir('cohort-client-');
+    writeExampleFolder(dir);
+    const coordinator = runCohort([
+      'coordinator',
+      '--port',
+      '0',
+      '--model',
+      'mlp',
+      '--num-features',
+      '10',
+      '--num-classes',
+      '2',
+      '--rounds',
+      '1',
+      '--min-clients',
+      '2',
+      '--data-dir',
+      join(dir, 'coordinator'),
+    ]);
+    const { url } = await listeningOn(coordinator);
+    const first = runCohort([
+      'client',
+      '--server',
+      url,
+      '--data',
+      join(dir, 'site-a.csv'),
+      '--label',
+      'label',
+      '--data-dir',
+      join(dir, 'shared'),
+    ]);
+    await first.waitForLog(/^connected to /);
+    const second = await client([
+      '--server',
+      url,
+      '--data',
+      join(dir, 'site-b.csv'),
+      '--label',
+      'label',
+      '--data-dir',
+      join(dir, 'shared'),
+    ]);
+    expect(second.code).toBe(2);
+    expect(second.stderr).toMatch(new RegExp(`is in use by process ${first.child.pid} \\(cohort client.*its own --data-dir`));
+    first.child.kill('SIGTERM');
+    coordinator.child.kill('SIGTERM');
+    await Promise.all([first.exited, coordinator.exited]);
+  }, 120_000);
+
   it('stops a client whose data has the wrong number of features before it joins a round; the others finish the run', async () => {
     const dir = tempDir('cohort-client-');
     writeExampleFolder(dir);

@@ -9,6 +9,7 @@ import { maskCommand } from './commands/mask';
 import { newCommand } from './commands/new';
 import { reportCommand } from './commands/report';
 import { simulateCommand } from './commands/simulate';
+import { exitCodeOf } from './exit-codes';
 
 const program = new Command('cohort')
   .description('Cohort: federated learning with privacy tooling')
@@ -25,11 +26,11 @@ const program = new Command('cohort')
   .addCommand(newCommand())
   .addCommand(reportCommand());
 
-/** The catch-all: any error a command throws ends the process with one line on stderr and exit code 1. */
+/** The catch-all: any error a command throws ends the process with one line on stderr and its exit code (exit-codes.ts). */
 function exitOnError(error: unknown): never {
   const e = error as Error & { code?: string };
   process.stderr.write(`cohort: ${e.code ? `${e.code}: ` : ''}${e.message}\n`);
-  process.exit(1);
+  process.exit(exitCodeOf(error));
 }
 
 try {

@@ -91,3 +91,25 @@ export function printConfig(flags: object & { printConfig?: boolean }): boolean 
   process.stdout.write(`${JSON.stringify(effectiveConfig(flags), null, 2)}\n`);
   return true;
 }
+
+/**
+ * `flags` with `defaults` (an app's, named `origin` in errors) in place of the commands' own
+ * defaults: a flag given on the command line or set by a config file keeps its value.
+ */
+export function withDefaults<T extends object>(command: Command, flags: T, defaults: Record<string, unknown>, origin: string): T {
+  const known = new Map(command.options.map((o) => [o.attributeName(), o]));
+  const merged = { ...flags } as Record<string, unknown>;
+  for (const [key, value] of Object.entries(defaults)) {
+    const name = key.replace(/-([a-z])/g, (_, c: string) => c.toUpperCase());
+    const option = known.get(name);
+    if (!option || INVOCATION_KEYS.has(name)) usageError(command, `${origin}: defaults has an unknown key "${key}"`);
+    if (command.getOptionValueSource(name) === 'cli' || merged[name] !== option.defaultValue) continue;
+    try {
+      const checkable = (typeof value === 'string' || typeof value === 'number') && option.parseArg;
+      merged[name] = checkable ? option.parseArg!(String(value), undefined) : value;
+    } catch (error) {
+      usageError(command, `${origin}: defaults "${key}": ${(error as Error).message}`);
+    }
+  }
+  return merged as T;
+}

@@ -11,8 +11,11 @@ const OPERATIONAL = new Set([
   'out',
   'keyDir',
   'logLevel',
+  'logFormat',
   'json',
   'roundTimeout',
+  'dashboard',
+  'dashboardPublic',
   // simulate
   'workers',
   // coordinator

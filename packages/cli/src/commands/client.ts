@@ -92,6 +92,7 @@ Every non-zero exit prints one line saying why on stderr.`,
     .option('--config <file>', 'JSON file whose keys mirror these flags')
     .action(async (_opts, command: Command) => {
       const flags = resolveWithConfig<Flags>(command);
+      await lockDataDir(flags.dataDir);
       const [logger, { LocalTrainer, createClient, holdOut, initBackend }] = await Promise.all([
         createLogger('client', flags.logLevel, flags.logFormat),
         import('@cohort/client'),
@@ -189,6 +190,24 @@ async function maskedExamples(flags: Flags, logger: Logger): Promise<Examples> {
     return { ...result.examples, groups: result.groups, groupNames: result.groupNames };
   } finally {
     secretKey.fill(0);
+  }
+}
+
+/**
+ * One client per data directory: two clients sharing one would be one device (one identity, one
+ * privacy budget), the second taking over the first's connection.
+ */
+async function lockDataDir(dir: string): Promise<void> {
+  const [{ mkdirSync }, { DirectoryLock, DirectoryInUseError }] = await Promise.all([
+    import('node:fs'),
+    import('@cohort/simulations/directory-lock'),
+  ]);
+  mkdirSync(dir, { recursive: true });
+  try {
+    DirectoryLock.acquire(dir, 'cohort client');
+  } catch (error) {
+    if (!(error instanceof DirectoryInUseError)) throw error;
+    throw new DirectoryInUseError(`${error.message} Give each client on this machine its own --data-dir.`);
   }
 }
 

@@ -3,7 +3,9 @@ import { join, resolve } from 'node:path';
 import { Command, Option } from 'commander';
 import type { DpOptions, StrategySettings } from '@cohort/coordinator';
 import type { RunDirectory } from '@cohort/simulations';
-import { addStrategyFlags } from '../strategy-flags';
+import { addStrategyFlags, strategySettingsFrom } from '../strategy-flags';
+import { createLogger } from '../logging';
+import { addTrainingFlags, serviceFrom, trainingFrom, type TrainingFlags } from '../training-flags';
 import { addSecureAggregationFlags, secureAggregationFrom, type SecureAggregationFlags } from '../secure-aggregation-flags';
 import { addDpFlags, dpSettingsFrom, type DpFlags } from '../dp-flags';
 import { EXIT_CODES, exitCodeOfOutcome, fail, withExitCodes } from '../exit-codes';
@@ -17,7 +19,7 @@ async function schemaShape(path: string): Promise<{ numFeatures: number; numClas
   return { numFeatures: featureWidth(schema), numClasses: label?.classes?.length ?? 2 };
 }
 
-interface Flags extends DpFlags, StrategySettings, SecureAggregationFlags {
+interface Flags extends DpFlags, StrategySettings, SecureAggregationFlags, TrainingFlags {
   host: string;
   port: number;
   rounds: number;
@@ -114,7 +116,7 @@ export function coordinatorCommand(): Command {
     .option('--json', 'print the run outcome as JSON on stdout')
     .option('--config <file>', "JSON file whose keys mirror these flags (a run's own config.json replays it)")
     .option('--print-config', 'print the effective configuration (defaults, --config file, flags) as JSON and exit');
-  return withExitCodes(addDpFlags(addSecureAggregationFlags(addStrategyFlags(command)), { seeded: false })).action(
+  return withExitCodes(addDpFlags(addSecureAggregationFlags(addTrainingFlags(addStrategyFlags(command))), { seeded: false })).action(
     async (_opts, command: Command) => {
       const flags = resolveWithConfig<Flags>(command);
       if (printConfig(flags)) return;
@@ -168,18 +170,17 @@ async function coordinate(command: Command, flags: Flags, out: RunDirectory): Pr
   const startedAt = Date.now();
   const dbPath = flags.db ?? join(flags.dataDir, 'coordinator.db');
   await checkUnfinishedRun(command, flags, dbPath, out);
-  const [{ pino }, { Coordinator, resolveDp, resolveStrategy }, { initBackend, initialModel }] = await Promise.all([
-    import('pino'),
+  const [{ Coordinator, resolveDp, resolveStrategy }, { initBackend, initialModel }] = await Promise.all([
     import('@cohort/coordinator'),
     import('@cohort/client'),
   ]);
-  const strategy = resolveStrategy(flags, {
+  const strategy = resolveStrategy(strategySettingsFrom(flags), {
     fraction: flags.fraction,
     minClients: flags.minClients,
     seed: flags.seed,
     dp: flags.dp !== 'off',
   });
-  const logger = pino({ name: 'coordinator', level: flags.logLevel }, pino.destination(2));
+  const logger = await createLogger('coordinator', flags.logLevel, flags.logFormat);
   const mnist = flags.model.startsWith('mnist');
   const fromSchema = flags.schema ? await schemaShape(flags.schema) : undefined;
   const numFeatures = flags.numFeatures ?? fromSchema?.numFeatures ?? (mnist ? 784 : undefined);
@@ -212,7 +213,8 @@ async function coordinate(command: Command, flags: Flags, out: RunDirectory): Pr
     roundTimeoutMs: flags.roundTimeout * 1000,
     evalEvery: flags.evalEvery,
     strategy,
-    fit: { localEpochs: flags.localEpochs, batchSize: flags.batchSize, learningRate: flags.lr },
+    fit: { localEpochs: flags.localEpochs, batchSize: flags.batchSize, learningRate: flags.lr, ...trainingFrom(flags) },
+    ...serviceFrom(flags),
     seed: flags.seed,
     dbPath,
     model,

@@ -4,11 +4,13 @@ import { Command, Option } from 'commander';
 import type { StrategySettings } from '@cohort/coordinator';
 import type { Simulation, SimulationOptions, SimulationSummary } from '@cohort/simulations';
 import type { Progress } from '../progress';
-import { addStrategyFlags } from '../strategy-flags';
+import { addStrategyFlags, strategySettingsFrom } from '../strategy-flags';
+import { createLogger } from '../logging';
+import { addTrainingFlags, serviceFrom, trainingFrom, type TrainingFlags } from '../training-flags';
 import { addSecureAggregationFlags, secureAggregationFrom, type SecureAggregationFlags } from '../secure-aggregation-flags';
 import { addDpFlags, dpSettingsFrom, type DpFlags } from '../dp-flags';
 import { EXIT_CODES, exitCodeOfOutcome, fail, withExitCodes } from '../exit-codes';
-import { effectiveConfig, fraction, integer, nonNegative, positive, printConfig, resolveWithConfig } from '../options';
+import { effectiveConfig, fraction, integer, nonNegative, positive, printConfig, resolveWithConfig, withDefaults } from '../options';
 import { settingsDifferences } from '../run-settings';
 
 type Flags = Required<
@@ -20,7 +22,10 @@ type Flags = Required<
   Pick<SimulationOptions, 'label' | 'model' | 'minClients' | 'workers' | 'out' | 'groupBias' | 'keyDir' | 'canaries'> &
   DpFlags &
   StrategySettings &
-  SecureAggregationFlags & {
+  SecureAggregationFlags &
+  TrainingFlags & {
+    app?: string;
+    report: boolean;
     roundTimeout: number;
     json?: boolean;
     logLevel: string;
@@ -37,6 +42,7 @@ function describeAudit(a: NonNullable<SimulationSummary['privacy_audit']>): stri
 export function simulateCommand(): Command {
   const command = new Command('simulate')
     .description('run a coordinator and N virtual clients on this machine (real sockets, worker-thread training)')
+    .option('--app <dir>', "a researcher's app: DIR/cohort.app.ts gives the dataset, model and strategy (see cohort new)")
     .option('--dataset <name>', 'mnist | synthetic | synthetic-credit | synthetic-health | csv:PATH', 'mnist')
     .option('--group-bias <b>', "PII datasets: how much group B's label rule departs from the others' (0 = none)", nonNegative, 0)
     .option('--label <column>', 'label column of a csv dataset')
@@ -48,7 +54,7 @@ export function simulateCommand(): Command {
     .option('--min-clients <n>', 'fewest updates for a round to count (default: min(2, clients))', integer(1))
     .option('--local-epochs <n>', 'local epochs per round', integer(1), 1)
     .option('--batch-size <n>', 'local minibatch size', integer(1), 10)
-    .option('--lr <rate>', 'local SGD learning rate', positive, 0.1)
+    .option('--lr <rate>', "clients' learning rate", positive, 0.1)
     .option('--seed <n>', 'seed of partition, sampling, initialisation and shuffling', integer(0), 0)
     .option('--eval-every <n>', 'federated evaluation every N rounds (0: never)', integer(0), 1)
     .option('--workers <n>', 'training threads (default: number of cores)', integer(1))
@@ -70,9 +76,10 @@ export function simulateCommand(): Command {
     )
     .addOption(new Option('--log-level <level>', 'log level on stderr').choices(['debug', 'info', 'warn', 'error']).default('warn'))
     .option('--json', 'print summary.json to stdout')
+    .option('--no-report', 'do not write report.html (plots of the run) into the run directory')
     .option('--config <file>', "JSON file whose keys mirror these flags (a run's own config.json replays it)")
     .option('--print-config', 'print the effective configuration (defaults, --config file, flags) as JSON and exit');
-  return withExitCodes(addDpFlags(addSecureAggregationFlags(addStrategyFlags(command)), { seeded: true })).action(
+  return withExitCodes(addDpFlags(addSecureAggregationFlags(addTrainingFlags(addStrategyFlags(command))), { seeded: true })).action(
     async (_opts, command: Command) => {
       try {
         await simulate(command);
@@ -111,28 +118,37 @@ function assertSameSettings(command: Command, flags: Flags): void {
 }
 
 async function simulate(command: Command): Promise<void> {
-  const flags = resolveWithConfig<Flags>(command, previousConfig(command));
+  const configured = resolveWithConfig<Flags>(command, previousConfig(command));
+  const app = configured.app === undefined ? undefined : await (await import('../app-loader')).loadApp(configured.app);
+  const flags = app?.app.defaults ? withDefaults(command, configured, app.app.defaults, app.path) : configured;
   if (printConfig(flags)) return;
   if (flags.resume) assertSameSettings(command, flags);
   // Loaded here so that `--help` does not pay for TensorFlow.js.
-  const [{ pino }, { Simulation }, { createProgress }, { resolveStrategy }] = await Promise.all([
-    import('pino'),
+  const [{ Simulation }, { createProgress }, { resolveStrategy }] = await Promise.all([
     import('@cohort/simulations'),
     import('../progress'),
     import('@cohort/coordinator'),
   ]);
   const dp = flags.dp !== 'off';
-  const strategy: SimulationOptions['strategy'] = (plan) => resolveStrategy(flags, { ...plan, dp });
+  const appStrategy = app?.app.strategy;
+  const strategy: SimulationOptions['strategy'] = appStrategy ?? ((plan) => resolveStrategy(strategySettingsFrom(flags), { ...plan, dp }));
   const { keyDir: _private, ...settings } = effectiveConfig(flags);
+  const { app: appDir, ...simulationFlags } = flags;
   const simulation = new Simulation({
-    ...flags,
+    ...simulationFlags,
+    // An app's dataset and model are named after it in the summary and the progress line.
+    ...(app?.app.dataset ? { dataset: `app:${appDir}` } : {}),
+    ...(app?.app.model ? { model: `app:${appDir}` } : {}),
     strategy,
     dp: dpSettingsFrom(flags),
     secureAggregation: secureAggregationFrom(flags),
     roundTimeoutMs: flags.roundTimeout * 1000,
     previousRun: flags.resume ? 'resume' : flags.force ? 'replace' : 'refuse',
     settings,
-    logger: pino({ name: 'simulate', level: flags.logLevel }, pino.destination(2)),
+    training: trainingFrom(flags),
+    ...serviceFrom(flags),
+    ...(app ? { app: app.app } : {}),
+    logger: await createLogger('simulate', flags.logLevel, flags.logFormat),
   });
   strategy(simulation.config); // refuses a strategy the run could not honour before anything starts
   let progress: Progress | undefined;
@@ -141,7 +157,7 @@ async function simulate(command: Command): Promise<void> {
     if (s.resumedFrom !== undefined)
       process.stderr.write(`cohort simulate: resuming from round ${s.resumedFrom + 1} of ${s.rounds} (${s.resumedFrom} committed)\n`);
     process.stderr.write(
-      `cohort simulate: ${flags.dataset}, ${simulation.config.model}, ${s.clients} clients (${flags.partition}), ${s.rounds} rounds, backend ${s.backend}, ${simulation.config.workers} workers\n`,
+      `cohort simulate: ${simulation.config.dataset}, ${simulation.config.model}, ${s.clients} clients (${flags.partition}), ${s.rounds} rounds, backend ${s.backend}, ${simulation.config.workers} workers\n`,
     );
     progress = createProgress(s.rounds);
   });
@@ -156,6 +172,7 @@ async function simulate(command: Command): Promise<void> {
     throw (error as { code?: unknown }).code === 'BUDGET_EXHAUSTED' ? await budgetError(simulation, flags) : error;
   });
   progress?.stop();
+  const report = flags.report ? await writeRunReport(summary.run_dir) : undefined;
   if (flags.json) {
     process.stdout.write(`${JSON.stringify(summary, null, 2)}\n`);
   } else {
@@ -170,7 +187,7 @@ async function simulate(command: Command): Promise<void> {
           ? `privacy: ε = ${summary.privacy.rdp.toFixed(4)} (RDP), ${summary.privacy.pld.toFixed(4)} (PLD) at δ = ${summary.privacy.delta}${summary.privacy.private ? '' : ' — seeded noise: NOT private'}\n`
           : '') +
         (summary.privacy_audit ? `${describeAudit(summary.privacy_audit)}\n` : '') +
-        `run directory: ${summary.run_dir}\n`,
+        `run directory: ${summary.run_dir}${report ? ` (plots: ${report})` : ''}\n`,
     );
   }
   const outcome = exitCodeOfOutcome(summary.status);
@@ -187,4 +204,17 @@ async function budgetError(simulation: Simulation, flags: Flags): Promise<Error>
   const dp = resolveDp(dpSettingsFrom(flags), { sampleRate: config.fraction, rounds: config.rounds, keyDir: config.keyDir });
   if (!dp) return new CoordinatorError('BUDGET_EXHAUSTED', 'the privacy budget is exhausted.');
   return new CoordinatorError('BUDGET_EXHAUSTED', budgetAdvice(dp, spentReleases(join(config.out, 'coordinator.db')), config.rounds));
+}
+
+/** report.html beside the run's files; a report that cannot be drawn does not fail the run. */
+async function writeRunReport(runDir: string): Promise<string | undefined> {
+  const { writeReport } = await import('@cohort/simulations/report');
+  const out = join(runDir, 'report.html');
+  try {
+    writeReport([runDir], out);
+    return out;
+  } catch (error) {
+    process.stderr.write(`cohort simulate: report.html not written: ${(error as Error).message}\n`);
+    return undefined;
+  }
 }
