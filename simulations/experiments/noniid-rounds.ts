@@ -89,11 +89,6 @@ const lr = Number(values.lr);
 const seeds = values.seeds.split(',').map(Number);
 const methods = [...METHODS, ...(values.server ? SERVER_METHODS : [])].filter((m) => !values.only || values.only.split(',').includes(m.id));
 
-/** Whether the clients' local training takes FedProx's proximal term yet (another change adds it). */
-function supportsProximalMu(): boolean {
-  return 'proximalMu' in new Simulation({ proximalMu: 0 } as SimulationOptions).config;
-}
-
 async function runOne(method: Method, seed: number): Promise<RunResult> {
   const scratch = mkdtempSync(join(tmpdir(), `noniid-${method.id}-`));
   const options = {
@@ -110,8 +105,8 @@ async function runOne(method: Method, seed: number): Promise<RunResult> {
     evalEvery,
     out: join(scratch, 'run'),
     ...(method.strategy ? { strategy: method.strategy } : {}),
-    ...(method.proximalMu !== undefined ? { proximalMu: method.proximalMu } : {}),
-  } as SimulationOptions;
+    ...(method.proximalMu !== undefined ? { training: { proximalMu: method.proximalMu } } : {}),
+  } satisfies SimulationOptions;
   const accuracy: (number | null)[] = [];
   const simulation = new Simulation(options);
   simulation.on('round', (report) => {
@@ -160,8 +155,6 @@ function table(results: RunResult[]): string {
   return lines.join('\n');
 }
 
-const skipped = supportsProximalMu() ? [] : methods.filter((m) => m.proximalMu !== undefined).map((m) => m.id);
-if (skipped.length > 0) console.error(`skipping ${skipped.join(', ')}: local training has no proximalMu setting yet`);
 const dir = join(dirname(fileURLToPath(import.meta.url)), 'results');
 const jsonPath = join(dir, 'noniid-rounds.json');
 const setup = {
@@ -176,9 +169,9 @@ const setup = {
 };
 const ran = new Set(methods.map((m) => m.id));
 const previous: RunResult[] = existsSync(jsonPath) ? (JSON.parse(readFileSync(jsonPath, 'utf8')) as { results: RunResult[] }).results : [];
-const results = previous.filter((r) => !ran.has(r.method) || skipped.includes(r.method));
+const results = previous.filter((r) => !ran.has(r.method));
 for (const seed of seeds) {
-  for (const method of methods.filter((m) => !skipped.includes(m.id))) {
+  for (const method of methods) {
     const result = await runOne(method, seed);
     results.push(result);
     console.error(

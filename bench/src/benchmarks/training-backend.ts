@@ -1,8 +1,10 @@
 /**
  * Runs in a helper process, one per TensorFlow.js backend (initBackend holds one per thread):
  * `prepare` initialises the backend, MNIST and the mnist-2nn model and warms up; `epoch` times one
- * fitLocally epoch from the same initial weights and returns examples per second.
+ * fitLocally epoch from the same initial weights and returns examples per second; `writeExamples`
+ * hands the same examples to the PyTorch reference.
  */
+import { writeFileSync } from 'node:fs';
 import type * as Tf from '@tensorflow/tfjs';
 import type { Examples } from '@cohort/client';
 import type { BackendName } from '@cohort/client';
@@ -39,12 +41,32 @@ function config(batchSize: number) {
   return { localEpochs: 1, batchSize, learningRate: 0.05, seed: 1 };
 }
 
-/** One epoch over the prepared examples; returns examples per second. */
-export async function epoch({ batchSize }: { batchSize: number }): Promise<number> {
+/** Examples per second of wall-clock time and of this process's CPU time (all its threads). */
+export interface EpochRates {
+  wall: number;
+  cpu: number;
+}
+
+/** One epoch over the prepared examples. */
+export async function epoch({ batchSize }: { batchSize: number }): Promise<EpochRates> {
   if (!state) throw new Error('prepare() first');
+  const cpuStart = process.cpuUsage();
   const start = performance.now();
   await fit(state.model, state.global, state.data, config(batchSize), state.numClasses);
-  return (state.data.count * 1000) / (performance.now() - start);
+  const wallMs = performance.now() - start;
+  const cpu = process.cpuUsage(cpuStart);
+  return { wall: (state.data.count * 1000) / wallMs, cpu: (state.data.count * 1e6) / (cpu.user + cpu.system) };
+}
+
+/** Writes the prepared examples to `path`: float32 features row by row, then int32 labels, little-endian. */
+export function writeExamples({ path }: { path: string }): { count: number; features: number } {
+  if (!state) throw new Error('prepare() first');
+  const { x, y, count, numFeatures } = state.data;
+  writeFileSync(
+    path,
+    Buffer.concat([Buffer.from(x.buffer, x.byteOffset, x.byteLength), Buffer.from(y.buffer, y.byteOffset, y.byteLength)]),
+  );
+  return { count, features: numFeatures };
 }
 
 export function shutdown(): void {

@@ -3,7 +3,7 @@
  * optional dependency) if it installed, else WebAssembly, else the pure-JS cpu backend.
  */
 import * as tf from '@tensorflow/tfjs';
-import { registerWasmGradientKernels } from './wasm-kernels';
+import { registerWasmKernels } from './wasm-kernels';
 
 export type BackendName = 'tensorflow' | 'wasm' | 'cpu';
 
@@ -30,7 +30,7 @@ async function tryBackend(name: BackendName): Promise<boolean> {
       await import(nativeModule);
     } else if (name === 'wasm') {
       await import('@tensorflow/tfjs-backend-wasm');
-      registerWasmGradientKernels();
+      registerWasmKernels();
     }
     return await tf.setBackend(name);
   } catch {

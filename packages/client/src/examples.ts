@@ -55,3 +55,51 @@ export function shuffle(order: Int32Array, rng: RandomGenerator): void {
     order[j] = tmp;
   }
 }
+
+/** One minibatch as flat arrays: features row by row, one-hot labels and integer labels. */
+export interface Batch {
+  size: number;
+  x: Float32Array;
+  oneHot: Float32Array;
+  labels: Int32Array;
+}
+
+/**
+ * Assembles minibatches into buffers allocated once per round: row copies in JavaScript cost less
+ * than gathering rows on the tensor backend, and the buffers are reused from batch to batch.
+ */
+export class BatchBuffers {
+  private readonly x: Float32Array;
+  private readonly oneHot: Float32Array;
+  private readonly labels: Int32Array;
+
+  constructor(
+    private readonly examples: Examples,
+    maxBatchSize: number,
+    private readonly numClasses: number,
+  ) {
+    this.x = new Float32Array(maxBatchSize * examples.numFeatures);
+    this.oneHot = new Float32Array(maxBatchSize * numClasses);
+    this.labels = new Int32Array(maxBatchSize);
+  }
+
+  /** Fills the buffers with the rows at `indices`; the returned views are valid until the next call. */
+  fill(indices: ArrayLike<number>): Batch {
+    const { numFeatures, x, y } = this.examples;
+    const size = indices.length;
+    this.oneHot.fill(0, 0, size * this.numClasses);
+    for (let i = 0; i < size; i++) {
+      const row = indices[i]!;
+      this.x.set(x.subarray(row * numFeatures, (row + 1) * numFeatures), i * numFeatures);
+      const label = y[row]!;
+      this.labels[i] = label;
+      if (label >= 0 && label < this.numClasses) this.oneHot[i * this.numClasses + label] = 1; // else all zeros, as tf.oneHot
+    }
+    return {
+      size,
+      x: this.x.subarray(0, size * numFeatures),
+      oneHot: this.oneHot.subarray(0, size * this.numClasses),
+      labels: this.labels.subarray(0, size),
+    };
+  }
+}

@@ -1,10 +1,14 @@
 /**
- * Gradient kernels that tfjs-backend-wasm 4.22 lacks, so that convolutional models train on wasm
- * instead of falling back to the ~50× slower cpu backend. Written in plain TypeScript over the
- * wasm heap; forward passes and every other gradient still run in WebAssembly.
+ * Kernels that make training on tfjs-backend-wasm 4.22 complete and fast: a Conv2DBackpropFilter it
+ * lacks (so that convolutional models train on wasm instead of falling back to the ~50× slower cpu
+ * backend), written in plain TypeScript over the wasm heap; and, over its own, an Identity that shares
+ * instead of copying and the matrix products of `wasm-matmul.ts`.
  */
 import * as tf from '@tensorflow/tfjs';
 import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
+import { registerWasmProducts } from './wasm-matmul';
+
+type KernelArgs = { inputs: tf.NamedTensorInfoMap; backend: unknown; attrs?: tf.NamedAttrMap };
 
 interface Conv2DBackpropFilterAttrs {
   strides: [number, number] | number;
@@ -19,15 +23,7 @@ interface Conv2DBackpropFilterAttrs {
  * · dy[b, r, c, co], the filter gradient of a 2-D convolution (channels last). Accumulated in
  * float64 as outer products of contiguous channel vectors.
  */
-function conv2DBackpropFilter({
-  inputs,
-  backend,
-  attrs,
-}: {
-  inputs: tf.NamedTensorInfoMap;
-  backend: unknown;
-  attrs?: tf.NamedAttrMap;
-}): tf.TensorInfo {
+function conv2DBackpropFilter({ inputs, backend, attrs }: KernelArgs): tf.TensorInfo {
   const wasm = backend as BackendWasm;
   const { x, dy } = inputs as { x: tf.TensorInfo; dy: tf.TensorInfo };
   const { strides, pad, dataFormat, dimRoundingMode, filterShape } = attrs as unknown as Conv2DBackpropFilterAttrs;
@@ -88,15 +84,37 @@ function conv2DBackpropFilter({
   return out;
 }
 
+/**
+ * Identity without a copy. The engine clones every tensor it saves for the backward pass, and the
+ * stock wasm Identity copies the data, weight matrices included, on every training step; tensors
+ * are immutable, so sharing the data under its reference count (as Reshape does) is enough.
+ */
+function sharedIdentity({ inputs, backend }: KernelArgs): tf.TensorInfo {
+  const { x } = inputs as { x: tf.TensorInfo };
+  (backend as BackendWasm).incRef(x.dataId);
+  return { dataId: x.dataId, shape: [...x.shape], dtype: x.dtype };
+}
+
 let registered = false;
 
-/** Registers the missing kernels for the wasm backend once per thread. */
-export function registerWasmGradientKernels(): void {
-  if (registered || tf.getKernel('Conv2DBackpropFilter', 'wasm')) return;
-  tf.registerKernel({
-    kernelName: 'Conv2DBackpropFilter',
-    backendName: 'wasm',
-    kernelFunc: conv2DBackpropFilter as unknown as tf.KernelFunc,
-  });
+/**
+ * Registers the kernels above for the wasm backend, once per thread and before the backend is first
+ * set (the stock kernels' setup functions run then, and are kept).
+ */
+export function registerWasmKernels(): void {
+  if (registered) return;
   registered = true;
+  if (!tf.getKernel('Conv2DBackpropFilter', 'wasm')) {
+    tf.registerKernel({
+      kernelName: 'Conv2DBackpropFilter',
+      backendName: 'wasm',
+      kernelFunc: conv2DBackpropFilter as unknown as tf.KernelFunc,
+    });
+  }
+  const identity = tf.getKernel('Identity', 'wasm');
+  if (identity) {
+    tf.unregisterKernel('Identity', 'wasm');
+    tf.registerKernel({ ...identity, kernelFunc: sharedIdentity as unknown as tf.KernelFunc });
+  }
+  registerWasmProducts();
 }
