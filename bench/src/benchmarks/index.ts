@@ -12,11 +12,18 @@ const at = (file: string) => new URL(`./${file}`, import.meta.url);
 export const BENCHMARKS: readonly BenchmarkEntry[] = [
   { id: 'fedavg', title: 'FedAvg aggregation throughput', module: at('fedavg.ts'), timeoutMs: 60_000 },
   { id: 'wire-bytes', title: 'Bytes on the wire per update', module: at('wire-bytes.ts'), timeoutMs: 60_000 },
+  {
+    id: 'compression',
+    title: 'q8 update compression: bytes, codec throughput, accuracy on the default job',
+    module: at('compression.ts'),
+    timeoutMs: 600_000,
+  },
   { id: 'round-overhead', title: 'Round overhead, 100 clients × 1M params', module: at('round-overhead.ts'), timeoutMs: 240_000 },
   { id: 'training', title: 'Local training examples/s per backend', module: at('training.ts'), timeoutMs: 240_000 },
   { id: 'worker-pool', title: 'Worker-pool speed-up of a simulated round', module: at('worker-pool.ts'), timeoutMs: 200_000 },
   { id: 'rss', title: 'RSS with 1,000 registered clients', module: at('rss.ts'), timeoutMs: 120_000 },
-  { id: 'privacy', title: 'Accountants and Gaussian noise', module: at('privacy.ts'), timeoutMs: 90_000 },
+  { id: 'privacy', title: 'Accountants and Gaussian noise', module: at('privacy.ts'), timeoutMs: 300_000 },
+  { id: 'cli-startup', title: 'Start-up of the cohort command', module: at('cli-startup.ts'), timeoutMs: 180_000 },
   { id: 'dp-overhead', title: 'Overhead of DP on a simulated round', module: at('dp-overhead.ts'), timeoutMs: 200_000 },
   {
     id: 'edge-trust',

@@ -18,10 +18,12 @@ export interface NoopFederationOptions {
   clients: number;
   /** Maps the coordinator's port to the URL the clients dial (e.g. a counting proxy's). */
   clientUrl?: (coordinatorPort: number) => Promise<string>;
-  /** Called on each committed round, with performance.now() at the 'round' event. */
+  /** Called on each round's report (after its evaluation, when one is due), with performance.now() at the 'round' event. */
   onRound?: (report: RoundReport, atMs: number) => void;
   /** @default 120000 */
   roundTimeoutMs?: number;
+  /** Federated evaluation every this many rounds (the initial and final models too); 0: none. @default 0 */
+  evalEvery?: number;
   /**
    * One device identity per client, in client order: the coordinator then admits these devices only
    * (an enrolment file listing them), so every update is signed and sealed to its key.
@@ -48,7 +50,7 @@ export async function runNoopFederation(options: NoopFederationOptions): Promise
   const coordinator = new Coordinator({
     rounds: options.rounds,
     minClients: options.clients,
-    evalEvery: 0,
+    evalEvery: options.evalEvery ?? 0,
     maxRoundAttempts: 1,
     roundTimeoutMs: options.roundTimeoutMs ?? 120_000,
     fit: { localEpochs: 1, batchSize: 1, learningRate: 0.1 },

@@ -13,7 +13,7 @@ import {
   ProtocolError,
   authRefusalSchema,
   decodeTensors,
-  encodeTensors,
+  encodeUpdateTensors,
   isLoopbackHost,
   modelDescriptionSchema,
   parseMessage,
@@ -26,6 +26,7 @@ import {
   type ModelDescription,
   type RoundStart,
   type ServerToClientEvents,
+  type UpdateMessage,
 } from '@cohort/protocol';
 import type { DeviceIdentity } from '@cohort/privacy/identity';
 import { checkPin, protectEvaluation, protectUpdate, proveKey } from './answer-protection';
@@ -33,7 +34,7 @@ import { SecureRoundClient } from './secure-round';
 import { ClientError } from './errors';
 import { PrivacyBudget, type PrivacyBudgetOptions, type PrivacySpent } from './privacy-budget';
 import { checkDpInstruction, noiseMultiplierOf, privatiseUpdate } from './privatise';
-import type { Trainer } from './trainer';
+import type { ModelTask, Trainer } from './trainer';
 
 export interface ClientOptions {
   /** Coordinator URL, e.g. http://127.0.0.1:8080. */
@@ -65,6 +66,11 @@ export interface ClientOptions {
   reconnectDelayMaxMs?: number;
   /** Random spread of each delay, in [0, 1). @default 0.5 */
   reconnectJitter?: number;
+  /**
+   * Give up (ClientError 'UNREACHABLE') after this many failed connection attempts in a row; the
+   * count starts again once connected, so a coordinator restart is waited out. @default 20
+   */
+  maxConnectAttempts?: number;
   /** @default pino at level info on stderr */
   logger?: Logger;
   /**
@@ -118,12 +124,15 @@ export class CohortClient extends EventEmitter<ClientEvents> {
   private readonly budget: PrivacyBudget | undefined;
   private description: ModelDescription | undefined;
   private queue: Promise<void> = Promise.resolve();
-  private latestRound = -1;
+  /** The newest model a task has brought (see modelRound): an older task still queued has been superseded. */
+  private latestModel = -1;
   private readonly clientId: string;
   /** The securely aggregated round in progress, which answers the coordinator's stage requests. */
   private secure: SecureRoundClient | undefined;
   /** The coordinator key this client's last handshake proof was bound to. */
   private challengedKey: string | undefined;
+  /** Consecutive failed connection attempts. */
+  private failedAttempts = 0;
   /** Why the coordinator refused this client, when it said so before disconnecting it. */
   private refusal: { code: string; message: string } | undefined;
   private resolveFinished!: (reason: string) => void;
@@ -160,6 +169,7 @@ export class CohortClient extends EventEmitter<ClientEvents> {
       randomizationFactor: options.reconnectJitter ?? 0.5,
     });
     this.socket.on('connect', () => {
+      this.failedAttempts = 0;
       this.log.info({ clientId: this.clientId }, `connected to ${options.serverUrl}`);
       this.emit('connected');
     });
@@ -192,8 +202,17 @@ export class CohortClient extends EventEmitter<ClientEvents> {
         this.fail(
           new ClientError('REFUSED', `cannot verify the coordinator's TLS certificate (${cause.code}): ${cause.message}`, { cause: error }),
         );
+      } else if (++this.failedAttempts >= (options.maxConnectAttempts ?? 20)) {
+        this.fail(
+          new ClientError(
+            'UNREACHABLE',
+            `cannot reach the coordinator at ${options.serverUrl} after ${this.failedAttempts} tries (${cause?.message ?? error.message}); ` +
+              'check --server (host, port, http:// or https://) and that the coordinator is running.',
+            { cause: error },
+          ),
+        );
       } else {
-        this.log.warn(`cannot reach ${options.serverUrl}: ${cause?.message ?? error.message}; retrying`);
+        this.log.warn(`cannot reach ${options.serverUrl}: ${cause?.message ?? error.message}; retrying (${this.failedAttempts})`);
       }
     });
     this.socket.on('auth:challenge', (raw, ack) => {
@@ -231,6 +250,11 @@ export class CohortClient extends EventEmitter<ClientEvents> {
         const description = parseMessage(modelDescriptionSchema, raw, 'model:describe');
         try {
           checkPin(description.security?.coordinatorKey, options.coordinatorKey ?? this.challengedKey);
+        } catch (error) {
+          return this.fail(error as Error);
+        }
+        try {
+          options.trainer.check?.(description);
         } catch (error) {
           return this.fail(error as Error);
         }
@@ -282,7 +306,7 @@ export class CohortClient extends EventEmitter<ClientEvents> {
   }
 
   private enqueue(message: RoundStart): void {
-    this.latestRound = Math.max(this.latestRound, message.round);
+    this.latestModel = Math.max(this.latestModel, modelRound(message));
     const params = message.task === 'fit' ? message.config.secureAggregation : undefined;
     if (params) {
       // Made on arrival: the coordinator's first stage requests come while this client trains.
@@ -329,7 +353,7 @@ export class CohortClient extends EventEmitter<ClientEvents> {
     const description = this.description;
     if (!description || description.runId !== message.runId)
       throw new ProtocolError('WRONG_RUN', 'round started before the model was described');
-    if (message.round < this.latestRound) return; // superseded while waiting: the coordinator has moved on
+    if (this.superseded(message)) return; // superseded while waiting: the coordinator has moved on
     const weights = decodeTensors(message.manifest, message.payload, {
       maxBytes: Number.MAX_SAFE_INTEGER,
       maxTensors: description.weightSpecs.length,
@@ -359,9 +383,11 @@ export class CohortClient extends EventEmitter<ClientEvents> {
     // Refuse before training, so that no effort is spent on an update that will not be sent.
     checkDpInstruction(dp, { allowSeededNoise: this.options.allowSeededNoise ?? false, requireLocalNoise: this.budget !== undefined });
     if (this.budget && dp) this.budget.check(noiseMultiplierOf(dp));
+    // A fused round: the model received is the last committed one, evaluated before it is trained.
+    const evaluation = message.evaluate && !secure ? await this.fusedEvaluation(task) : undefined;
     const seed = deriveSeed(message.config.seed, message.round, this.clientId);
     const outcome = await this.options.trainer.fit({ ...task, config: { ...message.config, seed } });
-    if (message.round < this.latestRound) return;
+    if (this.superseded(message)) return;
     if (secure) {
       // The update leaves only as a masked input, in answer to the coordinator's masked-input request.
       secure.trained(outcome.delta);
@@ -369,8 +395,10 @@ export class CohortClient extends EventEmitter<ClientEvents> {
       return;
     }
     const delta = dp ? privatiseUpdate(outcome.delta, dp, `${message.round}:${this.clientId}`) : outcome.delta;
-    const { manifest, payload } = encodeTensors(
+    // Compressed when the coordinator asks (rounding bits from the CSPRNG), else float32.
+    const encoded = encodeUpdateTensors(
       description.weightSpecs.map((spec, i) => ({ name: spec.name, shape: spec.shape, data: delta[i]! })),
+      message.config.compression,
     );
     // Under DP the example count and training metrics would be unprotected side channels: withhold them.
     const stats = dp ? { numExamples: 1 } : { numExamples: outcome.numExamples, metrics: outcome.metrics };
@@ -386,12 +414,28 @@ export class CohortClient extends EventEmitter<ClientEvents> {
       this.emit('privacy', { round: message.round, status: 'released', spent });
     }
     const update = protectUpdate(
-      { ...binding, ...stats, manifest, payload },
+      { ...binding, ...stats, ...encoded, ...(evaluation ? { evaluation } : {}) },
       identity,
       description.security,
       this.options.sealUpdates ?? true,
     );
     this.report(message, await this.send('round:update', update));
+  }
+
+  private superseded(message: RoundStart): boolean {
+    return modelRound(message) < this.latestModel;
+  }
+
+  /** The counts of a fused evaluation, or why there are none: a failed evaluation does not stop the training. */
+  private async fusedEvaluation(task: ModelTask): Promise<FusedEvaluation> {
+    try {
+      const { numExamples, lossSum, confusion, groupConfusion } = await this.options.trainer.evaluate(task);
+      return { numExamples, lossSum, confusion, ...(groupConfusion ? { groupConfusion } : {}) };
+    } catch (error) {
+      const text = (error as Error).message;
+      this.log.error({ round: task.round }, `evaluation of the round ${task.round - 1} model failed locally: ${text}`);
+      return { error: text.slice(0, 2000) };
+    }
   }
 
   /** Sends a result and waits for the coordinator's verdict; fails if the connection drops first. */
@@ -417,6 +461,17 @@ export class CohortClient extends EventEmitter<ClientEvents> {
     }
     this.emit('round', done);
   }
+}
+
+type FusedEvaluation = NonNullable<UpdateMessage['evaluation']>;
+
+/**
+ * The round of the model a task carries: fit round r trains (and in a fused round evaluates) the
+ * model of round r − 1, evaluate round r evaluates the model of round r. An evaluate-only task sent
+ * with fit round r + 1 is therefore no older than that fit task.
+ */
+function modelRound(message: RoundStart): number {
+  return message.task === 'fit' ? message.round - 1 : message.round;
 }
 
 export function createClient(options: ClientOptions): CohortClient {
@@ -452,14 +507,17 @@ function checkConnectionOptions(options: ClientOptions): string {
   if (!clientId) throw new ClientError('INVALID_OPTION', 'a client needs a clientId or an identity.');
   if (options.identity && options.clientId !== undefined && options.clientId !== options.identity.id)
     throw new ClientError('INVALID_OPTION', `clientId ${options.clientId} differs from the identity's id ${options.identity.id}.`);
-  let url: URL;
+  let url: URL | undefined;
   try {
     url = new URL(options.serverUrl);
   } catch {
-    throw new ClientError('INVALID_OPTION', `--server ${options.serverUrl} is not a URL; expected e.g. https://coordinator.example:8080`);
+    // '127.0.0.1:8080' is no URL, and 'localhost:8080' parses with 'localhost:' as its scheme.
   }
-  if (!['http:', 'https:'].includes(url.protocol))
-    throw new ClientError('INVALID_OPTION', `--server must start with https:// (or http:// on loopback), got ${options.serverUrl}`);
+  if (!url || !['http:', 'https:'].includes(url.protocol))
+    throw new ClientError(
+      'INVALID_OPTION',
+      `--server must start with https:// (or http:// on loopback), got ${options.serverUrl}; e.g. https://coordinator.example:8080 or http://127.0.0.1:8080`,
+    );
   if (url.protocol === 'http:' && !isLoopbackHost(url.hostname) && !options.insecure)
     throw new ClientError(
       'INSECURE',

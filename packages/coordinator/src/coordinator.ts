@@ -12,10 +12,11 @@ import { assertDatabaseBesideLedger, assertPrivateFederation, assertResumeSettin
 import { LedgerExport } from './dp/ledger-export';
 import { PrivacyBudget } from './dp/privacy-budget';
 import { CoordinatorError } from './errors';
+import { createDashboard, type Dashboard } from './dashboard/dashboard';
 import { GlobalModel, sha256 } from './global-model';
 import { writeLayersModel } from './model-files';
 import { resolveOptions, type CoordinatorOptions, type ResolvedOptions, type RunSecurity } from './options';
-import { RoundEngine } from './round-engine';
+import { RoundEngine, type EngineEvents } from './round-engine';
 import type { RoundReport, RunOutcome } from './round-report';
 import { Store, type RunRecord } from './store/store';
 import { FedAvg } from './strategy/fed-avg';
@@ -28,6 +29,7 @@ import type { Transport } from './transport/transport';
 
 interface CoordinatorEvents {
   round: [RoundReport];
+  stage: EngineEvents['stage'];
   listening: [{ url: string }];
 }
 
@@ -49,6 +51,7 @@ export class Coordinator extends EventEmitter<CoordinatorEvents> {
   private readonly abort = new AbortController();
   private readonly strategy: Strategy;
   private readonly transport: Transport;
+  private readonly dashboard: Dashboard | undefined;
   private started: Started | undefined;
 
   constructor(options: CoordinatorOptions) {
@@ -79,6 +82,7 @@ export class Coordinator extends EventEmitter<CoordinatorEvents> {
         'INVALID_OPTION',
         'secure aggregation needs a transport that can exchange stage messages (the socket transport).',
       );
+    this.dashboard = this.options.dashboard ? createDashboard(this, this.transport, this.options, this.log) : undefined;
   }
 
   get runId(): string {
@@ -161,9 +165,11 @@ export class Coordinator extends EventEmitter<CoordinatorEvents> {
       this.abort.signal,
     );
     engine.on('round', (report) => this.emit('round', report));
+    engine.on('stage', (stage) => this.emit('stage', stage));
     this.started = { store, run, model, engine, enrolment, auth };
     const url = await this.transport.listen({ description, maxMessageBytes, privateParticipation: privacy !== undefined, auth });
     this.log.info({ url, runId: run.id }, `coordinator listening on ${url}`);
+    this.dashboard?.open(store, run.id, url);
     this.emit('listening', { url });
     return url;
   }
@@ -172,6 +178,7 @@ export class Coordinator extends EventEmitter<CoordinatorEvents> {
   runRounds(): Promise<RunOutcome> {
     const started = this.require();
     started.running = started.engine.run();
+    started.running.then((outcome) => this.dashboard?.ended(outcome.status)).catch(() => undefined);
     return started.running;
   }
 
@@ -190,6 +197,7 @@ export class Coordinator extends EventEmitter<CoordinatorEvents> {
   async close(): Promise<void> {
     this.abort.abort();
     this.started?.enrolment?.close();
+    this.dashboard?.close();
     await this.transport.close();
     const started = this.started;
     this.started = undefined;

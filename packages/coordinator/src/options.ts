@@ -1,4 +1,4 @@
-import { isLoopbackHost, type NamedTensor } from '@cohort/protocol';
+import { COMPRESSIONS, isLoopbackHost, type Compression, type FitConfig, type NamedTensor } from '@cohort/protocol';
 import type { Logger } from 'pino';
 import { CoordinatorError } from './errors';
 import type { AdaptiveClippingOptions } from './dp/central-dp';
@@ -54,8 +54,19 @@ export interface CoordinatorOptions {
   roundTimeoutMs?: number;
   /** Federated evaluation every this many rounds (and after the last); 0 disables it. @default 1 */
   evalEvery?: number;
-  /** Local training passed to clients each round. */
-  fit: { localEpochs: number; batchSize: number; learningRate: number };
+  /**
+   * Local training passed to clients each round. `optimizer` is the clients' optimiser (@default 'sgd'),
+   * `momentum` its β with 'momentum' (in [0, 1), @default 0.9), `proximalMu` the FedProx μ ≥ 0
+   * (@default 0, plain FedAvg local training).
+   */
+  fit: {
+    localEpochs: number;
+    batchSize: number;
+    learningRate: number;
+    optimizer?: FitConfig['optimizer'];
+    momentum?: number;
+    proximalMu?: number;
+  };
   /** Seed of sampling (and of clients' shuffling). @default 0 */
   seed?: number;
   /** SQLite file holding the coordinator's state. */
@@ -141,10 +152,24 @@ export interface CoordinatorOptions {
    */
   secureAggregation?: SecureAggregationOptions;
   /**
+   * Ask clients to compress their updates: 'q8' sends each value as one byte, stochastically
+   * rounded between its chunk's min and max so that it is unbiased (about 0.25× the float32 bytes).
+   * Not with `dp` nor `secureAggregation`. Updates are validated alike either way. @default off (float32)
+   */
+  compression?: Compression;
+  /**
    * Listen without TLS on an interface other than loopback. Off, such a start is refused: updates
    * and the model would cross the network in the clear. @default false
    */
   insecure?: boolean;
+  /**
+   * Serve a live dashboard on the coordinator's own port: the page at GET /dashboard, fed by a
+   * read-only socket.io namespace /dashboard (connected clients, round and stage, per-round metrics,
+   * ε against the budget; never a client id, nor participation under DP). @default false
+   */
+  dashboard?: boolean;
+  /** Let the dashboard answer other machines than this one (by default it answers loopback only). @default false */
+  dashboardPublic?: boolean;
 }
 
 /** How a run protects its connections and answers, as the run outcome and summary.json report it. */
@@ -173,8 +198,13 @@ type OptionalKeys =
   | 'sealUpdates'
   | 'keyDir'
   | 'tls'
-  | 'secureAggregation';
-export type ResolvedOptions = Required<Omit<CoordinatorOptions, OptionalKeys>> & Pick<CoordinatorOptions, OptionalKeys>;
+  | 'secureAggregation'
+  | 'compression';
+export type ResolvedOptions = Required<Omit<CoordinatorOptions, OptionalKeys | 'fit'>> &
+  Pick<CoordinatorOptions, OptionalKeys> & {
+    /** What every client is told to do with a fit round (the seed goes beside it): `fit`, and `compression`. */
+    fit: CoordinatorOptions['fit'] & { compression?: Compression };
+  };
 
 export function resolveOptions(options: CoordinatorOptions): ResolvedOptions {
   const resolved: ResolvedOptions = {
@@ -194,6 +224,8 @@ export function resolveOptions(options: CoordinatorOptions): ResolvedOptions {
     allowedOrigins: [],
     shutdownGraceMs: 1000,
     insecure: false,
+    dashboard: false,
+    dashboardPublic: false,
     ...stripUndefined(options),
   };
   const integer = (field: string, value: number, min: number) => {
@@ -228,6 +260,19 @@ export function resolveOptions(options: CoordinatorOptions): ResolvedOptions {
   if (!(resolved.fit.learningRate > 0)) {
     throw new CoordinatorError('INVALID_OPTION', `coordinator option fit.learningRate must be positive, got ${resolved.fit.learningRate}.`);
   }
+  const { optimizer, momentum, proximalMu } = resolved.fit;
+  if (optimizer !== undefined && !['sgd', 'momentum', 'adam'].includes(optimizer)) {
+    throw new CoordinatorError('INVALID_OPTION', `coordinator option fit.optimizer must be 'sgd', 'momentum' or 'adam', got ${optimizer}.`);
+  }
+  if (momentum !== undefined && !(momentum >= 0 && momentum < 1 && optimizer === 'momentum')) {
+    throw new CoordinatorError(
+      'INVALID_OPTION',
+      `coordinator option fit.momentum must be in [0, 1), with optimizer 'momentum'; got ${momentum}.`,
+    );
+  }
+  if (proximalMu !== undefined && !(proximalMu >= 0 && Number.isFinite(proximalMu))) {
+    throw new CoordinatorError('INVALID_OPTION', `coordinator option fit.proximalMu must be a finite number ≥ 0, got ${proximalMu}.`);
+  }
   if (resolved.dp) checkDp(resolved.dp);
   // Distributed DP is secure aggregation with noise shares; central and local DP need each update.
   if (resolved.dp?.mode === 'distributed' && !resolved.secureAggregation) resolved.secureAggregation = {};
@@ -236,14 +281,37 @@ export function resolveOptions(options: CoordinatorOptions): ResolvedOptions {
       'INVALID_OPTION',
       `coordinator option secureAggregation works with dp mode 'distributed' only (${resolved.dp.mode} DP needs each update).`,
     );
+  if (resolved.compression !== undefined) resolved.fit = { ...resolved.fit, compression: checkCompression(resolved) };
   if (!resolved.tls && !resolved.insecure && !isLoopbackHost(resolved.host) && !resolved.transport)
     throw new CoordinatorError(
       'INSECURE',
       `refusing to listen on ${resolved.host} without TLS: give a certificate and key (--tls-cert, --tls-key), listen on 127.0.0.1, or accept plain WebSockets across the network with --insecure.`,
     );
+  if (resolved.dashboardPublic && !resolved.dashboard)
+    throw new CoordinatorError('INVALID_OPTION', 'coordinator option dashboardPublic needs dashboard.');
   if (resolved.dpStrategy && !resolved.dp)
     throw new CoordinatorError('INVALID_OPTION', 'coordinator option dpStrategy needs dp (its δ, budget and signing key).');
   return resolved;
+}
+
+/** The requested update compression, refused where its rounding would go unaccounted. */
+function checkCompression({ compression, dp, secureAggregation }: ResolvedOptions): Compression {
+  if (!(COMPRESSIONS as readonly unknown[]).includes(compression))
+    throw new CoordinatorError(
+      'INVALID_OPTION',
+      `coordinator option compression must be one of ${COMPRESSIONS.join(', ')}, got ${String(compression)}.`,
+    );
+  if (dp)
+    throw new CoordinatorError(
+      'INVALID_OPTION',
+      `coordinator option compression '${compression}' cannot be used with dp: its stochastic rounding adds randomness and error to each update that the DP accounting and the ledger's noise figures do not account for.`,
+    );
+  if (secureAggregation)
+    throw new CoordinatorError(
+      'INVALID_OPTION',
+      `coordinator option compression '${compression}' cannot be used with secureAggregation: securely aggregated updates are already quantised to integers for masking, and that quantisation (its scale and bounds) does not account for rounding on top of it.`,
+    );
+  return compression as Compression;
 }
 
 function checkDp(dp: DpOptions): void {

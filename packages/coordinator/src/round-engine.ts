@@ -5,6 +5,15 @@
  * aggregate. Strategies return data (per-client instructions, DP releases) and the engine hands
  * every release to the federation's privacy budget. Failures are values: a client that drops,
  * times out or sends a bad answer is recorded with its reason and the round goes on.
+ *
+ * Fused rounds: the evaluation after round r (the model of round r, on the clients configureEvaluate
+ * selects) rides on round r + 1's download — its fit clients evaluate the model they receive before
+ * training, the other selected clients get an evaluate-only task — so each contacted client gets the
+ * model once per round. Round r's report waits for that evaluation; only the final round's (and a
+ * resumed run's last, when it is all that is left) needs an evaluate round of its own. Under secure
+ * aggregation (an update leaves only masked) and under DP (a fit client's failure would also remove
+ * its evaluation, so the published evaluation would depend on who was sampled) evaluation keeps its
+ * own rounds.
  */
 import { EventEmitter } from 'node:events';
 import type { Logger } from 'pino';
@@ -12,11 +21,11 @@ import { PROTOCOL_VERSION } from '@cohort/protocol';
 import type { PrivacyBudget } from './dp/privacy-budget';
 import type { EncodedModel, GlobalModel } from './global-model';
 import type { ResolvedOptions, RunSecurity } from './options';
-import { emptyReport, withoutPerClient, type RoundReport, type RunOutcome } from './round-report';
-import { RoundInbox, type InboxContext } from './round-inbox';
+import { emptyReport, reportOfRecord, withoutPerClient, type RoundReport, type RunOutcome } from './round-report';
+import { RoundInbox, type FusedEvaluationPlan, type InboxContext } from './round-inbox';
 import type { RoundRecord, RunRecord, Store } from './store/store';
 import type { ClassificationMetrics, EvaluateResult, Failure, FitAggregate, FitPlan, FitResult, Strategy } from './strategy/strategy';
-import type { RoundTask, Transport } from './transport/transport';
+import type { RoundDelivery, RoundTask, Transport } from './transport/transport';
 import { modelLength, planSecureRound, SecureRound, type SecureRoundOutcome, type SecureTransport } from './secure-aggregation';
 import type { SecAggParams } from '@cohort/privacy/secagg';
 import { decodeDistributedDp, type DistributedDpPlan } from '@cohort/privacy/mechanisms';
@@ -56,6 +65,8 @@ interface FitAttempt {
   report: RoundReport | undefined;
   /** A securely aggregated round: its parameters, then what its stages brought back. */
   secure?: { params: SecAggParams; rotationSeed?: Uint8Array; outcome?: SecureRoundOutcome };
+  /** The evaluation of the last committed model riding on this attempt (a fused round). */
+  evaluation?: FusedEvaluationPlan;
 }
 
 /** A stage either lets the attempt go on, or ends it as failed so that the round is tried again. */
@@ -66,8 +77,11 @@ interface Stage {
   run(attempt: FitAttempt): Promise<StageResult> | StageResult;
 }
 
-interface EngineEvents {
+export interface EngineEvents {
+  /** A round's report, in round order, once its evaluation (if one is due) is in. */
   round: [RoundReport];
+  /** A stage starts: one of fitStages' names, or 'evaluate' for an evaluate round of its own. */
+  stage: [{ round: number; attempt: number; stage: string }];
 }
 
 export class RoundEngine extends EventEmitter<EngineEvents> {
@@ -86,6 +100,10 @@ export class RoundEngine extends EventEmitter<EngineEvents> {
   private readonly failing = new Map<string, { failures: number; lastRound: number }>();
   /** Why the last attempt at a round failed, for the run's end reason. */
   private attemptFailure = '';
+  /** Whether evaluations ride on the next fit round (neither secure aggregation nor DP). */
+  private readonly fuses: boolean;
+  /** The committed round whose evaluation is due and not yet done, with its report, which waits for it. */
+  private owed: { round: number; report: RoundReport } | undefined;
 
   constructor(
     private readonly parts: RoundEngineParts,
@@ -105,17 +123,17 @@ export class RoundEngine extends EventEmitter<EngineEvents> {
       this.secureTransport = exchanging(parts.transport);
       this.encoding = parts.strategy.encodingFor?.(modelLength(parts.run.weightSpecs));
     }
+    this.fuses = parts.options.evalEvery > 0 && !parts.options.secureAggregation && !parts.privacy;
   }
 
   /** Runs the remaining rounds. Resolves when the run finishes, fails, runs out of budget, or is stopped. */
   async run(): Promise<RunOutcome> {
     const { store, run, model, privacy, options, log } = this.parts;
-    const { rounds, evalEvery } = options;
-    if (model.round === 0 && evalEvery > 0 && !store.evaluation(run.id, 0)) {
-      const evaluation = await this.evaluate(0);
-      if (evaluation) this.emit('round', { ...emptyReport(0), evaluation });
-    }
+    const { rounds } = options;
+    this.owed = this.owedOnStart();
     while (model.round < rounds && !this.signal.aborted) {
+      if (this.owed && !this.fuses) await this.evaluateOwed();
+      if (this.signal.aborted) break;
       const budgetStop = privacy?.budgetStop();
       if (budgetStop) {
         const reason = `privacy budget exhausted after round ${model.round}: ${budgetStop}`;
@@ -131,14 +149,51 @@ export class RoundEngine extends EventEmitter<EngineEvents> {
         log.error({ round }, reason);
         return this.end('failed', reason);
       }
-      if (evalEvery > 0 && (round % evalEvery === 0 || round === rounds)) report.evaluation = await this.evaluate(round);
-      this.emit('round', report);
+      if (!this.evaluationDue(round)) this.emit('round', report);
+      else {
+        this.owed = { round, report };
+        if (!this.fuses || round === rounds) await this.evaluateOwed();
+      }
     }
+    if (this.owed && !this.signal.aborted) await this.evaluateOwed();
     if (this.signal.aborted) {
       privacy?.publishHead(run.id, 'stopped', model.encoded.sha256);
       return this.outcome('stopped', 'the coordinator was stopped');
     }
     return this.end('finished', `completed ${rounds} rounds`);
+  }
+
+  /** Whether the evaluation after `round` is due: the initial model, every evalEvery rounds, and the last. */
+  private evaluationDue(round: number): boolean {
+    const { evalEvery, rounds } = this.parts.options;
+    return evalEvery > 0 && (round % evalEvery === 0 || round === rounds);
+  }
+
+  /**
+   * The last committed round's evaluation when it is due and not stored: the initial model's, or the
+   * one a restart interrupted (its report was never emitted, so it is rebuilt from the round's row).
+   */
+  private owedOnStart(): { round: number; report: RoundReport } | undefined {
+    const { store, run, model, privacy } = this.parts;
+    const round = model.round;
+    if (!this.evaluationDue(round) || store.evaluation(run.id, round)) return undefined;
+    if (round === 0) return { round, report: emptyReport(0) };
+    const record = store.rounds(run.id).find((r) => r.round === round && r.status === 'committed');
+    return record && { round, report: reportOfRecord(record, privacy ? privacy.accounting.report() : null) };
+  }
+
+  /** The owed evaluation in an evaluate round of its own; then its round's report goes out. */
+  private async evaluateOwed(): Promise<void> {
+    const { round } = this.owed!;
+    const evaluation = await this.evaluate(round);
+    if (!this.signal.aborted) this.settleOwed(evaluation);
+  }
+
+  /** Emits the report that waited for its evaluation (the initial model's only when it has one). */
+  private settleOwed(evaluation: ClassificationMetrics | null): void {
+    const { round, report } = this.owed!;
+    this.owed = undefined;
+    if (round > 0 || evaluation) this.emit('round', { ...report, evaluation });
   }
 
   /**
@@ -170,6 +225,7 @@ export class RoundEngine extends EventEmitter<EngineEvents> {
         report: undefined,
       };
       for (const stage of this.fitStages) {
+        this.emit('stage', { round, attempt: number, stage: stage.name });
         const result = await stage.run(attempt);
         if (this.signal.aborted) return undefined;
         if (result === 'retry') continue attempts;
@@ -189,6 +245,11 @@ export class RoundEngine extends EventEmitter<EngineEvents> {
     const connected = this.parts.transport.clients();
     a.population = this.parts.privacy ? connected : connected.filter((id) => !this.sittingOut(id, a.round));
     a.plan = this.parts.strategy.configureFit(a.round, a.population);
+    if (this.fuses && this.owed) {
+      const selected = this.parts.strategy.configureEvaluate(this.owed.round, connected);
+      const training = new Set(a.plan.clients.map((c) => c.clientId));
+      a.evaluation = { round: this.owed.round, selected, fused: new Set(selected.filter((id) => training.has(id))) };
+    }
     return 'continue';
   }
 
@@ -233,7 +294,7 @@ export class RoundEngine extends EventEmitter<EngineEvents> {
       { task: 'fit', selected: clientIds.length },
       ` with ${clientIds.length} clients`,
     );
-    a.inbox = this.openInbox<FitResult>('fit', a.round, clientIds);
+    a.inbox = this.openInbox<FitResult>('fit', a.round, clientIds, a.evaluation);
     const task = this.task('fit', a.round);
     if (a.secure) {
       const { params, rotationSeed } = a.secure;
@@ -241,8 +302,23 @@ export class RoundEngine extends EventEmitter<EngineEvents> {
         this.encoding && rotationSeed ? { ...this.encoding, rotationSeed: Buffer.from(rotationSeed).toString('base64') } : undefined;
       task.config = { ...task.config, secureAggregation: { ...params, ...(distributedDp ? { distributedDp } : {}) } };
     }
-    a.bytesOut = this.parts.transport.startRound(task, a.plan.clients, a.inbox);
+    a.bytesOut = this.parts.transport.startRound(this.deliveries(a, task), a.inbox);
     return 'continue';
+  }
+
+  /** Who is sent what: in a fused round, fit + evaluate, fit alone, or evaluate alone — one model each. */
+  private deliveries(a: FitAttempt, fit: RoundTask): RoundDelivery[] {
+    if (!a.evaluation) return [{ task: fit, clients: a.plan.clients }];
+    const { round, selected, fused } = a.evaluation;
+    this.parts.log.info(
+      { round, task: 'evaluate', selected: selected.length, fused: fused.size },
+      `evaluation of round ${round} rides on fit round ${a.round}: ${selected.length} clients, ${fused.size} of them training`,
+    );
+    return [
+      { task: { ...fit, evaluate: true }, clients: a.plan.clients.filter((c) => fused.has(c.clientId)) },
+      { task: fit, clients: a.plan.clients.filter((c) => !fused.has(c.clientId)) },
+      { task: this.task('evaluate', round), clients: selected.filter((id) => !fused.has(id)).map((clientId) => ({ clientId })) },
+    ];
   }
 
   /** The stages of secure aggregation; the clients' own reports of local failure (round:error) join its failures. */
@@ -311,6 +387,9 @@ export class RoundEngine extends EventEmitter<EngineEvents> {
     const inbox = a.inbox!;
     await inbox.done;
     this.parts.transport.closeRound();
+    if (this.signal.aborted) return 'continue';
+    // The fused evaluation is final whatever becomes of this attempt: the model it evaluated stays.
+    if (inbox.evaluation) this.settleOwed(this.aggregateEvaluation(inbox.evaluation.round, inbox.evaluation));
     a.results = sortedById(inbox.collector.results.values());
     a.failures = sortedById(inbox.collector.failures.values());
     this.noteFailures(a);
@@ -417,22 +496,25 @@ export class RoundEngine extends EventEmitter<EngineEvents> {
   }
 
   private async evaluate(round: number): Promise<ClassificationMetrics | null> {
-    const { transport, strategy, store, run, privacy, options, log } = this.parts;
+    const { transport, strategy, options, log } = this.parts;
     await transport.waitForClients(options.minClients, this.signal);
     if (this.signal.aborted) return null;
+    this.emit('stage', { round, attempt: 1, stage: 'evaluate' });
     const selected = strategy.configureEvaluate(round, transport.clients());
     log.info({ round, task: 'evaluate', selected: selected.length }, `evaluate round ${round} started with ${selected.length} clients`);
     const inbox = this.openInbox<EvaluateResult>('evaluate', round, selected);
-    transport.startRound(
-      this.task('evaluate', round),
-      selected.map((clientId) => ({ clientId })),
-      inbox,
-    );
+    transport.startRound([{ task: this.task('evaluate', round), clients: selected.map((clientId) => ({ clientId })) }], inbox);
     await inbox.done;
     transport.closeRound();
-    const results = sortedById(inbox.collector.results.values());
-    const failures = sortedById(inbox.collector.failures.values());
-    if (this.signal.aborted || results.length === 0) return null;
+    return this.signal.aborted ? null : this.aggregateEvaluation(round, inbox.collector);
+  }
+
+  /** Aggregates and stores an evaluation's answers; null when nobody answered. */
+  private aggregateEvaluation(round: number, answers: RoundInbox<EvaluateResult>['collector']): ClassificationMetrics | null {
+    const { strategy, store, run, privacy, log } = this.parts;
+    const results = sortedById(answers.results.values());
+    const failures = sortedById(answers.failures.values());
+    if (results.length === 0) return null;
     const metrics = strategy.aggregateEvaluate(round, results, failures, run.numClasses);
     store.saveEvaluation({ runId: run.id, round, metrics, participants: results.map((r) => r.clientId), failures });
     // Under DP no single client's figure is published (the spread's min and max are one client's accuracy).
@@ -470,11 +552,10 @@ export class RoundEngine extends EventEmitter<EngineEvents> {
     task: 'fit' | 'evaluate',
     round: number,
     selected: readonly string[],
+    fusedEvaluation?: FusedEvaluationPlan,
   ): RoundInbox<T> {
-    return new RoundInbox<T>(task, round, selected, this.parts.options.roundTimeoutMs, {
-      ...this.parts.inbox,
-      privateParticipation: this.parts.privacy !== undefined,
-    });
+    const context = { ...this.parts.inbox, privateParticipation: this.parts.privacy !== undefined };
+    return new RoundInbox<T>(task, round, selected, this.parts.options.roundTimeoutMs, context, fusedEvaluation);
   }
 
   private task(task: 'fit' | 'evaluate', round: number): RoundTask {
@@ -518,8 +599,10 @@ function implausible(weights: readonly Float32Array[]): string | undefined {
   for (const [t, tensor] of weights.entries()) {
     for (let i = 0; i < tensor.length; i++) {
       const w = tensor[i]!;
+      // One comparison per weight: false for NaN and ±Infinity as for magnitudes beyond the bound.
+      if (Math.abs(w) <= MAX_WEIGHT_MAGNITUDE) continue;
       if (!Number.isFinite(w)) return `tensor ${t} has a non-finite weight at index ${i}`;
-      if (Math.abs(w) > MAX_WEIGHT_MAGNITUDE) return `tensor ${t} has a weight of ${w} at index ${i}, beyond ±${MAX_WEIGHT_MAGNITUDE}`;
+      return `tensor ${t} has a weight of ${w} at index ${i}, beyond ±${MAX_WEIGHT_MAGNITUDE}`;
     }
   }
   return undefined;

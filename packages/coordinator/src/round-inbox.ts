@@ -4,15 +4,29 @@
  * size) and acknowledged with a typed verdict. A late answer to an earlier round is honest and only
  * refused; any other bad answer ends that client's round as a failure. Both transports feed this
  * one class, so the binding rules are unit-tested without sockets.
+ *
+ * A fused round also collects the evaluation of the previous round's model: from the fit clients
+ * it asked, inside their updates (signed with them), and from the others as evaluate-only answers.
+ * A bad or missing fused evaluation fails that client's evaluation only; a failed fit fails both.
  */
-import { ProtocolError, clientErrorSchema, parseMessage, type Ack, type TensorSpec } from '@cohort/protocol';
+import {
+  PROTOCOL_VERSION,
+  ProtocolError,
+  clientErrorSchema,
+  parseMessage,
+  type Ack,
+  type TensorSpec,
+  type UpdateMessage,
+} from '@cohort/protocol';
 import type { Logger } from 'pino';
 import { RoundCollector } from './round-collector';
-import type { EvaluateResult, FitResult } from './strategy/strategy';
+import type { EvaluateResult, Failure, FitResult } from './strategy/strategy';
 import type { Authenticate } from './trust/device-auth';
 import { validateEvaluation, validateUpdate } from './update-validation';
 
 export type AnswerEvent = 'round:update' | 'round:evaluation';
+
+type FusedEvaluation = NonNullable<UpdateMessage['evaluation']>;
 
 export interface InboxContext {
   runId: string;
@@ -26,9 +40,24 @@ export interface InboxContext {
   authenticate?: Authenticate;
 }
 
+/** The evaluation of the last committed model that rides on a fit round. */
+export interface FusedEvaluationPlan {
+  /** The round whose model is evaluated: the fit round − 1. */
+  round: number;
+  /** Every client the evaluation plan selected. */
+  selected: readonly string[];
+  /** Those of them that also train: they evaluate inside their fit task; the rest get an evaluate-only task. */
+  fused: ReadonlySet<string>;
+}
+
 export class RoundInbox<T extends FitResult | EvaluateResult = FitResult | EvaluateResult> {
   readonly collector: RoundCollector<T>;
+  /** A fused round's evaluation of the previous model. */
+  readonly evaluation: RoundCollector<EvaluateResult> | undefined;
+  /** Settles when every selected client, of the round and of its fused evaluation, answered or failed. */
+  readonly done: Promise<void>;
   bytesIn = 0;
+  private readonly fused: ReadonlySet<string>;
 
   constructor(
     task: 'fit' | 'evaluate',
@@ -36,27 +65,22 @@ export class RoundInbox<T extends FitResult | EvaluateResult = FitResult | Evalu
     selected: readonly string[],
     timeoutMs: number,
     private readonly ctx: InboxContext,
+    fusedEvaluation?: FusedEvaluationPlan,
   ) {
     this.collector = new RoundCollector<T>(task, round, selected, timeoutMs);
-  }
-
-  get done(): Promise<void> {
-    return this.collector.done;
+    this.evaluation = fusedEvaluation && new RoundCollector('evaluate', fusedEvaluation.round, fusedEvaluation.selected, timeoutMs);
+    this.fused = fusedEvaluation?.fused ?? new Set();
+    this.done = Promise.all([this.collector.done, this.evaluation?.done]).then(() => undefined);
   }
 
   /** A client's own report that its round failed locally (training error, refused by its privacy budget). */
   clientError(clientId: string, raw: unknown): void {
     try {
       const report = parseMessage(clientErrorSchema, raw, 'round:error');
-      const { collector } = this;
-      if (
-        report.clientId === clientId &&
-        report.runId === this.ctx.runId &&
-        collector.round === report.round &&
-        collector.isPending(clientId)
-      ) {
-        collector.fail({ clientId, kind: 'client-error', reason: report.message.slice(0, 500) });
-      }
+      if (report.clientId !== clientId || report.runId !== this.ctx.runId) return;
+      const failure: Failure = { clientId, kind: 'client-error', reason: report.message.slice(0, 500) };
+      if (report.round === this.collector.round && this.collector.isPending(clientId)) this.fail(failure);
+      else if (report.round === this.evaluation?.round) this.evaluation.fail(failure);
     } catch (error) {
       this.ctx.log[this.ctx.privateParticipation ? 'debug' : 'warn'](
         { clientId },
@@ -67,28 +91,67 @@ export class RoundInbox<T extends FitResult | EvaluateResult = FitResult | Evalu
 
   disconnected(clientId: string, reason: string): void {
     this.collector.fail({ clientId, kind: 'disconnected', reason });
+    this.evaluation?.fail({ clientId, kind: 'disconnected', reason });
   }
 
   abort(): void {
     this.collector.abort();
+    this.evaluation?.abort();
+  }
+
+  /** Ends a client's round as failed, and with it the evaluation it was to carry. */
+  fail(failure: Failure): void {
+    this.collector.fail(failure);
+    if (this.fused.has(failure.clientId)) this.evaluation?.fail(failure);
+  }
+
+  /**
+   * The fused evaluation an accepted update carries. Its signature was checked with the update's
+   * (answerSigningBytes covers it); its counts are checked as an evaluate-only answer's would be.
+   */
+  acceptFused(clientId: string, carried: FusedEvaluation | undefined): void {
+    const evaluation = this.evaluation;
+    if (!evaluation || !this.fused.has(clientId) || !evaluation.isPending(clientId)) return;
+    if (!carried) {
+      evaluation.fail({ clientId, kind: 'rejected', reason: 'INVALID_MESSAGE: the update carries no evaluation of the model it was sent' });
+    } else if ('error' in carried) {
+      evaluation.fail({ clientId, kind: 'client-error', reason: carried.error.slice(0, 500) });
+    } else {
+      const message = { protocolVersion: PROTOCOL_VERSION, runId: this.ctx.runId, round: evaluation.round, clientId, ...carried };
+      try {
+        evaluation.accept(
+          clientId,
+          validateEvaluation(message, { runId: this.ctx.runId, clientId, collector: evaluation }, this.ctx.numClasses),
+        );
+      } catch (error) {
+        const rejection = asRejection(error);
+        this.ctx.log[this.ctx.privateParticipation ? 'debug' : 'warn'](
+          { clientId, code: rejection.code },
+          `rejected the fused evaluation from ${clientId}: ${rejection.message}`,
+        );
+        evaluation.fail({ clientId, kind: 'rejected', reason: `${rejection.code}: ${rejection.message}` });
+      }
+    }
   }
 }
 
 /** Answers a message: to the open round's inbox, or (with none open) with the refusal it deserves. */
 export function answer(ctx: InboxContext, clientId: string, event: AnswerEvent, raw: unknown, inbox: RoundInbox | undefined): Ack {
-  const collector = inbox?.collector;
   if (inbox) inbox.bytesIn += payloadBytes(raw);
   const task = event === 'round:update' ? 'fit' : 'evaluate';
+  // Evaluate-only answers of a fused round go to its evaluation.
+  const collector = task === 'evaluate' && inbox?.evaluation ? inbox.evaluation : inbox?.collector;
   try {
     const binding = { runId: ctx.runId, clientId, collector, ...(ctx.authenticate ? { authenticate: ctx.authenticate } : {}) };
-    const result =
-      task === 'fit'
-        ? validateUpdate(raw, binding, { maxMessageBytes: ctx.maxMessageBytes, weightSpecs: ctx.weightSpecs })
-        : validateEvaluation(raw, binding, ctx.numClasses);
-    collector!.accept(clientId, result);
+    if (task === 'fit') {
+      collector!.accept(clientId, validateUpdate(raw, binding, { maxMessageBytes: ctx.maxMessageBytes, weightSpecs: ctx.weightSpecs }));
+      inbox!.acceptFused(clientId, (raw as { evaluation?: FusedEvaluation }).evaluation);
+    } else {
+      collector!.accept(clientId, validateEvaluation(raw, binding, ctx.numClasses));
+    }
     return { ok: true };
   } catch (error) {
-    const rejection = error instanceof ProtocolError ? error : new ProtocolError('INVALID_MESSAGE', 'malformed message', { cause: error });
+    const rejection = asRejection(error);
     // Under DP, naming the client would tell a log reader it was sampled: debug only.
     ctx.log[ctx.privateParticipation ? 'debug' : 'warn'](
       { clientId, code: rejection.code },
@@ -96,10 +159,17 @@ export function answer(ctx: InboxContext, clientId: string, event: AnswerEvent, 
     );
     const claimed = (raw as { round?: unknown } | null)?.round;
     const late = rejection.code === 'WRONG_ROUND' && typeof claimed === 'number' && collector !== undefined && claimed < collector.round;
-    if (collector?.isPending(clientId) && !late)
-      collector.fail({ clientId, kind: 'rejected', reason: `${rejection.code}: ${rejection.message}` });
+    if (collector?.isPending(clientId) && !late) {
+      const failure: Failure = { clientId, kind: 'rejected', reason: `${rejection.code}: ${rejection.message}` };
+      if (collector === inbox?.collector) inbox.fail(failure);
+      else collector.fail(failure);
+    }
     return { ok: false, ...rejection.toWire() };
   }
+}
+
+function asRejection(error: unknown): ProtocolError {
+  return error instanceof ProtocolError ? error : new ProtocolError('INVALID_MESSAGE', 'malformed message', { cause: error });
 }
 
 function payloadBytes(raw: unknown): number {

@@ -3,6 +3,7 @@ import type { EpsilonReport } from './dp/privacy-accounting';
 import type { RunSecurity } from './options';
 import type { SecAggStage } from '@cohort/protocol';
 import type { StageFigures } from './secure-aggregation';
+import type { RoundRecord } from './store/store';
 import type { ClassificationMetrics, Failure } from './strategy/strategy';
 
 /** Who and how many took part in a round: the coordinator's own records, published only without DP. */
@@ -58,6 +59,31 @@ export function emptyReport(round: number): RoundReport {
     evaluation: null,
     durationMs: 0,
     privacy: null,
+  };
+}
+
+/**
+ * The report of a committed round rebuilt from its stored row, for a round whose report a crash kept
+ * from being emitted (it waited for its evaluation). Under DP (`privacy` given) without participation.
+ */
+export function reportOfRecord(record: RoundRecord, privacy: EpsilonReport | null): RoundReport {
+  return {
+    round: record.round,
+    population: record.population,
+    participation: privacy
+      ? null
+      : {
+          selected: record.selected.length,
+          participants: record.participants.length,
+          failures: record.failures,
+          bytesIn: record.bytesIn,
+          bytesOut: record.bytesOut,
+        },
+    trainLoss: record.trainLoss,
+    trainAccuracy: record.trainAccuracy,
+    evaluation: null,
+    durationMs: record.durationMs,
+    privacy,
   };
 }
 

@@ -3,6 +3,17 @@ export { ProtocolError, REJECTION_CODES } from './errors';
 export type { Rejection, RejectionCode } from './errors';
 export { DTYPES, decodeTensors, dtypeOf, elementCount, encodeTensors, findNonFinite, manifestOf, specsOf } from './codec';
 export type { DType, DecodeBounds, EncodedTensors, ManifestEntry, NamedTensor, TensorData, TensorSpec } from './codec';
+export {
+  COMPRESSIONS,
+  Q8_CHUNK_LENGTH,
+  cryptoRandomBytes,
+  decodeUpdateTensors,
+  dequantiseQ8,
+  encodeUpdateTensors,
+  q8ByteLength,
+  quantiseQ8,
+} from './compression';
+export type { Compression, RandomBytes } from './compression';
 export { isLoopbackHost } from './loopback';
 export {
   SECAGG_STAGES,

@@ -1,6 +1,7 @@
 /** One zod schema per message. Every incoming message is parsed in full, never trusted by its tag. */
 import { z } from 'zod';
 import { DTYPES } from './codec';
+import { COMPRESSIONS } from './compression';
 import { base64Bytes, clientId, publicKey, signature } from './fields';
 import { PROTOCOL_VERSION } from './version';
 import { ProtocolError, REJECTION_CODES } from './errors';
@@ -93,6 +94,14 @@ export const fitConfigSchema = z.strictObject({
   dp: dpInstructionSchema.optional(),
   /** Present when the round is securely aggregated: the update goes out only as a masked input. */
   secureAggregation: secureAggregationConfigSchema.optional(),
+  /** How the client encodes its update: 'q8', 8-bit stochastic quantisation (compression.ts); float32 when absent. */
+  compression: z.enum(COMPRESSIONS).optional(),
+  /** The client's optimiser, its state fresh each round: plain SGD when absent. */
+  optimizer: z.enum(['sgd', 'momentum', 'adam']).optional(),
+  /** β of heavy-ball momentum (with `optimizer: 'momentum'`), in [0, 1); 0.9 when absent. */
+  momentum: z.number().min(0).lt(1).optional(),
+  /** FedProx μ ≥ 0 (Li et al. 2020): the local objective gets + (μ/2)·‖w − w_global‖²; 0 when absent. */
+  proximalMu: z.number().min(0).optional(),
 });
 
 export const modelDescriptionSchema = z.strictObject({
@@ -123,6 +132,12 @@ export const roundStartSchema = z.strictObject({
   config: fitConfigSchema,
   manifest,
   payload,
+  /**
+   * Fit tasks only (a fused round): first evaluate the model sent here — the global model after round
+   * `round − 1` — on the local evaluation data, then train, and return the counts in the update's
+   * `evaluation`. The model then travels once for both.
+   */
+  evaluate: z.literal(true).optional(),
 });
 
 export const roundEndSchema = z.strictObject({
@@ -139,6 +154,20 @@ export const fitMetricsSchema = z.strictObject({
   accuracy: z.number().min(0).max(1),
 });
 
+/**
+ * A fused evaluation as the update carries it: the counts of `evaluationSchema` (for the model the
+ * fit task sent), or why the client could not evaluate it (its update still counts).
+ */
+export const fusedEvaluationSchema = z.union([
+  z.strictObject({
+    numExamples: count,
+    lossSum: z.number().min(0),
+    confusion: z.array(count),
+    groupConfusion: z.record(z.string().min(1).max(64), z.array(count)).optional(),
+  }),
+  z.strictObject({ error: z.string().max(2000) }),
+]);
+
 export const updateSchema = z.strictObject({
   protocolVersion,
   runId,
@@ -151,6 +180,10 @@ export const updateSchema = z.strictObject({
   /** The payload as sent: the encoded tensors, or their ciphertext when `sealed` is present. */
   payload,
   sealed: sealSchema.optional(),
+  /** How the payload encodes the tensors (compression.ts); float32, as the manifest says, when absent. */
+  compression: z.enum(COMPRESSIONS).optional(),
+  /** Present when the fit task asked for a fused evaluation (`evaluate`); signed with the rest. */
+  evaluation: fusedEvaluationSchema.optional(),
   /** The sender's signature of `answerSigningBytes('fit', message)`; required from a client that proved a key. */
   signature: signature.optional(),
 });
@@ -199,6 +232,7 @@ export type RoundEnd = z.infer<typeof roundEndSchema>;
 export type RunEnd = z.infer<typeof runEndSchema>;
 export type FitMetrics = z.infer<typeof fitMetricsSchema>;
 export type UpdateMessage = z.infer<typeof updateSchema>;
+export type FusedEvaluation = z.infer<typeof fusedEvaluationSchema>;
 export type EvaluationMessage = z.infer<typeof evaluationSchema>;
 export type ClientErrorMessage = z.infer<typeof clientErrorSchema>;
 export type Ack = z.infer<typeof ackSchema>;

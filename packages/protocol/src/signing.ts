@@ -8,10 +8,11 @@
  *   coordinator's key. A proof is good for one connection to one coordinator.
  * - Answers: the task, run, round and client id, every other field, and the SHA-256 of the payload
  *   as sent (the ciphertext when sealed). A signed update replayed into another round, run or task,
- *   or presented by another client, no longer verifies.
+ *   or presented by another client, no longer verifies; nor does one whose fused evaluation or
+ *   declared compression was altered.
  */
 import { createHash } from 'node:crypto';
-import type { EvaluationMessage, UpdateMessage } from './schemas';
+import type { EvaluationMessage, FusedEvaluation, UpdateMessage } from './schemas';
 
 function digest(tag: string, fields: unknown[]): Uint8Array {
   return new Uint8Array(createHash('sha256').update(`${tag}\0`).update(JSON.stringify(fields)).digest());
@@ -33,11 +34,21 @@ export function answerSigningBytes(task: 'fit' | 'evaluate', message: Unsigned<U
     const manifest = m.manifest.map((e) => [e.name, e.shape, e.dtype, e.offset]);
     const sealed = m.sealed ? [m.sealed.ephemeralKey, m.sealed.nonce] : null;
     const metrics = m.metrics ? [m.metrics.loss, m.metrics.accuracy] : null;
-    return digest('cohort-answer-v1', [...head, metrics, manifest, sealed, payloadSha256]);
+    const fused = m.evaluation ? fusedEvaluationFields(m.evaluation) : null;
+    return digest('cohort-answer-v1', [...head, metrics, manifest, sealed, payloadSha256, fused, m.compression ?? null]);
   }
   const m = message as Unsigned<EvaluationMessage>;
-  const groups = m.groupConfusion ? Object.entries(m.groupConfusion).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)) : null;
-  return digest('cohort-answer-v1', [...head, m.lossSum, m.confusion, groups]);
+  return digest('cohort-answer-v1', [...head, m.lossSum, m.confusion, sortedGroups(m.groupConfusion)]);
+}
+
+function fusedEvaluationFields(evaluation: FusedEvaluation): unknown[] {
+  if ('error' in evaluation) return ['error', evaluation.error];
+  return ['counts', evaluation.numExamples, evaluation.lossSum, evaluation.confusion, sortedGroups(evaluation.groupConfusion)];
+}
+
+/** Groups in name order, so that the key order of the object never matters. */
+function sortedGroups(groups: Record<string, number[]> | undefined): [string, number[]][] | null {
+  return groups ? Object.entries(groups).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)) : null;
 }
 
 /** What a sealed update's ciphertext is bound to: the run, round and sender it answers. */

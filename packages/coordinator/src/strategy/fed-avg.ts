@@ -148,17 +148,35 @@ export function applyWeightedMeanDelta(
   const deltas = bounds.clipNorm === undefined ? results.map((r) => r.delta) : clipDeltas(results, bounds.clipNorm);
   const weights = results.map((r) => boundedWeight(r.numExamples, bounds.maxExamples));
   const totalExamples = weights.reduce((sum, w) => sum + w, 0);
-  return global.map((tensor, t) => {
-    const acc = new Float64Array(tensor.length);
-    for (const [k, d] of deltas.entries()) {
-      const delta = d[t]!;
-      const w = weights[k]!;
-      for (let i = 0; i < acc.length; i++) acc[i]! += w * delta[i]!;
-    }
-    const out = new Float32Array(tensor.length);
-    for (let i = 0; i < out.length; i++) out[i] = tensor[i]! + acc[i]! / totalExamples;
-    return out;
-  });
+  return global.map((tensor, t) => weightedMeanStep(tensor, tensorOf(deltas, t), weights, totalExamples));
+}
+
+function tensorOf(deltas: readonly Float32Array[][], t: number): Float32Array[] {
+  return deltas.map((d) => d[t]!);
+}
+
+/** Values per block: a block's float64 sums (16 KiB) stay in cache while every delta is added to them. */
+const BLOCK = 2048;
+
+/**
+ * tensor + Σ w_k·delta_k / total, each element summed in float64 over k in order (the same sum as a
+ * delta-by-delta pass, bit for bit), block by block so that the sums are not written out and read
+ * back once per client.
+ */
+function weightedMeanStep(tensor: Float32Array, deltas: readonly Float32Array[], weights: readonly number[], total: number): Float32Array {
+  const out = new Float32Array(tensor.length);
+  const acc = new Float64Array(BLOCK);
+  for (let start = 0; start < tensor.length; start += BLOCK) {
+    const length = Math.min(BLOCK, tensor.length - start);
+    acc.fill(0);
+    for (let k = 0; k < deltas.length; k++) addScaled(acc, deltas[k]!, start, length, weights[k]!);
+    for (let i = 0; i < length; i++) out[start + i] = tensor[start + i]! + acc[i]! / total;
+  }
+  return out;
+}
+
+function addScaled(acc: Float64Array, delta: Float32Array, start: number, length: number, w: number): void {
+  for (let i = 0; i < length; i++) acc[i]! += w * delta[start + i]!;
 }
 
 /** The weight an update claiming `numExamples` gets: min(numExamples, maxExamples). */

@@ -6,9 +6,8 @@
 import type { Ack, RoundEnd, RoundStart, RunEnd, ModelDescription } from '@cohort/protocol';
 import { pino, type Logger } from 'pino';
 import { answer, type AnswerEvent, type InboxContext, type RoundInbox } from '../round-inbox';
-import type { ClientInstruction } from '../strategy/strategy';
 import { ClientRegistry } from './client-registry';
-import { groupByInstruction, inboxContext, type RoundTask, type Transport, type TransportSetup } from './transport';
+import { groupByInstruction, inboxContext, type RoundDelivery, type Transport, type TransportSetup } from './transport';
 
 /** What a memory client is sent, in order. */
 export type MemoryMessage =
@@ -64,19 +63,21 @@ export class MemoryTransport implements Transport {
     return this.registry.waitFor(count, signal);
   }
 
-  startRound(task: RoundTask, clients: readonly ClientInstruction[], inbox: RoundInbox): number {
+  startRound(deliveries: readonly RoundDelivery[], inbox: RoundInbox): number {
     this.inbox = inbox;
     let bytesOut = 0;
-    for (const group of groupByInstruction(clients)) {
-      const message = { ...task, config: { ...task.config, ...(group.dp ? { dp: group.dp } : {}) } };
-      for (const clientId of group.clientIds) {
-        const client = this.registry.get(clientId);
-        if (!client) {
-          inbox.disconnected(clientId, 'left before the round started');
-          continue;
+    for (const { task, clients } of deliveries) {
+      for (const group of groupByInstruction(clients)) {
+        const message = { ...task, config: { ...task.config, ...(group.dp ? { dp: group.dp } : {}) } };
+        for (const clientId of group.clientIds) {
+          const client = this.registry.get(clientId);
+          if (!client) {
+            inbox.disconnected(clientId, 'left before the round started');
+            continue;
+          }
+          client({ event: 'round:start', message });
+          bytesOut += task.payload.byteLength;
         }
-        client({ event: 'round:start', message });
-        bytesOut += task.payload.byteLength;
       }
     }
     return bytesOut;

@@ -17,7 +17,7 @@
  * only so many warnings a minute. Any other HTTP request gets 404 and its connection is closed, and
  * close() ends every connection within a bounded time.
  */
-import { createServer, type IncomingMessage, type RequestListener, type Server as HttpServer } from 'node:http';
+import { createServer, type IncomingMessage, type RequestListener, type Server as HttpServer, type ServerResponse } from 'node:http';
 import { createServer as createTlsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import type { Logger } from 'pino';
@@ -37,7 +37,6 @@ import {
   type ServerToClientEvents,
 } from '@cohort/protocol';
 import { answer, type AnswerEvent, type RoundInbox } from '../round-inbox';
-import type { ClientInstruction } from '../strategy/strategy';
 import { generateBoxKeyPair, type SealedPayload } from '@cohort/privacy/identity';
 import { DeviceAuth, type ConnectionIdentity } from '../trust/device-auth';
 import { ClientRegistry, type ClientSocket } from './client-registry';
@@ -47,7 +46,7 @@ import {
   inboxContext,
   wireBytes,
   type Exchange,
-  type RoundTask,
+  type RoundDelivery,
   type Transport,
   type TransportSetup,
 } from './transport';
@@ -76,6 +75,14 @@ export interface SocketTransportOptions {
   tls?: { cert: string | Buffer; key: string | Buffer };
 }
 
+/** A neighbour on the transport's port (the dashboard): HTTP routes before the 404, and browser Origins for its own namespace. */
+export interface TransportExtension {
+  /** Answers a request the transport does not know; false leaves it to the 404. */
+  handleRequest(req: IncomingMessage, res: ServerResponse): boolean;
+  /** Whether a browser Origin outside allowedOrigins may open a connection; the trainers' namespace refuses it all the same. */
+  allowsOrigin(req: IncomingMessage): boolean;
+}
+
 const REFUSAL_WARNINGS_PER_MINUTE = 20;
 
 type EngineConnection = ClientSocket['conn'];
@@ -88,6 +95,7 @@ export class SocketTransport implements Transport {
   private auth!: DeviceAuth;
   private setup: TransportSetup | undefined;
   private inbox: RoundInbox | undefined;
+  private extension: TransportExtension | undefined;
   private readonly connections: ConnectionCounter;
   /** Every open engine.io connection, joined or not, for close(). */
   private readonly engineConnections = new Set<EngineConnection>();
@@ -106,7 +114,8 @@ export class SocketTransport implements Transport {
     const host = this.options.host ?? '127.0.0.1';
     // socket.io answers its own path; everything else is refused and its connection closed, so that no
     // stray request is left open (one used to hold the coordinator's exit).
-    const notFound: RequestListener = (_req, res) => {
+    const notFound: RequestListener = (req, res) => {
+      if (this.extension?.handleRequest(req, res)) return;
       res.writeHead(404, { 'content-type': 'text/plain', connection: 'close' });
       res.end('not found\n');
     };
@@ -129,6 +138,10 @@ export class SocketTransport implements Transport {
       conn.once('close', () => this.engineConnections.delete(conn));
     });
     this.io.use((socket, next) => {
+      // An Origin let in for a neighbour's namespace (the dashboard page) never opens the trainers' one.
+      const origin = socket.handshake.headers.origin;
+      if (origin !== undefined && !allowedOrigins.has(origin))
+        return next(new Error(`origin ${JSON.stringify(origin.slice(0, 200))} is not allowed`));
       let identity: ConnectionIdentity | Rejection;
       try {
         const handshake = parseMessage(handshakeSchema, socket.handshake.auth, 'handshake');
@@ -165,6 +178,13 @@ export class SocketTransport implements Transport {
     return `${tls ? 'https' : 'http'}://${host.includes(':') ? `[${host}]` : host}:${port}`;
   }
 
+  /** Adds `extension` to the listening server; returns the socket.io server, on which it may open its own namespace. */
+  extend(extension: TransportExtension): NonNullable<SocketTransport['io']> {
+    if (!this.io) throw new Error('the socket transport must be listening before it is extended.');
+    this.extension = extension;
+    return this.io;
+  }
+
   clients(): string[] {
     return this.registry.ids();
   }
@@ -173,22 +193,24 @@ export class SocketTransport implements Transport {
     return this.registry.waitFor(count, signal);
   }
 
-  startRound(task: RoundTask, clients: readonly ClientInstruction[], inbox: RoundInbox): number {
+  startRound(deliveries: readonly RoundDelivery[], inbox: RoundInbox): number {
     this.inbox = inbox;
     let bytesOut = 0;
-    const perClient = task.payload.byteLength + JSON.stringify(task.manifest).length;
-    for (const group of groupByInstruction(clients)) {
-      const socketIds: string[] = [];
-      for (const clientId of group.clientIds) {
-        const socket = this.registry.get(clientId);
-        if (socket) socketIds.push(socket.id);
-        else inbox.disconnected(clientId, 'left before the round started');
+    for (const { task, clients } of deliveries) {
+      const perClient = task.payload.byteLength + JSON.stringify(task.manifest).length;
+      for (const group of groupByInstruction(clients)) {
+        const socketIds: string[] = [];
+        for (const clientId of group.clientIds) {
+          const socket = this.registry.get(clientId);
+          if (socket) socketIds.push(socket.id);
+          else inbox.disconnected(clientId, 'left before the round started');
+        }
+        // socket.io's to([]) addresses every client: an empty group must not be sent at all.
+        if (socketIds.length === 0) continue;
+        const config = { ...task.config, ...(group.dp ? { dp: group.dp } : {}) };
+        this.io!.to(socketIds).emit('round:start', { ...task, config });
+        bytesOut += socketIds.length * perClient;
       }
-      // socket.io's to([]) addresses every client: an empty group must not be sent at all.
-      if (socketIds.length === 0) continue;
-      const config = { ...task.config, ...(group.dp ? { dp: group.dp } : {}) };
-      this.io!.to(socketIds).emit('round:start', { ...task, config });
-      bytesOut += socketIds.length * perClient;
     }
     return bytesOut;
   }
@@ -273,7 +295,8 @@ export class SocketTransport implements Transport {
   /** Why an HTTP handshake is refused, if it is: a browser Origin not allowed, or far too many connections. */
   private refuseRequest(req: IncomingMessage, allowedOrigins: ReadonlySet<string>, maxConnections: number): string | undefined {
     const origin = req.headers.origin;
-    if (origin !== undefined && !allowedOrigins.has(origin)) return `origin ${JSON.stringify(origin.slice(0, 200))} is not allowed`;
+    if (origin !== undefined && !allowedOrigins.has(origin) && !this.extension?.allowsOrigin(req))
+      return `origin ${JSON.stringify(origin.slice(0, 200))} is not allowed`;
     // Sockets that never join count here until the handshake deadline drops them; the typed limits
     // apply in the middleware, this only stops a flood of engine.io connections.
     if (this.io && this.io.engine.clientsCount >= 2 * maxConnections) return 'too many connections';

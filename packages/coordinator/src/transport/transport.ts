@@ -16,6 +16,12 @@ export interface RoundTask extends Omit<RoundStart, 'config'> {
   config: Omit<FitConfig, 'dp'>;
 }
 
+/** One task and the clients it goes to (a fused round sends up to three: fit + evaluate, fit, evaluate). */
+export interface RoundDelivery {
+  task: RoundTask;
+  clients: readonly ClientInstruction[];
+}
+
 export interface TransportSetup {
   /** What each client is told when it arrives (the run answers are checked against is its runId). */
   description: ModelDescription;
@@ -48,10 +54,11 @@ export interface Transport {
   /** Resolves once at least `count` clients are connected, or when `signal` aborts. */
   waitForClients(count: number, signal: AbortSignal): Promise<void>;
   /**
-   * Routes answers to `inbox` from now on (and refuses answers outside it), then sends `task` to each
-   * client with its instruction; a client that is gone fails in the inbox at once. Returns the bytes sent.
+   * Routes answers to `inbox` from now on (and refuses answers outside it), then sends each delivery's
+   * task to its clients with their instructions; a client that is gone fails in the inbox at once.
+   * Returns the bytes sent.
    */
-  startRound(task: RoundTask, clients: readonly ClientInstruction[], inbox: RoundInbox): number;
+  startRound(deliveries: readonly RoundDelivery[], inbox: RoundInbox): number;
   /** Stops routing answers to the round's inbox. */
   closeRound(): void;
   /** Tells these clients that the round committed. */
