@@ -6,7 +6,8 @@
  * (connected, and then sampled exactly like a real client) independently with probability ½, as
  * the one-run audit of Steinke, Nasr and Jagielski (NeurIPS 2023) requires; the others are held out.
  */
-import { createGaussianSource, cryptoRandomSource, type CanaryScore } from '@cohort/privacy';
+import { createGaussianSource, cryptoRandomSource } from '@cohort/privacy/mechanisms';
+import type { CanaryScore } from '@cohort/privacy/audit';
 import type { EvaluateOutcome, FitOutcome, FitTask, ModelTask, Trainer } from '@cohort/client';
 import type { TensorSpec } from '@cohort/protocol';
 

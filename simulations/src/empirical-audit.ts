@@ -4,7 +4,7 @@
  * Jagielski 2023) from every iterate, set beside the accountant's upper bound. A lower bound above
  * the upper bound proves the implementation leaks more than it claims: the audit then fails.
  */
-import { auditCanaryScores } from '@cohort/privacy';
+import { auditCanaryScores } from '@cohort/privacy/audit';
 import type { EpsilonReport } from '@cohort/coordinator';
 import type { Canary, CanaryScores } from './canaries';
 import { scoreCanaries } from './canaries';

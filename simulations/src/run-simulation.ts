@@ -20,7 +20,8 @@ import {
   type SecureAggregationOptions,
   type Strategy,
 } from '@cohort/coordinator';
-import { createClient, describeModel, initBackend, initialModel, type CohortClient, type ModelDescriptionData } from '@cohort/client';
+import { createClient, type CohortClient } from '@cohort/client/connection';
+import type { ModelDescriptionData } from '@cohort/client/training';
 import type { CohortApp } from './app';
 import { generateDeviceIdentity } from '@cohort/privacy/identity';
 import { decodeTensors, manifestOf, type Compression, type TensorSpec } from '@cohort/protocol';
@@ -31,8 +32,7 @@ import { loadDataset } from './data/load-dataset';
 import { SimulationError } from './errors';
 import { parsePartition, partition, type PartitionSpec } from './partition/index';
 import { createRng, type Rng } from './rng';
-import { preparePiiFederation } from './data/pii/federated-pii';
-import { PII_DATASET_NAMES } from './data/pii/pii-dataset';
+import { PII_DATASET_NAMES } from './data/pii/pii-names';
 import { PooledTrainer } from './pooled-trainer';
 import { RunDirectory, RunDirectoryError, defaultRunPath, type PreviousRun, type RunSummary } from './run-directory';
 import { WorkerPool } from './worker-pool';
@@ -269,6 +269,8 @@ export class Simulation extends EventEmitter<SimulationEvents> {
       };
     }
     if ((PII_DATASET_NAMES as readonly string[]).includes(config.dataset)) {
+      // Loaded only for these datasets: the generators bring faker, the devices' pipeline zod and the masking code.
+      const { preparePiiFederation } = await import('./data/pii/federated-pii');
       return preparePiiFederation(config.dataset, {
         seed: config.seed,
         clients: config.clients,
@@ -305,11 +307,16 @@ export class Simulation extends EventEmitter<SimulationEvents> {
     }
   }
 
-  /** The model of round 0: the app's, or a preset or model.json (`model`), seeded. */
-  private async initialModel(dataset: Dataset): Promise<ModelDescriptionData> {
+  /**
+   * The model of round 0, seeded: a preset or model.json (`model`) is built by a worker, so that this
+   * thread never loads TensorFlow.js; an app's model is built here, where its code runs.
+   */
+  private async initialModel(dataset: Dataset, pool: WorkerPool): Promise<ModelDescriptionData> {
     const shape = { numFeatures: dataset.numFeatures, numClasses: dataset.numClasses };
     const build = this.options.app?.model;
-    if (!build) return initialModel(this.config.model, shape, this.config.seed);
+    if (!build) return pool.describe(this.config.model, shape, this.config.seed);
+    const { describeModel, initBackend } = await import('@cohort/client/training');
+    await initBackend();
     const model = await build({ ...shape, inputShape: dataset.inputShape }, this.config.seed);
     try {
       return describeModel(model, dataset.numClasses);
@@ -348,8 +355,6 @@ export class Simulation extends EventEmitter<SimulationEvents> {
       testExamples: dataset.test.count,
     });
 
-    await initBackend();
-    const model = await this.initialModel(dataset);
     const pool = new WorkerPool(config.workers, {
       numFeatures: dataset.numFeatures,
       train: dataset.train,
@@ -358,6 +363,13 @@ export class Simulation extends EventEmitter<SimulationEvents> {
       evalParts,
       ...(dataset.groupNames ? { groupNames: dataset.groupNames } : {}),
     });
+    let model: ModelDescriptionData;
+    try {
+      model = await this.initialModel(dataset, pool);
+    } catch (error) {
+      await pool.close();
+      throw error;
+    }
     const coordinator = new Coordinator({
       rounds: config.rounds,
       minClients: config.minClients,
@@ -427,7 +439,7 @@ export class Simulation extends EventEmitter<SimulationEvents> {
           ),
       );
       // Every party is registered before round 1, so early cohorts are drawn from the whole population.
-      await Promise.all(clients.map((c) => (c.connected ? undefined : once(c, 'connected'))));
+      await Promise.all(clients.map((c) => (c.ready ? undefined : once(c, 'ready'))));
       const outcome = await coordinator.runRounds();
       const audit =
         outcome.status !== 'stopped' && dp && canaries.length > 0 && outcome.privacy

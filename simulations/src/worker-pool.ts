@@ -1,10 +1,11 @@
 import { Worker } from 'node:worker_threads';
 import type { EvaluateOutcome, FitOutcome, FitTask, ModelTask } from '@cohort/client';
-import type { WorkerInit, WorkerJob, WorkerReply } from './worker-protocol';
+import type { ModelDescriptionData } from '@cohort/client/training';
+import type { WorkerInit, WorkerJob, WorkerOutcome, WorkerReply } from './worker-protocol';
 
 interface Pending {
   job: WorkerJob;
-  resolve: (outcome: FitOutcome | EvaluateOutcome) => void;
+  resolve: (outcome: WorkerOutcome) => void;
   reject: (error: Error) => void;
 }
 
@@ -54,12 +55,17 @@ export class WorkerPool {
     return this.submit({ id: this.nextId++, kind: 'evaluate', clientIndex, task }) as Promise<EvaluateOutcome>;
   }
 
+  /** The seeded initial model of a preset or a model.json, built by a worker. */
+  describe(spec: string, shape: { numFeatures: number; numClasses: number }, seed: number): Promise<ModelDescriptionData> {
+    return this.submit({ id: this.nextId++, kind: 'describe', spec, ...shape, seed }) as Promise<ModelDescriptionData>;
+  }
+
   async close(): Promise<void> {
     await Promise.all(this.workers.map((w) => w.terminate()));
     this.failAll(new Error('the worker pool was closed'));
   }
 
-  private submit(job: WorkerJob): Promise<FitOutcome | EvaluateOutcome> {
+  private submit(job: WorkerJob): Promise<WorkerOutcome> {
     return new Promise((resolve, reject) => {
       this.queue.push({ job, resolve, reject });
       this.dispatch();

@@ -1,5 +1,6 @@
 /** Messages between the simulation's main thread and its training workers. */
 import type { EvaluateOutcome, FitOutcome, FitTask, ModelTask } from '@cohort/client';
+import type { ModelDescriptionData } from '@cohort/client/training';
 import type { Split } from './data/dataset';
 
 export interface WorkerInit {
@@ -14,9 +15,13 @@ export interface WorkerInit {
 
 export type WorkerJob =
   | { id: number; kind: 'fit'; clientIndex: number; task: FitTask }
-  | { id: number; kind: 'evaluate'; clientIndex: number; task: ModelTask };
+  | { id: number; kind: 'evaluate'; clientIndex: number; task: ModelTask }
+  /** The seeded initial model of a preset or a model.json: built here, so the main thread needs no tfjs. */
+  | { id: number; kind: 'describe'; spec: string; numFeatures: number; numClasses: number; seed: number };
+
+export type WorkerOutcome = FitOutcome | EvaluateOutcome | ModelDescriptionData;
 
 export type WorkerReply =
-  | { id: number; ok: true; outcome: FitOutcome | EvaluateOutcome }
+  | { id: number; ok: true; outcome: WorkerOutcome }
   | { id: number; ok: false; message: string }
   | { ready: true; backend: string };

@@ -1,6 +1,6 @@
 /** A training worker: holds the shared dataset and one model per topology, serves jobs in turn. */
 import { parentPort, workerData } from 'node:worker_threads';
-import { ModelCache, evaluateLocally, fitLocally, initBackend, selectRows, type Examples } from '@cohort/client';
+import { ModelCache, evaluateLocally, fitLocally, initBackend, initialModel, selectRows, type Examples } from '@cohort/client/training';
 import type { WorkerInit, WorkerJob, WorkerReply } from './worker-protocol';
 
 const init = workerData as WorkerInit;
@@ -14,6 +14,10 @@ function examples(split: WorkerInit['train'], indices: Int32Array): Examples {
 
 async function run(job: WorkerJob): Promise<Exclude<WorkerReply, { ready: true }>> {
   try {
+    if (job.kind === 'describe') {
+      const outcome = await initialModel(job.spec, { numFeatures: job.numFeatures, numClasses: job.numClasses }, job.seed);
+      return { id: job.id, ok: true, outcome };
+    }
     const model = await cache.get(job.task.topology);
     const outcome =
       job.kind === 'fit'

@@ -111,6 +111,8 @@ export interface PrivacyEvent {
 
 interface ClientEvents {
   connected: [];
+  /** Registered by the coordinator, which described its model: rounds may come from now on. */
+  ready: [];
   disconnected: [string];
   round: [RoundDone];
   privacy: [PrivacyEvent];
@@ -259,6 +261,7 @@ export class CohortClient extends EventEmitter<ClientEvents> {
           return this.fail(error as Error);
         }
         this.description = description;
+        this.emit('ready');
       }),
     );
     this.socket.on('round:start', (raw) => this.guard(() => this.enqueue(parseMessage(roundStartSchema, raw, 'round:start'))));
@@ -274,6 +277,11 @@ export class CohortClient extends EventEmitter<ClientEvents> {
 
   get connected(): boolean {
     return this.socket.connected;
+  }
+
+  /** Connected, registered and told the model: the coordinator may send it rounds. */
+  get ready(): boolean {
+    return this.socket.connected && this.description !== undefined;
   }
 
   /** What this client has spent by its own accounting, or undefined without `privacyBudget`. */

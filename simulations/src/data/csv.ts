@@ -2,7 +2,7 @@
  * A CSV file as a simulation dataset, read by the client's own CSV pipeline (so simulated clients
  * see exactly what a device would), then split into train/test, stratified and seeded.
  */
-import { loadCsvTable, type CsvTable } from '@cohort/client';
+import { loadCsvTable, type CsvTable } from '@cohort/client/data';
 import { createRng } from '../rng';
 import { gatherRows, type Dataset } from './dataset';
 import { SimulationError } from '../errors';

@@ -125,7 +125,7 @@ async function simulate(command: Command): Promise<void> {
   if (flags.resume) assertSameSettings(command, flags);
   // Loaded here so that `--help` does not pay for TensorFlow.js.
   const [{ Simulation }, { createProgress }, { resolveStrategy }] = await Promise.all([
-    import('@cohort/simulations'),
+    import('@cohort/simulations/simulation'),
     import('../progress'),
     import('@cohort/coordinator'),
   ]);

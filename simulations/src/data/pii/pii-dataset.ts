@@ -21,8 +21,9 @@ import { creditSpec } from './credit';
 import { healthSpec } from './health';
 import { buildRecords, type DatasetSchema, type PiiDatasetSpec } from './spec';
 
-export const PII_DATASET_NAMES = ['synthetic-credit', 'synthetic-health'] as const;
-export type PiiDatasetName = (typeof PII_DATASET_NAMES)[number];
+import { PII_DATASET_NAMES, type PiiDatasetName } from './pii-names';
+
+export { PII_DATASET_NAMES, type PiiDatasetName };
 
 const SPECS: Record<PiiDatasetName, PiiDatasetSpec> = {
   'synthetic-credit': creditSpec,
