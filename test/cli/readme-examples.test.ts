@@ -49,6 +49,11 @@ describe('the README walk-through, on a folder made by cohort init', () => {
     ].map((line) => runCohort(fromReadme(line, port), { cwd: dir }));
     expect(await coordinator.exited).toBe(0);
     expect(await Promise.all(sites.map((s) => s.exited))).toEqual([0, 0]);
+    // A person watching a client sees a line per round and a final line.
+    const said = sites[0]!.lines.join('\n');
+    for (const round of [1, 2, 3])
+      expect(said).toMatch(new RegExp(`round ${round}: trained on \\d+ examples, loss \\d\\.\\d{4}, \\d+\\.\\d s`));
+    expect(said).toMatch(/done: completed 3 rounds; this client trained in 3 rounds/);
   }, 120_000);
 
   it('runs the masking walk-through: cohort mask, then a coordinator sized from the schema and two hospitals', async () => {

@@ -96,6 +96,12 @@ export interface RoundDone {
   task: 'fit' | 'evaluate';
   accepted: boolean;
   rejection?: { code: string; message: string };
+  /** Local examples trained on (fit) or evaluated (evaluate). */
+  numExamples?: number;
+  /** Mean training loss over the last local epoch (fit), or mean evaluation loss (evaluate). */
+  loss?: number;
+  /** From the round's arrival here to the coordinator's acknowledgement, in milliseconds. */
+  durationMs?: number;
 }
 
 /** A local DP release accounted by this client, or a fit round it refused for privacy's sake. */
@@ -362,6 +368,7 @@ export class CohortClient extends EventEmitter<ClientEvents> {
     if (!description || description.runId !== message.runId)
       throw new ProtocolError('WRONG_RUN', 'round started before the model was described');
     if (this.superseded(message)) return; // superseded while waiting: the coordinator has moved on
+    const started = Date.now();
     const weights = decodeTensors(message.manifest, message.payload, {
       maxBytes: Number.MAX_SAFE_INTEGER,
       maxTensors: description.weightSpecs.length,
@@ -378,7 +385,12 @@ export class CohortClient extends EventEmitter<ClientEvents> {
     const { identity } = this.options;
     if (message.task === 'evaluate') {
       const outcome = await this.options.trainer.evaluate(task);
-      this.report(message, await this.send('round:evaluation', protectEvaluation({ ...binding, ...outcome }, identity)));
+      const ack = await this.send('round:evaluation', protectEvaluation({ ...binding, ...outcome }, identity));
+      this.report(message, ack, {
+        numExamples: outcome.numExamples,
+        ...(outcome.numExamples > 0 ? { loss: outcome.lossSum / outcome.numExamples } : {}),
+        durationMs: Date.now() - started,
+      });
       return;
     }
     const dp = message.config.dp;
@@ -399,7 +411,14 @@ export class CohortClient extends EventEmitter<ClientEvents> {
     if (secure) {
       // The update leaves only as a masked input, in answer to the coordinator's masked-input request.
       secure.trained(outcome.delta);
-      this.emit('round', { round: message.round, task: 'fit', accepted: true });
+      this.emit('round', {
+        round: message.round,
+        task: 'fit',
+        accepted: true,
+        numExamples: outcome.numExamples,
+        loss: outcome.metrics.loss,
+        durationMs: Date.now() - started,
+      });
       return;
     }
     const delta = dp ? privatiseUpdate(outcome.delta, dp, `${message.round}:${this.clientId}`) : outcome.delta;
@@ -427,7 +446,8 @@ export class CohortClient extends EventEmitter<ClientEvents> {
       description.security,
       this.options.sealUpdates ?? true,
     );
-    this.report(message, await this.send('round:update', update));
+    const ack = await this.send('round:update', update);
+    this.report(message, ack, { numExamples: outcome.numExamples, loss: outcome.metrics.loss, durationMs: Date.now() - started });
   }
 
   private superseded(message: RoundStart): boolean {
@@ -461,8 +481,8 @@ export class CohortClient extends EventEmitter<ClientEvents> {
     });
   }
 
-  private report(message: RoundStart, ack: Ack): void {
-    const done: RoundDone = { round: message.round, task: message.task, accepted: ack.ok };
+  private report(message: RoundStart, ack: Ack, facts: Pick<RoundDone, 'numExamples' | 'loss' | 'durationMs'>): void {
+    const done: RoundDone = { round: message.round, task: message.task, accepted: ack.ok, ...facts };
     if (!ack.ok) {
       done.rejection = { code: ack.code, message: ack.message };
       this.log.warn({ round: message.round, code: ack.code }, `coordinator rejected the ${message.task} result: ${ack.message}`);

@@ -127,6 +127,18 @@ Every non-zero exit prints one line saying why on stderr.`,
         logger,
         ...(privacyBudget ? { privacyBudget } : {}),
       });
+      const taken = { fit: 0, evaluate: 0 };
+      client.on('round', (done) => {
+        if (done.accepted) taken[done.task]++;
+        const loss = done.loss === undefined ? '' : `, loss ${done.loss.toFixed(4)}`;
+        const time = done.durationMs === undefined ? '' : `, ${(done.durationMs / 1000).toFixed(1)} s`;
+        const what = done.task === 'fit' ? 'trained on' : 'evaluated';
+        const verdict = done.accepted ? '' : ` — refused by the coordinator (${done.rejection?.code}): ${done.rejection?.message}`;
+        logger[done.accepted ? 'info' : 'warn'](
+          { ...done },
+          `round ${done.round}: ${what} ${done.numExamples ?? '?'} examples${loss}${time}${verdict}`,
+        );
+      });
       const stop = () => {
         logger.info('shutting down after the round in progress');
         void client.close().then(() => process.exit(0));
@@ -142,8 +154,10 @@ Every non-zero exit prints one line saying why on stderr.`,
         process.stderr.write(`cohort client: ${(error as Error).message}\n`);
         process.exit((error as { code?: string }).code === 'UNREACHABLE' ? EXIT.unreachable : EXIT.refused);
       }
-      logger.info(`done: ${reason}`);
       const ending = runEnding(reason);
+      logger.info(
+        `done: ${reason}; this client trained in ${taken.fit} round${taken.fit === 1 ? '' : 's'} and answered ${taken.evaluate} evaluation round${taken.evaluate === 1 ? '' : 's'}`,
+      );
       if (ending.code !== EXIT.finished) process.stderr.write(`cohort client: ${ending.line}\n`);
       process.exit(ending.code);
     });
