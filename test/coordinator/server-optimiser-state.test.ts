@@ -149,6 +149,28 @@ describe('server optimiser state', () => {
   });
 });
 
+describe('server optimisers under secure aggregation', () => {
+  const build = (strategy: Strategy) => () =>
+    new Coordinator({
+      rounds: 1,
+      minClients: 2,
+      fit: { localEpochs: 1, batchSize: 1, learningRate: 0.1 },
+      dbPath: join(mkdtempSync(join(tmpdir(), 'server-opt-')), 'state.db'),
+      model,
+      logger: quiet,
+      secureAggregation: {},
+      strategy,
+    });
+
+  it('accepts a server optimiser, which needs only the mean, and refuses a rule that needs each update', () => {
+    expect(build(adam())).not.toThrow();
+    expect(build(resolveStrategy({ strategy: 'median' }, { fraction: 1, minClients: 3, seed: 0, dp: false }))).toThrow(
+      /secure aggregation works with FedAvg and the server optimisers only/,
+    );
+    expect(build(new FedAdam({ maxExamples: 10 }))).toThrow(/maxExamples and clipNorm bound each update/);
+  });
+});
+
 describe('server optimisers under central DP', () => {
   const results: FitResult[] = ['a', 'b', 'c'].map((clientId, k) => ({
     clientId,

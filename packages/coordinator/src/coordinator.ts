@@ -19,7 +19,9 @@ import { resolveOptions, type CoordinatorOptions, type ResolvedOptions, type Run
 import { RoundEngine, type EngineEvents } from './round-engine';
 import type { RoundReport, RunOutcome } from './round-report';
 import { Store, type RunRecord } from './store/store';
+import { DistributedDp } from './dp/distributed-dp';
 import { FedAvg } from './strategy/fed-avg';
+import { ServerOptimiser } from './strategy/server-optimiser';
 import type { Strategy } from './strategy/strategy';
 import { SocketTransport } from './transport/socket-transport';
 import { DeviceAuth } from './trust/device-auth';
@@ -64,13 +66,16 @@ export class Coordinator extends EventEmitter<CoordinatorEvents> {
     this.strategy = dp
       ? (dpStrategy ?? withDifferentialPrivacy(inner, dp, this.log, { min: this.options.minClients, max: this.options.maxConnections }))
       : inner;
-    if (this.options.secureAggregation && this.strategy.name !== 'FedAvg' && this.strategy.name !== 'DistributedDp(FedAvg)')
+    // Under secure aggregation the strategy sees one result, the contributors' mean: FedAvg, or a server
+    // optimiser stepping on that mean, with no wrapper but distributed DP's.
+    const meanBased = inner instanceof FedAvg || inner instanceof ServerOptimiser;
+    if (this.options.secureAggregation && !(meanBased && (this.strategy === inner || this.strategy instanceof DistributedDp)))
       throw new CoordinatorError(
         'INVALID_OPTION',
-        `secure aggregation works with FedAvg only (the coordinator sees the sum, never an update); strategy ${this.strategy.name} needs each update.`,
+        `secure aggregation works with FedAvg and the server optimisers only (the coordinator sees the sum, never an update); strategy ${this.strategy.name} needs each update.`,
       );
     // Under secure aggregation the bounds would apply to the one sum, not to each update: refuse rather than pretend.
-    if (this.options.secureAggregation && inner instanceof FedAvg && Object.keys(inner.bounds).length > 0)
+    if (this.options.secureAggregation && meanBased && Object.keys(inner.bounds).length > 0)
       throw new CoordinatorError(
         'INVALID_OPTION',
         'maxExamples and clipNorm bound each update; under secure aggregation the coordinator sees only the sum, so they cannot be enforced (each client clips to secureAggregation.clipNorm itself, unverifiably).',
@@ -126,6 +131,9 @@ export class Coordinator extends EventEmitter<CoordinatorEvents> {
       const refusal = unfinished ? undefined : privacy?.budgetStop();
       if (refusal) throw new CoordinatorError('BUDGET_EXHAUSTED', `refusing to start a new run: ${refusal}.`);
       run = unfinished ?? this.createRun(store);
+      // A saved state of another strategy, or a damaged one, refuses the start (and closes the store).
+      const saved = store.strategyState(run.id);
+      if (saved !== undefined) this.strategy.loadState?.(saved);
     } catch (error) {
       store.close();
       throw error;
@@ -134,8 +142,6 @@ export class Coordinator extends EventEmitter<CoordinatorEvents> {
     const model = new GlobalModel(run.weightSpecs, checkpoint);
     if (checkpoint.round > 0)
       this.log.info({ runId: run.id, round: checkpoint.round }, `resuming run ${run.id} after committed round ${checkpoint.round}`);
-    const saved = store.strategyState(run.id);
-    if (saved !== undefined) this.strategy.loadState?.(saved);
     privacy?.publishHead(run.id, 'running', checkpoint.sha256);
 
     const { auth, enrolment, security } = this.trust(store);

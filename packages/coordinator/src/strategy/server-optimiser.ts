@@ -51,6 +51,11 @@ export abstract class ServerOptimiser extends StrategyWrapper {
     super(new FedAvg(options));
   }
 
+  /** The influence bounds its FedAvg applies to each result (none by default). */
+  get bounds(): FedAvg['bounds'] {
+    return (this.inner as FedAvg).bounds;
+  }
+
   /** The moments of a run's first step, shaped like `global`. */
   protected abstract initialMoments(global: readonly Float32Array[]): Moments;
 
