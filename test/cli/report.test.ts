@@ -97,14 +97,14 @@ describe('cohort report', () => {
     const notRun = join(root, 'empty');
     mkdirSync(notRun, { recursive: true });
     const missing = await cohort('report', notRun, '--out', join(root, 'never.html'));
-    expect(missing.code).toBe(1);
+    expect(missing.code).toBe(2);
     expect(missing.stderr).toContain(`${notRun} is not a run directory: config.json is missing.`);
     expect(missing.stderr).toContain('holds config.json and metrics.jsonl');
 
     const corrupt = writeRun('corrupt', config({}), [line(0, 0.5, false)]);
     writeFileSync(join(corrupt, 'metrics.jsonl'), `${JSON.stringify(line(0, 0.5, false))}\n{"round": 1, "accur\n`);
     const bad = await cohort('report', corrupt, '--out', join(root, 'never.html'));
-    expect(bad.code).toBe(1);
+    expect(bad.code).toBe(2);
     expect(bad.stderr).toContain(`${join(corrupt, 'metrics.jsonl')} line 2 is not valid JSON`);
     expect(existsSync(join(root, 'never.html'))).toBe(false);
   });

@@ -146,7 +146,7 @@ describe('raw data never leaves a device', () => {
     });
     expect(found(leaked.traffic, secrets)).toEqual([victim]);
     // ASCII read as float32 is far beyond any sane weight: the coordinator never commits that aggregate.
-    expect(leaked.exitCode).toBe(1);
+    expect(leaked.exitCode).toBe(3); // the run failed
     expect(leaked.logs.toString()).toMatch(/the aggregate was not committed/);
   }, 300_000);
 });

@@ -23,6 +23,7 @@ export const EXIT_CODES = {
 /** Error codes (of CoordinatorError, SimulationError, RunDirectoryError, DirectoryInUseError) that mean "change the invocation". */
 const USAGE_ERRORS = new Set([
   'INVALID_OPTION',
+  'INVALID_DATA',
   'SETTINGS_MISMATCH',
   'PRIVACY_REQUIRED',
   'INVALID_ENROLMENT',

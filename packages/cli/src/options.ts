@@ -71,7 +71,7 @@ export function resolveWithConfig<T extends object>(command: Command, fallbackCo
       const checkable = (typeof value === 'string' || typeof value === 'number') && option.parseArg;
       merged[name] = checkable ? option.parseArg!(String(value), undefined) : value;
     } catch (error) {
-      usageError(command, `config file ${path}: "${key}": ${(error as Error).message}`);
+      usageError(command, `config file ${path}: "${key}" (${option.long}): ${(error as Error).message}`);
     }
   }
   return merged as T;
@@ -108,7 +108,7 @@ export function withDefaults<T extends object>(command: Command, flags: T, defau
       const checkable = (typeof value === 'string' || typeof value === 'number') && option.parseArg;
       merged[name] = checkable ? option.parseArg!(String(value), undefined) : value;
     } catch (error) {
-      usageError(command, `${origin}: defaults "${key}": ${(error as Error).message}`);
+      usageError(command, `${origin}: defaults "${key}" (${option.long}): ${(error as Error).message}`);
     }
   }
   return merged as T;
