@@ -20,6 +20,12 @@ export const BENCHMARKS: readonly BenchmarkEntry[] = [
   },
   { id: 'round-overhead', title: 'Round overhead, 100 clients × 1M params', module: at('round-overhead.ts'), timeoutMs: 240_000 },
   { id: 'training', title: 'Local training examples/s per backend', module: at('training.ts'), timeoutMs: 240_000 },
+  {
+    id: 'simulate',
+    title: 'The default job and a 16-client CSV job: wall time, accuracy, peak RSS',
+    module: at('simulate.ts'),
+    timeoutMs: 1_200_000,
+  },
   { id: 'worker-pool', title: 'Worker-pool speed-up of a simulated round', module: at('worker-pool.ts'), timeoutMs: 200_000 },
   { id: 'rss', title: 'RSS with 1,000 registered clients', module: at('rss.ts'), timeoutMs: 120_000 },
   { id: 'privacy', title: 'Accountants and Gaussian noise', module: at('privacy.ts'), timeoutMs: 300_000 },

@@ -1,0 +1,101 @@
+/**
+ * The default job as a newcomer runs it: `cohort simulate` (MNIST 2NN, 10 IID clients, E = 1, B = 10,
+ * 10 rounds) as a whole process, timed and its peak RSS read by GNU time (`/usr/bin/time -v`, which
+ * reports the largest resident set of the process and its worker threads); the same with B = 20,
+ * lr 0.15; and a 16-client job on a titanic-shaped CSV (891 rows, 7 numeric features, a 0/1 label),
+ * DISCO's task, against DISCO's 306 MB. Targets: ≤ 30 s and ≥ 0.92 for the default job, ≤ 300 MB.
+ */
+import { execFile } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { syntheticCsv } from '@cohort/simulations';
+import type { Benchmark, Figure, Ratio } from '../lib/result';
+import { figure } from '../lib/stats';
+
+const COHORT = fileURLToPath(new URL('../../../packages/cli/bin/cohort.js', import.meta.url));
+const GNU_TIME = '/usr/bin/time';
+const REPS = 2;
+const DISCO_TITANIC_RSS_MB = 306;
+
+interface Measured {
+  wallS: number;
+  rssMb: number;
+  accuracy: number;
+}
+
+function timed(args: string[], out: string): Promise<Measured> {
+  return new Promise((resolve, reject) => {
+    execFile(
+      GNU_TIME,
+      ['-v', process.execPath, COHORT, 'simulate', ...args, '--out', out, '--no-report'],
+      { timeout: 600_000 },
+      (error, _stdout, stderr) => {
+        if (error) return reject(new Error(`cohort simulate ${args.join(' ')} failed: ${stderr.slice(-500)}`));
+        const rss = /Maximum resident set size \(kbytes\): (\d+)/.exec(stderr);
+        const wall = /Elapsed \(wall clock\) time \(h:mm:ss or m:ss\): (?:(\d+):)?(\d+):([\d.]+)/.exec(stderr);
+        const summary = JSON.parse(readFileSync(join(out, 'summary.json'), 'utf8')) as { final: { accuracy: number } | null };
+        if (!rss || !wall) return reject(new Error(`no figures from ${GNU_TIME}: ${stderr.slice(-300)}`));
+        resolve({
+          wallS: Number(wall[1] ?? 0) * 3600 + Number(wall[2]) * 60 + Number(wall[3]),
+          rssMb: Number(rss[1]) / 1024,
+          accuracy: summary.final?.accuracy ?? Number.NaN,
+        });
+      },
+    );
+  });
+}
+
+export const run: Benchmark = async () => {
+  if (!existsSync(GNU_TIME)) return { figures: [], ratios: [], notes: [`${GNU_TIME} is missing (Debian package "time"): not measured`] };
+  const dir = mkdtempSync(join(tmpdir(), 'cohort-bench-simulate-'));
+  const titanic = join(dir, 'titanic-shaped.csv');
+  writeFileSync(titanic, syntheticCsv({ seed: 1, count: 891, numFeatures: 7, numClasses: 2 }));
+  const jobs: Record<string, string[]> = {
+    'default job (B = 10)': [],
+    'B = 20, lr 0.15': ['--batch-size', '20', '--lr', '0.15'],
+    '16 clients, titanic-shaped CSV': ['--dataset', `csv:${titanic}`, '--label', 'label', '--clients', '16', '--rounds', '10'],
+  };
+  const results = new Map<string, Measured[]>();
+  for (let rep = 0; rep < REPS; rep++) {
+    for (const [name, args] of Object.entries(jobs)) {
+      results.set(name, [...(results.get(name) ?? []), await timed(args, join(dir, `${rep}-${results.size}-${Date.now()}`))]);
+    }
+  }
+  const figures: Figure[] = [];
+  const ratios: Ratio[] = [];
+  const notes: string[] = [`${REPS} runs of each, taking turns; wall time and peak RSS by ${GNU_TIME} -v`];
+  for (const [name, runs] of results) {
+    const wall = figure(
+      `${name}: wall time`,
+      runs.map((r) => r.wallS),
+      's',
+    );
+    const rss = figure(
+      `${name}: peak RSS`,
+      runs.map((r) => r.rssMb),
+      'MB',
+    );
+    figures.push(
+      wall,
+      rss,
+      figure(
+        `${name}: final accuracy`,
+        runs.map((r) => r.accuracy),
+        '',
+      ),
+    );
+    if (name.startsWith('default')) {
+      ratios.push({ label: 'default job wall time ÷ 30 s target', value: wall.value / 30, meaning: '≤ 1 meets the target' });
+      ratios.push({ label: 'default job peak RSS ÷ 300 MB target', value: rss.value / 300, meaning: '≤ 1 meets the target' });
+    }
+    if (name.startsWith('16 clients'))
+      ratios.push({
+        label: `titanic-shaped job peak RSS ÷ DISCO's ${DISCO_TITANIC_RSS_MB} MB`,
+        value: rss.value / DISCO_TITANIC_RSS_MB,
+        meaning: '≤ 1: leaner than DISCO (its figure measured on this machine earlier, not in this run)',
+      });
+  }
+  return { figures, ratios, notes };
+};
