@@ -125,6 +125,37 @@ describe('the round engine, driven through an in-memory transport', () => {
     for (const client of clients) expect(client.ended()).toEqual([outcome.reason]);
   });
 
+  it('says the budget ran out before round 1 when a resumed run cannot fit its first round (clients map the prefix to exit code 4)', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'engine-'));
+    const rdp = new RdpAccountant();
+    const once = rdp.step({ noiseMultiplier: 2, sampleRate: 1 }, 1).getEpsilon(1e-5);
+    const twice = rdp.step({ noiseMultiplier: 2, sampleRate: 1 }, 1).getEpsilon(1e-5);
+    const dp = {
+      mode: 'local' as const,
+      clipNorm: 1,
+      noiseMultiplier: 2,
+      sampleRate: 1,
+      delta: 1e-5,
+      budgetEpsilon: (once + twice) / 2,
+      keyDir: join(dir, 'keys'),
+    };
+    const options = { rounds: 3, dp, dbPath: join(dir, 'state.db'), roundTimeoutMs: 60_000 };
+    // Round 1's local-DP release is accounted when it is broadcast; the coordinator stops before it commits.
+    const first = new MemoryTransport();
+    for (const id of ['a', 'b']) memoryClient(first, id, () => undefined);
+    const stopped = await start(options, first);
+    const running = stopped.runRounds();
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    await stopped.close();
+    expect((await running).status).toBe('stopped');
+    const second = new MemoryTransport();
+    const clients = ['a', 'b'].map((id) => memoryClient(second, id, () => undefined));
+    const outcome = await (await start(options, second)).runRounds();
+    expect(outcome).toMatchObject({ status: 'budget-exhausted', lastRound: 0 });
+    expect(outcome.reason).toMatch(/^privacy budget exhausted before round 1: /);
+    for (const client of clients) expect(client.ended()).toEqual([outcome.reason]);
+  });
+
   it('keeps a release that was accounted before its round was broadcast (local DP) when the coordinator stops mid-round', async () => {
     const transport = new MemoryTransport();
     const dir = mkdtempSync(join(tmpdir(), 'engine-'));
@@ -168,5 +199,37 @@ describe('the round engine, driven through an in-memory transport', () => {
     expect((await c.runRounds()).status).toBe('finished');
     const asked = flaky.seen.filter((m) => m.event === 'round:start').map((m) => (m.message as RoundStart).round);
     expect(asked).toEqual([1, 2, 3, 7]);
+  });
+
+  it('commits the same model whatever order the updates arrive in, though float64 sums depend on their order', async () => {
+    // Summed in client-id order, (2^60 − 2^60) + 1 = 1; in the arrival order c, a, b, (1 + 2^60) − 2^60 = 0.
+    const values: Record<string, number> = { a: 2 ** 60, b: -(2 ** 60), c: 1 };
+    const models: number[][] = [];
+    for (const arrival of [
+      ['c', 'a', 'b'],
+      ['a', 'b', 'c'],
+      ['b', 'c', 'a'],
+    ]) {
+      const transport = new MemoryTransport();
+      const acks: Ack[] = [];
+      for (const id of Object.keys(values)) {
+        transport.connect(id, (message) => {
+          if (message.event !== 'round:start') return;
+          const start = message.message;
+          const delayMs = 10 * arrival.indexOf(id);
+          setTimeout(() => acks.push(transport.send(id, 'round:update', update(start, id, values[id]!))), delayMs);
+        });
+      }
+      const c = await start({ minClients: 3 }, transport);
+      expect((await c.runRounds()).status).toBe('finished');
+      expect(acks).toEqual([{ ok: true }, { ok: true }, { ok: true }]);
+      const dir = mkdtempSync(join(tmpdir(), 'engine-'));
+      c.saveModel(dir);
+      const bytes = readFileSync(join(dir, 'weights.bin'));
+      models.push([...new Float32Array(bytes.buffer, bytes.byteOffset, bytes.byteLength / 4)]);
+      await c.close();
+      coordinator = undefined;
+    }
+    expect(models).toEqual([Array(2).fill(Math.fround(1 / 3)), Array(2).fill(Math.fround(1 / 3)), Array(2).fill(Math.fround(1 / 3))]);
   });
 });

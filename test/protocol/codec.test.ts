@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
-import { ProtocolError, decodeTensors, encodeTensors, specsOf, type NamedTensor } from '@cohort/protocol';
+import { ProtocolError, decodeTensors, encodeTensors, findNonFinite, specsOf, type NamedTensor } from '@cohort/protocol';
 
 const tensorArb = fc
   .record({
@@ -100,5 +100,65 @@ describe('tensor codec', () => {
     expect(rejection(() => decodeTensors(manifest, payload.subarray(4), unbounded))).toBe('INVALID_MESSAGE');
     const overlapping = manifest.map((e) => ({ ...e, offset: 0 }));
     expect(rejection(() => decodeTensors(overlapping, payload, unbounded))).toBe('INVALID_MESSAGE');
+  });
+});
+
+describe('decoding without copies', () => {
+  it('reads an aligned payload in place, and the values are the ones encoded', () => {
+    const weights = [
+      { name: 'k', shape: [3], data: new Float32Array([0.25, -1, 3e38]) },
+      { name: 'b', shape: [2], data: new Int32Array([-7, 2 ** 30]) },
+    ];
+    const { manifest, payload } = encodeTensors(weights);
+    const [k, b] = decodeTensors(manifest, payload, { ...unbounded, expected: specsOf(weights) });
+    expect([...k!.data]).toEqual([0.25, -1, Math.fround(3e38)]);
+    expect([...b!.data]).toEqual([-7, 2 ** 30]);
+    expect(k!.data.buffer).toBe(payload.buffer);
+  });
+});
+
+describe('findNonFinite', () => {
+  const tensor = (name: string, values: number[]): NamedTensor => ({ name, shape: [values.length], data: Float32Array.from(values) });
+
+  it('names the tensor and the index of the first NaN or infinity', () => {
+    const clean = tensor('a', [0, -0, 1e-45, -3.4e38, 7]);
+    expect(findNonFinite([clean])).toBeUndefined();
+    for (const bad of [Number.NaN, Number.POSITIVE_INFINITY, Number.NEGATIVE_INFINITY]) {
+      expect(findNonFinite([clean, tensor('b', [1, 2, bad, bad])])).toEqual({ tensor: 'b', index: 2 });
+    }
+  });
+
+  it('agrees with a value-by-value scan on any float32 array', () => {
+    fc.assert(
+      fc.property(fc.float32Array({ maxLength: 64 }), (values) => {
+        const index = values.findIndex((v) => !Number.isFinite(v));
+        expect(findNonFinite([{ name: 't', shape: [values.length], data: values }])).toEqual(
+          index < 0 ? undefined : { tensor: 't', index },
+        );
+      }),
+    );
+  });
+
+  it('ignores integer tensors', () => {
+    expect(findNonFinite([{ name: 'i', shape: [1], data: new Int32Array([-1]) }])).toBeUndefined();
+  });
+});
+
+describe('encoding without copies', () => {
+  it('sends tensors that lie one after another in one buffer as that memory, and copies any others', () => {
+    const model = new Float32Array([1, 2, 3, 4, 5]);
+    const views = [
+      { name: 'k', shape: [2, 2], data: model.subarray(0, 4) },
+      { name: 'b', shape: [1], data: model.subarray(4) },
+    ];
+    const inPlace = encodeTensors(views);
+    expect(inPlace.payload.buffer).toBe(model.buffer);
+    const decoded = decodeTensors(inPlace.manifest, inPlace.payload, { ...unbounded, expected: specsOf(views) });
+    expect(decoded.map((t) => [...t.data])).toEqual([[1, 2, 3, 4], [5]]);
+
+    const outOfOrder = encodeTensors([views[1]!, views[0]!]);
+    const separate = encodeTensors([views[0]!, { name: 'b', shape: [1], data: Float32Array.of(5) }]);
+    for (const { payload } of [outOfOrder, separate]) expect(payload.buffer).not.toBe(model.buffer);
+    expect(decodeTensors(outOfOrder.manifest, outOfOrder.payload, unbounded).map((t) => [...t.data])).toEqual([[5], [1, 2, 3, 4]]);
   });
 });

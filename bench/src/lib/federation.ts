@@ -2,12 +2,14 @@
  * A real Coordinator (SQLite in a temporary directory, loopback only) with `clients` real socket.io
  * clients using the no-op trainer. Closes clients, server and database and removes the directory,
  * whatever happens. Open by default (plain client ids); with `identities`, enrolled (signed, sealed).
+ * The clients come from `@cohort/client/connection`: the no-op trainer needs no TensorFlow.js, and its
+ * ~40 MB of heap would otherwise make every garbage collection of the process dearer.
  */
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Coordinator, type CoordinatorOptions, type InitialModel, type RoundReport } from '@cohort/coordinator';
-import { createClient, type CohortClient } from '@cohort/client';
+import { createClient, type CohortClient } from '@cohort/client/connection';
 import { publicIdentity, type DeviceIdentity } from '@cohort/privacy/identity';
 import { NoopTrainer } from './noop-trainer';
 import { silentLogger } from './silent';

@@ -18,6 +18,8 @@ export class RoundCollector<T> {
     readonly round: number,
     readonly selected: readonly string[],
     timeoutMs: number,
+    /** Told of each failure as it is recorded (a streaming aggregate moves past the client). */
+    private readonly onFailure?: (failure: Failure) => void,
   ) {
     this.pending = new Set(selected);
     this.done = new Promise((resolve) => (this.settle = resolve));
@@ -42,6 +44,7 @@ export class RoundCollector<T> {
   fail(failure: Failure): void {
     if (!this.pending.delete(failure.clientId)) return;
     this.failures.set(failure.clientId, failure);
+    this.onFailure?.(failure);
     this.checkDone();
   }
 

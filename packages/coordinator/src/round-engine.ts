@@ -24,7 +24,17 @@ import type { ResolvedOptions, RunSecurity } from './options';
 import { emptyReport, reportOfRecord, withoutPerClient, type RoundReport, type RunOutcome } from './round-report';
 import { RoundInbox, type FusedEvaluationPlan, type InboxContext } from './round-inbox';
 import type { RoundRecord, RunRecord, Store } from './store/store';
-import type { ClassificationMetrics, EvaluateResult, Failure, FitAggregate, FitPlan, FitResult, Strategy } from './strategy/strategy';
+import type {
+  ClassificationMetrics,
+  EvaluateResult,
+  Failure,
+  FitAccumulator,
+  FitAggregate,
+  FitPlan,
+  FitResult,
+  FitResultSummary,
+  Strategy,
+} from './strategy/strategy';
 import type { RoundDelivery, RoundTask, Transport } from './transport/transport';
 import { modelLength, planSecureRound, SecureRound, type SecureRoundOutcome, type SecureTransport } from './secure-aggregation';
 import type { SecAggParams } from '@cohort/privacy/secagg';
@@ -57,9 +67,10 @@ interface FitAttempt {
   started: number;
   population: string[];
   plan: FitPlan;
-  inbox: RoundInbox<FitResult> | undefined;
+  inbox: RoundInbox<FitResultSummary> | undefined;
   bytesOut: number;
-  results: FitResult[];
+  /** The accepted updates, sorted by client id; only their summaries when the inbox streams them into an accumulator. */
+  results: FitResultSummary[];
   failures: Failure[];
   aggregate: FitAggregate | undefined;
   report: RoundReport | undefined;
@@ -136,7 +147,8 @@ export class RoundEngine extends EventEmitter<EngineEvents> {
       if (this.signal.aborted) break;
       const budgetStop = privacy?.budgetStop();
       if (budgetStop) {
-        const reason = `privacy budget exhausted after round ${model.round}: ${budgetStop}`;
+        const when = model.round === 0 ? 'before round 1' : `after round ${model.round}`;
+        const reason = `privacy budget exhausted ${when}: ${budgetStop}`;
         log.warn({ round: model.round }, reason);
         return this.end('budget-exhausted', reason);
       }
@@ -294,7 +306,7 @@ export class RoundEngine extends EventEmitter<EngineEvents> {
       { task: 'fit', selected: clientIds.length },
       ` with ${clientIds.length} clients`,
     );
-    a.inbox = this.openInbox<FitResult>('fit', a.round, clientIds, a.evaluation);
+    a.inbox = this.openInbox<FitResultSummary>('fit', a.round, clientIds, a.evaluation, this.fitAccumulator(a.round, clientIds));
     const task = this.task('fit', a.round);
     if (a.secure) {
       const { params, rotationSeed } = a.secure;
@@ -348,7 +360,12 @@ export class RoundEngine extends EventEmitter<EngineEvents> {
     const reported = [...a.inbox!.collector.failures.values()].filter((f) => f.kind === 'client-error');
     const failed = new Map([...outcome.failures, ...reported].map((f) => [f.clientId, f]));
     a.failures = sortedById(failed.values());
-    a.results = outcome.mean ? [{ clientId: SECURE_SUM, numExamples: outcome.contributors.length, delta: outcome.mean }] : [];
+    const mean: FitResult | undefined = outcome.mean && {
+      clientId: SECURE_SUM,
+      numExamples: outcome.contributors.length,
+      delta: outcome.mean,
+    };
+    a.results = mean ? [mean] : [];
     this.noteFailures(a);
     if (outcome.mean && outcome.contributors.length >= options.minClients) return 'continue';
     return this.failAttempt(
@@ -404,12 +421,17 @@ export class RoundEngine extends EventEmitter<EngineEvents> {
   }
 
   /**
-   * Aggregates, then checks the result before anything is committed: a model with a non-finite
+   * Aggregates — finishing the streaming aggregate the inbox fed, or handing every update to
+   * aggregateFit — then checks the result before anything is committed: a model with a non-finite
    * weight, or one beyond ±MAX_WEIGHT_MAGNITUDE, is never committed — the attempt fails (and,
    * without DP, is tried again with a new cohort).
    */
   private aggregate(a: FitAttempt): StageResult {
-    a.aggregate = this.parts.strategy.aggregateFit(a.round, a.results, a.failures, this.parts.model.weights);
+    const { strategy, model } = this.parts;
+    const accumulator = a.inbox?.accumulator;
+    a.aggregate = accumulator
+      ? accumulator.finish(a.results, a.failures)
+      : strategy.aggregateFit(a.round, withDeltas(a.results), a.failures, model.weights);
     const problem = implausible(a.aggregate.weights);
     if (!problem) return 'continue';
     this.parts.store.recordFailedRound({ ...this.record(a), durationMs: Date.now() - a.started });
@@ -548,14 +570,26 @@ export class RoundEngine extends EventEmitter<EngineEvents> {
     };
   }
 
-  private openInbox<T extends FitResult | EvaluateResult>(
+  private openInbox<T extends FitResultSummary | EvaluateResult>(
     task: 'fit' | 'evaluate',
     round: number,
     selected: readonly string[],
     fusedEvaluation?: FusedEvaluationPlan,
+    accumulator?: FitAccumulator,
   ): RoundInbox<T> {
     const context = { ...this.parts.inbox, privateParticipation: this.parts.privacy !== undefined };
-    return new RoundInbox<T>(task, round, selected, this.parts.options.roundTimeoutMs, context, fusedEvaluation);
+    return new RoundInbox<T>(task, round, selected, this.parts.options.roundTimeoutMs, context, fusedEvaluation, accumulator);
+  }
+
+  /**
+   * The strategy's streaming aggregate for a fit round, if it has one: updates are then taken in as
+   * they arrive instead of all being held until `aggregate`. Not under DP (the wrappers clip and
+   * noise the whole cohort) nor under secure aggregation (no update arrives alone).
+   */
+  private fitAccumulator(round: number, clientIds: readonly string[]): FitAccumulator | undefined {
+    const { strategy, privacy, options, model } = this.parts;
+    if (privacy || options.secureAggregation) return undefined;
+    return strategy.fitAccumulator?.(round, clientIds, model.weights);
   }
 
   private task(task: 'fit' | 'evaluate', round: number): RoundTask {
@@ -606,6 +640,14 @@ function implausible(weights: readonly Float32Array[]): string | undefined {
     }
   }
   return undefined;
+}
+
+/** Results that still carry their deltas: what aggregateFit is handed when no accumulator took them in. */
+function withDeltas(results: readonly FitResultSummary[]): FitResult[] {
+  return results.map((r) => {
+    if (!('delta' in r)) throw new Error(`the update of ${r.clientId} was taken into an accumulator and cannot be aggregated again.`);
+    return r as FitResult;
+  });
 }
 
 function sortedById<T extends { clientId: string }>(values: Iterable<T>): T[] {

@@ -5,6 +5,9 @@
  * refused; any other bad answer ends that client's round as a failure. Both transports feed this
  * one class, so the binding rules are unit-tested without sockets.
  *
+ * With a streaming aggregate (Strategy.fitAccumulator), an accepted update goes into it at once and
+ * only its summary is kept, so that the round does not hold every update until it ends.
+ *
  * A fused round also collects the evaluation of the previous round's model: from the fit clients
  * it asked, inside their updates (signed with them), and from the others as evaluate-only answers.
  * A bad or missing fused evaluation fails that client's evaluation only; a failed fit fails both.
@@ -20,7 +23,7 @@ import {
 } from '@cohort/protocol';
 import type { Logger } from 'pino';
 import { RoundCollector } from './round-collector';
-import type { EvaluateResult, Failure, FitResult } from './strategy/strategy';
+import type { EvaluateResult, Failure, FitAccumulator, FitResult, FitResultSummary } from './strategy/strategy';
 import type { Authenticate } from './trust/device-auth';
 import { validateEvaluation, validateUpdate } from './update-validation';
 
@@ -50,7 +53,7 @@ export interface FusedEvaluationPlan {
   fused: ReadonlySet<string>;
 }
 
-export class RoundInbox<T extends FitResult | EvaluateResult = FitResult | EvaluateResult> {
+export class RoundInbox<T extends FitResultSummary | EvaluateResult = FitResultSummary | EvaluateResult> {
   readonly collector: RoundCollector<T>;
   /** A fused round's evaluation of the previous model. */
   readonly evaluation: RoundCollector<EvaluateResult> | undefined;
@@ -66,8 +69,11 @@ export class RoundInbox<T extends FitResult | EvaluateResult = FitResult | Evalu
     timeoutMs: number,
     private readonly ctx: InboxContext,
     fusedEvaluation?: FusedEvaluationPlan,
+    /** A fit round's streaming aggregate: accepted updates go into it, and only their summaries are kept. */
+    readonly accumulator?: FitAccumulator,
   ) {
-    this.collector = new RoundCollector<T>(task, round, selected, timeoutMs);
+    const skip = accumulator && ((failure: Failure) => accumulator.skip(failure.clientId));
+    this.collector = new RoundCollector<T>(task, round, selected, timeoutMs, skip);
     this.evaluation = fusedEvaluation && new RoundCollector('evaluate', fusedEvaluation.round, fusedEvaluation.selected, timeoutMs);
     this.fused = fusedEvaluation?.fused ?? new Set();
     this.done = Promise.all([this.collector.done, this.evaluation?.done]).then(() => undefined);
@@ -103,6 +109,14 @@ export class RoundInbox<T extends FitResult | EvaluateResult = FitResult | Evalu
   fail(failure: Failure): void {
     this.collector.fail(failure);
     if (this.fused.has(failure.clientId)) this.evaluation?.fail(failure);
+  }
+
+  /** What the round keeps of an accepted update: the update, or its summary once a streaming aggregate has taken it in. */
+  keep(result: FitResult): FitResultSummary {
+    if (!this.accumulator) return result;
+    this.accumulator.add(result);
+    const { delta: _taken, ...summary } = result;
+    return summary;
   }
 
   /**
@@ -144,7 +158,9 @@ export function answer(ctx: InboxContext, clientId: string, event: AnswerEvent, 
   try {
     const binding = { runId: ctx.runId, clientId, collector, ...(ctx.authenticate ? { authenticate: ctx.authenticate } : {}) };
     if (task === 'fit') {
-      collector!.accept(clientId, validateUpdate(raw, binding, { maxMessageBytes: ctx.maxMessageBytes, weightSpecs: ctx.weightSpecs }));
+      // validateUpdate refuses a client that is not pending: an update is kept (and taken in) once.
+      const update = validateUpdate(raw, binding, { maxMessageBytes: ctx.maxMessageBytes, weightSpecs: ctx.weightSpecs });
+      collector!.accept(clientId, inbox!.keep(update));
       inbox!.acceptFused(clientId, (raw as { evaluation?: FusedEvaluation }).evaluation);
     } else {
       collector!.accept(clientId, validateEvaluation(raw, binding, ctx.numClasses));

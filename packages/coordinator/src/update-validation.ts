@@ -8,6 +8,7 @@ import {
   updateSchema,
   type TensorSpec,
 } from '@cohort/protocol';
+import { allFinite } from './float-kernels';
 import type { RoundCollector } from './round-collector';
 import type { Authenticate } from './trust/device-auth';
 import type { EvaluateResult, FitResult } from './strategy/strategy';
@@ -38,7 +39,9 @@ export function validateUpdate(raw: unknown, ctx: RoundContext, bounds: UpdateBo
     maxTensors: bounds.weightSpecs.length,
     expected: bounds.weightSpecs,
   });
-  const bad = findNonFinite(tensors);
+  // The SIMD check first (every value of every update passes it); the scan that finds the index only when it fails.
+  const floats = tensors.flatMap((t) => (t.data instanceof Float32Array ? [t.data] : []));
+  const bad = allFinite(floats) ? undefined : findNonFinite(tensors);
   if (bad) throw new ProtocolError('NON_FINITE', `tensor ${bad.tensor} has a non-finite value at index ${bad.index}`);
   if (message.metrics && !Number.isFinite(message.metrics.loss)) throw new ProtocolError('NON_FINITE', 'training loss is not finite');
   return {

@@ -68,6 +68,11 @@ export function manifestOf(specs: readonly TensorSpec[]): ManifestEntry[] {
   });
 }
 
+/**
+ * Encodes tensors as one payload. When they already lie one after another in one buffer (views of
+ * one allocation), the payload is a view of that memory, not a copy: neither is to be written to
+ * while the payload is in use.
+ */
 export function encodeTensors(tensors: readonly NamedTensor[]): EncodedTensors {
   for (const t of tensors) {
     if (t.data.length !== elementCount(t.shape)) {
@@ -75,6 +80,8 @@ export function encodeTensors(tensors: readonly NamedTensor[]): EncodedTensors {
     }
   }
   const manifest = manifestOf(specsOf(tensors));
+  const inPlace = hostIsLittleEndian ? contiguousBytes(tensors) : undefined;
+  if (inPlace) return { manifest, payload: inPlace };
   const last = manifest[manifest.length - 1];
   const payload = new Uint8Array(last ? last.offset + elementCount(last.shape) * BYTES_PER_ELEMENT : 0);
   tensors.forEach((t, i) => {
@@ -88,7 +95,22 @@ export function encodeTensors(tensors: readonly NamedTensor[]): EncodedTensors {
   return { manifest, payload };
 }
 
-/** Decodes and checks a payload against its manifest and the bounds; throws ProtocolError. */
+/** The tensors' bytes when they lie one after another in one buffer, in order; undefined otherwise. */
+function contiguousBytes(tensors: readonly NamedTensor[]): Uint8Array | undefined {
+  const first = tensors[0];
+  if (!first) return undefined;
+  let end = first.data.byteOffset;
+  for (const t of tensors) {
+    if (t.data.buffer !== first.data.buffer || t.data.byteOffset !== end) return undefined;
+    end += t.data.byteLength;
+  }
+  return new Uint8Array(first.data.buffer, first.data.byteOffset, end - first.data.byteOffset);
+}
+
+/**
+ * Decodes and checks a payload against its manifest and the bounds; throws ProtocolError. The
+ * tensors may be views over the payload (see readLittleEndian): neither is to be written to.
+ */
 export function decodeTensors(manifest: readonly ManifestEntry[], payload: Uint8Array, bounds: DecodeBounds): NamedTensor[] {
   if (payload.byteLength > bounds.maxBytes) {
     throw new ProtocolError('TOO_LARGE', `payload of ${payload.byteLength} bytes exceeds the limit of ${bounds.maxBytes} bytes`);
@@ -132,14 +154,27 @@ function checkAgainstExpected(manifest: readonly ManifestEntry[], expected: read
   });
 }
 
+/**
+ * The tensor's values. On a little-endian host with a 4-aligned payload this is a view over the
+ * payload (no copy: an update of 4 MB is read once, not copied and scanned): the tensor aliases the
+ * payload, so whoever decodes must not write to either. Otherwise, a copy.
+ */
 function readLittleEndian(dtype: DType, payload: Uint8Array, offset: number, count: number): TensorData {
+  const byteOffset = payload.byteOffset + offset;
+  if (hostIsLittleEndian && byteOffset % BYTES_PER_ELEMENT === 0) {
+    const { buffer } = payload;
+    return dtype === 'float32'
+      ? new Float32Array(buffer, byteOffset, count)
+      : dtype === 'int32'
+        ? new Int32Array(buffer, byteOffset, count)
+        : new Uint32Array(buffer, byteOffset, count);
+  }
   const out = dtype === 'float32' ? new Float32Array(count) : dtype === 'int32' ? new Int32Array(count) : new Uint32Array(count);
   if (hostIsLittleEndian) {
-    // Copy: the payload's byteOffset need not be 4-aligned, and the result must not alias it.
     new Uint8Array(out.buffer).set(payload.subarray(offset, offset + count * BYTES_PER_ELEMENT));
     return out;
   }
-  const view = new DataView(payload.buffer, payload.byteOffset + offset, count * BYTES_PER_ELEMENT);
+  const view = new DataView(payload.buffer, byteOffset, count * BYTES_PER_ELEMENT);
   for (let i = 0; i < count; i++) {
     out[i] =
       dtype === 'float32' ? view.getFloat32(i * 4, true) : dtype === 'int32' ? view.getInt32(i * 4, true) : view.getUint32(i * 4, true);
@@ -159,11 +194,33 @@ function writeLittleEndian(data: TensorData, view: DataView): void {
 /** Index of the first non-finite value across float tensors, or undefined if all are finite. */
 export function findNonFinite(tensors: readonly NamedTensor[]): { tensor: string; index: number } | undefined {
   for (const t of tensors) {
-    if (!(t.data instanceof Float32Array)) continue;
+    if (!(t.data instanceof Float32Array) || allFinite(t.data)) continue;
     const d = t.data;
     for (let i = 0; i < d.length; i++) {
       if (!Number.isFinite(d[i]!)) return { tensor: t.name, index: i };
     }
   }
   return undefined;
+}
+
+/**
+ * Whether every value is finite, in one branch-free pass: x·0 is ±0 for a finite x and NaN for NaN
+ * and ±Infinity, and a NaN stays NaN through the sums. Four sums, so that each addition need not
+ * wait for the one before. Faster than a test per value; the index of a bad value is looked for
+ * only when there is one.
+ */
+function allFinite(d: Float32Array): boolean {
+  let a = 0;
+  let b = 0;
+  let c = 0;
+  let e = 0;
+  const unrolled = d.length - (d.length % 4);
+  for (let i = 0; i < unrolled; i += 4) {
+    a += d[i]! * 0;
+    b += d[i + 1]! * 0;
+    c += d[i + 2]! * 0;
+    e += d[i + 3]! * 0;
+  }
+  for (let i = unrolled; i < d.length; i++) a += d[i]! * 0;
+  return a + b + c + e === 0;
 }

@@ -133,7 +133,11 @@ export class Store {
     for (const row of rows) yield { round: row.round, sha256: row.sha256, payload: new Uint8Array(row.payload) };
   }
 
-  /** Commits a round: the new model, the round's row and its ledger entry, together or not at all. */
+  /**
+   * Commits a round: the new model, the round's row, its ledger entry and the strategy's state,
+   * together or not at all. Only the latest strategy state is kept (a server optimiser's moments are
+   * two model-sized tensors): the older rows go in the same transaction, so a crash keeps one or the other.
+   */
   commitRound(record: RoundRecord, model: Checkpoint, ledgerEntry?: LedgerEntry, strategyState?: unknown): void {
     this.db.transaction(() => {
       this.insertRound(record);
@@ -142,6 +146,7 @@ export class Store {
         this.db
           .prepare(`INSERT INTO strategy_state (run_id, round, state_json) VALUES (?, ?, ?)`)
           .run(record.runId, record.round, JSON.stringify(strategyState));
+        this.db.prepare(`DELETE FROM strategy_state WHERE run_id = ? AND round < ?`).run(record.runId, record.round);
       }
       if (ledgerEntry) this.insertLedgerEntry(ledgerEntry);
     })();

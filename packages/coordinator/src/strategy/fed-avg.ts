@@ -15,7 +15,18 @@ import { CoordinatorError } from '../errors';
 import { sampleClients } from './sampling';
 import { metricsFromConfusion, sumEvaluations } from './classification-metrics';
 import { clientAccuracySpread, fairnessFromResults } from './fairness-metrics';
-import type { ClassificationMetrics, EvaluateResult, Failure, FitAggregate, FitPlan, FitResult, Strategy } from './strategy';
+import type {
+  ClassificationMetrics,
+  EvaluateResult,
+  Failure,
+  FitAccumulator,
+  FitAggregate,
+  FitPlan,
+  FitResult,
+  FitResultSummary,
+  Strategy,
+} from './strategy';
+import { addWeighted } from '../float-kernels';
 
 export interface FedAvgOptions {
   /** Fraction of connected clients sampled for training each round, in (0, 1]. @default 1 */
@@ -106,6 +117,15 @@ export class FedAvg implements Strategy {
     };
   }
 
+  /**
+   * Takes the round's updates as they arrive (FedAvgAccumulator), with the same result as
+   * aggregateFit. None for a subclass that overrides aggregateFit: its own rule must see every result.
+   */
+  fitAccumulator(_round: number, selected: readonly string[], global: readonly Float32Array[]): FitAccumulator | undefined {
+    if (this.aggregateFit !== FedAvg.prototype.aggregateFit) return undefined;
+    return new FedAvgAccumulator(selected, global, this.bounds);
+  }
+
   /** global + delta, added in float64 and rounded to float32 once (the server learning rate is 1). */
   applyDelta(_round: number, delta: readonly Float32Array[], global: readonly Float32Array[]): Float32Array[] {
     return global.map((tensor, t) => {
@@ -144,39 +164,143 @@ export function applyWeightedMeanDelta(
   results: readonly FitResult[],
   bounds: InfluenceBounds = {},
 ): Float32Array[] {
-  if (results.length === 0) throw new CoordinatorError('INVALID_OPTION', 'FedAvg needs at least one result to aggregate.');
-  const deltas = bounds.clipNorm === undefined ? results.map((r) => r.delta) : clipDeltas(results, bounds.clipNorm);
-  const weights = results.map((r) => boundedWeight(r.numExamples, bounds.maxExamples));
-  const totalExamples = weights.reduce((sum, w) => sum + w, 0);
-  return global.map((tensor, t) => weightedMeanStep(tensor, tensorOf(deltas, t), weights, totalExamples));
+  const sums = new WeightedDeltaSums(global, bounds);
+  sums.add(results);
+  return sums.meanStep(global, results);
 }
-
-function tensorOf(deltas: readonly Float32Array[][], t: number): Float32Array[] {
-  return deltas.map((d) => d[t]!);
-}
-
-/** Values per block: a block's float64 sums (16 KiB) stay in cache while every delta is added to them. */
-const BLOCK = 2048;
 
 /**
- * tensor + Σ w_k·delta_k / total, each element summed in float64 over k in order (the same sum as a
- * delta-by-delta pass, bit for bit), block by block so that the sums are not written out and read
- * back once per client.
+ * Σ n_i·Δ_i per tensor in float64, added a batch of results at a time: each element's sum is taken
+ * over the results in the order they are added (addWeighted), so adding results in batches gives
+ * the same sums, bit for bit, as adding them all at once.
  */
-function weightedMeanStep(tensor: Float32Array, deltas: readonly Float32Array[], weights: readonly number[], total: number): Float32Array {
-  const out = new Float32Array(tensor.length);
-  const acc = new Float64Array(BLOCK);
-  for (let start = 0; start < tensor.length; start += BLOCK) {
-    const length = Math.min(BLOCK, tensor.length - start);
-    acc.fill(0);
-    for (let k = 0; k < deltas.length; k++) addScaled(acc, deltas[k]!, start, length, weights[k]!);
-    for (let i = 0; i < length; i++) out[start + i] = tensor[start + i]! + acc[i]! / total;
+class WeightedDeltaSums {
+  private readonly sums: Float64Array[];
+
+  constructor(
+    global: readonly Float32Array[],
+    private readonly bounds: InfluenceBounds,
+  ) {
+    this.sums = global.map((t) => new Float64Array(t.length));
   }
-  return out;
+
+  add(results: readonly FitResult[]): void {
+    if (results.length === 0) return;
+    const { clipNorm, maxExamples } = this.bounds;
+    const deltas = clipNorm === undefined ? results.map((r) => r.delta) : clipDeltas(results, clipNorm);
+    const weights = results.map((r) => boundedWeight(r.numExamples, maxExamples));
+    this.sums.forEach((sums, t) =>
+      addWeighted(
+        sums,
+        deltas.map((d) => d[t]!),
+        weights,
+      ),
+    );
+  }
+
+  /**
+   * global + sums / Σ n_i over `results` (all the results added), rounded to float32. The tensors are
+   * views of one buffer, in order, so that the model is encoded without a copy (encodeTensors).
+   */
+  meanStep(global: readonly Float32Array[], results: readonly { numExamples: number }[]): Float32Array[] {
+    if (results.length === 0) throw new CoordinatorError('INVALID_OPTION', 'FedAvg needs at least one result to aggregate.');
+    const total = results.reduce((sum, r) => sum + boundedWeight(r.numExamples, this.bounds.maxExamples), 0);
+    const model = new Float32Array(global.reduce((n, tensor) => n + tensor.length, 0));
+    let offset = 0;
+    return global.map((tensor, t) => {
+      const sums = this.sums[t]!;
+      const out = model.subarray(offset, offset + tensor.length);
+      offset += tensor.length;
+      for (let i = 0; i < tensor.length; i++) out[i] = tensor[i]! + sums[i]! / total;
+      return out;
+    });
+  }
 }
 
-function addScaled(acc: Float64Array, delta: Float32Array, start: number, length: number, w: number): void {
-  for (let i = 0; i < length; i++) acc[i]! += w * delta[start + i]!;
+/** Results next in client-id order wait for this many before they are added: one pass over the sums per batch. */
+const FOLD_BATCH = 8;
+
+/**
+ * FedAvg's aggregate taken as the updates arrive, so that a round does not hold every update until
+ * it ends. It must equal aggregateFit's on the same results bit for bit, whatever order they arrive
+ * in, or a seeded run would not reproduce: float64 addition is not associative (a sum of float32
+ * products rounds differently in another order), so each sum is taken in aggregateFit's order,
+ * client-id order. An update is added once every selected client before it has answered or failed;
+ * one that arrives earlier waits. Arrival order then changes only when updates are added, never
+ * what is added to what.
+ */
+class FedAvgAccumulator implements FitAccumulator {
+  /** The selected clients in client-id order (the order aggregateFit sees results in). */
+  private readonly order: string[];
+  /** How many of `order` are settled and taken in (added, waiting in `ready`, or failed). */
+  private settled = 0;
+  /** Answers of clients after the first unsettled one: a result, or null for a failure. */
+  private readonly early = new Map<string, FitResult | null>();
+  /** Results next in order, waiting to be added as a batch. */
+  private ready: FitResult[] = [];
+  private readonly added: string[] = [];
+  private readonly sums: WeightedDeltaSums;
+
+  constructor(
+    selected: readonly string[],
+    private readonly global: readonly Float32Array[],
+    private readonly bounds: InfluenceBounds,
+  ) {
+    this.order = sortedIds(selected);
+    this.sums = new WeightedDeltaSums(global, bounds);
+  }
+
+  add(result: FitResult): void {
+    this.early.set(result.clientId, result);
+    this.takeInOrder();
+    if (this.ready.length >= FOLD_BATCH) this.addReady();
+  }
+
+  skip(clientId: string): void {
+    this.early.set(clientId, null);
+    this.takeInOrder();
+  }
+
+  finish(results: readonly FitResultSummary[], _failures: readonly Failure[]): FitAggregate {
+    // Every selected client has settled by now, unless the round was cut short: take what is left in order.
+    for (const clientId of this.order.slice(this.settled)) {
+      const result = this.early.get(clientId);
+      if (result) this.ready.push(result);
+    }
+    this.early.clear();
+    this.addReady();
+    const ids = results.map((r) => r.clientId);
+    if (ids.length !== this.added.length || ids.some((id, i) => id !== this.added[i])) {
+      throw new CoordinatorError(
+        'INVALID_OPTION',
+        'FedAvg was asked to finish with results other than the ones added to it, in client-id order.',
+      );
+    }
+    const { maxExamples } = this.bounds;
+    return {
+      ...averageFitMetrics(results, (r) => boundedWeight(r.numExamples, maxExamples)),
+      weights: this.sums.meanStep(this.global, results),
+    };
+  }
+
+  private takeInOrder(): void {
+    while (this.settled < this.order.length && this.early.has(this.order[this.settled]!)) {
+      const clientId = this.order[this.settled++]!;
+      const result = this.early.get(clientId);
+      this.early.delete(clientId);
+      if (result) this.ready.push(result);
+    }
+  }
+
+  private addReady(): void {
+    this.sums.add(this.ready);
+    for (const r of this.ready) this.added.push(r.clientId);
+    this.ready = [];
+  }
+}
+
+function sortedIds(ids: readonly string[]): string[] {
+  return [...ids].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
 }
 
 /** The weight an update claiming `numExamples` gets: min(numExamples, maxExamples). */
@@ -191,8 +315,8 @@ export function clipDeltas(results: readonly FitResult[], clipNorm: number): Flo
 
 /** The `weight`-weighted mean of the clients' training metrics (example counts by default), null when none reported any. */
 export function averageFitMetrics(
-  results: readonly FitResult[],
-  weight: (r: FitResult) => number = (r) => r.numExamples,
+  results: readonly FitResultSummary[],
+  weight: (r: FitResultSummary) => number = (r) => r.numExamples,
 ): { trainLoss: number | null; trainAccuracy: number | null } {
   const reported = results.filter((r) => r.metrics !== undefined);
   const total = reported.reduce((sum, r) => sum + weight(r), 0);

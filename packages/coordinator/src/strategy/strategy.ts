@@ -17,6 +17,26 @@ export interface FitResult {
   metrics?: FitMetrics;
 }
 
+/** A result without its delta: what is kept of an update once a FitAccumulator has taken it in. */
+export type FitResultSummary = Omit<FitResult, 'delta'>;
+
+/**
+ * A round's updates taken in one by one as they are accepted, so that they need not all be held
+ * until the round ends (Strategy.fitAccumulator). Its aggregate must equal aggregateFit's for the
+ * same results, bit for bit, whatever order they arrive in.
+ */
+export interface FitAccumulator {
+  /** An accepted update; its delta is not kept once it has been taken into the aggregate. */
+  add(result: FitResult): void;
+  /** A selected client that will not contribute (it failed). */
+  skip(clientId: string): void;
+  /**
+   * The round's aggregate, as aggregateFit(round, results, failures, global) would return it.
+   * `results` are those added, sorted by client id.
+   */
+  finish(results: readonly FitResultSummary[], failures: readonly Failure[]): FitAggregate;
+}
+
 /** A client that was asked to take part and did not contribute, with the reason. */
 export interface Failure {
   clientId: string;
@@ -112,6 +132,12 @@ export interface Strategy {
   configureFit(round: number, available: readonly string[]): FitPlan;
   /** Combines the results into the next global model. Throws only on misuse. */
   aggregateFit(round: number, results: readonly FitResult[], failures: readonly Failure[], global: readonly Float32Array[]): FitAggregate;
+  /**
+   * An accumulator that takes this round's updates as they arrive, when the strategy can (FedAvg);
+   * undefined to be handed them all in aggregateFit. `selected` are the round's clients. The round
+   * engine asks only without DP and without secure aggregation.
+   */
+  fitAccumulator?(round: number, selected: readonly string[], global: readonly Float32Array[]): FitAccumulator | undefined;
   /**
    * Under secure aggregation, how clients encode an update of `modelLength` values before masking —
    * distributed DP's noise shares (dp/distributed-dp.ts); undefined for plain quantisation. Called

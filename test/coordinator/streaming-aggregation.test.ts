@@ -1,0 +1,148 @@
+import { describe, expect, it } from 'vitest';
+import fc from 'fast-check';
+import { FedAvg, applyWeightedMeanDelta, type Failure, type FitAggregate, type FitResult, type InfluenceBounds } from '@cohort/coordinator';
+
+/** Sizes that cross the kernel's 16,384-value blocks and leave a tail of fewer than four values. */
+const SHAPES = [37, 16_389];
+/** Values whose float64 sums depend on the order they are added in. */
+const valueArb = fc.oneof(
+  fc.constantFrom(2 ** 60, -(2 ** 60), 1, -1, 2 ** -20, 3e38, -3e38),
+  fc.float({ min: -1000, max: 1000, noNaN: true, noDefaultInfinity: true }),
+);
+
+interface Client {
+  numExamples: number;
+  fails: boolean;
+  seed: number[];
+}
+
+const clientArb = fc.record({
+  numExamples: fc.integer({ min: 1, max: 1000 }),
+  fails: fc.boolean(),
+  seed: fc.array(valueArb, { minLength: 8, maxLength: 8 }),
+});
+
+function resultOf(clientId: string, c: Client, i: number): FitResult {
+  const delta = SHAPES.map((n, t) => Float32Array.from({ length: n }, (_, j) => c.seed[(j * 7 + t + i) % 8]! * (j % 5 === 4 ? -1 : 1)));
+  return { clientId, numExamples: c.numExamples, delta, metrics: { loss: i, accuracy: 0.5 } };
+}
+
+const sortedById = <T extends { clientId: string }>(xs: readonly T[]) => [...xs].sort((a, b) => (a.clientId < b.clientId ? -1 : 1));
+
+/** Feeds answers to FedAvg's accumulator in `arrival` order, then finishes as the round engine does. */
+function streamed(strategy: FedAvg, global: Float32Array[], answers: readonly (FitResult | Failure)[]): FitAggregate {
+  const accumulator = strategy.fitAccumulator(
+    1,
+    answers.map((a) => a.clientId),
+    global,
+  )!;
+  for (const answer of answers) {
+    if ('delta' in answer) accumulator.add(answer);
+    else accumulator.skip(answer.clientId);
+  }
+  const results = sortedById(answers.filter((a): a is FitResult => 'delta' in a)).map(({ delta: _, ...summary }) => summary);
+  return accumulator.finish(results, sortedById(answers.filter((a): a is Failure => !('delta' in a))));
+}
+
+function bits(weights: readonly Float32Array[]): number[][] {
+  return weights.map((w) => [...new Uint32Array(w.buffer, w.byteOffset, w.length)]);
+}
+
+describe('FedAvg taking updates as they arrive', () => {
+  const global = SHAPES.map((n) => Float32Array.from({ length: n }, (_, j) => (j % 3) - 1));
+
+  for (const bounds of [{}, { maxExamples: 300, clipNorm: 5 }] as InfluenceBounds[]) {
+    it(`gives aggregateFit's model bit for bit, in any arrival order and with failures between (bounds ${JSON.stringify(bounds)})`, () => {
+      fc.assert(
+        fc.property(
+          fc.array(clientArb, { minLength: 2, maxLength: 10 }).filter((cs) => cs.some((c) => !c.fails)),
+          fc.integer({ min: 0, max: 2 ** 31 - 1 }),
+          (clients, shuffleSeed) => {
+            const strategy = new FedAvg(bounds);
+            const answers = clients.map((c, i): FitResult | Failure => {
+              const clientId = `client-${String.fromCharCode(97 + ((i * 7) % 26))}${i}`;
+              return c.fails ? { clientId, kind: 'timeout', reason: 'no answer' } : resultOf(clientId, c, i);
+            });
+            const expected = strategy.aggregateFit(1, sortedById(answers.filter((a): a is FitResult => 'delta' in a)), [], global);
+            const arrival = shuffled(answers, shuffleSeed);
+            const got = streamed(strategy, global, arrival);
+            expect(bits(got.weights)).toEqual(bits(expected.weights));
+            expect(got.trainLoss).toBe(expected.trainLoss);
+            expect(got.trainAccuracy).toBe(expected.trainAccuracy);
+          },
+        ),
+        { numRuns: 25 },
+      );
+    });
+  }
+
+  it('sums in client-id order: an arrival-order float64 sum would give another model', () => {
+    const strategy = new FedAvg();
+    const one = (clientId: string, value: number): FitResult => ({
+      clientId,
+      numExamples: 1,
+      delta: SHAPES.map((n) => new Float32Array(n).fill(value)),
+    });
+    const [a, b, c] = [one('a', 2 ** 60), one('b', -(2 ** 60)), one('c', 1)];
+    const inOrder = streamed(strategy, global, [a, b, c]);
+    const reversed = streamed(strategy, global, [c, a, b]);
+    expect(bits(reversed.weights)).toEqual(bits(inOrder.weights));
+    // (2^60 − 2^60) + 1 = 1, but (1 + 2^60) − 2^60 = 0 in float64.
+    expect(inOrder.weights[0]![1]).toBe(Math.fround(0 + 1 / 3));
+    expect(applyWeightedMeanDelta(global, [c, a, b])[0]![1]).toBe(0);
+  });
+
+  it('is the plain float64 loop of Σ nᵢ·Δᵢ, bit for bit, across blocks and their tails', () => {
+    const results = [3, 1, 1000].map((numExamples, k) => ({
+      clientId: `c${k}`,
+      numExamples,
+      delta: SHAPES.map((n) => Float32Array.from({ length: n }, (_, j) => Math.fround(Math.sin(j * (k + 1)) * 10 ** ((j % 9) - 4)))),
+    }));
+    const got = applyWeightedMeanDelta(global, results);
+    const total = 1004;
+    SHAPES.forEach((n, t) => {
+      const want = new Float32Array(n);
+      for (let j = 0; j < n; j++) {
+        let acc = 0;
+        for (const r of results) acc += r.numExamples * r.delta[t]![j]!;
+        want[j] = global[t]![j]! + acc / total;
+      }
+      expect(bits([got[t]!])).toEqual(bits([want]));
+    });
+  });
+
+  it('is not offered by a subclass with its own aggregateFit, whose rule must see every update', () => {
+    class Uniform extends FedAvg {
+      override aggregateFit(round: number, results: readonly FitResult[], failures: readonly Failure[], g: readonly Float32Array[]) {
+        return super.aggregateFit(
+          round,
+          results.map((r) => ({ ...r, numExamples: 1 })),
+          failures,
+          g,
+        );
+      }
+    }
+    expect(new Uniform().fitAccumulator(1, ['a'], global)).toBeUndefined();
+    expect(new FedAvg().fitAccumulator(1, ['a'], global)).toBeDefined();
+  });
+
+  it('refuses to finish with results other than the ones it was given', () => {
+    const strategy = new FedAvg();
+    const accumulator = strategy.fitAccumulator(1, ['a', 'b'], global)!;
+    accumulator.add(resultOf('a', { numExamples: 1, fails: false, seed: [1, 2, 3, 4, 5, 6, 7, 8] }, 0));
+    accumulator.skip('b');
+    expect(() => accumulator.finish([{ clientId: 'b', numExamples: 1 }], [])).toThrow(/other than the ones added/);
+  });
+});
+
+/** A seeded Fisher–Yates shuffle. */
+function shuffled<T>(items: readonly T[], seed: number): T[] {
+  const out = [...items];
+  let s = seed || 1;
+  for (let i = out.length - 1; i > 0; i--) {
+    s = (Math.imul(s, 1103515245) + 12345) >>> 0;
+    const j = s % (i + 1);
+    [out[i], out[j]] = [out[j]!, out[i]!];
+  }
+  return out;
+}
