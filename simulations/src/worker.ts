@@ -38,7 +38,9 @@ async function run(job: WorkerJob): Promise<Exclude<WorkerReply, { ready: true }
 const backend = await initBackend();
 port.on('message', (job: WorkerJob) => {
   void run(job).then((reply) => {
-    const transfer = reply.ok === true && 'delta' in reply.outcome ? reply.outcome.delta.map((d) => d.buffer as ArrayBuffer) : [];
+    // The tensors of a delta share one buffer: transferred once.
+    const transfer =
+      reply.ok === true && 'delta' in reply.outcome ? [...new Set(reply.outcome.delta.map((d) => d.buffer as ArrayBuffer))] : [];
     port.postMessage(reply, transfer);
   });
 });

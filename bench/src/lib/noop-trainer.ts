@@ -6,7 +6,11 @@ import type { EvaluateOutcome, FitOutcome, FitTask, ModelTask, Trainer } from '@
  */
 export class NoopTrainer implements Trainer {
   async fit(task: FitTask): Promise<FitOutcome> {
-    return { delta: task.weights.map((w) => new Float32Array(w.length)), numExamples: 1, metrics: { loss: 0, accuracy: 0 } };
+    // Views of one buffer, as fitLocally's delta is.
+    const all = new Float32Array(task.weights.reduce((n, w) => n + w.length, 0));
+    let offset = 0;
+    const delta = task.weights.map((w) => all.subarray(offset, (offset += w.length)));
+    return { delta, numExamples: 1, metrics: { loss: 0, accuracy: 0 } };
   }
 
   async evaluate(task: ModelTask): Promise<EvaluateOutcome> {

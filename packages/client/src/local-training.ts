@@ -90,7 +90,10 @@ export async function fitLocally(
         }
       }
     }
-    const delta = model.getWeights().map((w, i) => subtract(w.dataSync() as Float32Array, global[i]!));
+    const delta = deltaOf(
+      model.getWeights().map((w) => w.dataSync() as Float32Array),
+      global,
+    );
     return { delta, numExamples: data.count, metrics: lastEpochMetrics(losses, predictions, order, data, config.batchSize) };
   } finally {
     tf.dispose([...losses, ...predictions, ...start]);
@@ -138,10 +141,20 @@ function proximalTerm(
   };
 }
 
-function subtract(values: Float32Array, base: Float32Array): Float32Array {
-  const out = new Float32Array(values.length);
-  for (let j = 0; j < out.length; j++) out[j] = values[j]! - base[j]!;
-  return out;
+/**
+ * w_local − w_global per tensor, as views of one buffer: the update's encoder then sends that buffer
+ * as it is instead of copying every tensor into a new payload.
+ */
+function deltaOf(local: readonly Float32Array[], global: readonly Float32Array[]): Float32Array[] {
+  const all = new Float32Array(local.reduce((n, t) => n + t.length, 0));
+  let offset = 0;
+  return local.map((values, i) => {
+    const base = global[i]!;
+    const out = all.subarray(offset, offset + values.length);
+    for (let j = 0; j < out.length; j++) out[j] = values[j]! - base[j]!;
+    offset += values.length;
+    return out;
+  });
 }
 
 export async function evaluateLocally(
