@@ -3,13 +3,12 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { chromium, type Browser } from 'playwright-core';
+import type { Browser } from 'playwright-core';
+import { hasChromium, launchChromium, warnIfNoChromium } from '../helpers/browser';
 import type { MetricsLine } from '@cohort/simulations';
 import { cohort } from '../helpers/processes';
 
-const CHROMIUM = '/usr/bin/chromium';
-const hasChromium = existsSync(CHROMIUM);
-if (!hasChromium) console.warn(`skipping the report's browser test: ${CHROMIUM} is absent (apt-get install chromium)`);
+warnIfNoChromium("the report's browser test");
 
 const HOSTILE = '</script><script>window.pwned = true</script>';
 
@@ -113,17 +112,7 @@ describe('cohort report', () => {
 describe.skipIf(!hasChromium)('the report in a browser', () => {
   let browser: Browser;
   beforeAll(async () => {
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      args: [
-        '--headless',
-        '--no-sandbox',
-        '--disable-gpu',
-        '--disable-background-networking',
-        '--disable-component-update',
-        '--no-first-run',
-      ],
-    });
+    browser = await launchChromium();
   });
   afterAll(async () => {
     await browser?.close();

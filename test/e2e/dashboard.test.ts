@@ -5,11 +5,11 @@
  */
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { EventEmitter } from 'node:events';
-import { existsSync } from 'node:fs';
 import { request } from 'node:http';
 import { networkInterfaces } from 'node:os';
 import { join } from 'node:path';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
+import { CHROMIUM, hasChromium, launchChromium, warnIfNoChromium } from '../helpers/browser';
 import { io, type Socket } from 'socket.io-client';
 import type { Coordinator, CoordinatorOptions } from '@cohort/coordinator';
 import type { CohortClient } from '@cohort/client';
@@ -44,9 +44,7 @@ declare class MutationObserver {
   observe(target: PageElement, options: Record<string, unknown>): void;
 }
 
-const CHROMIUM = '/usr/bin/chromium';
-const hasChromium = existsSync(CHROMIUM);
-if (!hasChromium) console.warn(`skipping the dashboard's browser tests: ${CHROMIUM} is absent (apt-get install chromium)`);
+warnIfNoChromium("the dashboard's browser tests");
 
 /** An address of this machine that is not loopback: a request to it arrives from a non-loopback address. */
 const externalAddress = Object.values(networkInterfaces())
@@ -120,17 +118,7 @@ describe('the dashboard in a real browser', () => {
 
   beforeAll(async () => {
     if (!hasChromium) return;
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      args: [
-        '--headless',
-        '--no-sandbox',
-        '--disable-gpu',
-        '--disable-background-networking',
-        '--disable-component-update',
-        '--no-first-run',
-      ],
-    });
+    browser = await launchChromium();
   });
   afterAll(async () => {
     await browser?.close();
