@@ -9,7 +9,11 @@ export class NoopTrainer implements Trainer {
     // Views of one buffer, as fitLocally's delta is.
     const all = new Float32Array(task.weights.reduce((n, w) => n + w.length, 0));
     let offset = 0;
-    const delta = task.weights.map((w) => all.subarray(offset, (offset += w.length)));
+    const delta = task.weights.map((w) => {
+      const view = all.subarray(offset, offset + w.length);
+      offset += w.length;
+      return view;
+    });
     return { delta, numExamples: 1, metrics: { loss: 0, accuracy: 0 } };
   }
 
