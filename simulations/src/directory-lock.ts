@@ -100,9 +100,13 @@ function parseHolder(text: string): LockHolder | undefined {
   }
 }
 
-/** A holder on another host cannot be checked, and counts as running. */
+/**
+ * A holder on another host cannot be checked, and counts as running. One with this process's own pid
+ * is a crashed predecessor whose pid was reused (PID 1 of a restarted container): stale.
+ */
 function isRunning(holder: LockHolder): boolean {
   if (holder.host !== hostname()) return true;
+  if (holder.pid === process.pid) return false;
   try {
     process.kill(holder.pid, 0);
     return true;

@@ -7,7 +7,7 @@
  *
  * One process at a time writes a run directory: `RunDirectory.open` takes cohort.lock in it.
  */
-import { appendFileSync, mkdirSync, readdirSync, renameSync, truncateSync, writeFileSync } from 'node:fs';
+import { appendFileSync, existsSync, mkdirSync, readdirSync, renameSync, truncateSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type {
   ClassificationMetrics,
@@ -172,6 +172,19 @@ function isRunFile(name: string): boolean {
  */
 const RUN_BEGUN = ['run.json', 'metrics.jsonl', 'summary.json', 'ledger.jsonl'];
 
+/** `base`, or `base-2`, `base-3`…: the first that does not exist, created here (so two processes never share one). */
+function newDirectory(base: string): string {
+  for (let n = 1; ; n++) {
+    const path = n === 1 ? base : `${base}-${n}`;
+    try {
+      mkdirSync(path);
+      return path;
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
+    }
+  }
+}
+
 function timestamp(now = new Date()): string {
   return now
     .toISOString()
@@ -209,7 +222,7 @@ export class RunDirectory {
           `${path} already holds ${dir.describePrevious()}: give --resume to continue it, --force to move it aside and start afresh, or another --out.`,
         );
       if (previous.length > 0 && previousRun === 'replace') {
-        dir.replacedTo = `${path}.replaced-${timestamp()}`;
+        dir.replacedTo = newDirectory(`${path}.replaced-${timestamp()}`);
         dir.moveFiles(previous, dir.replacedTo);
       }
       dir.readRecordedRounds();
@@ -333,8 +346,12 @@ export class RunDirectory {
     return `a ${summary.status ?? 'previous'} run (${summary.reason ?? 'no reason recorded'})`;
   }
 
+  /** Moves run files to `to`; a file already there is never replaced (it may be a ledger of privacy spent). */
   private moveFiles(names: readonly string[], to: string): void {
     mkdirSync(to, { recursive: true });
+    const taken = names.filter((name) => existsSync(join(to, name)));
+    if (taken.length > 0)
+      throw new RunDirectoryError('RUN_EXISTS', `cannot move ${taken.join(', ')} to ${to}: it already holds files of that name.`);
     for (const name of names) renameSync(join(this.path, name), join(to, name));
   }
 

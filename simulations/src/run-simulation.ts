@@ -239,7 +239,16 @@ export class Simulation extends EventEmitter<SimulationEvents> {
 
   /** The unfinished run in the directory's database, when resuming; refuses when the run there has ended. */
   private resumePoint(dir: RunDirectory): ResumePoint | undefined {
-    if (this.options.previousRun !== 'resume' || !existsSync(dir.dbPath)) return undefined;
+    if (this.options.previousRun !== 'resume') return undefined;
+    if (!existsSync(dir.dbPath)) {
+      // Records of a run without its database: resuming would start a new run over them.
+      if (['run.json', 'metrics.jsonl', 'ledger.jsonl'].some((name) => existsSync(join(dir.path, name))))
+        throw new RunDirectoryError(
+          'NOTHING_TO_RESUME',
+          `${dir.path} holds a run's records but not its database (coordinator.db): it cannot be resumed; give --force to move it aside and start afresh.`,
+        );
+      return undefined;
+    }
     const store = new Store(dir.dbPath);
     try {
       const run = store.unfinishedRun();
@@ -378,7 +387,8 @@ export class Simulation extends EventEmitter<SimulationEvents> {
       evalEvery: config.evalEvery,
       fit: { localEpochs: config.localEpochs, batchSize: config.batchSize, learningRate: config.lr, ...this.options.training },
       ...(this.options.compression ? { compression: this.options.compression } : {}),
-      ...(this.options.dashboard ? { dashboard: true, dashboardPublic: this.options.dashboardPublic ?? false } : {}),
+      ...(this.options.dashboard ? { dashboard: true } : {}),
+      ...(this.options.dashboardPublic ? { dashboardPublic: true } : {}),
       seed: config.seed,
       dbPath: dir.dbPath,
       model,

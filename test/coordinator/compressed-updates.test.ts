@@ -77,14 +77,16 @@ describe('compressed updates at the coordinator', () => {
     expect(new Float32Array(bytes.buffer, bytes.byteOffset, bytes.byteLength / 4)).toEqual(new Float32Array(LENGTH).fill(2.5));
   });
 
-  it('leaves compression off unless asked', async () => {
+  it('leaves compression off unless asked, and refuses a q8 update the round did not ask for', async () => {
     const transport = new MemoryTransport();
     const a = memoryClient(transport, 'a', (s) => q8Update(s, 'a', 1, 1));
     memoryClient(transport, 'b', (s) => q8Update(s, 'b', 1, 1));
-    coordinator = new Coordinator({ ...base, transport });
+    coordinator = new Coordinator({ ...base, transport, maxRoundAttempts: 1 });
     await coordinator.start();
     await coordinator.runRounds();
     expect(a.starts[0]!.config).not.toHaveProperty('compression');
+    // A run that never asks for q8 (as under DP or secure aggregation) takes float32 only.
+    expect(a.acks).toEqual([{ ok: false, code: 'INVALID_MESSAGE', message: 'update encoded as q8, but this run asked for float32' }]);
   });
 
   it('refuses compression with DP and with secure aggregation, saying why, and any scheme but q8', () => {

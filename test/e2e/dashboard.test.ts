@@ -366,6 +366,31 @@ describe('who the dashboard answers', () => {
     expect((await viewer(url)).snapshot).toMatchObject({ stage: { round: 2, attempt: 3, stage: 'collect' } });
   }, 30_000);
 
+  it('under DP relays only the start of a round, never when a later stage begins (it would say when the last sampled client answered)', async () => {
+    const dir = tempDir('cohort-dashboard-dp-');
+    const dp = {
+      mode: 'central' as const,
+      clipNorm: 1,
+      noiseMultiplier: 1,
+      sampleRate: 1,
+      delta: 1e-5,
+      budgetEpsilon: 50,
+      keyDir: join(dir, 'keys'),
+    };
+    const { coordinator, url } = await start({ rounds: 1, minClients: 5, dp, ledgerPath: join(dir, 'ledger.jsonl') });
+    const watching = await viewer(url);
+    const stages: unknown[] = [];
+    watching.socket.on('dashboard:stage', (stage: unknown) => stages.push(stage));
+    const source = coordinator as EventEmitter;
+    for (const stage of ['sample', 'broadcast', 'collect', 'aggregate', 'commit']) source.emit('stage', { round: 2, attempt: 1, stage });
+    source.emit('stage', { round: 3, attempt: 1, stage: 'sample' });
+    await waitUntil(() => stages.length >= 2);
+    expect(stages).toEqual([
+      { round: 2, attempt: 1, stage: 'sample' },
+      { round: 3, attempt: 1, stage: 'sample' },
+    ]);
+  }, 30_000);
+
   it.skipIf(!externalAddress)(
     `refuses page and namespace to a non-loopback address unless dashboardPublic${externalAddress ? '' : ' (skipped: this machine has no non-loopback IPv4 address)'}`,
     async () => {

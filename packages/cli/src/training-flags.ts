@@ -56,6 +56,8 @@ export function trainingFrom(flags: TrainingFlags): Pick<CoordinatorOptions['fit
 export function serviceFrom(flags: TrainingFlags): Pick<CoordinatorOptions, 'compression' | 'dashboard' | 'dashboardPublic'> {
   return {
     ...(flags.compression ? { compression: flags.compression } : {}),
-    ...(flags.dashboard ? { dashboard: true, dashboardPublic: flags.dashboardPublic ?? false } : {}),
+    ...(flags.dashboard ? { dashboard: true } : {}),
+    // Passed on alone too: the coordinator refuses --dashboard-public without --dashboard.
+    ...(flags.dashboardPublic ? { dashboardPublic: true } : {}),
   };
 }

@@ -404,7 +404,7 @@ export class CohortClient extends EventEmitter<ClientEvents> {
     checkDpInstruction(dp, { allowSeededNoise: this.options.allowSeededNoise ?? false, requireLocalNoise: this.budget !== undefined });
     if (this.budget && dp) this.budget.check(noiseMultiplierOf(dp));
     // A fused round: the model received is the last committed one, evaluated before it is trained.
-    const evaluation = message.evaluate && !secure ? await this.fusedEvaluation(task) : undefined;
+    const evaluation = message.evaluate && !secure && !dp ? await this.fusedEvaluation(task) : undefined;
     const seed = deriveSeed(message.config.seed, message.round, this.clientId);
     const outcome = await this.options.trainer.fit({ ...task, config: { ...message.config, seed } });
     if (this.superseded(message)) return;

@@ -154,7 +154,15 @@ export class Coordinator extends EventEmitter<CoordinatorEvents> {
       numClasses: run.numClasses,
       security: auth.security,
     };
-    const inbox = { runId: run.id, weightSpecs: run.weightSpecs, numClasses: run.numClasses, maxMessageBytes, log: this.log };
+    const compression = this.options.fit.compression;
+    const inbox = {
+      runId: run.id,
+      weightSpecs: run.weightSpecs,
+      numClasses: run.numClasses,
+      maxMessageBytes,
+      ...(compression ? { compression } : {}),
+      log: this.log,
+    };
     const engine = new RoundEngine(
       {
         run,

@@ -18,6 +18,7 @@ import {
   clientErrorSchema,
   parseMessage,
   type Ack,
+  type Compression,
   type TensorSpec,
   type UpdateMessage,
 } from '@cohort/protocol';
@@ -36,6 +37,8 @@ export interface InboxContext {
   weightSpecs: readonly TensorSpec[];
   numClasses: number;
   maxMessageBytes: number;
+  /** The encoding clients were asked for: an update in another one is refused. @default float32 */
+  compression?: Compression;
   log: Logger;
   /** Under DP, who sent what must not reach info-level logs. */
   privateParticipation: boolean;
@@ -59,6 +62,8 @@ export class RoundInbox<T extends FitResultSummary | EvaluateResult = FitResultS
   readonly evaluation: RoundCollector<EvaluateResult> | undefined;
   /** Settles when every selected client, of the round and of its fused evaluation, answered or failed. */
   readonly done: Promise<void>;
+  /** The update encoding this round asked for (float32 when absent). */
+  readonly compression: Compression | undefined;
   bytesIn = 0;
   private readonly fused: ReadonlySet<string>;
 
@@ -72,6 +77,7 @@ export class RoundInbox<T extends FitResultSummary | EvaluateResult = FitResultS
     /** A fit round's streaming aggregate: accepted updates go into it, and only their summaries are kept. */
     readonly accumulator?: FitAccumulator,
   ) {
+    this.compression = ctx.compression;
     const skip = accumulator && ((failure: Failure) => accumulator.skip(failure.clientId));
     this.collector = new RoundCollector<T>(task, round, selected, timeoutMs, skip);
     this.evaluation = fusedEvaluation && new RoundCollector('evaluate', fusedEvaluation.round, fusedEvaluation.selected, timeoutMs);
@@ -159,7 +165,11 @@ export function answer(ctx: InboxContext, clientId: string, event: AnswerEvent, 
     const binding = { runId: ctx.runId, clientId, collector, ...(ctx.authenticate ? { authenticate: ctx.authenticate } : {}) };
     if (task === 'fit') {
       // validateUpdate refuses a client that is not pending: an update is kept (and taken in) once.
-      const update = validateUpdate(raw, binding, { maxMessageBytes: ctx.maxMessageBytes, weightSpecs: ctx.weightSpecs });
+      const update = validateUpdate(raw, binding, {
+        maxMessageBytes: ctx.maxMessageBytes,
+        weightSpecs: ctx.weightSpecs,
+        ...(inbox?.compression ? { compression: inbox.compression } : {}),
+      });
       collector!.accept(clientId, inbox!.keep(update));
       inbox!.acceptFused(clientId, (raw as { evaluation?: FusedEvaluation }).evaluation);
     } else {

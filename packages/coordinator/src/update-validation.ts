@@ -6,6 +6,7 @@ import {
   findNonFinite,
   parseMessage,
   updateSchema,
+  type Compression,
   type TensorSpec,
 } from '@cohort/protocol';
 import { allFinite } from './float-kernels';
@@ -27,12 +28,20 @@ export interface RoundContext {
 export interface UpdateBounds {
   maxMessageBytes: number;
   weightSpecs: readonly TensorSpec[];
+  /** The encoding the round asked for (float32 when absent); an update in another is refused. */
+  compression?: Compression;
 }
 
 export function validateUpdate(raw: unknown, ctx: RoundContext, bounds: UpdateBounds): FitResult {
   const received = parseMessage(updateSchema, raw, 'round:update');
   checkBinding(received, ctx, 'fit');
   const message = ctx.authenticate ? ctx.authenticate('fit', received) : received;
+  // A run under DP or secure aggregation never asks for q8: an update that chose it anyway is refused.
+  if ((message.compression ?? 'float32') !== (bounds.compression ?? 'float32'))
+    throw new ProtocolError(
+      'INVALID_MESSAGE',
+      `update encoded as ${message.compression ?? 'float32'}, but this run asked for ${bounds.compression ?? 'float32'}`,
+    );
   // Float32 or q8, the same checks: shapes equal the model's, layout, size of the bytes as sent.
   const tensors = decodeUpdateTensors(message, {
     maxBytes: bounds.maxMessageBytes,

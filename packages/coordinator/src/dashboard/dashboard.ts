@@ -89,7 +89,9 @@ export class Dashboard {
     this.status = 'running';
     this.stage = null;
     this.connected = this.transport.clients().length;
-    this.timer = setInterval(() => this.checkConnected(), CONNECTED_CHECK_MS).unref();
+    // Under DP the count changes only at round boundaries (see round()): a drop published live, beside
+    // a stage that then ends early, would say that the client who left was in the round.
+    if (this.options.privacy === null) this.timer = setInterval(() => this.checkConnected(), CONNECTED_CHECK_MS).unref();
     const io = this.transport.extend({
       handleRequest: (req, res) => this.serve(req, res),
       // The page's own Origin may open an engine.io connection; the trainers' namespace still refuses it.
@@ -134,6 +136,7 @@ export class Dashboard {
     const round = dashboardRound(report);
     this.history.add(round);
     this.namespace?.emit('dashboard:round', round);
+    if (this.options.privacy !== null) this.checkConnected();
   }
 
   ended(status: RunOutcome['status']): void {
@@ -159,7 +162,12 @@ export class Dashboard {
     };
   }
 
+  /**
+   * Under DP only a round's start is published: when a later stage begins depends on when the last
+   * sampled client answered or failed, and so on who was sampled.
+   */
   private setStage(stage: DashboardStage): void {
+    if (this.options.privacy !== null && stage.stage !== 'sample' && stage.stage !== 'evaluate') return;
     this.stage = stage;
     this.namespace?.emit('dashboard:stage', stage);
   }
