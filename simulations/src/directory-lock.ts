@@ -46,11 +46,14 @@ export class DirectoryLock {
     const holder: LockHolder = { pid: process.pid, host: hostname(), command, since: new Date().toISOString() };
     const text = JSON.stringify(holder);
     for (let attempt = 0; attempt < 5; attempt++) {
-      if (createExclusive(path, text)) return new DirectoryLock(path, text);
+      if (createExclusive(path, text)) {
+        heldHere.add(path);
+        return new DirectoryLock(path, text);
+      }
       const seen = readText(path);
       if (seen === undefined) continue;
       const current = parseHolder(seen);
-      if (current && isRunning(current))
+      if (current && (heldHere.has(path) || isRunning(current)))
         throw new DirectoryInUseError(
           `${dir} is in use by process ${current.pid} (${current.command} on ${current.host}, since ${current.since}); ` +
             `wait for it to end or stop it (if no such process runs, delete ${path}).`,
@@ -64,9 +67,13 @@ export class DirectoryLock {
     if (this.released) return;
     this.released = true;
     process.removeListener('exit', this.onExit);
+    heldHere.delete(this.path);
     if (readText(this.path) === this.text) unlinkSync(this.path);
   }
 }
+
+/** The lock files this process holds: a lock naming this pid that is not one of them is a predecessor's. */
+const heldHere = new Set<string>();
 
 function createExclusive(path: string, text: string): boolean {
   const staging = `${path}.${process.pid}.${randomBytes(4).toString('hex')}`;
@@ -101,8 +108,9 @@ function parseHolder(text: string): LockHolder | undefined {
 }
 
 /**
- * A holder on another host cannot be checked, and counts as running. One with this process's own pid
- * is a crashed predecessor whose pid was reused (PID 1 of a restarted container): stale.
+ * A holder on another host cannot be checked, and counts as running. One with this process's own pid,
+ * on a lock this process did not take, is a crashed predecessor whose pid was reused (PID 1 of a
+ * restarted container): stale.
  */
 function isRunning(holder: LockHolder): boolean {
   if (holder.host !== hostname()) return true;

@@ -42,6 +42,14 @@ describe('a run directory', () => {
     expect(existsSync(join(dir, 'cohort.lock'))).toBe(false);
   });
 
+  it('refuses a second lock on a directory this process already holds', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'cohort-lock-'));
+    const held = DirectoryLock.acquire(dir, 'first');
+    expect(() => DirectoryLock.acquire(dir, 'second')).toThrow(new RegExp(`in use by process ${process.pid} \\(first`));
+    held.release();
+    DirectoryLock.acquire(dir, 'third').release();
+  });
+
   it('refuses a lock held by another live process, naming it', () => {
     const dir = mkdtempSync(join(tmpdir(), 'cohort-lock-'));
     // This test's parent process is alive and is not this process.
