@@ -25,20 +25,37 @@ async function client(args: string[]): Promise<{ code: number; stderr: string }>
   }
 }
 
+/** A client's flags: the coordinator, a CSV of the example folder `dir` and its own data dir there. */
+function siteArgs(dir: string, server: string, data: string, dataDir: string): string[] {
+  return ['--server', server, '--data', join(dir, data), '--label', 'label', '--data-dir', join(dir, dataDir)];
+}
+
+/** A coordinator for the example folder's sites (10 features, 2 classes), waiting for 2 clients. */
+function coordinatorFor(dir: string, rounds: number) {
+  return runCohort([
+    'coordinator',
+    '--port',
+    '0',
+    '--model',
+    'mlp',
+    '--num-features',
+    '10',
+    '--num-classes',
+    '2',
+    '--rounds',
+    String(rounds),
+    '--min-clients',
+    '2',
+    '--data-dir',
+    join(dir, 'coordinator'),
+  ]);
+}
+
 describe('cohort client, started wrong', () => {
   it('refuses a --server without a scheme, naming the flag and an example', async () => {
     const dir = tempDir('cohort-client-');
     writeExampleFolder(dir);
-    const { code, stderr } = await client([
-      '--server',
-      '127.0.0.1:8080',
-      '--data',
-      join(dir, 'site-a.csv'),
-      '--label',
-      'label',
-      '--data-dir',
-      join(dir, 's'),
-    ]);
+    const { code, stderr } = await client(siteArgs(dir, '127.0.0.1:8080', 'site-a.csv', 's'));
     expect(code).not.toBe(0);
     expect(stderr).toMatch(/--server must start with https:\/\/ \(or http:\/\/ on loopback\), got 127\.0\.0\.1:8080; e\.g\./);
   }, 60_000);
@@ -46,18 +63,7 @@ describe('cohort client, started wrong', () => {
   it('gives up on a coordinator that is not there after --max-connect-attempts tries (exit 5)', async () => {
     const dir = tempDir('cohort-client-');
     writeExampleFolder(dir);
-    const { code, stderr } = await client([
-      '--server',
-      'http://127.0.0.1:9',
-      '--data',
-      join(dir, 'site-a.csv'),
-      '--label',
-      'label',
-      '--data-dir',
-      join(dir, 's'),
-      '--max-connect-attempts',
-      '2',
-    ]);
+    const { code, stderr } = await client([...siteArgs(dir, 'http://127.0.0.1:9', 'site-a.csv', 's'), '--max-connect-attempts', '2']);
     expect(code).toBe(5);
     expect(stderr).toMatch(/cannot reach the coordinator at http:\/\/127\.0\.0\.1:9 after 2 tries/);
   }, 60_000);
@@ -65,46 +71,11 @@ describe('cohort client, started wrong', () => {
   it('refuses a second client on the same --data-dir, naming the first (exit 2): two clients there would be one device', async () => {
     const dir = tempDir('cohort-client-');
     writeExampleFolder(dir);
-    const coordinator = runCohort([
-      'coordinator',
-      '--port',
-      '0',
-      '--model',
-      'mlp',
-      '--num-features',
-      '10',
-      '--num-classes',
-      '2',
-      '--rounds',
-      '1',
-      '--min-clients',
-      '2',
-      '--data-dir',
-      join(dir, 'coordinator'),
-    ]);
+    const coordinator = coordinatorFor(dir, 1);
     const { url } = await listeningOn(coordinator);
-    const first = runCohort([
-      'client',
-      '--server',
-      url,
-      '--data',
-      join(dir, 'site-a.csv'),
-      '--label',
-      'label',
-      '--data-dir',
-      join(dir, 'shared'),
-    ]);
+    const first = runCohort(['client', ...siteArgs(dir, url, 'site-a.csv', 'shared')]);
     await first.waitForLog(/^connected to /);
-    const second = await client([
-      '--server',
-      url,
-      '--data',
-      join(dir, 'site-b.csv'),
-      '--label',
-      'label',
-      '--data-dir',
-      join(dir, 'shared'),
-    ]);
+    const second = await client(siteArgs(dir, url, 'site-b.csv', 'shared'));
     expect(second.code).toBe(2);
     expect(second.stderr).toMatch(new RegExp(`is in use by process ${first.child.pid} \\(cohort client.*its own --data-dir`));
     first.child.kill('SIGTERM');
@@ -116,30 +87,12 @@ describe('cohort client, started wrong', () => {
     const dir = tempDir('cohort-client-');
     writeExampleFolder(dir);
     writeFileSync(join(dir, 'narrow.csv'), syntheticCsv({ seed: 3, count: 200, numFeatures: 5, numClasses: 2 }));
-    const coordinator = runCohort([
-      'coordinator',
-      '--port',
-      '0',
-      '--model',
-      'mlp',
-      '--num-features',
-      '10',
-      '--num-classes',
-      '2',
-      '--rounds',
-      '2',
-      '--min-clients',
-      '2',
-      '--data-dir',
-      join(dir, 'coordinator'),
-    ]);
+    const coordinator = coordinatorFor(dir, 2);
     const { url } = await listeningOn(coordinator);
-    const misfit = await client(['--server', url, '--data', join(dir, 'narrow.csv'), '--label', 'label', '--data-dir', join(dir, 'n')]);
+    const misfit = await client(siteArgs(dir, url, 'narrow.csv', 'n'));
     expect(misfit.code).toBe(2);
     expect(misfit.stderr).toMatch(/this client's data has 5 features, but the coordinator's model takes 10/);
-    const sites = ['site-a', 'site-b'].map((s) =>
-      runCohort(['client', '--server', url, '--data', join(dir, `${s}.csv`), '--label', 'label', '--data-dir', join(dir, s)]),
-    );
+    const sites = ['site-a', 'site-b'].map((s) => runCohort(['client', ...siteArgs(dir, url, `${s}.csv`, s)]));
     expect(await coordinator.exited).toBe(0);
     expect(await Promise.all(sites.map((s) => s.exited))).toEqual([0, 0]);
   }, 120_000);

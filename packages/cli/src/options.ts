@@ -1,6 +1,6 @@
 /** Shared flag parsing: typed parsers, and `--config FILE` whose JSON keys mirror the flags. */
 import { readFileSync } from 'node:fs';
-import { InvalidArgumentError, type Command } from 'commander';
+import { InvalidArgumentError, type Command, type Option } from 'commander';
 import { EXIT_CODES } from './exit-codes';
 
 export function integer(min: number, max = Number.MAX_SAFE_INTEGER) {
@@ -59,20 +59,11 @@ export function resolveWithConfig<T extends object>(command: Command, fallbackCo
   } catch (error) {
     return usageError(command, `cannot read config file ${path}: ${(error as Error).message}`);
   }
-  const known = new Map(command.options.map((o) => [o.attributeName(), o]));
   const merged: Record<string, unknown> = { ...options };
   for (const [key, value] of Object.entries(file)) {
-    const name = key.replace(/-([a-z])/g, (_, c: string) => c.toUpperCase());
-    const option = known.get(name);
-    if (!option && RECORDED_FACTS.has(name)) continue;
-    if (!option || INVOCATION_KEYS.has(name)) usageError(command, `config file ${path}: unknown key "${key}"`);
-    if (command.getOptionValueSource(name) === 'cli') continue;
-    try {
-      const checkable = (typeof value === 'string' || typeof value === 'number') && option.parseArg;
-      merged[name] = checkable ? option.parseArg!(String(value), undefined) : value;
-    } catch (error) {
-      usageError(command, `config file ${path}: "${key}" (${option.long}): ${(error as Error).message}`);
-    }
+    const option = settingOption(command, key, `config file ${path}`, RECORDED_FACTS);
+    if (option && command.getOptionValueSource(option.attributeName()) !== 'cli')
+      merged[option.attributeName()] = checked(command, option, key, value, `config file ${path}`);
   }
   return merged as T;
 }
@@ -97,19 +88,34 @@ export function printConfig(flags: object & { printConfig?: boolean }): boolean 
  * defaults: a flag given on the command line or set by a config file keeps its value.
  */
 export function withDefaults<T extends object>(command: Command, flags: T, defaults: Record<string, unknown>, origin: string): T {
-  const known = new Map(command.options.map((o) => [o.attributeName(), o]));
   const merged = { ...flags } as Record<string, unknown>;
   for (const [key, value] of Object.entries(defaults)) {
-    const name = key.replace(/-([a-z])/g, (_, c: string) => c.toUpperCase());
-    const option = known.get(name);
-    if (!option || INVOCATION_KEYS.has(name)) usageError(command, `${origin}: defaults has an unknown key "${key}"`);
-    if (command.getOptionValueSource(name) === 'cli' || merged[name] !== option.defaultValue) continue;
-    try {
-      const checkable = (typeof value === 'string' || typeof value === 'number') && option.parseArg;
-      merged[name] = checkable ? option.parseArg!(String(value), undefined) : value;
-    } catch (error) {
-      usageError(command, `${origin}: defaults "${key}" (${option.long}): ${(error as Error).message}`);
-    }
+    const option = settingOption(command, key, `${origin} defaults`, new Set())!;
+    const name = option.attributeName();
+    if (command.getOptionValueSource(name) !== 'cli' && merged[name] === option.defaultValue)
+      merged[name] = checked(command, option, key, value, `${origin} defaults`);
   }
   return merged as T;
+}
+
+/**
+ * The flag a settings key (kebab-case as the flag, or camelCase) stands for; undefined for a key in
+ * `skipped`; a usage error naming `origin` for any other key no flag takes.
+ */
+function settingOption(command: Command, key: string, origin: string, skipped: ReadonlySet<string>): Option | undefined {
+  const name = key.replace(/-([a-z])/g, (_, c: string) => c.toUpperCase());
+  const option = command.options.find((o) => o.attributeName() === name);
+  if (!option && skipped.has(name)) return undefined;
+  if (!option || INVOCATION_KEYS.has(name)) return usageError(command, `${origin}: unknown key "${key}"`);
+  return option;
+}
+
+/** A setting's value through its flag's own parser (a string or number), or as it is (a boolean, a list). */
+function checked(command: Command, option: Option, key: string, value: unknown, origin: string): unknown {
+  try {
+    const checkable = (typeof value === 'string' || typeof value === 'number') && option.parseArg;
+    return checkable ? option.parseArg!(String(value), undefined) : value;
+  } catch (error) {
+    return usageError(command, `${origin}: "${key}" (${option.long}): ${(error as Error).message}`);
+  }
 }

@@ -1,4 +1,4 @@
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Command, Option } from 'commander';
 import type { Logger } from 'pino';
@@ -212,10 +212,7 @@ async function maskedExamples(flags: Flags, logger: Logger): Promise<Examples> {
  * privacy budget), the second taking over the first's connection.
  */
 async function lockDataDir(dir: string): Promise<void> {
-  const [{ mkdirSync }, { DirectoryLock, DirectoryInUseError }] = await Promise.all([
-    import('node:fs'),
-    import('@cohort/simulations/directory-lock'),
-  ]);
+  const { DirectoryLock, DirectoryInUseError } = await import('@cohort/simulations/directory-lock');
   mkdirSync(dir, { recursive: true });
   try {
     DirectoryLock.acquire(dir, 'cohort client');

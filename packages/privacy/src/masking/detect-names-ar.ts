@@ -12,6 +12,7 @@
  * (`عبد السلام`, `نصحي بن عبد السلام`).
  */
 import type { EntitySpan } from './entities';
+import { ARABIC_TITLES } from './name-words';
 
 /** About 120 common Arabic given names, compiled by hand. */
 export const AR_GIVEN_NAMES: ReadonlySet<string> = new Set(
@@ -28,24 +29,7 @@ export const AR_GIVEN_NAMES: ReadonlySet<string> = new Set(
 );
 
 const WORD = String.raw`[\p{Script=Arabic}\p{M}]+`;
-const TITLES = [
-  'السيد',
-  'السيدة',
-  'الآنسة',
-  'الدكتور',
-  'الدكتورة',
-  'د.',
-  'الأستاذ',
-  'الأستاذة',
-  'المهندس',
-  'المهندسة',
-  'الشيخ',
-  'الحاج',
-  'الحاجة',
-  'سيد',
-  'سيدة',
-  'دكتور',
-];
+const TITLES = [...ARABIC_TITLES, 'الحاج', 'الحاجة', 'سيد', 'سيدة', 'دكتور'];
 const PERSON_WORDS = [
   'المريض',
   'المريضة',

@@ -48,6 +48,21 @@ export const PERSON_AFTER = words(`
   aradı arayacak görüşecek dedi yazdı
 `);
 
+/** Arabic titles before a name (`السيد`, `الدكتورة`, `المهندس`), shared with the Arabic name detector. */
+export const ARABIC_TITLES = [
+  'السيد',
+  'السيدة',
+  'الآنسة',
+  'الدكتور',
+  'الدكتورة',
+  'د.',
+  'الأستاذ',
+  'الأستاذة',
+  'المهندس',
+  'المهندسة',
+  'الشيخ',
+];
+
 /** Words after which a name follows in Devanagari or Arabic text (`मरीज़`, `المريض`, `مرحبا`). */
 export const PERSON_BEFORE_NON_LATIN = [
   'मरीज़',
@@ -61,17 +76,7 @@ export const PERSON_BEFORE_NON_LATIN = [
   'مرحبا',
   'عزيزي',
   'عزيزتي',
-  'السيد',
-  'السيدة',
-  'الآنسة',
-  'الدكتور',
-  'الدكتورة',
-  'د.',
-  'الأستاذ',
-  'الأستاذة',
-  'المهندس',
-  'المهندسة',
-  'الشيخ',
+  ...ARABIC_TITLES,
   'اتصل',
   'اتصلت',
   'قال',
