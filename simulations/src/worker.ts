@@ -1,15 +1,17 @@
 /** A training worker: holds the shared dataset and one model per topology, serves jobs in turn. */
 import { parentPort, workerData } from 'node:worker_threads';
-import { ModelCache, evaluateLocally, fitLocally, initBackend, initialModel, selectRows, type Examples } from '@cohort/client/training';
+import { ModelCache, evaluateLocally, fitLocally, initBackend, initialModel, type Examples } from '@cohort/client/training';
+import { RowGather } from './data/dataset';
 import type { WorkerInit, WorkerJob, WorkerReply } from './worker-protocol';
 
 const init = workerData as WorkerInit;
 const cache = new ModelCache();
+// The pool sends a worker its next job only when the last one is answered, so one set of row buffers serves all.
+const rows = new RowGather();
 const port = parentPort!;
 
 function examples(split: WorkerInit['train'], indices: Int32Array): Examples {
-  const groups = split.groups && init.groupNames ? { groups: split.groups, groupNames: init.groupNames } : {};
-  return selectRows({ x: split.x, y: split.y, count: split.count, numFeatures: init.numFeatures, ...groups }, indices);
+  return rows.select(split, init.numFeatures, indices, init.groupNames);
 }
 
 async function run(job: WorkerJob): Promise<Exclude<WorkerReply, { ready: true }>> {

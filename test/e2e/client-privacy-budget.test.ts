@@ -13,7 +13,7 @@ import {
 } from '@cohort/client';
 import { Store, type DpOptions, type RoundRecord } from '@cohort/coordinator';
 import { RdpAccountant } from '@cohort/privacy';
-import { createRng, partition, type Dataset } from '@cohort/simulations';
+import { createRng, featureValues, partition, type Dataset } from '@cohort/simulations';
 import { quiet, startCoordinator, syntheticData, tempDir, waitUntil } from '../helpers/federation';
 
 const DELTA = 1e-5;
@@ -38,7 +38,12 @@ class Observed {
     const rng = createRng(7);
     const trainParts = partition(dataset.train.y, shards, 'iid', rng.fork('train'));
     const evalParts = partition(dataset.test.y, shards, 'iid', rng.fork('eval'));
-    const table = (split: Dataset['train']): Examples => ({ x: split.x, y: split.y, count: split.count, numFeatures: dataset.numFeatures });
+    const table = (split: Dataset['train']): Examples => ({
+      x: featureValues(split, dataset.numFeatures),
+      y: split.y,
+      count: split.count,
+      numFeatures: dataset.numFeatures,
+    });
     this.client = createClient({
       serverUrl: url,
       trainer: new LocalTrainer({

@@ -1,7 +1,10 @@
 /** The MNIST digits the default simulation trains on (loads and splits 10,000 images: e2e tier). */
+import { readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { dirname, join } from 'node:path';
 import { describe, expect, it, vi } from 'vitest';
 import type { Split } from '@cohort/simulations';
-import { loadDataset, loadMnist } from '@cohort/simulations';
+import { featureValues, loadDataset, loadMnist } from '@cohort/simulations';
 import { classCounts, sameBytes } from '../helpers/arrays';
 
 /** Examples per digit in the `mnist` package's files (0.json … 9.json). */
@@ -32,7 +35,7 @@ describe('loadMnist', () => {
     for (const split of [mnist.train, mnist.test]) {
       let min = Infinity;
       let max = -Infinity;
-      for (const v of split.x) {
+      for (const v of featureValues(split, 784)) {
         if (v < min) min = v;
         if (v > max) max = v;
       }
@@ -40,10 +43,25 @@ describe('loadMnist', () => {
       expect(max).toBeLessThanOrEqual(1);
       expect(max).toBeGreaterThan(0.9);
     }
-    const key = (split: Split, i: number) => Buffer.from(split.x.buffer, i * 784 * 4, 784 * 4).toString('base64');
+    const key = (split: Split, i: number) => Array.from(featureValues(split, 784, i, i + 1)).join();
     const trainImages = new Set(Array.from({ length: 8000 }, (_, i) => key(mnist.train, i)));
     for (let i = 0; i < 2000; i++) expect(trainImages.has(key(mnist.test, i))).toBe(false);
     expect(new Set(mnist.train.y.subarray(0, 100)).size).toBe(10);
+  });
+
+  it("keeps the pixels as codes that give back the files' float32 values exactly", async () => {
+    const mnist = await loadMnist();
+    expect(mnist.train.x).toBeInstanceOf(Uint16Array); // half the memory of float32
+    const digit = mnist.train.y[0]!;
+    const file = join(dirname(createRequire(import.meta.url).resolve('mnist/package.json')), 'src', 'digits', `${digit}.json`);
+    const { data } = JSON.parse(readFileSync(file, 'utf8')) as { data: number[] };
+    const images = new Set(
+      Array.from({ length: data.length / 784 }, (_, i) => Array.from(Float32Array.from(data.slice(i * 784, (i + 1) * 784))).join()),
+    );
+    for (const i of [0, 1, 2]) {
+      if (mnist.train.y[i] !== digit) continue;
+      expect(images.has(Array.from(featureValues(mnist.train, 784, i, i + 1)).join())).toBe(true);
+    }
   });
 
   it('returns the cached instance, and re-reading gives the same fixed split', async () => {

@@ -22,6 +22,7 @@ import { FedAvg, FedMedian, FedTrimmedAvg, Krum, type Coordinator, type RunOutco
 import { LocalTrainer, createClient, initialModel, selectRows, type CohortClient, type Examples, type Trainer } from '@cohort/client';
 import { PROTOCOL_VERSION, elementCount, encodeTensors } from '@cohort/protocol';
 import { RawClient, honestClients, quiet, startCoordinator, syntheticData, tempDir } from '../helpers/federation';
+import { featureValues } from '@cohort/simulations';
 
 const dataset = syntheticData(1);
 const ROUNDS = 3;
@@ -81,7 +82,7 @@ function hugeUpdateClient(url: string): RawClient {
 /** Trains honestly on a shard of its own, then sends −10 × its update, claiming a million examples. */
 function signFlipClient(url: string): CohortClient {
   const table = (split: typeof dataset.train): Examples => ({
-    x: split.x,
+    x: featureValues(split, dataset.numFeatures),
     y: split.y,
     count: split.count,
     numFeatures: dataset.numFeatures,

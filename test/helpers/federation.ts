@@ -29,7 +29,7 @@ import {
   type UpdateMessage,
 } from '@cohort/protocol';
 import { signMessage, type DeviceIdentity } from '@cohort/privacy/identity';
-import { createRng, makeSynthetic, partition, type Dataset } from '@cohort/simulations';
+import { createRng, featureValues, makeSynthetic, partition, type Dataset } from '@cohort/simulations';
 
 export const quiet = pino({ level: 'silent' });
 
@@ -68,7 +68,7 @@ export function writeClientCsv(dataset: Dataset, dir: string, index: number, cli
   const header = [...Array.from({ length: dataset.numFeatures }, (_, j) => `f${j}`), 'label'].join(',');
   const rows: string[] = [header];
   for (let i = index; i < dataset.train.count; i += clients) {
-    const features = Array.from(dataset.train.x.subarray(i * dataset.numFeatures, (i + 1) * dataset.numFeatures), (v) => v.toFixed(6));
+    const features = Array.from(featureValues(dataset.train, dataset.numFeatures, i, i + 1), (v) => v.toFixed(6));
     rows.push([...features, String(dataset.train.y[i])].join(','));
   }
   const path = join(dir, `client-${index}.csv`);
@@ -88,7 +88,12 @@ export function honestClients(
   const rng = createRng(7);
   const trainParts = partition(dataset.train.y, count, 'iid', rng.fork('train'));
   const evalParts = partition(dataset.test.y, count, 'iid', rng.fork('eval'));
-  const table = (split: Dataset['train']): Examples => ({ x: split.x, y: split.y, count: split.count, numFeatures: dataset.numFeatures });
+  const table = (split: Dataset['train']): Examples => ({
+    x: featureValues(split, dataset.numFeatures),
+    y: split.y,
+    count: split.count,
+    numFeatures: dataset.numFeatures,
+  });
   return trainParts.map((part, i) =>
     createClient({
       serverUrl: url,

@@ -2,11 +2,12 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import type { Dataset } from '@cohort/simulations';
-import { SimulationError } from '@cohort/simulations';
+import type { Dataset, Split } from '@cohort/simulations';
+import { SimulationError, featureValues } from '@cohort/simulations';
 import { loadDataset } from '@cohort/simulations';
 import { makeSynthetic } from '@cohort/simulations';
 import { classCounts, sameBytes } from '../helpers/arrays';
+import { RowGather } from '../../simulations/src/data/dataset';
 
 /**
  * Multinomial logistic regression by full-batch gradient descent: a baseline written with plain
@@ -14,6 +15,7 @@ import { classCounts, sameBytes } from '../helpers/arrays';
  */
 function softmaxRegressionAccuracy(data: Dataset, epochs = 150, rate = 0.5): number {
   const { numFeatures: d, numClasses: k, train, test } = data;
+  const [trainX, testX] = [featureValues(train, d), featureValues(test, d)];
   const w = new Float64Array(k * (d + 1));
   const grad = new Float64Array(w.length);
   const logits = new Float64Array(k);
@@ -27,13 +29,13 @@ function softmaxRegressionAccuracy(data: Dataset, epochs = 150, rate = 0.5): num
   for (let epoch = 0; epoch < epochs; epoch++) {
     grad.fill(0);
     for (let i = 0; i < train.count; i++) {
-      scores(train.x, i);
+      scores(trainX, i);
       const max = Math.max(...logits);
       let z = 0;
       for (let c = 0; c < k; c++) z += Math.exp(logits[c]! - max);
       for (let c = 0; c < k; c++) {
         const err = Math.exp(logits[c]! - max) / z - (train.y[i] === c ? 1 : 0);
-        for (let f = 0; f < d; f++) grad[c * (d + 1) + f]! += err * train.x[i * d + f]!;
+        for (let f = 0; f < d; f++) grad[c * (d + 1) + f]! += err * trainX[i * d + f]!;
         grad[c * (d + 1) + d]! += err;
       }
     }
@@ -41,7 +43,7 @@ function softmaxRegressionAccuracy(data: Dataset, epochs = 150, rate = 0.5): num
   }
   let correct = 0;
   for (let i = 0; i < test.count; i++) {
-    scores(test.x, i);
+    scores(testX, i);
     if (logits.indexOf(Math.max(...logits)) === test.y[i]) correct++;
   }
   return correct / test.count;
@@ -131,5 +133,43 @@ describe('loadDataset', () => {
     const error = await loadDataset(`csv:${join(dir, 'absent.csv')}`, { seed: 1, label: 'y' }).catch((e: unknown) => e);
     expect(error).toMatchObject({ code: 'INVALID_DATA', cause: { code: 'FILE_UNREADABLE' } });
     expect((error as Error).message).toContain('absent.csv');
+  });
+});
+
+describe('coded features (MNIST keeps its greys as 16-bit codes)', () => {
+  const levels = Float32Array.from([0, 0.25, 0.5, 1]);
+  const coded: Split = {
+    x: Uint16Array.from([0, 1, 2, 3, 3, 2]),
+    levels,
+    y: Int32Array.from([4, 5, 6]),
+    count: 3,
+    groups: Int32Array.from([0, 1, 0]),
+  };
+  const floats: Split = { x: Float32Array.from([0.5, 1.5, 2.5, 3.5, 4.5, 5.5]), y: Int32Array.from([1, 2, 3]), count: 3 };
+
+  it('reads codes back as their levels, and float features as a view', () => {
+    expect(Array.from(featureValues(coded, 2))).toEqual([0, 0.25, 0.5, 1, 1, 0.5]);
+    expect(Array.from(featureValues(coded, 2, 1, 2))).toEqual([0.5, 1]);
+    const view = featureValues(floats, 2, 1, 3);
+    expect(view.buffer).toBe(floats.x.buffer);
+    expect(Array.from(view)).toEqual([2.5, 3.5, 4.5, 5.5]);
+  });
+
+  it('gathers rows in the order asked into buffers it reuses, with groups only when named', () => {
+    const gather = new RowGather();
+    const first = gather.select(coded, 2, [2, 0], ['a', 'b']);
+    expect(Array.from(first.x)).toEqual([1, 0.5, 0, 0.25]);
+    expect(Array.from(first.y)).toEqual([6, 4]);
+    expect(Array.from(first.groups!)).toEqual([0, 0]);
+    expect(first.groupNames).toEqual(['a', 'b']);
+    const second = gather.select(floats, 2, [1]);
+    expect(second.x.buffer).toBe(first.x.buffer); // no new allocation for a smaller job
+    expect(Array.from(second.x)).toEqual([2.5, 3.5]);
+    expect(second).toMatchObject({ count: 1, numFeatures: 2 });
+    expect(second.groups).toBeUndefined();
+  });
+
+  it('refuses codes without their levels', () => {
+    expect(() => featureValues({ ...coded, levels: undefined }, 2)).toThrow(/levels/);
   });
 });

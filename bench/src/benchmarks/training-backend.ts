@@ -23,13 +23,14 @@ export async function prepare({
 }): Promise<string> {
   const tf = await import('@tensorflow/tfjs');
   const { buildPreset, fitLocally, initBackend, selectRows } = await import('@cohort/client');
-  const { loadMnist } = await import('@cohort/simulations');
+  const { featureValues, loadMnist } = await import('@cohort/simulations');
   fit = fitLocally;
   const chosen = await initBackend(backend);
   if (chosen !== backend || tf.getBackend() !== backend) throw new Error(`backend ${backend} is unavailable (initBackend chose ${chosen})`);
   const mnist = await loadMnist();
   const rows = (n: number) => Int32Array.from({ length: n }, (_, i) => i);
-  const data = selectRows({ ...mnist.train, numFeatures: mnist.numFeatures }, rows(examples));
+  const { y, count } = mnist.train;
+  const data = selectRows({ x: featureValues(mnist.train, mnist.numFeatures), y, count, numFeatures: mnist.numFeatures }, rows(examples));
   const model = buildPreset('mnist-2nn', { numFeatures: mnist.numFeatures, numClasses: mnist.numClasses }, 0);
   state = { model, global: model.getWeights().map((w) => w.dataSync() as Float32Array), data, numClasses: mnist.numClasses };
   const warm = selectRows(data, rows(Math.min(200, examples)));

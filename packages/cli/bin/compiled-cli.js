@@ -16,11 +16,14 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 
 const ROOT = resolve(fileURLToPath(new URL('../../../', import.meta.url)));
 const ENTRY = fileURLToPath(new URL('../src/main.ts', import.meta.url));
+// The simulation's training worker, compiled too: a worker thread started from TypeScript would load
+// tsx and keep its transformed sources, some 30 MB a thread (see simulations/src/worker-pool.ts).
+const WORKER_ENTRY = fileURLToPath(new URL('../../../simulations/src/worker.ts', import.meta.url));
 const THIS_FILE = fileURLToPath(import.meta.url);
 // Under the CLI package, so that Node resolves the bundle's external imports as the CLI's own.
 const CACHE = fileURLToPath(new URL('../node_modules/.cache/cohort-cli/', import.meta.url));
 const MANIFEST = join(CACHE, 'manifest.json');
-const MANIFEST_VERSION = 1;
+const MANIFEST_VERSION = 2;
 /** Superseded builds are removed only when older than this, in case a long run still imports their chunks. */
 const KEEP_OLD_BUILDS_MS = 24 * 3600 * 1000;
 
@@ -48,7 +51,8 @@ function freshBuild() {
     if (now === null || now[0] !== recorded[0] || now[1] !== recorded[1]) return null;
   }
   const main = join(CACHE, manifest.build, 'main.js');
-  return signature(main) === null ? null : pathToFileURL(main).href;
+  if (signature(main) === null || signature(join(CACHE, manifest.build, 'worker.js')) === null) return null;
+  return pathToFileURL(main).href;
 }
 
 /** `import.meta.url` and friends, as the source file itself would see them (worker entries, data files). */
@@ -133,7 +137,10 @@ async function build() {
   try {
     const result = await esbuild.build({
       absWorkingDir: ROOT,
-      entryPoints: { main: ENTRY },
+      entryPoints: { main: ENTRY, worker: WORKER_ENTRY },
+      // Every output file knows its own URL, which the sources' pinned import.meta.url no longer
+      // gives: the worker pool starts worker.js from beside it.
+      banner: { js: 'const __cohortBundleUrl = import.meta.url;' },
       outdir: scratch,
       bundle: true,
       splitting: true,

@@ -2,7 +2,7 @@
  * Chooses the fastest TensorFlow.js backend this machine has: tfjs-node (native libtensorflow, an
  * optional dependency) if it installed, else WebAssembly, else the pure-JS cpu backend.
  */
-import * as tf from '@tensorflow/tfjs';
+import * as tf from './tf';
 import { registerWasmKernels } from './wasm-kernels';
 
 export type BackendName = 'tensorflow' | 'wasm' | 'cpu';
@@ -61,7 +61,7 @@ function missingGradientKernel(model: tf.LayersModel): string | undefined {
   try {
     tf.tidy(() => {
       const input = tf.zeros(model.inputs[0]!.shape.map((d) => d ?? 1));
-      tf.variableGrads(() => (model.apply(input) as tf.Tensor).sum() as tf.Scalar);
+      tf.variableGrads(() => tf.sum(model.apply(input) as tf.Tensor) as tf.Scalar);
     });
     return undefined;
   } catch (error) {

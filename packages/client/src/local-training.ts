@@ -4,7 +4,7 @@
  * (Li et al., "Federated Optimization in Heterogeneous Networks", MLSys 2020), and evaluation that
  * returns counts, never predictions.
  */
-import * as tf from '@tensorflow/tfjs';
+import * as tf from './tf';
 import { xoroshiro128plus } from 'pure-rand/generator/xoroshiro128plus';
 import type { FitConfig, FitMetrics } from '@cohort/protocol';
 import { BatchBuffers, shuffle, type Examples } from './examples';
@@ -83,6 +83,7 @@ export async function fitLocally(
             losses.push(tf.keep(value));
             predictions.push(tf.keep(tf.argMax(probs!, 1)));
           }
+          probs!.dispose(); // kept out of computeGradients' scope, so no tidy disposes it
         });
         if (Date.now() - lastYield > YIELD_EVERY_MS) {
           await new Promise((resolve) => setImmediate(resolve));
@@ -201,7 +202,7 @@ export async function evaluateLocally(
 const meanCrossEntropy = tf.customGrad(((labels: tf.Tensor, probs: tf.Tensor, save: tf.GradSaveFunc) => {
   save([labels, probs]);
   return {
-    value: crossEntropy(labels, probs).mean() as tf.Scalar,
+    value: tf.mean(crossEntropy(labels, probs)) as tf.Scalar,
     gradFunc: (dy: tf.Tensor, [y, p]: tf.Tensor[]) => {
       const clipped = tf.clipByValue(p!, EPSILON, 1 - EPSILON);
       const inside = tf.where(tf.equal(clipped, p!), tf.div(y!, clipped), tf.zerosLike(clipped));

@@ -4,7 +4,7 @@
  * backend), written in plain TypeScript over the wasm heap; and, over its own, an Identity that shares
  * instead of copying and the matrix products of `wasm-matmul.ts`.
  */
-import * as tf from '@tensorflow/tfjs';
+import * as tf from './tf';
 import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
 import { registerWasmProducts } from './wasm-matmul';
 

@@ -12,7 +12,7 @@
  * (B is assumed fresh, as in training), and a transposed operand is materialised by the backend's
  * Transpose kernel first; the GEMM itself is always the backend's untransposed BatchMatMul.
  */
-import * as tf from '@tensorflow/tfjs';
+import * as tf from './tf';
 import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
 
 /** Packing one element of B for XNNPACK, relative to transposing one element (~10 ns vs ~2 ns measured). */

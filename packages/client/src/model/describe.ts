@@ -1,6 +1,6 @@
 import { readFileSync, existsSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import * as tf from '@tensorflow/tfjs';
+import * as tf from '../tf';
 import type { NamedTensor, TensorSpec } from '@cohort/protocol';
 import { ClientError } from '../errors';
 import { buildPreset, isPreset, MODEL_PRESETS, type ModelShape } from './presets';

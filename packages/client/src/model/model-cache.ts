@@ -1,4 +1,4 @@
-import * as tf from '@tensorflow/tfjs';
+import * as tf from '../tf';
 import { buildTrainable } from '../backend';
 import { ClientError } from '../errors';
 

@@ -4,7 +4,7 @@
  * flat feature vectors and ends in a softmax over the classes. Layers have fixed names so that
  * weight names do not depend on how many models a process has built.
  */
-import * as tf from '@tensorflow/tfjs';
+import * as tf from '../tf';
 import { ClientError } from '../errors';
 
 export const MODEL_PRESETS = ['mlp', 'mnist-2nn', 'mnist-cnn'] as const;
