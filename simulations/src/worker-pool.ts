@@ -3,8 +3,14 @@ import type { EvaluateOutcome, FitOutcome, FitTask, ModelTask } from '@cohort/cl
 import type { ModelDescriptionData } from '@cohort/client/training';
 import type { WorkerInit, WorkerJob, WorkerOutcome, WorkerReply } from './worker-protocol';
 
+/** A job as submitted: its task still holds the weights, which dispatch sends or leaves out. */
+type SubmittedJob =
+  | { id: number; kind: 'fit'; clientIndex: number; task: FitTask }
+  | { id: number; kind: 'evaluate'; clientIndex: number; task: ModelTask }
+  | Extract<WorkerJob, { kind: 'describe' }>;
+
 interface Pending {
-  job: WorkerJob;
+  job: SubmittedJob;
   resolve: (outcome: WorkerOutcome) => void;
   reject: (error: Error) => void;
 }
@@ -37,6 +43,8 @@ export class WorkerPool {
   private readonly idle: Worker[] = [];
   private readonly queue: Pending[] = [];
   private readonly running = new Map<number, Pending>();
+  /** A copy of the weights each worker was last sent, all tensors end to end. */
+  private readonly sentWeights = new Map<Worker, Float32Array>();
   private nextId = 0;
 
   constructor(size: number, init: WorkerInit) {
@@ -86,7 +94,7 @@ export class WorkerPool {
     this.failAll(new Error('the worker pool was closed'));
   }
 
-  private submit(job: WorkerJob): Promise<WorkerOutcome> {
+  private submit(job: SubmittedJob): Promise<WorkerOutcome> {
     return new Promise((resolve, reject) => {
       this.queue.push({ job, resolve, reject });
       this.dispatch();
@@ -98,8 +106,23 @@ export class WorkerPool {
       const worker = this.idle.pop()!;
       const pending = this.queue.shift()!;
       this.running.set(pending.job.id, pending);
-      worker.postMessage(pending.job);
+      worker.postMessage(this.message(worker, pending.job));
     }
+  }
+
+  /** The job as the worker receives it: without its weights when the worker holds them already. */
+  private message(worker: Worker, job: SubmittedJob): WorkerJob {
+    if (job.kind === 'describe') return job;
+    const sent = this.sentWeights.get(worker);
+    const held = sent !== undefined && sameValues(sent, job.task.weights);
+    if (!held) this.sentWeights.set(worker, concatenate(job.task.weights));
+    const weights = held ? null : job.task.weights;
+    if (job.kind === 'fit') {
+      const { weights: _sent, ...task } = job.task;
+      return { ...job, task, weights };
+    }
+    const { weights: _sent, ...task } = job.task;
+    return { ...job, task, weights };
   }
 
   private settle(worker: Worker, reply: Exclude<WorkerReply, { ready: true }>): void {
@@ -121,4 +144,26 @@ export class WorkerPool {
     this.running.clear();
     this.queue.length = 0;
   }
+}
+
+/** Whether `flat` holds exactly the bytes of `tensors`, end to end. */
+function sameValues(flat: Float32Array, tensors: readonly Float32Array[]): boolean {
+  if (tensors.reduce((n, t) => n + t.length, 0) !== flat.length) return false;
+  let offset = 0;
+  for (const t of tensors) {
+    const mine = Buffer.from(flat.buffer, flat.byteOffset + offset * 4, t.byteLength);
+    if (!mine.equals(Buffer.from(t.buffer, t.byteOffset, t.byteLength))) return false;
+    offset += t.length;
+  }
+  return true;
+}
+
+function concatenate(tensors: readonly Float32Array[]): Float32Array {
+  const flat = new Float32Array(tensors.reduce((n, t) => n + t.length, 0));
+  let offset = 0;
+  for (const t of tensors) {
+    flat.set(t, offset);
+    offset += t.length;
+  }
+  return flat;
 }

@@ -8,6 +8,8 @@ const init = workerData as WorkerInit;
 const cache = new ModelCache();
 // The pool sends a worker its next job only when the last one is answered, so one set of row buffers serves all.
 const rows = new RowGather();
+/** The weights of the last job that carried them (a job without weights uses these). */
+let weights: Float32Array[] | undefined;
 const port = parentPort!;
 
 function examples(split: WorkerInit['train'], indices: Int32Array): Examples {
@@ -20,17 +22,13 @@ async function run(job: WorkerJob): Promise<Exclude<WorkerReply, { ready: true }
       const outcome = await initialModel(job.spec, { numFeatures: job.numFeatures, numClasses: job.numClasses }, job.seed);
       return { id: job.id, ok: true, outcome };
     }
+    if (job.weights) weights = job.weights;
+    if (!weights) throw new Error('a job without weights reached a worker that has none');
     const model = await cache.get(job.task.topology);
     const outcome =
       job.kind === 'fit'
-        ? await fitLocally(
-            model,
-            job.task.weights,
-            examples(init.train, init.trainParts[job.clientIndex]!),
-            job.task.config,
-            job.task.numClasses,
-          )
-        : await evaluateLocally(model, job.task.weights, examples(init.test, init.evalParts[job.clientIndex]!), job.task.numClasses);
+        ? await fitLocally(model, weights, examples(init.train, init.trainParts[job.clientIndex]!), job.task.config, job.task.numClasses)
+        : await evaluateLocally(model, weights, examples(init.test, init.evalParts[job.clientIndex]!), job.task.numClasses);
     return { id: job.id, ok: true, outcome };
   } catch (error) {
     return { id: job.id, ok: false, message: (error as Error).message };
