@@ -157,7 +157,7 @@ async function simulate(command: Command): Promise<void> {
     if (s.resumedFrom !== undefined)
       process.stderr.write(`cohort simulate: resuming from round ${s.resumedFrom + 1} of ${s.rounds} (${s.resumedFrom} committed)\n`);
     process.stderr.write(
-      `cohort simulate: ${simulation.config.dataset}, ${simulation.config.model}, ${s.clients} clients (${flags.partition}), ${s.rounds} rounds, backend ${s.backend}, ${simulation.config.workers} workers\n`,
+      `cohort simulate: ${simulation.config.dataset}, ${simulation.config.model}, ${plural(s.clients, 'client')} (${flags.partition}), ${plural(s.rounds, 'round')}, backend ${s.backend}, ${plural(simulation.config.workers, 'worker')}\n`,
     );
     progress = createProgress(s.rounds);
   });
@@ -217,4 +217,8 @@ async function writeRunReport(runDir: string): Promise<string | undefined> {
     process.stderr.write(`cohort simulate: report.html not written: ${(error as Error).message}\n`);
     return undefined;
   }
+}
+
+function plural(count: number, noun: string): string {
+  return `${count} ${noun}${count === 1 ? '' : 's'}`;
 }
