@@ -60,12 +60,20 @@ describe('cohort bin: the bundle cache (in a scratch copy of the layout)', () =>
     60,
   );
   write(source('lib/message.ts'), `export const message = (): string => 'first';\n`, 60);
+  mkdirSync(join(repo, 'simulations/src'), { recursive: true });
+  write(
+    join(repo, 'simulations/src/worker.ts'),
+    `import { message } from '../../packages/cli/src/lib/message';\nconsole.log('worker', message());\n`,
+    60,
+  );
   afterAll(() => rmSync(repo, { recursive: true, force: true }));
 
   it('builds once, reuses the build while nothing changed, and rebuilds when a source changes', async () => {
     const first = await node(bin);
     expect(first.stdout.trim()).toBe(`first ${join(repo, 'packages/cli/src/')}`); // import.meta.url is the source's own
     expect(builds()).toHaveLength(1);
+    // The simulation's training worker is compiled beside the CLI, from the same sources.
+    expect((await node(join(cache, builds()[0]!, 'worker.js'))).stdout.trim()).toBe('worker first');
     expect((await node(bin)).stdout).toBe(first.stdout);
     expect(builds()).toHaveLength(1);
 

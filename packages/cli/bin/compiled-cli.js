@@ -10,7 +10,7 @@
  * Plain JavaScript: it runs before anything could compile TypeScript.
  */
 import { createHash } from 'node:crypto';
-import { mkdirSync, mkdtempSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, extname, join, relative, resolve, sep } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 
@@ -51,7 +51,7 @@ function freshBuild() {
     if (now === null || now[0] !== recorded[0] || now[1] !== recorded[1]) return null;
   }
   const main = join(CACHE, manifest.build, 'main.js');
-  if (signature(main) === null || signature(join(CACHE, manifest.build, 'worker.js')) === null) return null;
+  if (signature(main) === null || (manifest.worker && signature(join(CACHE, manifest.build, 'worker.js')) === null)) return null;
   return pathToFileURL(main).href;
 }
 
@@ -134,10 +134,12 @@ async function build() {
   const started = Date.now();
   const scratch = mkdtempSync(join(CACHE, 'tmp-'));
   const loaded = new Map();
+  // Absent only from a partial copy of the repository (the loader's own tests), which runs no simulation.
+  const worker = existsSync(WORKER_ENTRY);
   try {
     const result = await esbuild.build({
       absWorkingDir: ROOT,
-      entryPoints: { main: ENTRY, worker: WORKER_ENTRY },
+      entryPoints: worker ? { main: ENTRY, worker: WORKER_ENTRY } : { main: ENTRY },
       // Every output file knows its own URL, which the sources' pinned import.meta.url no longer
       // gives: the worker pool starts worker.js from beside it.
       banner: { js: 'const __cohortBundleUrl = import.meta.url;' },
@@ -171,7 +173,7 @@ async function build() {
     renameSync(scratch, dir);
     if (!editedDuringBuild) {
       const next = join(CACHE, `manifest-${process.pid}.tmp`);
-      writeFileSync(next, JSON.stringify({ version: MANIFEST_VERSION, build: id, inputs }));
+      writeFileSync(next, JSON.stringify({ version: MANIFEST_VERSION, build: id, worker, inputs }));
       renameSync(next, MANIFEST); // atomic: concurrent readers see the old manifest or the new one
       removeSupersededBuilds(id);
     }
