@@ -6,7 +6,7 @@ import type { WorkerInit, WorkerJob, WorkerReply } from './worker-protocol';
 
 const init = workerData as WorkerInit;
 const cache = new ModelCache();
-// The pool sends a worker its next job only when the last one is answered, so one set of row buffers serves all.
+// Jobs run one at a time (below), so one set of row buffers serves all.
 const rows = new RowGather();
 /** The weights of the last job that carried them (a job without weights uses these). */
 let weights: Float32Array[] | undefined;
@@ -36,8 +36,12 @@ async function run(job: WorkerJob): Promise<Exclude<WorkerReply, { ready: true }
 }
 
 const backend = await initBackend();
+// One job at a time, in the order sent, whatever the pool does: the row buffers and the held weights
+// belong to the job that runs.
+let previous: Promise<void> = Promise.resolve();
 port.on('message', (job: WorkerJob) => {
-  void run(job).then((reply) => {
+  previous = previous.then(async () => {
+    const reply = await run(job);
     // The tensors of a delta share one buffer: transferred once.
     const transfer =
       reply.ok === true && 'delta' in reply.outcome ? [...new Set(reply.outcome.delta.map((d) => d.buffer as ArrayBuffer))] : [];
