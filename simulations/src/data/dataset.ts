@@ -1,10 +1,9 @@
-import type { Examples } from '@cohort/client/training';
-
 /**
  * The in-memory form of a simulation dataset. Features and labels live on SharedArrayBuffers so
  * worker_threads can read them without a copy; treat a loaded dataset as read-only (loaders may
  * return a cached instance shared by every caller).
  */
+import type { Examples } from '@cohort/client/training';
 
 /** One split: `x` is row-major, `count × numFeatures`; `y[i]` is the class id of row `i`. */
 export interface Split {

