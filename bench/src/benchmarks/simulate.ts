@@ -101,7 +101,7 @@ export const run: Benchmark = async () => {
       ratios.push({
         label: 'npx cohort simulate peak RSS ÷ npm run simulate',
         value: rss.value / figures.find((f) => f.label === 'default job (B = 10): peak RSS')!.value,
-        meaning: "what npm run simulate's --max-semi-space-size=2 saves",
+        meaning: 'what the V8 flag of npm run simulate saves',
       });
     if (name.startsWith('16 clients'))
       ratios.push({
