@@ -3,7 +3,7 @@
  * Flower app): the module `DIR/cohort.app.ts` default-exports a CohortApp. Every part is optional;
  * what it leaves out comes from the flags (`--dataset`, `--model`, `--strategy`).
  */
-import type { LayersModel } from '@tensorflow/tfjs';
+import type { LayersModel } from '@tensorflow/tfjs-layers';
 import type { Strategy } from '@cohort/coordinator';
 import type { Dataset } from './data/dataset';
 import { SimulationError } from './errors';

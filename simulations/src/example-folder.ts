@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { toCsv } from '@cohort/client/data';
 import { schemaToJson } from '@cohort/client';
 import { makeSynthetic } from './data/synthetic';
-import type { Split } from './data/dataset';
+import { featureValues, type Split } from './data/dataset';
 import { defaultMaskingPolicy } from './data/pii/default-policy';
 import { generatePiiDataset } from './data/pii/pii-dataset';
 import { SimulationError } from './errors';
@@ -75,9 +75,10 @@ export function syntheticCsv(options: { seed: number; count: number; numFeatures
 
 function splitCsv(split: Split, numFeatures = FEATURES): string {
   const columns = [...Array.from({ length: numFeatures }, (_, f) => `f${f}`), 'label'];
+  const x = featureValues(split, numFeatures);
   const records = Array.from({ length: split.count }, (_, i) => {
     const row: Record<string, string> = { label: String(split.y[i]) };
-    for (let f = 0; f < numFeatures; f++) row[`f${f}`] = split.x[i * numFeatures + f]!.toFixed(5);
+    for (let f = 0; f < numFeatures; f++) row[`f${f}`] = x[i * numFeatures + f]!.toFixed(5);
     return row;
   });
   return toCsv(columns, records);

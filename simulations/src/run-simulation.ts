@@ -404,6 +404,7 @@ export class Simulation extends EventEmitter<SimulationEvents> {
         ? { strategy: this.options.strategy({ fraction: config.fraction, minClients: config.minClients, seed: config.seed }) }
         : {}),
       logger: log.child({ component: 'coordinator' }),
+      ownClients: true,
     });
     let clients: CohortClient[] = [];
     this.coordinator = coordinator;

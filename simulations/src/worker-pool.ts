@@ -44,8 +44,8 @@ export class WorkerPool {
   private readonly idle: Worker[] = [];
   private readonly queue: Pending[] = [];
   private readonly running = new Map<number, Pending>();
-  /** A copy of the weights each worker was last sent, all tensors end to end. */
-  private readonly sentWeights = new Map<Worker, Float32Array>();
+  /** A copy of the weights each worker was last sent. */
+  private readonly sentWeights = new Map<Worker, SentWeights>();
   private nextId = 0;
 
   constructor(size: number, init: WorkerInit) {
@@ -116,7 +116,7 @@ export class WorkerPool {
     if (job.kind === 'describe') return job;
     const sent = this.sentWeights.get(worker);
     const held = sent !== undefined && sameValues(sent, job.task.weights);
-    if (!held) this.sentWeights.set(worker, concatenate(job.task.weights));
+    if (!held) this.sentWeights.set(worker, copyOf(job.task.weights));
     const weights = held ? null : job.task.weights;
     if (job.kind === 'fit') {
       const { weights: _sent, ...task } = job.task;
@@ -147,24 +147,30 @@ export class WorkerPool {
   }
 }
 
-/** Whether `flat` holds exactly the bytes of `tensors`, end to end. */
-function sameValues(flat: Float32Array, tensors: readonly Float32Array[]): boolean {
-  if (tensors.reduce((n, t) => n + t.length, 0) !== flat.length) return false;
+/** The tensors' lengths and their values end to end. */
+interface SentWeights {
+  lengths: number[];
+  flat: Float32Array;
+}
+
+/** Whether `tensors` are exactly `sent`: as many tensors, each as long, the same bytes. */
+function sameValues(sent: SentWeights, tensors: readonly Float32Array[]): boolean {
+  if (tensors.length !== sent.lengths.length || tensors.some((t, i) => t.length !== sent.lengths[i])) return false;
   let offset = 0;
   for (const t of tensors) {
-    const mine = Buffer.from(flat.buffer, flat.byteOffset + offset * 4, t.byteLength);
+    const mine = Buffer.from(sent.flat.buffer, sent.flat.byteOffset + offset * 4, t.byteLength);
     if (!mine.equals(Buffer.from(t.buffer, t.byteOffset, t.byteLength))) return false;
     offset += t.length;
   }
   return true;
 }
 
-function concatenate(tensors: readonly Float32Array[]): Float32Array {
+function copyOf(tensors: readonly Float32Array[]): SentWeights {
   const flat = new Float32Array(tensors.reduce((n, t) => n + t.length, 0));
   let offset = 0;
   for (const t of tensors) {
     flat.set(t, offset);
     offset += t.length;
   }
-  return flat;
+  return { lengths: tensors.map((t) => t.length), flat };
 }

@@ -98,6 +98,20 @@ describe('fitLocally optimisers and FedProx', () => {
     expect(await initBackend('wasm')).toBe('wasm');
   });
 
+  it('leaves no tensor behind, whatever the optimiser (a client trains for hundreds of rounds)', async () => {
+    const model = softmaxRegression();
+    try {
+      await train({}, 1, model); // the first call builds what the model keeps
+      const kept = tf.memory().numTensors;
+      for (const config of [{}, { optimizer: 'momentum' as const }, { optimizer: 'adam' as const }, { proximalMu: 0.1 }]) {
+        await train(config, 4, model);
+        expect(tf.memory().numTensors, JSON.stringify(config)).toBe(kept);
+      }
+    } finally {
+      model.dispose();
+    }
+  });
+
   it('plain SGD when the config names no optimiser (messages from older coordinators)', async () => {
     const outcome = await train({}, 2);
     const expected = reference(sgd, 2);

@@ -3,7 +3,8 @@
  * the same global model, which the pool sends a worker once; these tests hold it to sending the
  * weights again whenever they differ from what that worker holds, in place or in content.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { Worker } from 'node:worker_threads';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import type { ModelTask } from '@cohort/client';
 import { WorkerPool, makeSynthetic } from '@cohort/simulations';
 
@@ -53,11 +54,29 @@ describe('WorkerPool', () => {
     expect(after).toBe(await lossOf(initial.map((t) => new Float32Array(t.length).fill(0.5))));
   }, 60_000);
 
-  it('trains from the weights a fit carries, after an evaluation of the same model', async () => {
+  it('trains a fit on held weights exactly as on weights sent with it', async () => {
     const config = { localEpochs: 1, batchSize: 8, learningRate: 0.1, seed: 5 };
     await lossOf(initial);
     const held = await pool.fit(0, { ...base, weights: initial, config });
+    await lossOf(initial.map((t) => t.map((v) => v * 2))); // the worker now holds other weights
     const sent = await pool.fit(0, { ...base, weights: initial.map((t) => Float32Array.from(t)), config });
     expect(held.delta.map((d) => Array.from(d))).toEqual(sent.delta.map((d) => Array.from(d)));
+  }, 60_000);
+
+  it('sends a worker the weights once while they stay the same', async () => {
+    const post = vi.spyOn(Worker.prototype, 'postMessage');
+    try {
+      await lossOf(initial.map((t) => t.map((v) => v / 2)));
+      await lossOf(initial.map((t) => t.map((v) => v / 2)));
+      await pool.fit(0, {
+        ...base,
+        weights: initial.map((t) => t.map((v) => v / 2)),
+        config: { localEpochs: 1, batchSize: 8, learningRate: 0.1, seed: 5 },
+      });
+      const weights = post.mock.calls.map(([job]) => (job as { weights: unknown }).weights);
+      expect(weights.map((w) => w === null)).toEqual([false, true, true]);
+    } finally {
+      post.mockRestore();
+    }
   }, 60_000);
 });

@@ -51,6 +51,8 @@ function freshBuild() {
     if (now === null || now[0] !== recorded[0] || now[1] !== recorded[1]) return null;
   }
   const main = join(CACHE, manifest.build, 'main.js');
+  // A build made without the worker (its source absent) is stale once the source exists, and the other way round.
+  if (Boolean(manifest.worker) !== existsSync(WORKER_ENTRY)) return null;
   if (signature(main) === null || (manifest.worker && signature(join(CACHE, manifest.build, 'worker.js')) === null)) return null;
   return pathToFileURL(main).href;
 }

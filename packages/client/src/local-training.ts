@@ -45,6 +45,16 @@ export function createOptimizer(config: FitConfig): tf.Optimizer {
   }
 }
 
+/**
+ * Disposes an optimiser and every tensor it made. tfjs 4.22's MomentumOptimizer.dispose does not
+ * call SGDOptimizer's, whose learning-rate scalar would leak one tensor a round.
+ */
+function disposeOptimizer(optimizer: tf.Optimizer, config: FitConfig): void {
+  optimizer.dispose();
+  // By the config, not instanceof: tfjs's optimisers answer instanceof for any optimiser (Symbol.hasInstance).
+  if (config.optimizer === 'momentum') tf.SGDOptimizer.prototype.dispose.call(optimizer);
+}
+
 export async function fitLocally(
   model: tf.LayersModel,
   global: readonly Float32Array[],
@@ -98,7 +108,7 @@ export async function fitLocally(
     return { delta, numExamples: data.count, metrics: lastEpochMetrics(losses, predictions, order, data, config.batchSize) };
   } finally {
     tf.dispose([...losses, ...predictions, ...start]);
-    optimizer.dispose();
+    disposeOptimizer(optimizer, config);
   }
 }
 

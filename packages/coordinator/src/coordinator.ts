@@ -6,7 +6,7 @@
 import { randomUUID } from 'node:crypto';
 import { EventEmitter } from 'node:events';
 import { pino, type Logger } from 'pino';
-import { PROTOCOL_VERSION, encodeTensors, isLoopbackHost, specsOf, type TensorSpec } from '@cohort/protocol';
+import { PROTOCOL_VERSION, encodeTensors, specsOf, type TensorSpec } from '@cohort/protocol';
 import { withDifferentialPrivacy } from './dp/dp-settings';
 import { assertDatabaseBesideLedger, assertPrivateFederation, assertResumeSettings, recordedDp } from './dp/federation-guard';
 import { LedgerExport } from './dp/ledger-export';
@@ -238,9 +238,8 @@ export class Coordinator extends EventEmitter<CoordinatorEvents> {
     if (enrolment) {
       enrolment.watch();
       this.log.info({ devices: enrolment.size, enrolPath }, `${enrolment.size} devices enrolled (${enrolPath})`);
-    } else if (isLoopbackHost(this.options.host) && !this.options.transport) {
-      // Only this machine can connect: a local simulation or test, where open mode is the point.
-      this.log.info('open mode on loopback: any local client may join (no enrolment)');
+    } else if (this.options.ownClients) {
+      this.log.info('open mode: this process runs the clients (no enrolment)');
     } else {
       this.log.warn('open mode: any client that can connect may join (no enrolment); for local simulations only');
     }

@@ -97,6 +97,11 @@ export interface CoordinatorOptions {
   runConfig?: Record<string, unknown>;
   /** Structured logger. @default pino at level info on stderr */
   logger?: Logger;
+  /**
+   * The caller runs every client itself (a simulation): open mode, without enrolment, is then the
+   * point and is logged at info level rather than warned about. @default false
+   */
+  ownClients?: boolean;
   /** How clients are reached. @default a socket.io server on `host`:`port` */
   transport?: Transport;
   /**
@@ -226,6 +231,7 @@ export function resolveOptions(options: CoordinatorOptions): ResolvedOptions {
     insecure: false,
     dashboard: false,
     dashboardPublic: false,
+    ownClients: false,
     ...stripUndefined(options),
   };
   const integer = (field: string, value: number, min: number) => {
