@@ -8,10 +8,9 @@ import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { parseLedgerJsonl, RdpAccountant } from '@cohort/privacy';
-import { PROTOCOL_VERSION, elementCount, encodeTensors } from '@cohort/protocol';
 import type { MetricsLine } from '@cohort/simulations';
 import { cohort, listeningOn, runCohort, type CohortProcess } from '../helpers/processes';
-import { RawClient, tempDir, zeroUpdateClient } from '../helpers/federation';
+import { type RawClient, tempDir, zeroUpdateClient } from '../helpers/federation';
 
 const running: CohortProcess[] = [];
 const raw: RawClient[] = [];
@@ -32,24 +31,7 @@ function json<T = Record<string, unknown>>(path: string): T {
 }
 
 /** A client that answers fit round 1 at once with a zero update, and no later round: a run it joins stays in round 2. */
-function answersRoundOne(url: string, clientId: string): RawClient {
-  return new RawClient(url, clientId, (c, start) => {
-    if (start.task !== 'fit' || start.round !== 1) return;
-    const specs = c.description!.weightSpecs;
-    const { manifest, payload } = encodeTensors(
-      specs.map((s) => ({ name: s.name, shape: s.shape, data: new Float32Array(elementCount(s.shape)) })),
-    );
-    c.send('round:update', {
-      protocolVersion: PROTOCOL_VERSION,
-      runId: start.runId,
-      round: 1,
-      clientId,
-      numExamples: 1,
-      manifest,
-      payload,
-    });
-  });
-}
+const answersRoundOne = (url: string, clientId: string): RawClient => zeroUpdateClient(url, clientId, (round) => round === 1);
 
 /** An MLP coordinator on a free port, quiet but for warnings. */
 const coordinatorArgs = (dataDir: string, ...extra: string[]) => [

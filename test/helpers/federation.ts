@@ -166,14 +166,20 @@ export class RawClient {
 }
 
 /**
- * A fast stand-in for a DP client: answers every fit round at once with an all-zero update (one
- * example, no metrics, as clients do under DP), and records which rounds it was asked to train.
+ * A fast stand-in for a DP client: answers every fit round (or those `answers` picks) at once with an
+ * all-zero update (one example, no metrics, as clients do under DP), and records which rounds it was
+ * asked to train.
  */
-export function zeroUpdateClient(url: string, clientId: string): RawClient & { fitRounds: number[] } {
+export function zeroUpdateClient(
+  url: string,
+  clientId: string,
+  answers: (round: number) => boolean = () => true,
+): RawClient & { fitRounds: number[] } {
   const fitRounds: number[] = [];
   const client = new RawClient(url, clientId, (c, start) => {
     if (start.task !== 'fit') return;
     fitRounds.push(start.round);
+    if (!answers(start.round)) return;
     const specs = c.description!.weightSpecs;
     const { manifest, payload } = encodeTensors(
       specs.map((s) => ({ name: s.name, shape: s.shape, data: new Float32Array(elementCount(s.shape)) })),

@@ -51,12 +51,40 @@ export function allocateSplit(count: number, numFeatures: number): FloatSplit {
 /** Copies the rows `indices` (in that order) of a row-major table into a new shared split. */
 export function gatherRows(x: Float32Array, y: Int32Array, numFeatures: number, indices: ArrayLike<number>): FloatSplit {
   const split = allocateSplit(indices.length, numFeatures);
+  copyRows(x, y, numFeatures, indices, split);
+  return split;
+}
+
+/** gatherRows for features kept as codes of `levels` (see Split.x). */
+export function gatherCodedRows(
+  codes: Uint16Array,
+  levels: Float32Array,
+  y: Int32Array,
+  numFeatures: number,
+  indices: ArrayLike<number>,
+): Split {
+  const split = {
+    x: new Uint16Array(new SharedArrayBuffer(indices.length * numFeatures * Uint16Array.BYTES_PER_ELEMENT)),
+    levels,
+    y: new Int32Array(new SharedArrayBuffer(indices.length * Int32Array.BYTES_PER_ELEMENT)),
+    count: indices.length,
+  };
+  copyRows(codes, y, numFeatures, indices, split);
+  return split;
+}
+
+function copyRows<X extends Float32Array | Uint16Array>(
+  x: X,
+  y: Int32Array,
+  numFeatures: number,
+  indices: ArrayLike<number>,
+  into: { x: X; y: Int32Array },
+): void {
   for (let i = 0; i < indices.length; i++) {
     const row = indices[i] as number;
-    split.x.set(x.subarray(row * numFeatures, (row + 1) * numFeatures), i * numFeatures);
-    split.y[i] = y[row] as number;
+    into.x.set(x.subarray(row * numFeatures, (row + 1) * numFeatures), i * numFeatures);
+    into.y[i] = y[row] as number;
   }
-  return split;
 }
 
 /** Rows [start, end) of a split's features as float32 values: a view when they are floats, else decoded into a new array. */

@@ -11,7 +11,7 @@ import { readFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { createRng } from '../rng';
-import type { Dataset, Split } from './dataset';
+import { gatherCodedRows, type Dataset } from './dataset';
 import { SimulationError } from '../errors';
 import { stratifiedSplit } from './split';
 
@@ -62,31 +62,18 @@ async function readMnist(): Promise<Dataset> {
     perDigit.push(parsePixels(bytes, file));
   }
 
-  const counts = perDigit.map((pixels) => pixels.length / PIXELS);
-  const y = new Int32Array(counts.reduce((n, c) => n + c, 0));
-  const owner: { pixels: Uint16Array; row: number }[] = [];
+  // Every image in digit order, and its label.
+  const pixels = new Uint16Array(perDigit.reduce((n, p) => n + p.length, 0));
+  const y = new Int32Array(pixels.length / PIXELS);
   let row = 0;
-  counts.forEach((count, digit) => {
-    y.fill(digit, row, row + count);
-    for (let r = 0; r < count; r++) owner.push({ pixels: perDigit[digit]!, row: r });
-    row += count;
+  perDigit.forEach((digitPixels, digit) => {
+    pixels.set(digitPixels, row * PIXELS);
+    y.fill(digit, row, row + digitPixels.length / PIXELS);
+    row += digitPixels.length / PIXELS;
   });
 
   const { train, test } = stratifiedSplit(y, DIGITS, MNIST_TEST_FRACTION, createRng(MNIST_SPLIT_SEED));
-  const gather = (indices: ArrayLike<number>): Split => {
-    const split: Split = {
-      x: new Uint16Array(new SharedArrayBuffer(indices.length * PIXELS * Uint16Array.BYTES_PER_ELEMENT)),
-      levels: LEVELS,
-      y: new Int32Array(new SharedArrayBuffer(indices.length * Int32Array.BYTES_PER_ELEMENT)),
-      count: indices.length,
-    };
-    for (let i = 0; i < indices.length; i++) {
-      const { pixels, row: r } = owner[indices[i]!]!;
-      split.x.set(pixels.subarray(r * PIXELS, (r + 1) * PIXELS), i * PIXELS);
-      split.y[i] = y[indices[i]!]!;
-    }
-    return split;
-  };
+  const gather = (indices: ArrayLike<number>) => gatherCodedRows(pixels, LEVELS, y, PIXELS, indices);
   return {
     name: 'mnist',
     inputShape: [PIXELS],
