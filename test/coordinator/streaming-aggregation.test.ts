@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import { FedAvg, applyWeightedMeanDelta, type Failure, type FitAggregate, type FitResult, type InfluenceBounds } from '@cohort/coordinator';
 
-/** Sizes that cross the kernel's 16,384-value blocks and leave a tail of fewer than four values. */
+/** Sizes that cross the kernels' 8,192-value blocks and leave a tail of fewer than four values. */
 const SHAPES = [37, 16_389];
 /** Values whose float64 sums depend on the order they are added in. */
 const valueArb = fc.oneof(

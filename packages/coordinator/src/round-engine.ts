@@ -40,6 +40,7 @@ import { modelLength, planSecureRound, SecureRound, type SecureRoundOutcome, typ
 import type { SecAggParams } from '@cohort/privacy/secagg';
 import { decodeDistributedDp, type DistributedDpPlan } from '@cohort/privacy/mechanisms';
 import { randomBytes } from 'node:crypto';
+import { allWithinMagnitude } from './float-kernels';
 
 export interface RoundEngineParts {
   run: RunRecord;
@@ -630,6 +631,8 @@ function exchanging(transport: Transport): SecureTransport {
 
 /** Why a candidate model must not be committed, or undefined when it may. */
 function implausible(weights: readonly Float32Array[]): string | undefined {
+  // The SIMD check first (every new model passes it); the scan that names the weight only when it fails.
+  if (allWithinMagnitude(weights, MAX_WEIGHT_MAGNITUDE)) return undefined;
   for (const [t, tensor] of weights.entries()) {
     for (let i = 0; i < tensor.length; i++) {
       const w = tensor[i]!;

@@ -55,6 +55,9 @@ export interface Checkpoint {
   payload: Uint8Array;
 }
 
+/** Bytes per page of a new database. */
+const PAGE_SIZE = 16384;
+
 export class Store {
   private readonly db: Database.Database;
 
@@ -66,6 +69,9 @@ export class Store {
       chmodSync(path, 0o600);
     }
     this.db = new Database(path);
+    // 16 KiB pages for a new database (an existing one keeps its own): a round's checkpoint takes a quarter
+    // of the pages, WAL frames and checksums of 4 KiB pages, and the WAL is folded back 4× less often.
+    this.db.pragma(`page_size = ${PAGE_SIZE}`);
     this.db.pragma('journal_mode = WAL');
     this.db.pragma('synchronous = FULL');
     this.db.pragma('foreign_keys = ON');

@@ -26,7 +26,7 @@ import type {
   FitResultSummary,
   Strategy,
 } from './strategy';
-import { addWeighted } from '../float-kernels';
+import { addWeighted, meanStep } from '../float-kernels';
 
 export interface FedAvgOptions {
   /** Fraction of connected clients sampled for training each round, in (0, 1]. @default 1 */
@@ -208,10 +208,9 @@ class WeightedDeltaSums {
     const model = new Float32Array(global.reduce((n, tensor) => n + tensor.length, 0));
     let offset = 0;
     return global.map((tensor, t) => {
-      const sums = this.sums[t]!;
       const out = model.subarray(offset, offset + tensor.length);
       offset += tensor.length;
-      for (let i = 0; i < tensor.length; i++) out[i] = tensor[i]! + sums[i]! / total;
+      meanStep(tensor, this.sums[t]!, total, out);
       return out;
     });
   }
