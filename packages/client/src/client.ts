@@ -23,6 +23,7 @@ import {
   secAggRequestSchema,
   type Ack,
   type ClientToServerEvents,
+  type EvaluationMessage,
   type ModelDescription,
   type RoundStart,
   type ServerToClientEvents,
@@ -334,10 +335,16 @@ export class CohortClient extends EventEmitter<ClientEvents> {
         this.description?.security?.coordinatorKey,
       );
     }
-    this.queue = this.queue.then(() => this.handle(message)).catch((error: unknown) => this.failed(message, error));
+    const header = { runId: message.runId, round: message.round, task: message.task };
+    this.queue = this.queue.then(() => this.handle(message)).catch(this.failureHandler(header));
   }
 
-  private failed(message: RoundStart, error: unknown): void {
+  /** Made apart from enqueue's closures, so that the handler waiting for a task's end holds its header, not its model. */
+  private failureHandler(header: TaskHeader): (error: unknown) => void {
+    return (error) => this.failed(header, error);
+  }
+
+  private failed(message: TaskHeader, error: unknown): void {
     const text = (error as Error).message;
     if (error instanceof ClientError && error.code === 'CLOSED') {
       this.log.warn({ round: message.round }, text);
@@ -363,12 +370,22 @@ export class CohortClient extends EventEmitter<ClientEvents> {
     });
   }
 
-  private async handle(message: RoundStart): Promise<void> {
+  /**
+   * Runs a task and answers it. `answerTo` builds the answer, and its frame (the model received, the
+   * update made from it) has ended before the coordinator's verdict is awaited: a client holds
+   * neither while it waits. In a simulation that is a model and an update per client, in one process.
+   */
+  private handle(message: RoundStart): Promise<void> {
+    const started = Date.now();
+    return this.answerTo(message, started).then((answer) => answer && this.deliver(answer, started));
+  }
+
+  /** The answer to a task, or none: superseded, or a secure round's update, which leaves only as a masked input. */
+  private async answerTo(message: RoundStart, started: number): Promise<Answer | undefined> {
     const description = this.description;
     if (!description || description.runId !== message.runId)
       throw new ProtocolError('WRONG_RUN', 'round started before the model was described');
-    if (this.superseded(message)) return; // superseded while waiting: the coordinator has moved on
-    const started = Date.now();
+    if (this.superseded(message)) return undefined; // superseded while waiting: the coordinator has moved on
     const weights = decodeTensors(message.manifest, message.payload, {
       maxBytes: Number.MAX_SAFE_INTEGER,
       maxTensors: description.weightSpecs.length,
@@ -385,13 +402,16 @@ export class CohortClient extends EventEmitter<ClientEvents> {
     const { identity } = this.options;
     if (message.task === 'evaluate') {
       const outcome = await this.options.trainer.evaluate(task);
-      const ack = await this.send('round:evaluation', protectEvaluation({ ...binding, ...outcome }, identity));
-      this.report(message, ack, {
-        numExamples: outcome.numExamples,
-        ...(outcome.numExamples > 0 ? { loss: outcome.lossSum / outcome.numExamples } : {}),
-        durationMs: Date.now() - started,
-      });
-      return;
+      return {
+        event: 'round:evaluation',
+        message: protectEvaluation({ ...binding, ...outcome }, identity),
+        done: {
+          round: message.round,
+          task: 'evaluate',
+          numExamples: outcome.numExamples,
+          ...(outcome.numExamples > 0 ? { loss: outcome.lossSum / outcome.numExamples } : {}),
+        },
+      };
     }
     const dp = message.config.dp;
     const secure = message.config.secureAggregation ? this.secure : undefined;
@@ -407,7 +427,7 @@ export class CohortClient extends EventEmitter<ClientEvents> {
     const evaluation = message.evaluate && !secure && !dp ? await this.fusedEvaluation(task) : undefined;
     const seed = deriveSeed(message.config.seed, message.round, this.clientId);
     const outcome = await this.options.trainer.fit({ ...task, config: { ...message.config, seed } });
-    if (this.superseded(message)) return;
+    if (this.superseded(message)) return undefined;
     if (secure) {
       // The update leaves only as a masked input, in answer to the coordinator's masked-input request.
       secure.trained(outcome.delta);
@@ -419,7 +439,7 @@ export class CohortClient extends EventEmitter<ClientEvents> {
         loss: outcome.metrics.loss,
         durationMs: Date.now() - started,
       });
-      return;
+      return undefined;
     }
     const delta = dp ? privatiseUpdate(outcome.delta, dp, `${message.round}:${this.clientId}`) : outcome.delta;
     // Compressed when the coordinator asks (rounding bits from the CSPRNG), else float32.
@@ -446,8 +466,16 @@ export class CohortClient extends EventEmitter<ClientEvents> {
       description.security,
       this.options.sealUpdates ?? true,
     );
-    const ack = await this.send('round:update', update);
-    this.report(message, ack, { numExamples: outcome.numExamples, loss: outcome.metrics.loss, durationMs: Date.now() - started });
+    return {
+      event: 'round:update',
+      message: update,
+      done: { round: message.round, task: 'fit', numExamples: outcome.numExamples, loss: outcome.metrics.loss },
+    };
+  }
+
+  /** Sends an answer, then reports the coordinator's verdict; only the report's facts are held meanwhile. */
+  private deliver({ event, message, done }: Answer, started: number): Promise<void> {
+    return this.send(event, message).then((ack) => this.report(done, ack, Date.now() - started));
   }
 
   private superseded(message: RoundStart): boolean {
@@ -467,31 +495,52 @@ export class CohortClient extends EventEmitter<ClientEvents> {
   }
 
   /** Sends a result and waits for the coordinator's verdict; fails if the connection drops first. */
-  private send<E extends 'round:update' | 'round:evaluation'>(event: E, message: Parameters<ClientToServerEvents[E]>[0]): Promise<Ack> {
-    return new Promise((resolve, reject) => {
-      // socket.io would buffer the message until a reconnection that close() never makes, and the queue would hang.
-      if (!this.socket.connected) return reject(new ClientError('CLOSED', `not connected: the ${event} was not sent.`));
+  private send(event: Answer['event'], message: Answer['message']): Promise<Ack> {
+    // socket.io would buffer the message until a reconnection that close() never makes, and the queue would hang.
+    if (!this.socket.connected) return Promise.reject(new ClientError('CLOSED', `not connected: the ${event} was not sent.`));
+    const verdict = this.verdict(event);
+    (this.socket.emit as (e: string, m: unknown, ack: (a: Ack) => void) => void)(event, message, verdict.settle);
+    return verdict.promise;
+  }
+
+  /** The coordinator's verdict on an answer, made apart from send so that waiting for it does not hold the answer. */
+  private verdict(event: Answer['event']): { promise: Promise<Ack>; settle: (ack: Ack) => void } {
+    let settle!: (ack: Ack) => void;
+    const promise = new Promise<Ack>((resolve, reject) => {
       const onDisconnect = (reason: string) =>
         reject(new ClientError('CLOSED', `connection lost before the coordinator acknowledged the ${event}: ${reason}`));
       this.socket.once('disconnect', onDisconnect);
-      (this.socket.emit as (e: E, m: unknown, ack: (a: Ack) => void) => void)(event, message, (ack) => {
+      settle = (ack) => {
         this.socket.off('disconnect', onDisconnect);
         resolve(ack);
-      });
+      };
     });
+    return { promise, settle };
   }
 
-  private report(message: RoundStart, ack: Ack, facts: Pick<RoundDone, 'numExamples' | 'loss' | 'durationMs'>): void {
-    const done: RoundDone = { round: message.round, task: message.task, accepted: ack.ok, ...facts };
+  private report(facts: AnswerFacts, ack: Ack, durationMs: number): void {
+    const done: RoundDone = { ...facts, accepted: ack.ok, durationMs };
     if (!ack.ok) {
       done.rejection = { code: ack.code, message: ack.message };
-      this.log.warn({ round: message.round, code: ack.code }, `coordinator rejected the ${message.task} result: ${ack.message}`);
+      this.log.warn({ round: facts.round, code: ack.code }, `coordinator rejected the ${facts.task} result: ${ack.message}`);
     }
     this.emit('round', done);
   }
 }
 
 type FusedEvaluation = NonNullable<UpdateMessage['evaluation']>;
+
+/** What a failure report needs of a task. */
+type TaskHeader = Pick<RoundStart, 'runId' | 'round' | 'task'>;
+
+/** What the 'round' event reports of an answer, besides the verdict and the duration. */
+type AnswerFacts = Pick<RoundDone, 'round' | 'task' | 'numExamples' | 'loss'>;
+
+/** A task's answer, built and not yet sent. */
+type Answer = { done: AnswerFacts } & (
+  | { event: 'round:update'; message: UpdateMessage }
+  | { event: 'round:evaluation'; message: EvaluationMessage }
+);
 
 /**
  * The round of the model a task carries: fit round r trains (and in a fused round evaluates) the
