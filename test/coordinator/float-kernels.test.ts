@@ -78,6 +78,7 @@ describe('the float kernels', () => {
       }
     }
     expect(allWithinMagnitude([Float32Array.of(0, -0, 0, 0, -0)], 0)).toBe(true);
+    expect(allWithinMagnitude([Float32Array.of(0, -0, 0, 0, -0)], -0)).toBe(true);
     expect(allWithinMagnitude([Float32Array.of(0, 0, 0, 0, 1e-45)], 0)).toBe(false);
     expect(() => allWithinMagnitude([], 0.1)).toThrow(RangeError);
     expect(() => allWithinMagnitude([], -1)).toThrow(RangeError);

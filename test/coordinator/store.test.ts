@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
@@ -70,24 +70,36 @@ describe('the store', () => {
 
   it('gives a new database 16 KiB pages and opens one made with 4 KiB pages as it is, checkpoints intact', () => {
     const dir = mkdtempSync(join(tmpdir(), 'store-'));
-    const fresh = join(dir, 'fresh.db');
-    new Store(fresh).close();
-    expect(new Database(fresh, { readonly: true }).pragma('page_size', { simple: true })).toBe(16384);
+    const pageSize = (path: string) => {
+      const db = new Database(path, { readonly: true });
+      try {
+        return db.pragma('page_size', { simple: true });
+      } finally {
+        db.close();
+      }
+    };
+    try {
+      const fresh = join(dir, 'fresh.db');
+      new Store(fresh).close();
+      expect(pageSize(fresh)).toBe(16384);
 
-    // A database an older coordinator made: 4 KiB pages, a run and its initial model already in it.
-    const older = join(dir, 'older.db');
-    const legacy = new Database(older);
-    legacy.pragma('page_size = 4096');
-    legacy.pragma('journal_mode = WAL'); // writes the header, and with it the page size
-    legacy.close();
-    const store = new Store(older);
-    store.createRun(run, checkpoint(0));
-    const model = { round: 1, sha256: 'sha-1', payload: Uint8Array.from({ length: 50_000 }, (_, i) => i % 251) };
-    store.commitRound(committed(1), model);
-    store.close();
-    expect(new Database(older, { readonly: true }).pragma('page_size', { simple: true })).toBe(4096);
-    const reopened = new Store(older);
-    expect(reopened.latestCheckpoint(run.id)).toEqual(model);
-    reopened.close();
+      // A database an older coordinator made: 4 KiB pages, a run and its initial model already in it.
+      const older = join(dir, 'older.db');
+      const legacy = new Database(older);
+      legacy.pragma('page_size = 4096');
+      legacy.pragma('journal_mode = WAL'); // writes the header, and with it the page size
+      legacy.close();
+      const store = new Store(older);
+      store.createRun(run, checkpoint(0));
+      const model = { round: 1, sha256: 'sha-1', payload: Uint8Array.from({ length: 50_000 }, (_, i) => i % 251) };
+      store.commitRound(committed(1), model);
+      store.close();
+      expect(pageSize(older)).toBe(4096);
+      const reopened = new Store(older);
+      expect(reopened.latestCheckpoint(run.id)).toEqual(model);
+      reopened.close();
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });

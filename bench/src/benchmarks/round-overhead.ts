@@ -6,7 +6,8 @@
  * time per round and per echo is reported too: on a machine others share, it moves less than wall
  * time does. On Linux, that CPU time is split between the main thread (the program: sockets, codec,
  * validation, aggregation, commit) and the others (mostly V8's concurrent marking, whose cost grows
- * with the live heap and with how often the sockets' buffers force a full collection).
+ * with the live heap and with how often the sockets' buffers force a full collection; background
+ * compilation too).
  *
  * Both sides are measured warm: the echo after two exchanges, the federation after two rounds (the
  * first opens 100 connections; in the second, the round's code is still being optimised, and it
@@ -18,7 +19,7 @@ import { runNoopFederation } from '../lib/federation';
 import { parameterCount, syntheticModel } from '../lib/model';
 import { startEchoRig } from '../lib/socket-echo';
 import { figure, gc } from '../lib/stats';
-import { threadCpu, threadCpuSince, type ThreadCpu } from '../lib/thread-cpu';
+import { threadCpuBetween, threadTimes, type ThreadCpu } from '../lib/thread-cpu';
 
 const CLIENTS = 100;
 const WARMUP_ROUNDS = 2;
@@ -39,10 +40,10 @@ interface Span {
 }
 
 function startSpan(): () => Span {
-  const [wall, cpu, threads] = [performance.now(), cpuMs(), threadCpu()];
+  const [wall, cpu, threads] = [performance.now(), cpuMs(), threadTimes()];
   return () => {
-    const after = threadCpu();
-    return { wallMs: performance.now() - wall, cpuMs: cpuMs() - cpu, threads: threads && after && threadCpuSince(threads, after) };
+    const after = threadTimes();
+    return { wallMs: performance.now() - wall, cpuMs: cpuMs() - cpu, threads: threads && after && threadCpuBetween(threads, after) };
   };
 }
 
@@ -128,7 +129,7 @@ export const run: Benchmark = async () => {
   const split = (spans: Span[], part: keyof ThreadCpu) => spans.flatMap((s) => (s.threads ? [s.threads[part]] : []));
   if (measured.every((s) => s.threads) && echo.every((s) => s.threads)) {
     const main = figure("Cohort round, main thread's CPU time", split(measured, 'main'), 'ms');
-    const others = figure("Cohort round, other threads' CPU time (garbage collection)", split(measured, 'others'), 'ms');
+    const others = figure("Cohort round, other threads' CPU time (V8's collector and compiler)", split(measured, 'others'), 'ms');
     const echoMain = figure("baseline: main thread's CPU time of one echo", split(echo, 'main'), 'ms', true);
     const echoOthers = figure("baseline: other threads' CPU time of one echo", split(echo, 'others'), 'ms', true);
     figures.push(main, echoMain, others, echoOthers);

@@ -449,32 +449,43 @@ export class CohortClient extends EventEmitter<ClientEvents> {
     );
     // Under DP the example count and training metrics would be unprotected side channels: withhold them.
     const stats = dp ? { numExamples: 1 } : { numExamples: outcome.numExamples, metrics: outcome.metrics };
-    if (this.budget && dp) {
-      if (!this.socket.connected)
-        throw new ClientError('CLOSED', `not connected: the round ${message.round} update was not sent and spent no privacy budget.`);
-      // Durable before the update leaves: a crash after sending must never lose this release.
-      const spent = this.budget.reserve(noiseMultiplierOf(dp));
-      this.log.info(
-        { round: message.round, ...spent },
-        `privacy: ε ${spent.epsilon} of ${spent.budgetEpsilon} spent after ${spent.releases} releases`,
-      );
-      this.emit('privacy', { round: message.round, status: 'released', spent });
-    }
     const update = protectUpdate(
       { ...binding, ...stats, ...encoded, ...(evaluation ? { evaluation } : {}) },
       identity,
       description.security,
       this.options.sealUpdates ?? true,
     );
+    const budget = this.budget;
+    const [round, noiseMultiplier] = [message.round, dp && noiseMultiplierOf(dp)];
     return {
       event: 'round:update',
       message: update,
-      done: { round: message.round, task: 'fit', numExamples: outcome.numExamples, loss: outcome.metrics.loss },
+      done: { round, task: 'fit', numExamples: outcome.numExamples, loss: outcome.metrics.loss },
+      ...(budget && noiseMultiplier !== undefined ? { release: () => this.reserveRelease(budget, round, noiseMultiplier) } : {}),
     };
   }
 
-  /** Sends an answer, then reports the coordinator's verdict; only the report's facts are held meanwhile. */
-  private deliver({ event, message, done }: Answer, started: number): Promise<void> {
+  /** Accounts a local DP release in this client's budget: durable before the update leaves, so that a crash after sending never loses it. */
+  private reserveRelease(budget: PrivacyBudget, round: number, noiseMultiplier: number): void {
+    const spent = budget.reserve(noiseMultiplier);
+    this.log.info({ round, ...spent }, `privacy: ε ${spent.epsilon} of ${spent.budgetEpsilon} spent after ${spent.releases} releases`);
+    this.emit('privacy', { round, status: 'released', spent });
+  }
+
+  /**
+   * Sends an answer, then reports the coordinator's verdict; only the report's facts are held
+   * meanwhile. A DP release is accounted in the same synchronous stretch as the send, once the
+   * connection is known to be up: an update that is not sent spends no budget.
+   */
+  private deliver({ event, message, done, release }: Answer, started: number): Promise<void> {
+    // socket.io would buffer the message until a reconnection that close() never makes, and the queue would hang.
+    if (!this.socket.connected) {
+      const unspent = release ? ' and spent no privacy budget' : '';
+      return Promise.reject(
+        new ClientError('CLOSED', `not connected: the round ${done.round} ${done.task} answer was not sent${unspent}.`),
+      );
+    }
+    release?.();
     return this.send(event, message).then((ack) => this.report(done, ack, Date.now() - started));
   }
 
@@ -494,35 +505,41 @@ export class CohortClient extends EventEmitter<ClientEvents> {
     }
   }
 
-  /** Sends a result and waits for the coordinator's verdict; fails if the connection drops first. */
+  /** Sends a result (the connection is up) and waits for the coordinator's verdict; fails if the connection drops first. */
   private send(event: Answer['event'], message: Answer['message']): Promise<Ack> {
-    // socket.io would buffer the message until a reconnection that close() never makes, and the queue would hang.
-    if (!this.socket.connected) return Promise.reject(new ClientError('CLOSED', `not connected: the ${event} was not sent.`));
     const verdict = this.verdict(event);
-    (this.socket.emit as (e: string, m: unknown, ack: (a: Ack) => void) => void)(event, message, verdict.settle);
+    try {
+      (this.socket.emit as (e: string, m: unknown, ack: (a: Ack) => void) => void)(event, message, verdict.settle);
+    } catch (error) {
+      // Not sent (socket.io encodes synchronously: e.g. a value JSON cannot hold): no verdict will come.
+      verdict.abandon();
+      throw error;
+    }
     return verdict.promise;
   }
 
   /** The coordinator's verdict on an answer, made apart from send so that waiting for it does not hold the answer. */
-  private verdict(event: Answer['event']): { promise: Promise<Ack>; settle: (ack: Ack) => void } {
+  private verdict(event: Answer['event']): { promise: Promise<Ack>; settle: (ack: Ack) => void; abandon: () => void } {
     let settle!: (ack: Ack) => void;
+    let abandon!: () => void;
     const promise = new Promise<Ack>((resolve, reject) => {
       const onDisconnect = (reason: string) =>
         reject(new ClientError('CLOSED', `connection lost before the coordinator acknowledged the ${event}: ${reason}`));
       this.socket.once('disconnect', onDisconnect);
+      abandon = () => this.socket.off('disconnect', onDisconnect);
       settle = (ack) => {
-        this.socket.off('disconnect', onDisconnect);
+        abandon();
         resolve(ack);
       };
     });
-    return { promise, settle };
+    return { promise, settle, abandon };
   }
 
-  private report(facts: AnswerFacts, ack: Ack, durationMs: number): void {
-    const done: RoundDone = { ...facts, accepted: ack.ok, durationMs };
+  private report({ round, task, ...facts }: AnswerFacts, ack: Ack, durationMs: number): void {
+    const done: RoundDone = { round, task, accepted: ack.ok, ...facts, durationMs };
     if (!ack.ok) {
       done.rejection = { code: ack.code, message: ack.message };
-      this.log.warn({ round: facts.round, code: ack.code }, `coordinator rejected the ${facts.task} result: ${ack.message}`);
+      this.log.warn({ round, code: ack.code }, `coordinator rejected the ${task} result: ${ack.message}`);
     }
     this.emit('round', done);
   }
@@ -536,8 +553,8 @@ type TaskHeader = Pick<RoundStart, 'runId' | 'round' | 'task'>;
 /** What the 'round' event reports of an answer, besides the verdict and the duration. */
 type AnswerFacts = Pick<RoundDone, 'round' | 'task' | 'numExamples' | 'loss'>;
 
-/** A task's answer, built and not yet sent. */
-type Answer = { done: AnswerFacts } & (
+/** A task's answer, built and not yet sent; `release` accounts its DP release, just before it is sent. */
+type Answer = { done: AnswerFacts; release?: () => void } & (
   | { event: 'round:update'; message: UpdateMessage }
   | { event: 'round:evaluation'; message: EvaluationMessage }
 );

@@ -76,13 +76,15 @@ export function allFinite(arrays: readonly Float32Array[]): boolean {
 }
 
 /**
- * Whether every value of the arrays has a magnitude of at most `bound` (false for NaN and ±Infinity).
+ * Whether every value of the arrays has a magnitude of at most `bound`: never for NaN, and for
+ * ±Infinity only under an infinite bound.
  * @throws RangeError when `bound` is not a non-negative float32 value
  */
 export function allWithinMagnitude(arrays: readonly Float32Array[], bound: number): boolean {
   if (!(bound >= 0) || Math.fround(bound) !== bound)
     throw new RangeError(`a magnitude bound must be a non-negative float32 value, got ${bound}`);
-  const boundBits = new Int32Array(Float32Array.of(bound).buffer)[0]!;
+  // +0 for −0, whose sign bit would make its bits a negative integer to the kernel's comparison.
+  const boundBits = new Int32Array(Float32Array.of(Math.abs(bound)).buffer)[0]!;
   const k = kernels();
   const values = k.values[0]!;
   for (const data of arrays) {

@@ -1,8 +1,9 @@
 /**
- * While a client waits for the coordinator's verdict on its answer, it holds neither the model it
- * received nor the update it made: with many clients in one process (a simulation), that would be
- * two models per client for as long as the coordinator takes to answer them all. A socket.io server
- * on loopback plays the coordinator and withholds its ack until the test has collected garbage.
+ * How a client sends its answers. While it waits for the coordinator's verdict, it holds neither the
+ * model it received nor the update it made: with many clients in one process (a simulation), that
+ * would be two models per client for as long as the coordinator takes to answer them all. An answer
+ * socket.io cannot encode fails that round only. A socket.io server on loopback plays the
+ * coordinator and withholds its ack until the test has collected garbage.
  */
 import { afterEach, describe, expect, it } from 'vitest';
 import { createServer } from 'node:http';
@@ -17,8 +18,13 @@ import { quiet } from '../helpers/federation';
 setFlagsFromString('--expose-gc');
 const collectGarbage = runInNewContext('gc') as () => void;
 
-const LENGTH = 250_000;
-const weights = [{ name: 'w', shape: [LENGTH], data: new Float32Array(LENGTH).fill(0.5) }];
+/** Two tensors of 2 MB: the update's delta is two arrays, which the client copies into one payload to send. */
+const LENGTH = 500_000;
+const SPECS = [
+  { name: 'w', shape: [LENGTH], dtype: 'float32' as const },
+  { name: 'v', shape: [LENGTH], dtype: 'float32' as const },
+];
+const weights = SPECS.map(({ name, shape }) => ({ name, shape, data: new Float32Array(LENGTH).fill(0.5) }));
 const cleanups: Array<() => Promise<void> | void> = [];
 
 afterEach(async () => {
@@ -30,11 +36,13 @@ class WatchedTrainer implements Trainer {
   readonly models: WeakRef<ArrayBuffer>[] = [];
   readonly updates: WeakRef<ArrayBuffer>[] = [];
 
+  constructor(private readonly loss: number = 0.5) {}
+
   async fit(task: Parameters<Trainer['fit']>[0]) {
     this.models.push(new WeakRef(task.weights[0]!.buffer as ArrayBuffer));
     const delta = task.weights.map((w) => new Float32Array(w.length).fill(0.25));
     this.updates.push(new WeakRef(delta[0]!.buffer));
-    return { delta, numExamples: 3, metrics: { loss: 0.5, accuracy: 0.5 } };
+    return { delta, numExamples: 3, metrics: { loss: this.loss, accuracy: 0.5 } };
   }
 
   async evaluate(task: Parameters<Trainer['evaluate']>[0]) {
@@ -57,14 +65,20 @@ async function coordinatorOnLoopback(task: 'fit' | 'evaluate') {
   await new Promise<void>((resolve) => http.listen(0, '127.0.0.1', resolve));
   cleanups.push(() => new Promise<void>((resolve) => io.close(() => resolve())));
   const { manifest, payload } = encodeTensors(weights);
-  const answered = new Promise<{ message: { payload?: Uint8Array }; ack: (reply: Ack) => void }>((resolve) => {
+  // Only the size of what arrived is kept: the test must hold no copy of the update itself.
+  let reportError: (message: string) => void;
+  const clientError = new Promise<string>((resolve) => (reportError = resolve));
+  const answered = new Promise<{ payloadBytes: number; ack: (reply: Ack) => void }>((resolve) => {
     io.on('connection', (socket) => {
-      socket.on(task === 'fit' ? 'round:update' : 'round:evaluation', (message, ack) => resolve({ message, ack }));
+      socket.on('round:error', (report: { message: string }) => reportError(report.message));
+      socket.on(task === 'fit' ? 'round:update' : 'round:evaluation', (message: { payload?: Uint8Array }, ack) =>
+        resolve({ payloadBytes: message.payload?.byteLength ?? 0, ack }),
+      );
       socket.emit('model:describe', {
         protocolVersion: PROTOCOL_VERSION,
         runId: 'run-1',
         topology: {},
-        weightSpecs: [{ name: 'w', shape: [LENGTH], dtype: 'float32' }],
+        weightSpecs: SPECS,
         numClasses: 2,
       });
       socket.emit('round:start', {
@@ -78,7 +92,7 @@ async function coordinatorOnLoopback(task: 'fit' | 'evaluate') {
       });
     });
   });
-  return { url: `http://127.0.0.1:${(http.address() as AddressInfo).port}`, answered };
+  return { url: `http://127.0.0.1:${(http.address() as AddressInfo).port}`, answered, clientError };
 }
 
 function connect(url: string, trainer: Trainer): CohortClient {
@@ -90,15 +104,19 @@ function connect(url: string, trainer: Trainer): CohortClient {
 describe('a client waiting for the verdict on its answer', () => {
   it('holds neither the model it trained nor its update, and reports the verdict when it comes', async () => {
     const { url, answered } = await coordinatorOnLoopback('fit');
+    await settleGarbage();
+    const before = process.memoryUsage().arrayBuffers;
     const trainer = new WatchedTrainer();
     const client = connect(url, trainer);
     const done = new Promise<RoundDone>((resolve) => client.on('round', resolve));
 
-    const { message, ack } = await answered;
-    expect(message.payload?.byteLength).toBe(LENGTH * 4);
+    const { payloadBytes, ack } = await answered;
+    expect(payloadBytes).toBe(2 * LENGTH * 4);
     await settleGarbage();
     expect(trainer.models[0]!.deref()).toBeUndefined();
     expect(trainer.updates[0]!.deref()).toBeUndefined();
+    // Nor the payload it encoded from the delta, which no reference watches: nothing of 2 MB or more is left.
+    expect(process.memoryUsage().arrayBuffers - before).toBeLessThan(LENGTH * 4);
 
     ack({ ok: true });
     expect(await done).toMatchObject({ round: 1, task: 'fit', accepted: true, numExamples: 3, loss: 0.5 });
@@ -123,5 +141,20 @@ describe('a client waiting for the verdict on its answer', () => {
       loss: 0.5,
       rejection: { code: 'WRONG_ROUND', message: 'no round is open' },
     });
+  });
+
+  it('fails only that round when socket.io cannot encode the answer, and closes without an unhandled rejection', async () => {
+    const unhandled: unknown[] = [];
+    const onUnhandled = (reason: unknown) => unhandled.push(reason);
+    process.on('unhandledRejection', onUnhandled);
+    cleanups.push(() => void process.off('unhandledRejection', onUnhandled));
+    const { url, clientError } = await coordinatorOnLoopback('fit');
+    // JSON has no BigInt: socket.io's encoder throws while the update is being sent.
+    const client = connect(url, new WatchedTrainer(1n as unknown as number));
+
+    expect(await clientError).toMatch(/BigInt/);
+    await client.close();
+    await settleGarbage();
+    expect(unhandled).toEqual([]);
   });
 });
