@@ -34,6 +34,12 @@ export interface NoopFederationOptions {
   identities?: readonly DeviceIdentity[];
   /** Coordinator limits to raise, e.g. for more than 1,000 clients on loopback. @default the coordinator's defaults */
   limits?: Pick<CoordinatorOptions, 'maxConnectionsPerAddress' | 'maxConnections' | 'handshakeTimeoutMs'>;
+  /**
+   * Connects the `clients` clients from elsewhere (another process), given the URL to dial; the
+   * federation then opens none of its own. Open mode only.
+   * @default undefined (the clients run in this process)
+   */
+  connectClients?: (url: string) => Promise<void>;
 }
 
 export interface NoopFederationOutcome {
@@ -75,7 +81,11 @@ export async function runNoopFederation(options: NoopFederationOptions): Promise
       eventTimes.push(at);
       options.onRound?.(report, at);
     });
-    for (let i = 0; i < options.clients; i++) {
+    if (options.connectClients) {
+      if (identities) throw new RangeError('runNoopFederation: clients connected from elsewhere run in open mode, without identities.');
+      await options.connectClients(dial);
+    }
+    for (let i = 0; i < (options.connectClients ? 0 : options.clients); i++) {
       clients.push(
         createClient({
           serverUrl: dial,
