@@ -18,7 +18,18 @@ export const BENCHMARKS: readonly BenchmarkEntry[] = [
     module: at('compression.ts'),
     timeoutMs: 600_000,
   },
-  { id: 'round-overhead', title: 'Round overhead, 100 clients × 1M params', module: at('round-overhead.ts'), timeoutMs: 240_000 },
+  {
+    id: 'round-overhead',
+    title: 'Round overhead, 100 clients × 1M params, all in one process',
+    module: at('round-overhead.ts'),
+    timeoutMs: 240_000,
+  },
+  {
+    id: 'round-overhead-split',
+    title: 'Round overhead, 100 clients × 1M params, the clients in another process',
+    module: at('round-overhead-split.ts'),
+    timeoutMs: 240_000,
+  },
   { id: 'training', title: 'Local training examples/s per backend', module: at('training.ts'), timeoutMs: 240_000 },
   {
     id: 'simulate',

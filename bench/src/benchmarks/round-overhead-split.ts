@@ -1,0 +1,73 @@
+/**
+ * Round overhead with the clients in another process: the figures are this process's, the
+ * server's, as for a coordinator whose clients are elsewhere. A helper process runs 100 bare
+ * echoing socket.io clients for the baseline, then 100 Cohort clients with the no-op trainer; its
+ * CPU time is reported too. Both processes share the machine's 2 cores, so wall time is the whole
+ * machine's. See lib/round-spans.ts for what is measured.
+ */
+import { encodeTensors } from '@cohort/protocol';
+import type { Benchmark, Ratio } from '../lib/result';
+import { syntheticModel } from '../lib/model';
+import { RpcProcess } from '../lib/rpc';
+import { CLIENTS, configuration, MEASURED, compare, echoExchanges, federationRounds, type Span } from '../lib/round-spans';
+import { startEchoServer } from '../lib/socket-echo';
+import { gc } from '../lib/stats';
+
+/** The helper process starts cold: its clients' socket.io code is optimised during these. */
+const ECHO_WARMUP = 4;
+
+const mean = (values: readonly number[]) => values.reduce((a, b) => a + b, 0) / values.length;
+
+export const run: Benchmark = async () => {
+  const model = syntheticModel(1000, 1000);
+  const payload = encodeTensors(model.weights).payload;
+  const helper = new RpcProcess(new URL('./overhead-client-host.ts', import.meta.url));
+  try {
+    const server = await startEchoServer(payload.byteLength);
+    let echo: Span[];
+    let echoHelper: number;
+    try {
+      await helper.call('echo', { url: server.url, count: CLIENTS });
+      await server.connected(CLIENTS);
+      for (let i = 0; i < ECHO_WARMUP; i++) await server.exchange(payload);
+      const before = await helper.call<number>('cpu');
+      echo = await echoExchanges((p) => server.exchange(p), payload, 0);
+      echoHelper = ((await helper.call<number>('cpu')) - before) / MEASURED;
+    } finally {
+      await helper.call('shutdown');
+      await server.close();
+    }
+    gc();
+    // The helper's CPU time is read (not awaited) when the warm-up rounds end and when the last one ends.
+    const readings: Promise<number>[] = [];
+    const federation = await federationRounds(
+      model,
+      (url) => helper.call('cohort', { url, count: CLIENTS }),
+      () => readings.push(helper.call<number>('cpu')),
+    );
+    const [first, last] = await Promise.all(readings);
+    const roundHelper = (last! - first!) / MEASURED;
+    const { figures, ratios } = compare(payload.byteLength, echo, federation);
+    const both: Ratio = {
+      label: 'both processes’ CPU time per round ÷ per echo',
+      value: (mean(federation.rounds.map((r) => r.cpuMs)) + roundHelper) / (mean(echo.map((e) => e.cpuMs)) + echoHelper),
+      meaning: 'the whole federation’s work against the whole echo’s (means)',
+    };
+    const clients: Ratio = {
+      label: "clients' process CPU time per round ÷ per echo",
+      value: roundHelper / echoHelper,
+      meaning: `Cohort's client library against bare socket.io clients (${roundHelper.toFixed(0)} against ${echoHelper.toFixed(0)} ms, means)`,
+    };
+    return {
+      figures,
+      ratios: [...ratios, clients, both],
+      notes: [
+        `${configuration(ECHO_WARMUP)} (the helper starts cold)`,
+        `warm-up rounds: ${federation.warmup}`,
+        `highest RSS of this process seen at a round's end: ${(federation.rssPeak / 2 ** 20).toFixed(0)} MiB`,
+      ],
+    };
+  } finally {
+    await helper.close();
+  }
+};
