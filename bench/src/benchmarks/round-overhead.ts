@@ -7,7 +7,7 @@
 import { encodeTensors } from '@cohort/protocol';
 import type { Benchmark } from '../lib/result';
 import { syntheticModel } from '../lib/model';
-import { CLIENTS, configuration, compare, echoExchanges, federationRounds } from '../lib/round-spans';
+import { CLIENTS, configuration, compare, echoExchanges, federationRounds, type Span } from '../lib/round-spans';
 import { startEchoRig } from '../lib/socket-echo';
 import { gc } from '../lib/stats';
 
@@ -18,7 +18,7 @@ export const run: Benchmark = async () => {
   const model = syntheticModel(1000, 1000);
   const payload = encodeTensors(model.weights).payload;
   const rig = await startEchoRig(CLIENTS, payload.byteLength);
-  let echo;
+  let echo: Span[];
   try {
     echo = await echoExchanges((p) => rig.exchange(p), payload, ECHO_WARMUP);
   } finally {
