@@ -34,11 +34,7 @@ export async function cohort({ url, count }: { url: string; count: number }): Pr
   );
 }
 
-/** CPU time (user + system) this process has used, in ms. */
-export function cpu(): number {
-  const { user, system } = process.cpuUsage();
-  return (user + system) / 1000;
-}
+export { processCpuMs as cpu } from '../lib/thread-cpu';
 
 export async function shutdown(): Promise<void> {
   for (const close of closers.splice(0)) await close();

@@ -16,7 +16,7 @@
 import { createGaussianSource, PldAccountant, RdpAccountant } from '@cohort/privacy';
 import type { Accountant } from '@cohort/privacy';
 import type { Benchmark, Figure, Ratio } from '../lib/result';
-import { figure, interleaved, perSecond } from '../lib/stats';
+import { figure, interleaved, mean, perSecond } from '../lib/stats';
 
 const ROUNDS = 10_000;
 const STEP = { noiseMultiplier: 1.0, sampleRate: 0.01 };
@@ -68,8 +68,6 @@ function roundCosts(r: number): RoundCosts {
   }
   return costs;
 }
-
-const mean = (values: readonly number[]): number => values.reduce((sum, v) => sum + v, 0) / values.length;
 
 /** The baseline: Box–Muller over Math.random, same structure as the library's loop. */
 function mathRandomNormals(out: Float64Array): void {

@@ -5,22 +5,17 @@
  * CPU time is reported too. Both processes share the machine's 2 cores, so wall time is the whole
  * machine's. See lib/round-spans.ts for what is measured.
  */
-import { encodeTensors } from '@cohort/protocol';
 import type { Benchmark, Ratio } from '../lib/result';
-import { syntheticModel } from '../lib/model';
 import { RpcProcess } from '../lib/rpc';
-import { CLIENTS, configuration, MEASURED, compare, echoExchanges, federationRounds, type Span } from '../lib/round-spans';
+import { CLIENTS, configuration, MEASURED, compare, echoExchanges, federationRounds, roundModel, type Span } from '../lib/round-spans';
 import { startEchoServer } from '../lib/socket-echo';
-import { gc } from '../lib/stats';
+import { gc, mean } from '../lib/stats';
 
 /** The helper process starts cold: its clients' socket.io code is optimised during these. */
 const ECHO_WARMUP = 4;
 
-const mean = (values: readonly number[]) => values.reduce((a, b) => a + b, 0) / values.length;
-
 export const run: Benchmark = async () => {
-  const model = syntheticModel(1000, 1000);
-  const payload = encodeTensors(model.weights).payload;
+  const { model, payload } = roundModel();
   const helper = new RpcProcess(new URL('./overhead-client-host.ts', import.meta.url));
   try {
     const server = await startEchoServer(payload.byteLength);
@@ -62,7 +57,7 @@ export const run: Benchmark = async () => {
       figures,
       ratios: [...ratios, clients, both],
       notes: [
-        `${configuration(ECHO_WARMUP)} (the helper starts cold)`,
+        `${configuration(model, ECHO_WARMUP)} (the helper starts cold)`,
         `warm-up rounds: ${federation.warmup}`,
         `highest RSS of this process seen at a round's end: ${(federation.rssPeak / 2 ** 20).toFixed(0)} MiB`,
       ],

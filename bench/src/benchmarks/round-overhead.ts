@@ -4,10 +4,8 @@
  * machine's 2 cores, as a simulation does. round-overhead-split.ts runs the clients in another
  * process. See lib/round-spans.ts for what is measured.
  */
-import { encodeTensors } from '@cohort/protocol';
 import type { Benchmark } from '../lib/result';
-import { syntheticModel } from '../lib/model';
-import { CLIENTS, configuration, compare, echoExchanges, federationRounds, type Span } from '../lib/round-spans';
+import { CLIENTS, configuration, compare, echoExchanges, federationRounds, roundModel, type Span } from '../lib/round-spans';
 import { startEchoRig } from '../lib/socket-echo';
 import { gc } from '../lib/stats';
 
@@ -15,8 +13,7 @@ import { gc } from '../lib/stats';
 const ECHO_WARMUP = 2;
 
 export const run: Benchmark = async () => {
-  const model = syntheticModel(1000, 1000);
-  const payload = encodeTensors(model.weights).payload;
+  const { model, payload } = roundModel();
   const rig = await startEchoRig(CLIENTS, payload.byteLength);
   let echo: Span[];
   try {
@@ -29,7 +26,7 @@ export const run: Benchmark = async () => {
   return {
     ...compare(payload.byteLength, echo, federation),
     notes: [
-      `${configuration(ECHO_WARMUP)}`,
+      configuration(model, ECHO_WARMUP),
       `warm-up rounds: ${federation.warmup}`,
       `highest RSS seen at a round's end: ${(federation.rssPeak / 2 ** 20).toFixed(0)} MiB`,
     ],

@@ -84,17 +84,18 @@ export async function runNoopFederation(options: NoopFederationOptions): Promise
     if (options.connectClients) {
       if (identities) throw new RangeError('runNoopFederation: clients connected from elsewhere run in open mode, without identities.');
       await options.connectClients(dial);
-    }
-    for (let i = 0; i < (options.connectClients ? 0 : options.clients); i++) {
-      clients.push(
-        createClient({
-          serverUrl: dial,
-          // Open mode measures the bare round: no signature, no seal.
-          ...(identities ? { identity: identities[i]! } : { clientId: `bench-${String(i).padStart(4, '0')}`, sealUpdates: false }),
-          trainer: new NoopTrainer(),
-          logger: silentLogger,
-        }),
-      );
+    } else {
+      for (let i = 0; i < options.clients; i++) {
+        clients.push(
+          createClient({
+            serverUrl: dial,
+            // Open mode measures the bare round: no signature, no seal.
+            ...(identities ? { identity: identities[i]! } : { clientId: `bench-${String(i).padStart(4, '0')}`, sealUpdates: false }),
+            trainer: new NoopTrainer(),
+            logger: silentLogger,
+          }),
+        );
+      }
     }
     const outcome = await coordinator.runRounds();
     if (outcome.status !== 'finished') throw new Error(`the run ended ${outcome.status}: ${outcome.reason}`);

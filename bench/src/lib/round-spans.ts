@@ -8,11 +8,12 @@
  * round:end. RoundReport.durationMs is reported too; it runs from sampling to the aggregate and
  * leaves out the commit and round:end.
  */
+import { encodeTensors } from '@cohort/protocol';
 import type { Figure, Ratio } from './result';
 import { runNoopFederation } from './federation';
-import type { syntheticModel } from './model';
+import { parameterCount, syntheticModel } from './model';
 import { figure } from './stats';
-import { threadCpuBetween, threadTimes, type ThreadCpu } from './thread-cpu';
+import { processCpuMs, threadCpuBetween, threadTimes, type ThreadCpu } from './thread-cpu';
 
 export const CLIENTS = 100;
 /** Rounds not measured: the first opens 100 connections; in the second the round's code is still being optimised (about a fifth more CPU). */
@@ -20,10 +21,12 @@ export const WARMUP_ROUNDS = 2;
 export const MEASURED = 7;
 export const ROUNDS = WARMUP_ROUNDS + MEASURED;
 
-/** CPU time (user + system) this process has used, in ms. */
-export function cpuMs(): number {
-  const { user, system } = process.cpuUsage();
-  return (user + system) / 1000;
+type Model = ReturnType<typeof syntheticModel>;
+
+/** The model of every round-overhead measurement (~1M params), and its encoded weights: the echo's payload. */
+export function roundModel(): { model: Model; payload: Uint8Array } {
+  const model = syntheticModel(1000, 1000);
+  return { model, payload: encodeTensors(model.weights).payload };
 }
 
 /** Wall, process CPU and per-thread CPU of one measured span. */
@@ -34,10 +37,14 @@ export interface Span {
 }
 
 export function startSpan(): () => Span {
-  const [wall, cpu, threads] = [performance.now(), cpuMs(), threadTimes()];
+  const [wall, cpu, threads] = [performance.now(), processCpuMs(), threadTimes()];
   return () => {
     const after = threadTimes();
-    return { wallMs: performance.now() - wall, cpuMs: cpuMs() - cpu, threads: threads && after && threadCpuBetween(threads, after) };
+    return {
+      wallMs: performance.now() - wall,
+      cpuMs: processCpuMs() - cpu,
+      threads: threads && after && threadCpuBetween(threads, after),
+    };
   };
 }
 
@@ -69,7 +76,7 @@ export interface FederationSpans {
 
 /** The federation's rounds; `onMeasured` is called when the warm-up rounds end and when the last round ends. */
 export async function federationRounds(
-  model: ReturnType<typeof syntheticModel>,
+  model: Model,
   connectClients?: (url: string) => Promise<void>,
   onMeasured?: () => void,
 ): Promise<FederationSpans> {
@@ -167,9 +174,9 @@ export function compare(bytes: number, echo: Span[], federation: FederationSpans
 }
 
 /** The configuration every figure is for, for the notes. */
-export function configuration(echoWarmup: number): string {
+export function configuration(model: Model, echoWarmup: number): string {
   return (
-    `${CLIENTS} clients × 1,001,000 params, no-op training, open mode with updates neither signed nor sealed (a client seals by ` +
+    `${CLIENTS} clients × ${parameterCount(model.weights).toLocaleString('en')} params, no-op training, open mode with updates neither signed nor sealed (a client seals by ` +
     'default when the coordinator has a key; edge-trust measures sealing), no evaluation rounds; ' +
     `${ROUNDS} rounds and ${echoWarmup + MEASURED} echo exchanges, of which the first ${WARMUP_ROUNDS} rounds and ${echoWarmup} exchanges are not measured`
   );

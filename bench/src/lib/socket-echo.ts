@@ -18,10 +18,8 @@ export interface EchoServer {
   close(): Promise<void>;
 }
 
-export interface EchoRig {
-  exchange(payload: Uint8Array): Promise<void>;
-  close(): Promise<void>;
-}
+/** A server and its clients in this one process. */
+export type EchoRig = Pick<EchoServer, 'exchange' | 'close'>;
 
 export async function startEchoServer(maxBytes: number): Promise<EchoServer> {
   const http = createServer();
@@ -78,7 +76,6 @@ export async function connectEchoClients(url: string, count: number): Promise<()
   };
 }
 
-/** A server and its clients in this one process. */
 export async function startEchoRig(clients: number, maxBytes: number): Promise<EchoRig> {
   const server = await startEchoServer(maxBytes);
   const disconnect = await connectEchoClients(server.url, clients);

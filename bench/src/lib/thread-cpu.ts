@@ -15,6 +15,12 @@ export interface ThreadCpu {
   others: number;
 }
 
+/** CPU time (user + system) this process has used, in ms: all its threads together. */
+export function processCpuMs(): number {
+  const { user, system } = process.cpuUsage();
+  return (user + system) / 1000;
+}
+
 /** Clock ticks per second of /proc's utime and stime: 100 on every Linux Node.js supports. */
 const TICKS_PER_SECOND = 100;
 
