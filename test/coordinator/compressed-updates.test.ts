@@ -33,7 +33,7 @@ function q8Update(start: RoundStart, clientId: string, value: number, numExample
 
 function memoryClient(transport: MemoryTransport, clientId: string, answer: (start: RoundStart) => Record<string, unknown>) {
   const starts: RoundStart[] = [];
-  const acks: Ack[] = [];
+  const acks: Promise<Ack>[] = [];
   transport.connect(clientId, (message) => {
     if (message.event !== 'round:start' || message.message.task !== 'fit') return;
     const start = message.message;
@@ -65,9 +65,9 @@ describe('compressed updates at the coordinator', () => {
     const outcome = await coordinator.runRounds();
     expect(outcome).toMatchObject({ status: 'finished', lastRound: 1 });
     expect(a.starts[0]!.config.compression).toBe('q8');
-    expect(a.acks).toEqual([{ ok: true }]);
-    expect(b.acks).toEqual([{ ok: true }]);
-    expect(inverted.acks).toEqual([
+    expect(await Promise.all(a.acks)).toEqual([{ ok: true }]);
+    expect(await Promise.all(b.acks)).toEqual([{ ok: true }]);
+    expect(await Promise.all(inverted.acks)).toEqual([
       { ok: false, code: 'INVALID_MESSAGE', message: expect.stringMatching(/chunk 1 has min 2 above max 1/) },
     ]);
     // Constant chunks decode exactly: (1·1 + 3·3) / 4 = 2.5 in every weight.
@@ -86,7 +86,9 @@ describe('compressed updates at the coordinator', () => {
     await coordinator.runRounds();
     expect(a.starts[0]!.config).not.toHaveProperty('compression');
     // A run that never asks for q8 (as under DP or secure aggregation) takes float32 only.
-    expect(a.acks).toEqual([{ ok: false, code: 'INVALID_MESSAGE', message: 'update encoded as q8, but this run asked for float32' }]);
+    expect(await Promise.all(a.acks)).toEqual([
+      { ok: false, code: 'INVALID_MESSAGE', message: 'update encoded as q8, but this run asked for float32' },
+    ]);
   });
 
   it('refuses compression with DP and with secure aggregation, saying why, and any scheme but q8', () => {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
-import { addWeighted, allFinite, allWithinMagnitude, meanStep } from '../../packages/coordinator/src/float-kernels';
+import { addWeighted, addWeightedIfFinite, allFinite, allWithinMagnitude, meanStep } from '../../packages/coordinator/src/float-kernels';
 
 /** Lengths below one SIMD group, across the 8,192-value blocks, and with tails of 1–3 values. */
 const LENGTHS = [3, 37, 8192, 16_389];
@@ -41,6 +41,33 @@ describe('the float kernels', () => {
       ),
       { numRuns: 40 },
     );
+  });
+
+  it('add only finite deltas when asked to check: the same sums into another buffer, or the bad delta named and the sums untouched', () => {
+    fc.assert(
+      fc.property(
+        fc.constantFrom(...LENGTHS),
+        fc.integer({ min: 1, max: 11 }),
+        fc.nat(),
+        fc.option(fc.record({ at: fc.nat(), value: fc.constantFrom(Number.NaN, Number.POSITIVE_INFINITY, Number.NEGATIVE_INFINITY) })),
+        (length, count, salt, poison) => {
+          const deltas = Array.from({ length: count }, (_, k) => spread([1.5, -(2 ** 40), 2 ** -30, 3e38, -7], length, salt + k));
+          const weights = deltas.map((_, k) => k + 1);
+          const bad = poison ? (salt + poison.at) % count : -1;
+          if (poison) deltas[bad]![poison.at % length] = poison.value;
+          const sums = Float64Array.from({ length }, (_, i) => i / 3);
+          const before = bitsOf(sums);
+          const out = new Float64Array(length);
+          expect(addWeightedIfFinite(sums, deltas, weights, out)).toBe(bad);
+          expect(bitsOf(sums)).toEqual(before);
+          if (bad >= 0) return;
+          addWeighted(sums, deltas, weights);
+          expect(bitsOf(out)).toEqual(bitsOf(sums));
+        },
+      ),
+      { numRuns: 60 },
+    );
+    expect(() => addWeightedIfFinite(new Float64Array(4), [], [], new Float64Array(3))).toThrow(RangeError);
   });
 
   it('take the mean step as the plain loop does, rounding to float32 once (ties to even)', () => {

@@ -30,6 +30,8 @@ interface Behaviour {
   fused?: (start: RoundStart) => Record<string, unknown> | undefined;
   /** Whether the client answers this fit task at all. */
   answers?: (start: RoundStart) => boolean;
+  /** The update's two values (default: +1 each). */
+  update?: (start: RoundStart) => Float32Array;
 }
 
 /**
@@ -38,7 +40,7 @@ interface Behaviour {
  */
 function memoryClient(transport: MemoryTransport, clientId: string, behaviour: Behaviour = {}) {
   const starts: RoundStart[] = [];
-  const acks: { ok: boolean; code?: string }[] = [];
+  const acks: Promise<{ ok: boolean; code?: string }>[] = [];
   transport.connect(clientId, (message) => {
     if (message.event !== 'round:start') return;
     const start = message.message;
@@ -51,7 +53,8 @@ function memoryClient(transport: MemoryTransport, clientId: string, behaviour: B
         return;
       }
       if (behaviour.answers && !behaviour.answers(start)) return;
-      const { manifest, payload } = encodeTensors([{ name: 'w', shape: [2], data: Float32Array.of(1, 1) }]);
+      const data = behaviour.update ? behaviour.update(start) : Float32Array.of(1, 1);
+      const { manifest, payload } = encodeTensors([{ name: 'w', shape: [2], data }]);
       const evaluation = start.evaluate ? (behaviour.fused ? behaviour.fused(start) : counts(seen)) : undefined;
       const update = { ...binding, numExamples: 1, manifest, payload, ...(evaluation ? { evaluation } : {}) };
       acks.push(transport.send(clientId, 'round:update', update));
@@ -103,7 +106,7 @@ describe('fused rounds', () => {
         if (task!.task === 'fit') expect(task!.evaluate).toBe(true);
       }
       expect(client.starts.filter((s) => s.task === 'evaluate' && s.round === 3)).toHaveLength(1);
-      expect(client.acks.every((a) => a.ok)).toBe(true);
+      expect((await Promise.all(client.acks)).every((a) => a.ok)).toBe(true);
     }
     // One report per round, in order, each with the evaluation of its own model (k correct of 4 for model k).
     expect(reports.map((r) => r.round)).toEqual([0, 1, 2, 3]);
@@ -126,7 +129,7 @@ describe('fused rounds', () => {
     const { c, reports } = await start({ rounds: 2, dbPath: join(dir, 'state.db') }, transport);
     const outcome = await c.runRounds();
     expect(outcome.status).toBe('finished');
-    for (const client of [broken, malformed, silent]) expect(client.acks.every((a) => a.ok)).toBe(true);
+    for (const client of [broken, malformed, silent]) expect((await Promise.all(client.acks)).every((a) => a.ok)).toBe(true);
     expect(reports.slice(1).map((r) => r.participation?.participants)).toEqual([4, 4]);
     // Models 0 and 1 were evaluated by the honest client alone; model 2 (the final one) by all four, separately.
     expect(reports.map((r) => r.evaluation?.examples)).toEqual([4, 4, 16]);
@@ -138,6 +141,30 @@ describe('fused rounds', () => {
       ['malformed', 'rejected'],
       ['silent', 'rejected'],
     ]);
+    store.close();
+  });
+
+  it('refuses an update with a NaN when the aggregate adds it — verdict, failure and the evaluation it carried — and the round goes on', async () => {
+    const transport = new MemoryTransport();
+    for (const id of ['a', 'b']) memoryClient(transport, id);
+    const poisoned = memoryClient(transport, 'c', {
+      update: (s) => (s.round === 2 ? Float32Array.of(1, Number.NaN) : Float32Array.of(1, 1)),
+    });
+    const dir = mkdtempSync(join(tmpdir(), 'fused-'));
+    const { c, reports } = await start({ rounds: 2, dbPath: join(dir, 'state.db') }, transport);
+    const outcome = await c.runRounds();
+    expect(outcome.status).toBe('finished');
+    const reason = 'tensor w has a non-finite value at index 1';
+    expect(await Promise.all(poisoned.acks)).toEqual([{ ok: true }, { ok: false, code: 'NON_FINITE', message: reason }, { ok: true }]);
+    expect(reports[2]!.participation).toMatchObject({
+      participants: 2,
+      failures: [{ clientId: 'c', kind: 'rejected', reason: `NON_FINITE: ${reason}` }],
+    });
+    await c.close();
+    const store = new Store(join(dir, 'state.db'));
+    // Round 2 carried model 1's evaluation: the refused update's share of it is refused too.
+    expect(store.evaluation(outcome.runId, 1)!.failures).toEqual([{ clientId: 'c', kind: 'rejected', reason: `NON_FINITE: ${reason}` }]);
+    expect(store.evaluation(outcome.runId, 1)!.participants).toEqual(['a', 'b']);
     store.close();
   });
 

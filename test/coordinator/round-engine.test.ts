@@ -21,7 +21,7 @@ function update(start: RoundStart, clientId: string, value: number, numExamples 
 /** A client living in the test: it records what it is sent and the coordinator's acks. */
 function memoryClient(transport: MemoryTransport, clientId: string, answer: Answer) {
   const seen: MemoryMessage[] = [];
-  const acks: Ack[] = [];
+  const acks: Promise<Ack>[] = [];
   transport.connect(clientId, (message) => {
     seen.push(message);
     if (message.event !== 'round:start' || message.message.task !== 'fit') return;
@@ -72,7 +72,7 @@ describe('the round engine, driven through an in-memory transport', () => {
     c.saveModel(dir);
     const bytes = readFileSync(join(dir, 'weights.bin'));
     expect([...new Float32Array(bytes.buffer, bytes.byteOffset, bytes.byteLength / 4)]).toEqual([5, 5]);
-    expect(a.acks).toEqual([{ ok: true }, { ok: true }]);
+    expect(await Promise.all(a.acks)).toEqual([{ ok: true }, { ok: true }]);
     expect(b.ended()).toEqual(['completed 2 rounds']);
     expect(a.ended()).toEqual(['completed 2 rounds']);
     expect(a.seen.filter((m) => m.event === 'round:end').map((m) => (m.message as { round: number }).round)).toEqual([1, 2]);
@@ -86,13 +86,13 @@ describe('the round engine, driven through an in-memory transport', () => {
     const outcome = await c.runRounds();
     expect(outcome.status).toBe('failed');
     expect(outcome.reason).toBe('round 1 failed 3 times: fewer than 2 clients answered');
-    expect(speaker.acks).toEqual([{ ok: true }, { ok: true }, { ok: true }]);
+    expect(await Promise.all(speaker.acks)).toEqual([{ ok: true }, { ok: true }, { ok: true }]);
     expect(silent.ended()).toEqual([outcome.reason]);
   });
 
   it('refuses a duplicate and a late answer with their codes, without failing the round they arrive in', async () => {
     const transport = new MemoryTransport();
-    const early: Ack[] = [];
+    const early: Promise<Ack>[] = [];
     const honest = memoryClient(transport, 'honest', (s) => update(s, 'honest', 1));
     // Round 1: answers, then answers again (a duplicate). Round 2: first re-sends a round-1 answer (late), then answers.
     const twice = memoryClient(transport, 'twice', (s) => {
@@ -104,10 +104,10 @@ describe('the round engine, driven through an in-memory transport', () => {
     c.on('round', (r) => reports.push(r.participation!.participants));
     expect((await c.runRounds()).status).toBe('finished');
     expect(reports).toEqual([2, 2]);
-    const codes = (acks: Ack[]) => acks.map((a) => (a.ok ? 'ok' : a.code));
-    expect(codes(early)).toEqual(['ok', 'WRONG_ROUND']);
-    expect(codes(twice.acks)).toEqual(['DUPLICATE', 'ok']);
-    expect(honest.acks.every((a) => a.ok)).toBe(true);
+    const codes = async (acks: Promise<Ack>[]) => (await Promise.all(acks)).map((a) => (a.ok ? 'ok' : a.code));
+    expect(await codes(early)).toEqual(['ok', 'WRONG_ROUND']);
+    expect(await codes(twice.acks)).toEqual(['DUPLICATE', 'ok']);
+    expect((await Promise.all(honest.acks)).every((a) => a.ok)).toBe(true);
   });
 
   it('stops at the privacy budget before the round that would cross it, tells every client, and signs the final head', async () => {
@@ -211,7 +211,7 @@ describe('the round engine, driven through an in-memory transport', () => {
       ['b', 'c', 'a'],
     ]) {
       const transport = new MemoryTransport();
-      const acks: Ack[] = [];
+      const acks: Promise<Ack>[] = [];
       for (const id of Object.keys(values)) {
         transport.connect(id, (message) => {
           if (message.event !== 'round:start') return;
@@ -222,7 +222,7 @@ describe('the round engine, driven through an in-memory transport', () => {
       }
       const c = await start({ minClients: 3 }, transport);
       expect((await c.runRounds()).status).toBe('finished');
-      expect(acks).toEqual([{ ok: true }, { ok: true }, { ok: true }]);
+      expect(await Promise.all(acks)).toEqual([{ ok: true }, { ok: true }, { ok: true }]);
       const dir = mkdtempSync(join(tmpdir(), 'engine-'));
       c.saveModel(dir);
       const bytes = readFileSync(join(dir, 'weights.bin'));

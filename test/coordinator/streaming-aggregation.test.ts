@@ -1,6 +1,14 @@
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
-import { FedAvg, applyWeightedMeanDelta, type Failure, type FitAggregate, type FitResult, type InfluenceBounds } from '@cohort/coordinator';
+import {
+  FedAvg,
+  applyWeightedMeanDelta,
+  type Failure,
+  type FitAggregate,
+  type FitResult,
+  type InfluenceBounds,
+  type NonFiniteValue,
+} from '@cohort/coordinator';
 
 /** Sizes that cross the kernels' 8,192-value blocks and leave a tail of fewer than four values. */
 const SHAPES = [37, 16_389];
@@ -14,34 +22,58 @@ interface Client {
   numExamples: number;
   fails: boolean;
   seed: number[];
+  /** One value made NaN or ±Infinity: the update must be refused, naming it, and add nothing. */
+  poison?: { tensor: number; index: number; value: number } | null;
 }
+
+const poisonArb = fc.record({
+  tensor: fc.integer({ min: 0, max: SHAPES.length - 1 }),
+  // The first value, the last of a block, the first of the next, the tail, or anywhere.
+  index: fc.oneof(fc.constantFrom(0, 8191, 8192, 16_388), fc.nat()),
+  value: fc.constantFrom(Number.NaN, Number.POSITIVE_INFINITY, Number.NEGATIVE_INFINITY),
+});
 
 const clientArb = fc.record({
   numExamples: fc.integer({ min: 1, max: 1000 }),
   fails: fc.boolean(),
   seed: fc.array(valueArb, { minLength: 8, maxLength: 8 }),
+  poison: fc.oneof({ arbitrary: fc.constant(null), weight: 3 }, { arbitrary: poisonArb, weight: 1 }),
 });
 
 function resultOf(clientId: string, c: Client, i: number): FitResult {
   const delta = SHAPES.map((n, t) => Float32Array.from({ length: n }, (_, j) => c.seed[(j * 7 + t + i) % 8]! * (j % 5 === 4 ? -1 : 1)));
+  if (c.poison) delta[c.poison.tensor]![c.poison.index % SHAPES[c.poison.tensor]!] = c.poison.value;
   return { clientId, numExamples: c.numExamples, delta, metrics: { loss: i, accuracy: 0.5 } };
 }
 
 const sortedById = <T extends { clientId: string }>(xs: readonly T[]) => [...xs].sort((a, b) => (a.clientId < b.clientId ? -1 : 1));
 
-/** Feeds answers to FedAvg's accumulator in `arrival` order, then finishes as the round engine does. */
-function streamed(strategy: FedAvg, global: Float32Array[], answers: readonly (FitResult | Failure)[]): FitAggregate {
+/**
+ * Feeds answers to FedAvg's accumulator in `arrival` order, flushes it and finishes as the round
+ * engine does (the refused updates no longer among the results); every update must have its verdict.
+ */
+function streamed(
+  strategy: FedAvg,
+  global: Float32Array[],
+  answers: readonly (FitResult | Failure)[],
+): FitAggregate & { refused: Map<string, NonFiniteValue> } {
   const accumulator = strategy.fitAccumulator(
     1,
     answers.map((a) => a.clientId),
     global,
   )!;
+  const verdicts = new Map<string, NonFiniteValue | undefined>();
   for (const answer of answers) {
-    if ('delta' in answer) accumulator.add(answer);
+    if ('delta' in answer) accumulator.add(answer, (refusal) => verdicts.set(answer.clientId, refusal));
     else accumulator.skip(answer.clientId);
   }
-  const results = sortedById(answers.filter((a): a is FitResult => 'delta' in a)).map(({ delta: _, ...summary }) => summary);
-  return accumulator.finish(results, sortedById(answers.filter((a): a is Failure => !('delta' in a))));
+  accumulator.flush();
+  const updates = answers.filter((a): a is FitResult => 'delta' in a);
+  expect([...verdicts.keys()].sort()).toEqual(updates.map((u) => u.clientId).sort());
+  const refused = new Map([...verdicts].flatMap(([id, refusal]) => (refusal ? [[id, refusal] as const] : [])));
+  const results = sortedById(updates.filter((u) => !refused.has(u.clientId))).map(({ delta: _, ...summary }) => summary);
+  const failures = sortedById(answers.filter((a): a is Failure => !('delta' in a)));
+  return { ...accumulator.finish(results, failures), refused };
 }
 
 function bits(weights: readonly Float32Array[]): number[][] {
@@ -63,10 +95,18 @@ describe('FedAvg taking updates as they arrive', () => {
               const clientId = `client-${String.fromCharCode(97 + ((i * 7) % 26))}${i}`;
               return c.fails ? { clientId, kind: 'timeout', reason: 'no answer' } : resultOf(clientId, c, i);
             });
-            const expected = strategy.aggregateFit(1, sortedById(answers.filter((a): a is FitResult => 'delta' in a)), [], global);
+            const finite = answers.filter((a, i): a is FitResult => 'delta' in a && !clients[i]!.poison);
+            fc.pre(finite.length > 0);
+            const expected = strategy.aggregateFit(1, sortedById(finite), [], global);
             const arrival = shuffled(answers, shuffleSeed);
             const got = streamed(strategy, global, arrival);
             expect(bits(got.weights)).toEqual(bits(expected.weights));
+            const poisoned = clients.flatMap((c, i) =>
+              !c.fails && c.poison
+                ? [[answers[i]!.clientId, { tensor: c.poison.tensor, index: c.poison.index % SHAPES[c.poison.tensor]! }]]
+                : [],
+            );
+            expect(Object.fromEntries(got.refused)).toEqual(Object.fromEntries(poisoned));
             expect(got.trainLoss).toBe(expected.trainLoss);
             expect(got.trainAccuracy).toBe(expected.trainAccuracy);
           },
@@ -129,7 +169,7 @@ describe('FedAvg taking updates as they arrive', () => {
   it('refuses to finish with results other than the ones it was given', () => {
     const strategy = new FedAvg();
     const accumulator = strategy.fitAccumulator(1, ['a', 'b'], global)!;
-    accumulator.add(resultOf('a', { numExamples: 1, fails: false, seed: [1, 2, 3, 4, 5, 6, 7, 8] }, 0));
+    accumulator.add(resultOf('a', { numExamples: 1, fails: false, seed: [1, 2, 3, 4, 5, 6, 7, 8] }, 0), () => undefined);
     accumulator.skip('b');
     expect(() => accumulator.finish([{ clientId: 'b', numExamples: 1 }], [])).toThrow(/other than the ones added/);
   });

@@ -24,7 +24,7 @@ describe('update validation: finite values', () => {
   /** One round with a client per update; the acks in client order. */
   async function acksOf(fills: ((t: number, values: Float32Array) => void)[]): Promise<Ack[]> {
     const transport = new MemoryTransport();
-    const acks: Ack[] = [];
+    const acks: Promise<Ack>[] = [];
     fills.forEach((fill, i) => {
       const clientId = `c${i}`;
       transport.connect(clientId, (message) => {
@@ -51,7 +51,7 @@ describe('update validation: finite values', () => {
     });
     await coordinator.start();
     await coordinator.runRounds();
-    return acks;
+    return Promise.all(acks);
   }
 
   it('refuses NaN and ±Infinity wherever they are, naming the tensor and the first index', async () => {

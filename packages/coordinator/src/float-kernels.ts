@@ -26,6 +26,7 @@ const WEIGHTS_AT = VALUES_AT + DELTAS_PER_PASS * VALUES_STRIDE;
 const PAGES = Math.ceil((WEIGHTS_AT + DELTAS_PER_PASS * 8) / 65536);
 /** The largest finite float32: |x| ≤ it exactly when x is finite. */
 const LARGEST_FLOAT32 = 3.4028234663852886e38;
+const LARGEST_FLOAT32_BITS = 0x7f7fffff;
 
 interface KernelExports {
   memory: { buffer: ArrayBuffer };
@@ -105,6 +106,32 @@ export function allWithinMagnitude(arrays: readonly Float32Array[], bound: numbe
  * as `sums[i] += weights[k] * deltas[k][i]` would round them.
  */
 export function addWeighted(sums: Float64Array, deltas: readonly Float32Array[], weights: readonly number[]): void {
+  addBlocks(sums, deltas, weights, sums, false);
+}
+
+/**
+ * out[i] = sums[i] + Σ_k weights[k]·deltas[k][i], as addWeighted adds, when every value of every delta
+ * is finite; each block of a delta is checked in the kernels' memory just before it is added, so the
+ * check costs no pass over the delta of its own. Returns -1 then, or else the index of a delta with a
+ * value that is NaN or ±Infinity: `out` is then partly written, and `sums` is never written.
+ */
+export function addWeightedIfFinite(
+  sums: Float64Array,
+  deltas: readonly Float32Array[],
+  weights: readonly number[],
+  out: Float64Array,
+): number {
+  if (out === sums || out.length !== sums.length) throw new RangeError('addWeightedIfFinite needs a separate output as long as the sums');
+  return addBlocks(sums, deltas, weights, out, true);
+}
+
+function addBlocks(
+  sums: Float64Array,
+  deltas: readonly Float32Array[],
+  weights: readonly number[],
+  out: Float64Array,
+  check: boolean,
+): number {
   if (deltas.length !== weights.length) throw new RangeError(`${deltas.length} deltas but ${weights.length} weights`);
   for (const d of deltas) {
     if (d.length !== sums.length) throw new RangeError(`a delta of ${d.length} values cannot be added to ${sums.length} sums`);
@@ -117,7 +144,9 @@ export function addWeighted(sums: Float64Array, deltas: readonly Float32Array[],
     for (let first = 0; first < deltas.length; first += DELTAS_PER_PASS) {
       const pass = Math.min(DELTAS_PER_PASS, deltas.length - first);
       for (let j = 0; j < pass; j++) {
-        k.values[j]!.set(deltas[first + j]!.subarray(start, start + length));
+        const block = deltas[first + j]!.subarray(start, start + length);
+        k.values[j]!.set(block);
+        if (check && !blockFinite(k, j, block)) return first + j;
         k.weights[j] = weights[first + j]!;
       }
       if (vectorised > 0) k.exports.addScaled(SUMS_AT, VALUES_AT, vectorised, pass, WEIGHTS_AT, VALUES_STRIDE);
@@ -125,8 +154,17 @@ export function addWeighted(sums: Float64Array, deltas: readonly Float32Array[],
         for (let j = 0; j < pass; j++) k.sums[i]! += k.weights[j]! * k.values[j]![i]!;
       }
     }
-    sums.set(k.sums.subarray(0, length), start);
+    out.set(k.sums.subarray(0, length), start);
   }
+  return -1;
+}
+
+/** Whether the block just copied into values[j] is all finite. */
+function blockFinite(k: Kernels, j: number, block: Float32Array): boolean {
+  const vectorised = block.length - (block.length % 4);
+  if (vectorised > 0 && k.exports.allWithin(VALUES_AT + j * VALUES_STRIDE, vectorised, LARGEST_FLOAT32_BITS) === 0) return false;
+  for (let i = vectorised; i < block.length; i++) if (!Number.isFinite(block[i]!)) return false;
+  return true;
 }
 
 /** out[i] = global[i] + sums[i] / total, in float64, rounded to float32 once (into `out`). */

@@ -50,10 +50,13 @@ export type {
   EvaluateResult,
   FairnessMetrics,
   Failure,
+  FitAccumulator,
   FitAggregate,
   FitPlan,
   FitResult,
+  FitResultSummary,
   GroupMetrics,
+  NonFiniteValue,
   Strategy,
 } from './strategy/strategy';
 export { clientAccuracySpread, fairnessFromResults } from './strategy/fairness-metrics';

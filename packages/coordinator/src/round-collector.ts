@@ -41,6 +41,11 @@ export class RoundCollector<T> {
     this.checkDone();
   }
 
+  /** Turns an accepted result into a failure: its values were refused when it was aggregated. The accumulator is not told (it refused it). */
+  refuse(failure: Failure): void {
+    if (this.results.delete(failure.clientId)) this.failures.set(failure.clientId, failure);
+  }
+
   fail(failure: Failure): void {
     if (!this.pending.delete(failure.clientId)) return;
     this.failures.set(failure.clientId, failure);

@@ -6,7 +6,10 @@
  * one class, so the binding rules are unit-tested without sockets.
  *
  * With a streaming aggregate (Strategy.fitAccumulator), an accepted update goes into it at once and
- * only its summary is kept, so that the round does not hold every update until it ends.
+ * only its summary is kept, so that the round does not hold every update until it ends. Its values
+ * are then checked where the aggregate adds them, not in a pass of their own: the update's verdict
+ * (its ack) comes when it is added, and one refused there (NON_FINITE) turns from an answer into a
+ * failure before the round's answers are read.
  *
  * A fused round also collects the evaluation of the previous round's model: from the fit clients
  * it asked, inside their updates (signed with them), and from the others as evaluate-only answers.
@@ -24,7 +27,7 @@ import {
 } from '@cohort/protocol';
 import type { Logger } from 'pino';
 import { RoundCollector } from './round-collector';
-import type { EvaluateResult, Failure, FitAccumulator, FitResult, FitResultSummary } from './strategy/strategy';
+import type { EvaluateResult, Failure, FitAccumulator, FitResult, FitResultSummary, NonFiniteValue } from './strategy/strategy';
 import type { Authenticate } from './trust/device-auth';
 import { validateEvaluation, validateUpdate } from './update-validation';
 
@@ -82,7 +85,9 @@ export class RoundInbox<T extends FitResultSummary | EvaluateResult = FitResultS
     this.collector = new RoundCollector<T>(task, round, selected, timeoutMs, skip);
     this.evaluation = fusedEvaluation && new RoundCollector('evaluate', fusedEvaluation.round, fusedEvaluation.selected, timeoutMs);
     this.fused = fusedEvaluation?.fused ?? new Set();
-    this.done = Promise.all([this.collector.done, this.evaluation?.done]).then(() => undefined);
+    // Once every client has answered or failed, the aggregate takes in what still waits: every verdict is given.
+    const verdicts = this.collector.done.then(() => accumulator?.flush());
+    this.done = Promise.all([verdicts, this.evaluation?.done]).then(() => undefined);
   }
 
   /** A client's own report that its round failed locally (training error, refused by its privacy budget). */
@@ -117,19 +122,39 @@ export class RoundInbox<T extends FitResultSummary | EvaluateResult = FitResultS
     if (this.fused.has(failure.clientId)) this.evaluation?.fail(failure);
   }
 
-  /** What the round keeps of an accepted update: the update, or its summary once a streaming aggregate has taken it in. */
-  keep(result: FitResult): FitResultSummary {
-    if (!this.accumulator) return result;
-    this.accumulator.add(result);
+  /**
+   * Accepts an update that passed validation, with the fused evaluation it carries. Without a
+   * streaming aggregate it is kept whole and accepted at once; with one, only its summary is kept and
+   * the verdict comes once the aggregate has added it and checked its values.
+   */
+  acceptUpdate(result: FitResult, carried: FusedEvaluation | undefined): Ack | Promise<Ack> {
+    const { clientId } = result;
+    const accumulator = this.accumulator;
     const { delta: _taken, ...summary } = result;
-    return summary;
+    this.collector.accept(clientId, (accumulator ? summary : result) as T);
+    this.acceptFused(clientId, carried);
+    if (!accumulator) return { ok: true };
+    return new Promise<Ack>((resolve) =>
+      accumulator.add(result, (refusal) => resolve(refusal ? this.refuse(clientId, refusal) : { ok: true })),
+    );
+  }
+
+  /** An update the aggregate refused for a value that is not finite: a rejected answer, and with it the evaluation it carried. */
+  private refuse(clientId: string, { tensor, index }: NonFiniteValue): Ack {
+    const name = this.ctx.weightSpecs[tensor]?.name ?? String(tensor);
+    const rejection = new ProtocolError('NON_FINITE', `tensor ${name} has a non-finite value at index ${index}`);
+    this.ctx.log.warn({ clientId, code: rejection.code }, `rejected fit message from ${clientId}: ${rejection.message}`);
+    const failure: Failure = { clientId, kind: 'rejected', reason: `${rejection.code}: ${rejection.message}` };
+    this.collector.refuse(failure);
+    if (this.fused.has(clientId)) this.evaluation?.refuse(failure);
+    return { ok: false, ...rejection.toWire() };
   }
 
   /**
    * The fused evaluation an accepted update carries. Its signature was checked with the update's
    * (answerSigningBytes covers it); its counts are checked as an evaluate-only answer's would be.
    */
-  acceptFused(clientId: string, carried: FusedEvaluation | undefined): void {
+  private acceptFused(clientId: string, carried: FusedEvaluation | undefined): void {
     const evaluation = this.evaluation;
     if (!evaluation || !this.fused.has(clientId) || !evaluation.isPending(clientId)) return;
     if (!carried) {
@@ -156,7 +181,13 @@ export class RoundInbox<T extends FitResultSummary | EvaluateResult = FitResultS
 }
 
 /** Answers a message: to the open round's inbox, or (with none open) with the refusal it deserves. */
-export function answer(ctx: InboxContext, clientId: string, event: AnswerEvent, raw: unknown, inbox: RoundInbox | undefined): Ack {
+export function answer(
+  ctx: InboxContext,
+  clientId: string,
+  event: AnswerEvent,
+  raw: unknown,
+  inbox: RoundInbox | undefined,
+): Ack | Promise<Ack> {
   if (inbox) inbox.bytesIn += payloadBytes(raw);
   const task = event === 'round:update' ? 'fit' : 'evaluate';
   // Evaluate-only answers of a fused round go to its evaluation.
@@ -165,16 +196,16 @@ export function answer(ctx: InboxContext, clientId: string, event: AnswerEvent, 
     const binding = { runId: ctx.runId, clientId, collector, ...(ctx.authenticate ? { authenticate: ctx.authenticate } : {}) };
     if (task === 'fit') {
       // validateUpdate refuses a client that is not pending: an update is kept (and taken in) once.
+      // A streaming aggregate checks the values as it adds them (RoundInbox.acceptUpdate).
       const update = validateUpdate(raw, binding, {
         maxMessageBytes: ctx.maxMessageBytes,
         weightSpecs: ctx.weightSpecs,
         ...(inbox?.compression ? { compression: inbox.compression } : {}),
+        valuesChecked: inbox?.accumulator ? 'when-aggregated' : 'now',
       });
-      collector!.accept(clientId, inbox!.keep(update));
-      inbox!.acceptFused(clientId, (raw as { evaluation?: FusedEvaluation }).evaluation);
-    } else {
-      collector!.accept(clientId, validateEvaluation(raw, binding, ctx.numClasses));
+      return inbox!.acceptUpdate(update, (raw as { evaluation?: FusedEvaluation }).evaluation);
     }
+    collector!.accept(clientId, validateEvaluation(raw, binding, ctx.numClasses));
     return { ok: true };
   } catch (error) {
     const rejection = asRejection(error);

@@ -30,6 +30,11 @@ export interface UpdateBounds {
   weightSpecs: readonly TensorSpec[];
   /** The encoding the round asked for (float32 when absent); an update in another is refused. */
   compression?: Compression;
+  /**
+   * Whether the values are checked here ('now'), or left to a streaming aggregate that checks them
+   * as it adds them ('when-aggregated': FitAccumulator). @default 'now'
+   */
+  valuesChecked?: 'now' | 'when-aggregated';
 }
 
 export function validateUpdate(raw: unknown, ctx: RoundContext, bounds: UpdateBounds): FitResult {
@@ -48,10 +53,12 @@ export function validateUpdate(raw: unknown, ctx: RoundContext, bounds: UpdateBo
     maxTensors: bounds.weightSpecs.length,
     expected: bounds.weightSpecs,
   });
-  // The SIMD check first (every value of every update passes it); the scan that finds the index only when it fails.
-  const floats = tensors.flatMap((t) => (t.data instanceof Float32Array ? [t.data] : []));
-  const bad = allFinite(floats) ? undefined : findNonFinite(tensors);
-  if (bad) throw new ProtocolError('NON_FINITE', `tensor ${bad.tensor} has a non-finite value at index ${bad.index}`);
+  if ((bounds.valuesChecked ?? 'now') === 'now') {
+    // The SIMD check first (every value of every update passes it); the scan that finds the index only when it fails.
+    const floats = tensors.flatMap((t) => (t.data instanceof Float32Array ? [t.data] : []));
+    const bad = allFinite(floats) ? undefined : findNonFinite(tensors);
+    if (bad) throw new ProtocolError('NON_FINITE', `tensor ${bad.tensor} has a non-finite value at index ${bad.index}`);
+  }
   if (message.metrics && !Number.isFinite(message.metrics.loss)) throw new ProtocolError('NON_FINITE', 'training loss is not finite');
   return {
     clientId: message.clientId,

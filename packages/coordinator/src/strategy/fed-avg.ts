@@ -24,9 +24,10 @@ import type {
   FitPlan,
   FitResult,
   FitResultSummary,
+  NonFiniteValue,
   Strategy,
 } from './strategy';
-import { addWeighted, meanStep } from '../float-kernels';
+import { addWeighted, addWeightedIfFinite, allFinite, meanStep } from '../float-kernels';
 
 export interface FedAvgOptions {
   /** Fraction of connected clients sampled for training each round, in (0, 1]. @default 1 */
@@ -175,10 +176,12 @@ export function applyWeightedMeanDelta(
  * the same sums, bit for bit, as adding them all at once.
  */
 class WeightedDeltaSums {
-  private readonly sums: Float64Array[];
+  private sums: Float64Array[];
+  /** Where addIfFinite writes, so that a batch with a non-finite value leaves the sums as they were. */
+  private spare: Float64Array[] | undefined;
 
   constructor(
-    global: readonly Float32Array[],
+    private readonly global: readonly Float32Array[],
     private readonly bounds: InfluenceBounds,
   ) {
     this.sums = global.map((t) => new Float64Array(t.length));
@@ -186,9 +189,7 @@ class WeightedDeltaSums {
 
   add(results: readonly FitResult[]): void {
     if (results.length === 0) return;
-    const { clipNorm, maxExamples } = this.bounds;
-    const deltas = clipNorm === undefined ? results.map((r) => r.delta) : clipDeltas(results, clipNorm);
-    const weights = results.map((r) => boundedWeight(r.numExamples, maxExamples));
+    const { deltas, weights } = this.terms(results);
     this.sums.forEach((sums, t) =>
       addWeighted(
         sums,
@@ -196,6 +197,46 @@ class WeightedDeltaSums {
         weights,
       ),
     );
+  }
+
+  /**
+   * Adds the results whose values are all finite, checking them as they are added; returns the others
+   * (which add nothing). The rare batch with a bad value is added again without it: the check then
+   * runs per result, bounding what a client sending NaN can cost to one more pass over the batch.
+   */
+  addIfFinite(results: readonly FitResult[]): FitResult[] {
+    if (results.length === 0) return [];
+    // Clipping takes a norm, which a non-finite value has none of: those results are checked first.
+    if (this.bounds.clipNorm !== undefined) return this.addTheFinite(results);
+    const { deltas, weights } = this.terms(results);
+    this.spare ??= this.global.map((t) => new Float64Array(t.length));
+    const spare = this.spare;
+    const clean = this.sums.every(
+      (sums, t) =>
+        addWeightedIfFinite(
+          sums,
+          deltas.map((d) => d[t]!),
+          weights,
+          spare[t]!,
+        ) < 0,
+    );
+    if (!clean) return this.addTheFinite(results);
+    [this.sums, this.spare] = [spare, this.sums];
+    return [];
+  }
+
+  private addTheFinite(results: readonly FitResult[]): FitResult[] {
+    const refused = results.filter((r) => !allFinite(r.delta));
+    this.add(results.filter((r) => !refused.includes(r)));
+    return refused;
+  }
+
+  private terms(results: readonly FitResult[]): { deltas: Float32Array[][]; weights: number[] } {
+    const { clipNorm, maxExamples } = this.bounds;
+    return {
+      deltas: clipNorm === undefined ? results.map((r) => r.delta) : clipDeltas(results, clipNorm),
+      weights: results.map((r) => boundedWeight(r.numExamples, maxExamples)),
+    };
   }
 
   /**
@@ -226,7 +267,8 @@ const FOLD_BATCH = 8;
  * products rounds differently in another order), so each sum is taken in aggregateFit's order,
  * client-id order. An update is added once every selected client before it has answered or failed;
  * one that arrives earlier waits. Arrival order then changes only when updates are added, never
- * what is added to what.
+ * what is added to what. Values are checked as they are added (addIfFinite), so an update's verdict
+ * comes when it is added.
  */
 class FedAvgAccumulator implements FitAccumulator {
   /** The selected clients in client-id order (the order aggregateFit sees results in). */
@@ -237,6 +279,8 @@ class FedAvgAccumulator implements FitAccumulator {
   private readonly early = new Map<string, FitResult | null>();
   /** Results next in order, waiting to be added as a batch. */
   private ready: FitResult[] = [];
+  /** The verdicts owed to the results not added yet. */
+  private readonly verdicts = new Map<string, (refusal?: NonFiniteValue) => void>();
   private readonly added: string[] = [];
   private readonly sums: WeightedDeltaSums;
 
@@ -249,7 +293,8 @@ class FedAvgAccumulator implements FitAccumulator {
     this.sums = new WeightedDeltaSums(global, bounds);
   }
 
-  add(result: FitResult): void {
+  add(result: FitResult, verdict: (refusal?: NonFiniteValue) => void): void {
+    this.verdicts.set(result.clientId, verdict);
     this.early.set(result.clientId, result);
     this.takeInOrder();
     if (this.ready.length >= FOLD_BATCH) this.addReady();
@@ -260,7 +305,7 @@ class FedAvgAccumulator implements FitAccumulator {
     this.takeInOrder();
   }
 
-  finish(results: readonly FitResultSummary[], _failures: readonly Failure[]): FitAggregate {
+  flush(): void {
     // Every selected client has settled by now, unless the round was cut short: take what is left in order.
     for (const clientId of this.order.slice(this.settled)) {
       const result = this.early.get(clientId);
@@ -268,6 +313,10 @@ class FedAvgAccumulator implements FitAccumulator {
     }
     this.early.clear();
     this.addReady();
+  }
+
+  finish(results: readonly FitResultSummary[], _failures: readonly Failure[]): FitAggregate {
+    this.flush();
     const ids = results.map((r) => r.clientId);
     if (ids.length !== this.added.length || ids.some((id, i) => id !== this.added[i])) {
       throw new CoordinatorError(
@@ -292,10 +341,28 @@ class FedAvgAccumulator implements FitAccumulator {
   }
 
   private addReady(): void {
-    this.sums.add(this.ready);
-    for (const r of this.ready) this.added.push(r.clientId);
+    const batch = this.ready;
     this.ready = [];
+    const refused = new Set(this.sums.addIfFinite(batch));
+    for (const r of batch) {
+      const verdict = this.verdicts.get(r.clientId)!;
+      this.verdicts.delete(r.clientId);
+      if (refused.has(r)) verdict(firstNonFinite(r.delta));
+      else {
+        this.added.push(r.clientId);
+        verdict();
+      }
+    }
   }
+}
+
+/** The first value of a delta that is NaN or ±Infinity (the delta has one). */
+function firstNonFinite(delta: readonly Float32Array[]): NonFiniteValue {
+  for (const [tensor, values] of delta.entries()) {
+    const index = values.findIndex((v) => !Number.isFinite(v));
+    if (index >= 0) return { tensor, index };
+  }
+  throw new Error('firstNonFinite was handed a delta whose values are all finite.');
 }
 
 function sortedIds(ids: readonly string[]): string[] {

@@ -24,17 +24,30 @@ export type FitResultSummary = Omit<FitResult, 'delta'>;
  * A round's updates taken in one by one as they are accepted, so that they need not all be held
  * until the round ends (Strategy.fitAccumulator). Its aggregate must equal aggregateFit's for the
  * same results, bit for bit, whatever order they arrive in.
+ *
+ * The values of an update it is handed have not been checked: it takes in only updates whose every
+ * value is finite, checking them as it adds them (where they are read anyway), and gives each update
+ * its verdict once it has — which may be after later updates have arrived, and at the latest in
+ * `flush`. A refused update adds nothing; the round records it as rejected.
  */
 export interface FitAccumulator {
-  /** An accepted update; its delta is not kept once it has been taken into the aggregate. */
-  add(result: FitResult): void;
+  /** An update whose shapes are checked and values not; its delta is not kept once it has been taken in. */
+  add(result: FitResult, verdict: (refusal?: NonFiniteValue) => void): void;
   /** A selected client that will not contribute (it failed). */
   skip(clientId: string): void;
+  /** Takes in every update still waiting: called once every selected client has answered or failed. Every verdict is given by its return. */
+  flush(): void;
   /**
    * The round's aggregate, as aggregateFit(round, results, failures, global) would return it.
-   * `results` are those added, sorted by client id.
+   * `results` are those taken in, sorted by client id.
    */
   finish(results: readonly FitResultSummary[], failures: readonly Failure[]): FitAggregate;
+}
+
+/** Where an update has a value that is NaN or ±Infinity: the first such, by tensor and then index. */
+export interface NonFiniteValue {
+  tensor: number;
+  index: number;
 }
 
 /** A client that was asked to take part and did not contribute, with the reason. */

@@ -45,9 +45,9 @@ export class MemoryTransport implements Transport {
     this.inbox?.disconnected(clientId, reason);
   }
 
-  /** A client's answer; returns the coordinator's acknowledgement. */
-  send(clientId: string, event: AnswerEvent, raw: unknown): Ack {
-    return answer(this.context!, clientId, event, raw, this.inbox);
+  /** A client's answer; resolves to the coordinator's acknowledgement (an update a streaming aggregate takes in gets it when it is added). */
+  send(clientId: string, event: AnswerEvent, raw: unknown): Promise<Ack> {
+    return Promise.resolve(answer(this.context!, clientId, event, raw, this.inbox));
   }
 
   /** A client reports that its round failed locally. */

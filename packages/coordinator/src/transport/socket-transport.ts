@@ -379,7 +379,10 @@ export class SocketTransport implements Transport {
     };
     const onAnswer = (event: AnswerEvent) => (raw: unknown, ack: unknown) => {
       const reply = typeof ack === 'function' ? (ack as (a: Ack) => void) : () => undefined;
-      reply(answer(context, clientId, event, raw, this.inbox));
+      const verdict = answer(context, clientId, event, raw, this.inbox);
+      // An update a streaming aggregate takes in gets its verdict when it is added.
+      if (verdict instanceof Promise) void verdict.then(reply);
+      else reply(verdict);
     };
     socket.on('round:update', onAnswer('round:update'));
     socket.on('round:evaluation', onAnswer('round:evaluation'));
