@@ -5,28 +5,37 @@
  * process. See lib/round-spans.ts for what is measured.
  */
 import type { Benchmark } from '../lib/result';
-import { CLIENTS, configuration, compare, echoExchanges, federationRounds, roundModel, type Span } from '../lib/round-spans';
+import { CLIENTS, configuration, compare, echoDrift, echoExchanges, federationRounds, roundModel, type Span } from '../lib/round-spans';
 import { startEchoRig } from '../lib/socket-echo';
 import { gc } from '../lib/stats';
 
 /** The echo is steady from its second exchange here (its clients are warm from connecting). */
 const ECHO_WARMUP = 2;
 
-export const run: Benchmark = async () => {
-  const { model, payload } = roundModel();
+/** The echo's exchanges, on a fresh rig (its clients connect anew), after its warm-up. */
+async function echoSpans(payload: Uint8Array): Promise<Span[]> {
   const rig = await startEchoRig(CLIENTS, payload.byteLength);
-  let echo: Span[];
   try {
-    echo = await echoExchanges((p) => rig.exchange(p), payload, ECHO_WARMUP);
+    return await echoExchanges((p) => rig.exchange(p), payload, ECHO_WARMUP);
   } finally {
     await rig.close();
   }
+}
+
+export const run: Benchmark = async () => {
+  const { model, payload } = roundModel();
+  // The echo is measured before and after the federation, so that load elsewhere on the machine that
+  // changes while the bench runs moves both sides of a ratio alike.
+  const before = await echoSpans(payload);
   gc();
   const federation = await federationRounds(model);
+  gc();
+  const after = await echoSpans(payload);
   return {
-    ...compare(payload.byteLength, echo, federation),
+    ...compare(payload.byteLength, [...before, ...after], federation),
     notes: [
       configuration(model, ECHO_WARMUP),
+      echoDrift(before, after),
       `warm-up rounds: ${federation.warmup}`,
       `highest RSS seen at a round's end: ${(federation.rssPeak / 2 ** 20).toFixed(0)} MiB`,
     ],

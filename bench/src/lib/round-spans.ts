@@ -12,7 +12,7 @@ import { encodeTensors } from '@cohort/protocol';
 import type { Figure, Ratio } from './result';
 import { runNoopFederation } from './federation';
 import { parameterCount, syntheticModel } from './model';
-import { figure } from './stats';
+import { figure, median } from './stats';
 import { processCpuMs, threadCpuBetween, threadTimes, type ThreadCpu } from './thread-cpu';
 
 export const CLIENTS = 100;
@@ -173,11 +173,17 @@ export function compare(bytes: number, echo: Span[], federation: FederationSpans
   return { figures, ratios };
 }
 
+/** The echo's median wall time measured before the federation and after it: how far the machine drifted meanwhile. */
+export function echoDrift(before: readonly Span[], after: readonly Span[]): string {
+  const [b, a] = [median(before.map((s) => s.wallMs)), median(after.map((s) => s.wallMs))];
+  return `echo before the federation ${b.toFixed(0)} ms, after it ${a.toFixed(0)} ms (median wall; the baseline is all ${before.length + after.length} exchanges)`;
+}
+
 /** The configuration every figure is for, for the notes. */
 export function configuration(model: Model, echoWarmup: number): string {
   return (
     `${CLIENTS} clients × ${parameterCount(model.weights).toLocaleString('en')} params, no-op training, open mode with updates neither signed nor sealed (a client seals by ` +
     'default when the coordinator has a key; edge-trust measures sealing), no evaluation rounds; ' +
-    `${ROUNDS} rounds and ${echoWarmup + MEASURED} echo exchanges, of which the first ${WARMUP_ROUNDS} rounds and ${echoWarmup} exchanges are not measured`
+    `${ROUNDS} rounds, and ${echoWarmup + MEASURED} echo exchanges before them and as many after, of which the first ${WARMUP_ROUNDS} rounds and ${echoWarmup} exchanges of each echo are not measured`
   );
 }

@@ -1,8 +1,9 @@
 /**
  * The loops the coordinator runs over every value of every update, as WebAssembly SIMD kernels (V8
  * does not vectorise typed-array loops): the magnitude checks of update validation and of a new
- * model (finite values; weights within a bound), FedAvg's float64 sums, and the mean step that turns
- * them into the new model. A kernel works on blocks copied into its own memory (a copy is far
+ * model (finite values; weights within a bound), FedAvg's float64 sums — checked for finite values
+ * as they are added, when a round streams its updates in — and the mean step that turns them into
+ * the new model. A kernel works on blocks copied into its own memory (a copy is far
  * cheaper than a scalar loop), so an update's buffer can stay where the socket put it.
  *
  * `addWeighted`: per element, each product w_k·Δ_k[i] is rounded to float64 and added to the sum in
