@@ -116,6 +116,39 @@ describe('FedAvg taking updates as they arrive', () => {
     });
   }
 
+  it("refuses NaNs in a long round and still gives aggregateFit's model bit for bit, clean and refused batches in turn", () => {
+    const strategy = new FedAvg();
+    const clients = Array.from({ length: 30 }, (_, i) => ({
+      numExamples: 1 + ((i * 37) % 500),
+      fails: i === 7,
+      seed: [1, -2, 2 ** -20, 3e3, -1e-3, 7, 2 ** 30, -5],
+    }));
+    // Batches of 8 in id order: the first and third clean (their sums go to the other buffer), the
+    // second and the last (taken in by flush) each with a bad value: a block boundary, the very last
+    // value, the very first.
+    const poisons = new Map([
+      [12, { tensor: 1, index: 8192, value: Number.POSITIVE_INFINITY }],
+      [14, { tensor: 1, index: 16_388, value: Number.NaN }],
+      [29, { tensor: 0, index: 0, value: Number.NEGATIVE_INFINITY }],
+    ]);
+    const answers = clients.map((c, i): FitResult | Failure => {
+      const clientId = `c${String(i).padStart(2, '0')}`;
+      return c.fails ? { clientId, kind: 'timeout', reason: 'no answer' } : resultOf(clientId, { ...c, poison: poisons.get(i) ?? null }, i);
+    });
+    const finite = answers.filter((a, i): a is FitResult => 'delta' in a && !poisons.has(i));
+    const expected = strategy.aggregateFit(1, finite, [], global);
+    for (const seed of [0, 1, 2]) {
+      // Seed 0 keeps id order, so that every batch is complete when it is added.
+      const got = streamed(strategy, global, seed === 0 ? answers : shuffled(answers, seed));
+      expect(bits(got.weights)).toEqual(bits(expected.weights));
+      expect(Object.fromEntries(got.refused)).toEqual({
+        c12: { tensor: 1, index: 8192 },
+        c14: { tensor: 1, index: 16_388 },
+        c29: { tensor: 0, index: 0 },
+      });
+    }
+  });
+
   it('sums in client-id order: an arrival-order float64 sum would give another model', () => {
     const strategy = new FedAvg();
     const one = (clientId: string, value: number): FitResult => ({
@@ -164,6 +197,19 @@ describe('FedAvg taking updates as they arrive', () => {
     }
     expect(new Uniform().fitAccumulator(1, ['a'], global)).toBeUndefined();
     expect(new FedAvg().fitAccumulator(1, ['a'], global)).toBeDefined();
+  });
+
+  it('gives its verdict at once to an update that comes after flush (a round cut short)', () => {
+    const accumulator = new FedAvg().fitAccumulator(1, ['a', 'b'], global)!;
+    accumulator.flush();
+    const verdicts: (NonFiniteValue | 'ok')[] = [];
+    const seed = [1, 2, 3, 4, 5, 6, 7, 8];
+    accumulator.add(resultOf('b', { numExamples: 1, fails: false, seed }, 0), (refusal) => verdicts.push(refusal ?? 'ok'));
+    accumulator.add(
+      resultOf('a', { numExamples: 1, fails: false, seed, poison: { tensor: 0, index: 5, value: Number.NaN } }, 0),
+      (refusal) => verdicts.push(refusal ?? 'ok'),
+    );
+    expect(verdicts).toEqual(['ok', { tensor: 0, index: 5 }]);
   });
 
   it('refuses to finish with results other than the ones it was given', () => {

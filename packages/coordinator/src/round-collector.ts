@@ -18,7 +18,7 @@ export class RoundCollector<T> {
     readonly round: number,
     readonly selected: readonly string[],
     timeoutMs: number,
-    /** Told of each failure as it is recorded (a streaming aggregate moves past the client). */
+    /** Told of each failure `fail` records (a streaming aggregate moves past the client); not of those `refuse` records. */
     private readonly onFailure?: (failure: Failure) => void,
   ) {
     this.pending = new Set(selected);

@@ -1,7 +1,8 @@
 /**
  * The answers of one open round, whatever transport carries them: every message is validated in
  * full against the round it claims to answer (schema, run, round, client, shapes, finite values,
- * size) and acknowledged with a typed verdict. A late answer to an earlier round is honest and only
+ * size) and acknowledged with a typed verdict — at once, or for the finite values of an update a
+ * streaming aggregate checks, once it has added it (below). A late answer to an earlier round is honest and only
  * refused; any other bad answer ends that client's round as a failure. Both transports feed this
  * one class, so the binding rules are unit-tested without sockets.
  *
@@ -134,9 +135,23 @@ export class RoundInbox<T extends FitResultSummary | EvaluateResult = FitResultS
     this.collector.accept(clientId, (accumulator ? summary : result) as T);
     this.acceptFused(clientId, carried);
     if (!accumulator) return { ok: true };
-    return new Promise<Ack>((resolve) =>
-      accumulator.add(result, (refusal) => resolve(refusal ? this.refuse(clientId, refusal) : { ok: true })),
-    );
+    // Its values checked on arrival, an update is accepted now; else its verdict may come within add
+    // (the update completes a batch), or later.
+    let settle: ((ack: Ack) => void) | undefined;
+    const verdict = accumulator.checksValues ? new Promise<Ack>((resolve) => (settle = resolve)) : undefined;
+    try {
+      accumulator.add(result, (refusal) => settle?.(refusal ? this.refuse(clientId, refusal) : { ok: true }));
+    } catch (error) {
+      // A broken accumulator: the update is not counted, and answer() tells the client so.
+      this.collector.refuse({ clientId, kind: 'rejected', reason: `INVALID_MESSAGE: ${(error as Error).message}` });
+      throw error;
+    }
+    return verdict ?? { ok: true };
+  }
+
+  /** Whether the values of an update are left to the streaming aggregate, which checks them as it adds them. */
+  get aggregateChecksValues(): boolean {
+    return this.accumulator?.checksValues === true;
   }
 
   /** An update the aggregate refused for a value that is not finite: a rejected answer, and with it the evaluation it carried. */
@@ -201,7 +216,7 @@ export function answer(
         maxMessageBytes: ctx.maxMessageBytes,
         weightSpecs: ctx.weightSpecs,
         ...(inbox?.compression ? { compression: inbox.compression } : {}),
-        valuesChecked: inbox?.accumulator ? 'when-aggregated' : 'now',
+        valuesChecked: inbox?.aggregateChecksValues ? 'when-aggregated' : 'now',
       });
       return inbox!.acceptUpdate(update, (raw as { evaluation?: FusedEvaluation }).evaluation);
     }

@@ -202,7 +202,8 @@ class WeightedDeltaSums {
   /**
    * Adds the results whose values are all finite, checking them as they are added; returns the others
    * (which add nothing). The rare batch with a bad value is added again without it: the check then
-   * runs per result, bounding what a client sending NaN can cost to one more pass over the batch.
+   * runs per result, so a client sending NaN can cost at most two more passes over its batch (the
+   * checked pass it cut short, and the per-result check).
    */
   addIfFinite(results: readonly FitResult[]): FitResult[] {
     if (results.length === 0) return [];
@@ -271,6 +272,7 @@ const FOLD_BATCH = 8;
  * comes when it is added.
  */
 class FedAvgAccumulator implements FitAccumulator {
+  readonly checksValues = true;
   /** The selected clients in client-id order (the order aggregateFit sees results in). */
   private readonly order: string[];
   /** How many of `order` are settled and taken in (added, waiting in `ready`, or failed). */
@@ -283,6 +285,8 @@ class FedAvgAccumulator implements FitAccumulator {
   private readonly verdicts = new Map<string, (refusal?: NonFiniteValue) => void>();
   private readonly added: string[] = [];
   private readonly sums: WeightedDeltaSums;
+  /** Once flushed, nothing waits: an update that still comes (a round cut short) is added at once. */
+  private flushed = false;
 
   constructor(
     selected: readonly string[],
@@ -295,9 +299,12 @@ class FedAvgAccumulator implements FitAccumulator {
 
   add(result: FitResult, verdict: (refusal?: NonFiniteValue) => void): void {
     this.verdicts.set(result.clientId, verdict);
-    this.early.set(result.clientId, result);
-    this.takeInOrder();
-    if (this.ready.length >= FOLD_BATCH) this.addReady();
+    if (this.flushed) this.ready.push(result);
+    else {
+      this.early.set(result.clientId, result);
+      this.takeInOrder();
+    }
+    if (this.flushed || this.ready.length >= FOLD_BATCH) this.addReady();
   }
 
   skip(clientId: string): void {
@@ -312,6 +319,7 @@ class FedAvgAccumulator implements FitAccumulator {
       if (result) this.ready.push(result);
     }
     this.early.clear();
+    this.flushed = true;
     this.addReady();
   }
 

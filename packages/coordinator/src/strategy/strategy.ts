@@ -25,17 +25,24 @@ export type FitResultSummary = Omit<FitResult, 'delta'>;
  * until the round ends (Strategy.fitAccumulator). Its aggregate must equal aggregateFit's for the
  * same results, bit for bit, whatever order they arrive in.
  *
- * The values of an update it is handed have not been checked: it takes in only updates whose every
- * value is finite, checking them as it adds them (where they are read anyway), and gives each update
- * its verdict once it has — which may be after later updates have arrived, and at the latest in
- * `flush`. A refused update adds nothing; the round records it as rejected.
+ * With `checksValues`, it is handed updates whose values have not been checked: it takes in only
+ * updates whose every value is finite, checking them as it adds them (where they are read anyway),
+ * and gives each update its verdict once it has — which may be after later updates have arrived,
+ * and at the latest in `flush`; the update's ack waits for it. A refused update adds nothing; the
+ * round records it as rejected. Without it, the values are checked on arrival and `verdict` is
+ * not waited for.
  */
 export interface FitAccumulator {
-  /** An update whose shapes are checked and values not; its delta is not kept once it has been taken in. */
+  /** Whether `add` checks every value and gives each update its verdict (FedAvg's does). */
+  readonly checksValues?: boolean;
+  /** An update whose shapes are checked; its delta is not kept once it has been taken in. */
   add(result: FitResult, verdict: (refusal?: NonFiniteValue) => void): void;
   /** A selected client that will not contribute (it failed). */
   skip(clientId: string): void;
-  /** Takes in every update still waiting: called once every selected client has answered or failed. Every verdict is given by its return. */
+  /**
+   * Takes in every update still waiting: called once every selected client has answered or failed.
+   * Every verdict owed is given by its return, and an update added after it is taken in at once.
+   */
   flush(): void;
   /**
    * The round's aggregate, as aggregateFit(round, results, failures, global) would return it.
