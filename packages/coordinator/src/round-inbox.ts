@@ -2,9 +2,9 @@
  * The answers of one open round, whatever transport carries them: every message is validated in
  * full against the round it claims to answer (schema, run, round, client, shapes, finite values,
  * size) and acknowledged with a typed verdict — at once, or for the finite values of an update a
- * streaming aggregate checks, once it has added it (below). A late answer to an earlier round is honest and only
- * refused; any other bad answer ends that client's round as a failure. Both transports feed this
- * one class, so the binding rules are unit-tested without sockets.
+ * streaming aggregate checks, once it has added it (below). A late answer to an earlier round is
+ * honest and only refused; any other bad answer ends that client's round as a failure. Both
+ * transports feed this one class, so the binding rules are unit-tested without sockets.
  *
  * With a streaming aggregate (Strategy.fitAccumulator), an accepted update goes into it at once and
  * only its summary is kept, so that the round does not hold every update until it ends. Its values
