@@ -27,7 +27,6 @@ const WEIGHTS_AT = VALUES_AT + DELTAS_PER_PASS * VALUES_STRIDE;
 const PAGES = Math.ceil((WEIGHTS_AT + DELTAS_PER_PASS * 8) / 65536);
 /** The largest finite float32: |x| ≤ it exactly when x is finite. */
 const LARGEST_FLOAT32 = 3.4028234663852886e38;
-const LARGEST_FLOAT32_BITS = 0x7f7fffff;
 
 interface KernelExports {
   memory: { buffer: ArrayBuffer };
@@ -85,20 +84,31 @@ export function allFinite(arrays: readonly Float32Array[]): boolean {
 export function allWithinMagnitude(arrays: readonly Float32Array[], bound: number): boolean {
   if (!(bound >= 0) || Math.fround(bound) !== bound)
     throw new RangeError(`a magnitude bound must be a non-negative float32 value, got ${bound}`);
-  // +0 for −0, whose sign bit would make its bits a negative integer to the kernel's comparison.
-  const boundBits = new Int32Array(Float32Array.of(Math.abs(bound)).buffer)[0]!;
+  const boundBits = bitsOf(bound);
   const k = kernels();
-  const values = k.values[0]!;
   for (const data of arrays) {
     for (let start = 0; start < data.length; start += BLOCK) {
       const block = data.subarray(start, start + BLOCK);
-      const vectorised = block.length - (block.length % 4);
-      values.set(block);
-      if (k.exports.allWithin(VALUES_AT, vectorised, boundBits) === 0) return false;
-      // One comparison per value: false for NaN as for magnitudes beyond the bound.
-      for (let i = vectorised; i < block.length; i++) if (!(Math.abs(block[i]!) <= bound)) return false;
+      k.values[0]!.set(block);
+      if (!blockWithin(k, 0, block, bound, boundBits)) return false;
     }
   }
+  return true;
+}
+
+/** The bits of a non-negative float32, as the kernel compares them (+0 for −0, whose sign bit would make them negative). */
+function bitsOf(bound: number): number {
+  return new Int32Array(Float32Array.of(Math.abs(bound)).buffer)[0]!;
+}
+
+const FINITE_BITS = bitsOf(LARGEST_FLOAT32);
+
+/** Whether every magnitude of the block just copied into values[j] is at most `bound` (whose bits are `boundBits`). */
+function blockWithin(k: Kernels, j: number, block: Float32Array, bound: number, boundBits: number): boolean {
+  const vectorised = block.length - (block.length % 4);
+  if (vectorised > 0 && k.exports.allWithin(VALUES_AT + j * VALUES_STRIDE, vectorised, boundBits) === 0) return false;
+  // One comparison per value: false for NaN as for magnitudes beyond the bound.
+  for (let i = vectorised; i < block.length; i++) if (!(Math.abs(block[i]!) <= bound)) return false;
   return true;
 }
 
@@ -147,7 +157,7 @@ function addBlocks(
       for (let j = 0; j < pass; j++) {
         const block = deltas[first + j]!.subarray(start, start + length);
         k.values[j]!.set(block);
-        if (check && !blockFinite(k, j, block)) return first + j;
+        if (check && !blockWithin(k, j, block, LARGEST_FLOAT32, FINITE_BITS)) return first + j;
         k.weights[j] = weights[first + j]!;
       }
       if (vectorised > 0) k.exports.addScaled(SUMS_AT, VALUES_AT, vectorised, pass, WEIGHTS_AT, VALUES_STRIDE);
@@ -158,14 +168,6 @@ function addBlocks(
     out.set(k.sums.subarray(0, length), start);
   }
   return -1;
-}
-
-/** Whether the block just copied into values[j] is all finite. */
-function blockFinite(k: Kernels, j: number, block: Float32Array): boolean {
-  const vectorised = block.length - (block.length % 4);
-  if (vectorised > 0 && k.exports.allWithin(VALUES_AT + j * VALUES_STRIDE, vectorised, LARGEST_FLOAT32_BITS) === 0) return false;
-  for (let i = vectorised; i < block.length; i++) if (!Number.isFinite(block[i]!)) return false;
-  return true;
 }
 
 /** out[i] = global[i] + sums[i] / total, in float64, rounded to float32 once (into `out`). */
