@@ -23,7 +23,10 @@ for (const bench of selected) {
   process.stderr.write(`[bench] ${bench.id}: ${bench.title} …\n`);
   const started = performance.now();
   const loadBefore = loadavg()[0]!;
-  const outcome = await runInChild<Omit<BenchResult, 'id' | 'title'>>(bench.module, 'run', null, { timeoutMs: bench.timeoutMs });
+  const outcome = await runInChild<Omit<BenchResult, 'id' | 'title'>>(bench.module, 'run', null, {
+    timeoutMs: bench.timeoutMs,
+    ...(bench.nodeFlags ? { nodeFlags: bench.nodeFlags } : {}),
+  });
   const durationMs = performance.now() - started;
   const result: BenchResult = outcome.result
     ? { id: bench.id, title: bench.title, ...outcome.result, durationMs }

@@ -5,6 +5,8 @@ export interface BenchmarkEntry {
   module: URL;
   /** The benchmark process is killed past this, in milliseconds. */
   timeoutMs: number;
+  /** Node flags of the benchmark process beyond every benchmark's (lib/fork.ts CHILD_EXEC_ARGV). */
+  nodeFlags?: readonly string[];
 }
 
 const at = (file: string) => new URL(`./${file}`, import.meta.url);
@@ -29,6 +31,13 @@ export const BENCHMARKS: readonly BenchmarkEntry[] = [
     title: 'Round overhead, 100 clients × 1M params, the clients in another process',
     module: at('round-overhead-split.ts'),
     timeoutMs: 240_000,
+  },
+  {
+    id: 'round-overhead-split-sized-heap',
+    title: 'Round overhead, the clients in another process, the server process with --initial-old-space-size=128',
+    module: at('round-overhead-split.ts'),
+    timeoutMs: 240_000,
+    nodeFlags: ['--initial-old-space-size=128'],
   },
   { id: 'training', title: 'Local training examples/s per backend', module: at('training.ts'), timeoutMs: 240_000 },
   {

@@ -5,6 +5,7 @@
  * CPU time is reported too. Both processes share the machine's 2 cores, so wall time is the whole
  * machine's. See lib/round-spans.ts for what is measured.
  */
+import { CHILD_EXEC_ARGV } from '../lib/fork';
 import type { Benchmark, Ratio } from '../lib/result';
 import { RpcProcess } from '../lib/rpc';
 import {
@@ -38,6 +39,12 @@ async function echoPhase(helper: RpcProcess, payload: Uint8Array): Promise<{ spa
     await helper.call('shutdown');
     await server.close();
   }
+}
+
+/** The Node flags this process was given after every benchmark process's (lib/fork.ts puts those first). */
+function ownNodeFlags(): string {
+  const own = process.execArgv.slice(CHILD_EXEC_ARGV.length);
+  return own.length > 0 ? own.join(' ') : 'none';
 }
 
 export const run: Benchmark = async () => {
@@ -79,6 +86,7 @@ export const run: Benchmark = async () => {
       ratios: [...ratios, clients, both],
       notes: [
         `${configuration(model, ECHO_WARMUP)} (the helper starts cold)`,
+        `this (the server's) process's own Node flags: ${ownNodeFlags()}; the helper's: none`,
         echoDrift(before.spans, after.spans),
         `warm-up rounds: ${federation.warmup}`,
         `highest RSS of this process seen at a round's end: ${(federation.rssPeak / 2 ** 20).toFixed(0)} MiB`,
