@@ -23,7 +23,7 @@ for (const bench of selected) {
   process.stderr.write(`[bench] ${bench.id}: ${bench.title} …\n`);
   const started = performance.now();
   const loadBefore = loadavg()[0]!;
-  const outcome = await runInChild<Omit<BenchResult, 'id' | 'title'>>(bench.module, 'run', null, {
+  const outcome = await runInChild<Omit<BenchResult, 'id' | 'title'>>(bench.module, bench.exportName ?? 'run', null, {
     timeoutMs: bench.timeoutMs,
     ...(bench.nodeFlags ? { nodeFlags: bench.nodeFlags } : {}),
   });

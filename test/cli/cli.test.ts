@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { cohort } from '../helpers/processes';
 import { tempDir } from '../helpers/federation';
@@ -45,6 +45,44 @@ describe('the cohort command', () => {
     expect(summary.clients).toBe(3);
     expect(summary.rounds_completed).toBe(1);
     expect(summary.final.accuracy).toBeGreaterThan(0);
+  }, 120_000);
+
+  it('adds updates in arrival order when asked, records it with the run, and refuses it where it would do nothing', async () => {
+    const dir = tempDir();
+    const run = await cohort(
+      'simulate',
+      '--dataset',
+      'synthetic',
+      '--clients',
+      '3',
+      '--rounds',
+      '1',
+      '--aggregation-order',
+      'arrival',
+      '--json',
+      '--out',
+      join(dir, 'run'),
+    );
+    expect(run.code).toBe(0);
+    expect((JSON.parse(run.stdout) as { final: { accuracy: number } }).final.accuracy).toBeGreaterThan(0);
+    expect(JSON.parse(readFileSync(join(dir, 'run', 'config.json'), 'utf8'))).toMatchObject({ aggregationOrder: 'arrival' });
+    const underDp = await cohort(
+      'simulate',
+      '--dataset',
+      'synthetic',
+      '--clients',
+      '3',
+      '--rounds',
+      '1',
+      '--aggregation-order',
+      'arrival',
+      '--dp',
+      'central',
+      '--out',
+      join(dir, 'dp'),
+    );
+    expect(underDp.code).not.toBe(0);
+    expect(underDp.stderr).toMatch(/--aggregation-order .*under --dp they are all aggregated at the round's end/);
   }, 120_000);
 
   it('rejects bad flags and config keys with a message naming them', async () => {

@@ -1,8 +1,15 @@
 import { describe, expect, it } from 'vitest';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import fc from 'fast-check';
+import { pino } from 'pino';
 import {
+  Coordinator,
   FedAvg,
   applyWeightedMeanDelta,
+  resolveStrategy,
+  type CoordinatorOptions,
   type Failure,
   type FitAggregate,
   type FitResult,
@@ -218,6 +225,100 @@ describe('FedAvg taking updates as they arrive', () => {
     accumulator.add(resultOf('a', { numExamples: 1, fails: false, seed: [1, 2, 3, 4, 5, 6, 7, 8] }, 0), () => undefined);
     accumulator.skip('b');
     expect(() => accumulator.finish([{ clientId: 'b', numExamples: 1 }], [])).toThrow(/other than the ones added/);
+  });
+});
+
+describe('FedAvg adding updates in arrival order', () => {
+  const global = SHAPES.map((n) => Float32Array.from({ length: n }, (_, j) => (j % 3) - 1));
+
+  it("gives aggregateFit's model on the results in the order they came, bit for bit, with failures and refusals between", () => {
+    fc.assert(
+      fc.property(
+        fc.array(clientArb, { minLength: 2, maxLength: 20 }).filter((cs) => cs.some((c) => !c.fails && !c.poison)),
+        fc.integer({ min: 0, max: 2 ** 31 - 1 }),
+        (clients, shuffleSeed) => {
+          const strategy = new FedAvg({ aggregationOrder: 'arrival' });
+          const answers = clients.map((c, i): FitResult | Failure => {
+            const clientId = `client-${String.fromCharCode(97 + ((i * 7) % 26))}${i}`;
+            return c.fails ? { clientId, kind: 'timeout', reason: 'no answer' } : resultOf(clientId, c, i);
+          });
+          const arrival = shuffled(answers, shuffleSeed);
+          const poisoned = new Set(clients.flatMap((c, i) => (!c.fails && c.poison ? [answers[i]!.clientId] : [])));
+          const finiteAsTheyCame = arrival.filter((a): a is FitResult => 'delta' in a && !poisoned.has(a.clientId));
+          const got = streamed(strategy, global, arrival);
+          expect(bits(got.weights)).toEqual(bits(strategy.aggregateFit(1, finiteAsTheyCame, [], global).weights));
+          expect([...got.refused.keys()].sort()).toEqual([...poisoned].sort());
+          // The training metrics are averaged over the results sorted by id, as in client-id order.
+          const inIdOrder = strategy.aggregateFit(1, sortedById(finiteAsTheyCame), [], global);
+          expect(got.trainLoss).toBe(inIdOrder.trainLoss);
+          expect(got.trainAccuracy).toBe(inIdOrder.trainAccuracy);
+        },
+      ),
+      { numRuns: 25 },
+    );
+  });
+
+  it('keeps at most 7 updates waiting when they come in reverse id order, where client-id order keeps them all', () => {
+    const ids = Array.from({ length: 20 }, (_, i) => `c${String(i).padStart(2, '0')}`);
+    const seed = [1, -2, 3, -4, 5, -6, 7, -8];
+    const waitingAfterEach = (order: 'client-id' | 'arrival') => {
+      const accumulator = new FedAvg({ aggregationOrder: order }).fitAccumulator(1, ids, global)!;
+      let judged = 0;
+      return [...ids].reverse().map((id, k) => {
+        accumulator.add(resultOf(id, { numExamples: 1, fails: false, seed }, k), () => judged++);
+        return k + 1 - judged;
+      });
+    };
+    const arrival = waitingAfterEach('arrival');
+    expect(Math.max(...arrival)).toBe(7);
+    expect(arrival.slice(0, 9)).toEqual([1, 2, 3, 4, 5, 6, 7, 0, 1]);
+    expect(waitingAfterEach('client-id')).toEqual(ids.map((_, k) => (k + 1 === ids.length ? 0 : k + 1)));
+  });
+
+  it('sums in arrival order: the model differs from client-id order where float64 rounding says so', () => {
+    const one = (clientId: string, value: number): FitResult => ({
+      clientId,
+      numExamples: 1,
+      delta: SHAPES.map((n) => new Float32Array(n).fill(value)),
+    });
+    const [a, b, c] = [one('a', 2 ** 60), one('b', -(2 ** 60)), one('c', 1)];
+    // (1 + 2^60) − 2^60 = 0 in float64, where (2^60 − 2^60) + 1 = 1.
+    expect(streamed(new FedAvg({ aggregationOrder: 'arrival' }), global, [c, a, b]).weights[0]![1]).toBe(0);
+    expect(streamed(new FedAvg(), global, [c, a, b]).weights[0]![1]).toBe(Math.fround(1 / 3));
+  });
+
+  it('refuses an order it does not know', () => {
+    expect(() => new FedAvg({ aggregationOrder: 'random' as never })).toThrow(/aggregationOrder must be client-id or arrival, got random/);
+  });
+
+  it('is refused where no update is added on its own: under DP, under secure aggregation, with a server optimiser', () => {
+    const plan = { fraction: 1, minClients: 2, seed: 0, dp: false };
+    expect(resolveStrategy({ aggregationOrder: 'arrival' }, plan)).toMatchObject({ aggregationOrder: 'arrival' });
+    expect(() => resolveStrategy({ aggregationOrder: 'arrival' }, { ...plan, dp: true })).toThrow(/under --dp they are all aggregated/);
+    expect(() => resolveStrategy({ aggregationOrder: 'arrival' }, { ...plan, secureAggregation: true })).toThrow(
+      /under --secure-aggregation the coordinator sees only their sum/,
+    );
+    expect(() => resolveStrategy({ strategy: 'fedadam', aggregationOrder: 'arrival' }, plan)).toThrow(
+      /--aggregation-order applies to --strategy fedavg only/,
+    );
+    expect(() => resolveStrategy({ aggregationOrder: 'client-id', serverLearningRate: 0.5 }, plan)).toThrow(/fedavg is FedAvgM/);
+    const coordinator = (options: Partial<CoordinatorOptions>) => () =>
+      new Coordinator({
+        rounds: 1,
+        minClients: 2,
+        fit: { localEpochs: 1, batchSize: 1, learningRate: 0.1 },
+        dbPath: join(mkdtempSync(join(tmpdir(), 'arrival-order-')), 'state.db'),
+        model: { topology: { name: 'tiny' }, weights: [{ name: 'w', shape: [4], data: new Float32Array(4) }], numClasses: 2 },
+        logger: pino({ level: 'silent' }),
+        strategy: new FedAvg({ aggregationOrder: 'arrival' }),
+        ...options,
+      });
+    expect(coordinator({})).not.toThrow();
+    expect(coordinator({ secureAggregation: {} })).toThrow(/under secure aggregation they are never added one by one/);
+    const keyDir = mkdtempSync(join(tmpdir(), 'arrival-order-keys-'));
+    expect(coordinator({ dp: { mode: 'central', clipNorm: 1, noiseMultiplier: 1, sampleRate: 1, delta: 1e-5, keyDir } })).toThrow(
+      /under DP they are never added one by one/,
+    );
   });
 });
 

@@ -3,6 +3,8 @@ export interface BenchmarkEntry {
   id: string;
   title: string;
   module: URL;
+  /** The module's export that runs it. @default 'run' */
+  exportName?: string;
   /** The benchmark process is killed past this, in milliseconds. */
   timeoutMs: number;
   /** Node flags of the benchmark process beyond every benchmark's (lib/fork.ts CHILD_EXEC_ARGV). */
@@ -38,6 +40,13 @@ export const BENCHMARKS: readonly BenchmarkEntry[] = [
     module: at('round-overhead-split.ts'),
     timeoutMs: 240_000,
     nodeFlags: ['--initial-old-space-size=128'],
+  },
+  {
+    id: 'round-overhead-split-arrival-order',
+    title: "Round overhead, the clients in another process, FedAvg adding updates in arrival order (aggregationOrder 'arrival')",
+    module: at('round-overhead-split.ts'),
+    exportName: 'runInArrivalOrder',
+    timeoutMs: 240_000,
   },
   { id: 'training', title: 'Local training examples/s per backend', module: at('training.ts'), timeoutMs: 240_000 },
   {

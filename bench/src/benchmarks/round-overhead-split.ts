@@ -5,6 +5,7 @@
  * CPU time is reported too. Both processes share the machine's 2 cores, so wall time is the whole
  * machine's. See lib/round-spans.ts for what is measured.
  */
+import { FedAvg, type Strategy } from '@cohort/coordinator';
 import { CHILD_EXEC_ARGV } from '../lib/fork';
 import type { Benchmark, Ratio } from '../lib/result';
 import { RpcProcess } from '../lib/rpc';
@@ -12,6 +13,7 @@ import {
   CLIENTS,
   configuration,
   MEASURED,
+  RSS_SAMPLE_MS,
   compare,
   echoDrift,
   echoExchanges,
@@ -20,7 +22,7 @@ import {
   type Span,
 } from '../lib/round-spans';
 import { startEchoServer } from '../lib/socket-echo';
-import { gc, mean } from '../lib/stats';
+import { figure, gc, mean } from '../lib/stats';
 
 /** The helper process starts cold: its clients' socket.io code is optimised during these. */
 const ECHO_WARMUP = 4;
@@ -47,7 +49,13 @@ function ownNodeFlags(): string {
   return own.length > 0 ? own.join(' ') : 'none';
 }
 
-export const run: Benchmark = async () => {
+/** With the coordinator's default FedAvg, which adds updates in client-id order. */
+export const run: Benchmark = () => measure();
+
+/** With FedAvg adding updates as they arrive: at most 7 wait, where client-id order keeps those that came before their turn. */
+export const runInArrivalOrder: Benchmark = () => measure(new FedAvg({ aggregationOrder: 'arrival' }));
+
+async function measure(strategy?: Strategy): ReturnType<Benchmark> {
   const { model, payload } = roundModel();
   const helper = new RpcProcess(new URL('./overhead-client-host.ts', import.meta.url));
   try {
@@ -57,11 +65,11 @@ export const run: Benchmark = async () => {
     gc();
     // The helper's CPU time is read (not awaited) when the warm-up rounds end and when the last one ends.
     const readings: Promise<number>[] = [];
-    const federation = await federationRounds(
-      model,
-      (url) => helper.call('cohort', { url, count: CLIENTS }),
-      () => readings.push(helper.call<number>('cpu')),
-    );
+    const federation = await federationRounds(model, {
+      connectClients: (url) => helper.call('cohort', { url, count: CLIENTS }),
+      onMeasured: () => readings.push(helper.call<number>('cpu')),
+      ...(strategy ? { strategy } : {}),
+    });
     const [first, last] = await Promise.all(readings);
     const roundHelper = (last! - first!) / MEASURED;
     // The helper's Cohort clients would otherwise go on dialling the closed coordinator.
@@ -81,18 +89,23 @@ export const run: Benchmark = async () => {
       value: roundHelper / echoHelper,
       meaning: `Cohort's client library against bare socket.io clients (${roundHelper.toFixed(0)} against ${echoHelper.toFixed(0)} ms, means)`,
     };
+    const rss = figure(
+      `peak RSS of this process during the measured rounds (sampled every ${RSS_SAMPLE_MS} ms)`,
+      [federation.rssPeak / 2 ** 20],
+      'MiB',
+    );
     return {
-      figures,
+      figures: [...figures, rss],
       ratios: [...ratios, clients, both],
       notes: [
         `${configuration(model, ECHO_WARMUP)} (the helper starts cold)`,
         `this (the server's) process's own Node flags: ${ownNodeFlags()}; the helper's: none`,
         echoDrift(before.spans, after.spans),
         `warm-up rounds: ${federation.warmup}`,
-        `highest RSS of this process seen at a round's end: ${(federation.rssPeak / 2 ** 20).toFixed(0)} MiB`,
+        `FedAvg adds updates in ${strategy instanceof FedAvg ? strategy.aggregationOrder : 'client-id'} order`,
       ],
     };
   } finally {
     await helper.close();
   }
-};
+}

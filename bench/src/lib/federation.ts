@@ -8,7 +8,7 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Coordinator, type CoordinatorOptions, type InitialModel, type RoundReport } from '@cohort/coordinator';
+import { Coordinator, type CoordinatorOptions, type InitialModel, type RoundReport, type Strategy } from '@cohort/coordinator';
 import { createClient, type CohortClient } from '@cohort/client/connection';
 import { publicIdentity, type DeviceIdentity } from '@cohort/privacy/identity';
 import { NoopTrainer } from './noop-trainer';
@@ -40,6 +40,8 @@ export interface NoopFederationOptions {
    * @default undefined (the clients run in this process)
    */
   connectClients?: (url: string) => Promise<void>;
+  /** @default the coordinator's default FedAvg */
+  strategy?: Strategy;
 }
 
 export interface NoopFederationOutcome {
@@ -67,6 +69,7 @@ export async function runNoopFederation(options: NoopFederationOptions): Promise
     logger: silentLogger,
     ...options.limits,
     ...(enrolPath ? { enrolPath } : {}),
+    ...(options.strategy ? { strategy: options.strategy } : {}),
   });
   const clients: CohortClient[] = [];
   const reports: RoundReport[] = [];

@@ -8,6 +8,7 @@
  * round:end. RoundReport.durationMs is reported too; it runs from sampling to the aggregate and
  * leaves out the commit and round:end.
  */
+import type { Strategy } from '@cohort/coordinator';
 import { encodeTensors } from '@cohort/protocol';
 import type { Figure, Ratio } from './result';
 import { runNoopFederation } from './federation';
@@ -70,17 +71,26 @@ export interface FederationSpans {
   durations: number[];
   /** The warm-up rounds, for the notes. */
   warmup: string;
-  /** Highest RSS of this process seen at a round's end. */
+  /** Highest RSS of this process sampled during the measured rounds (every RSS_SAMPLE_MS). */
   rssPeak: number;
 }
 
-/** The federation's rounds; `onMeasured` is called when the warm-up rounds end and when the last round ends. */
-export async function federationRounds(
-  model: Model,
-  connectClients?: (url: string) => Promise<void>,
-  onMeasured?: () => void,
-): Promise<FederationSpans> {
-  let rssPeak = process.memoryUsage().rss;
+export const RSS_SAMPLE_MS = 20;
+
+export interface FederationRoundsOptions {
+  /** Connects the clients from elsewhere (round-overhead-split.ts). @default clients in this process */
+  connectClients?: (url: string) => Promise<void>;
+  /** Called when the warm-up rounds end and when the last round ends. */
+  onMeasured?: () => void;
+  /** @default the coordinator's default FedAvg */
+  strategy?: Strategy;
+}
+
+/** The federation's rounds. */
+export async function federationRounds(model: Model, options: FederationRoundsOptions = {}): Promise<FederationSpans> {
+  const { connectClients, onMeasured, strategy } = options;
+  let rssPeak = 0;
+  let sampler: NodeJS.Timeout | undefined;
   const rounds: Span[] = [];
   let end = startSpan();
   const { reports } = await runNoopFederation({
@@ -88,10 +98,13 @@ export async function federationRounds(
     rounds: ROUNDS,
     clients: CLIENTS,
     ...(connectClients ? { connectClients } : {}),
+    ...(strategy ? { strategy } : {}),
     onRound: () => {
-      rssPeak = Math.max(rssPeak, process.memoryUsage().rss);
       rounds.push(end());
       if (rounds.length === WARMUP_ROUNDS || rounds.length === ROUNDS) onMeasured?.();
+      if (rounds.length === WARMUP_ROUNDS)
+        sampler = setInterval(() => (rssPeak = Math.max(rssPeak, process.memoryUsage().rss)), RSS_SAMPLE_MS);
+      if (rounds.length === ROUNDS) clearInterval(sampler);
       end = startSpan();
     },
   });

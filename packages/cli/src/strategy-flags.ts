@@ -42,6 +42,13 @@ export function addStrategyFlags(command: Command): Command {
       '--max-update-norm <C>',
       'without --dp: clip each update to L2 norm C before aggregating (under --dp the clip is --clip)',
       positive,
+    )
+    .addOption(
+      new Option(
+        '--aggregation-order <order>',
+        'fedavg without --dp or secure aggregation: add updates in client-id order (the same updates give the same model bit for bit, ' +
+          'but one that arrives before its turn waits in memory) or in arrival order (at most 7 wait; the last bits depend on arrival order) (default client-id)',
+      ).choices(['client-id', 'arrival']),
     );
 }
 

@@ -80,6 +80,12 @@ export class Coordinator extends EventEmitter<CoordinatorEvents> {
         'INVALID_OPTION',
         'maxExamples and clipNorm bound each update; under secure aggregation the coordinator sees only the sum, so they cannot be enforced (each client clips to secureAggregation.clipNorm itself, unverifiably).',
       );
+    // Under DP and secure aggregation no update is added on its own: an order to add them in would do nothing.
+    if (inner instanceof FedAvg && inner.aggregationOrder === 'arrival' && (dp || this.options.secureAggregation))
+      throw new CoordinatorError(
+        'INVALID_OPTION',
+        `FedAvg's aggregationOrder 'arrival' adds updates as they arrive; under ${dp ? 'DP' : 'secure aggregation'} they are never added one by one (the round aggregates them all at its end), so it would do nothing. Leave it unset.`,
+      );
     // The transport takes its own settings (host, port, connection and message limits) from the options.
     this.transport = options.transport ?? new SocketTransport({ ...this.options, log: this.log });
     if (this.options.secureAggregation && (!this.transport.exchange || !this.transport.openSealed))

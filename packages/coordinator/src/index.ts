@@ -14,7 +14,7 @@ export type { EnrolledDevice } from './trust/enrolment';
 
 // Strategies
 export { FedAvg, applyWeightedMeanDelta } from './strategy/fed-avg';
-export type { FedAvgOptions } from './strategy/fed-avg';
+export type { AggregationOrder, FedAvgOptions } from './strategy/fed-avg';
 export { averageFitMetrics, boundedWeight, clipDeltas } from './strategy/fed-avg';
 export type { InfluenceBounds, SamplingOptions } from './strategy/fed-avg';
 export { RobustStrategy, addDelta, coordinateWise } from './strategy/robust-strategy';

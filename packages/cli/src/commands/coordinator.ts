@@ -179,6 +179,7 @@ async function coordinate(command: Command, flags: Flags, out: RunDirectory): Pr
     minClients: flags.minClients,
     seed: flags.seed,
     dp: flags.dp !== 'off',
+    secureAggregation: flags.secureAggregation === true,
   });
   const logger = await createLogger('coordinator', flags.logLevel, flags.logFormat);
   const mnist = flags.model.startsWith('mnist');

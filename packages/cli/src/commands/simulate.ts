@@ -131,7 +131,9 @@ async function simulate(command: Command): Promise<void> {
   ]);
   const dp = flags.dp !== 'off';
   const appStrategy = app?.app.strategy;
-  const strategy: SimulationOptions['strategy'] = appStrategy ?? ((plan) => resolveStrategy(strategySettingsFrom(flags), { ...plan, dp }));
+  const strategy: SimulationOptions['strategy'] =
+    appStrategy ??
+    ((plan) => resolveStrategy(strategySettingsFrom(flags), { ...plan, dp, secureAggregation: flags.secureAggregation === true }));
   const { keyDir: _private, ...settings } = effectiveConfig(flags);
   const { app: appDir, ...simulationFlags } = flags;
   const simulation = new Simulation({

@@ -45,7 +45,19 @@ export interface FedAvgOptions {
   maxExamples?: number;
   /** Clip each delta to L2 norm ≤ C (all tensors together) before the mean; without DP only. @default no clip */
   clipNorm?: number;
+  /**
+   * The order a round's updates are added in as they arrive (without DP or secure aggregation).
+   * 'client-id': aggregateFit's order, so the same updates give the same model bit for bit however
+   * they arrive — but an update that arrives before its turn waits, and updates arrive in close to
+   * random order, so about half a round's wait in memory. 'arrival': added as they come, eight at a
+   * time, so that at most seven wait; the model's last bits then depend on the arrival order.
+   * @default 'client-id'
+   */
+  aggregationOrder?: AggregationOrder;
 }
+
+export const AGGREGATION_ORDERS = ['client-id', 'arrival'] as const;
+export type AggregationOrder = (typeof AGGREGATION_ORDERS)[number];
 
 /** FedAvg's sampling options, which the robust strategies share. */
 export type SamplingOptions = Pick<FedAvgOptions, 'fraction' | 'minFitClients' | 'fractionEvaluate' | 'seed'>;
@@ -85,14 +97,21 @@ export class FedAvg implements Strategy {
   readonly bounds: InfluenceBounds;
   /** Fewest results aggregateFit accepts. */
   readonly minResults = 1;
+  readonly aggregationOrder: AggregationOrder;
 
   constructor(options: FedAvgOptions = {}) {
     checkSamplingOptions('FedAvg', options);
     checkClipNorm('FedAvg', options.clipNorm);
-    const { maxExamples, clipNorm } = options;
+    const { maxExamples, clipNorm, aggregationOrder = 'client-id' } = options;
     if (maxExamples !== undefined && !(Number.isSafeInteger(maxExamples) && maxExamples >= 1)) {
       throw new CoordinatorError('INVALID_OPTION', `FedAvg option maxExamples must be an integer of at least 1, got ${maxExamples}.`);
     }
+    if (!AGGREGATION_ORDERS.includes(aggregationOrder))
+      throw new CoordinatorError(
+        'INVALID_OPTION',
+        `FedAvg option aggregationOrder must be ${AGGREGATION_ORDERS.join(' or ')}, got ${String(aggregationOrder)}.`,
+      );
+    this.aggregationOrder = aggregationOrder;
     this.fraction = options.fraction ?? 1;
     this.minFitClients = options.minFitClients ?? 1;
     this.fractionEvaluate = options.fractionEvaluate ?? 1;
@@ -120,11 +139,12 @@ export class FedAvg implements Strategy {
 
   /**
    * Takes the round's updates as they arrive (FedAvgAccumulator), with the same result as
-   * aggregateFit. None for a subclass that overrides aggregateFit: its own rule must see every result.
+   * aggregateFit (in 'arrival' order: as aggregateFit on the results in the order they were added).
+   * None for a subclass that overrides aggregateFit: its own rule must see every result.
    */
   fitAccumulator(_round: number, selected: readonly string[], global: readonly Float32Array[]): FitAccumulator | undefined {
     if (this.aggregateFit !== FedAvg.prototype.aggregateFit) return undefined;
-    return new FedAvgAccumulator(selected, global, this.bounds);
+    return new FedAvgAccumulator(selected, global, this.bounds, this.aggregationOrder);
   }
 
   /** global + delta, added in float64 and rounded to float32 once (the server learning rate is 1). */
@@ -263,12 +283,13 @@ const FOLD_BATCH = 8;
 
 /**
  * FedAvg's aggregate taken as the updates arrive, so that a round does not hold every update until
- * it ends. It must equal aggregateFit's on the same results bit for bit, whatever order they arrive
- * in, or a seeded run would not reproduce: float64 addition is not associative (a sum of float32
- * products rounds differently in another order), so each sum is taken in aggregateFit's order,
- * client-id order. An update is added once every selected client before it has answered or failed;
- * one that arrives earlier waits. Arrival order then changes only when updates are added, never
- * what is added to what. Values are checked as they are added (addIfFinite), so an update's verdict
+ * it ends. In 'client-id' order it equals aggregateFit's on the same results bit for bit, whatever
+ * order they arrive in, or a seeded run would not reproduce: float64 addition is not associative (a
+ * sum of float32 products rounds differently in another order), so each sum is taken in
+ * aggregateFit's order, client-id order. An update is added once every selected client before it
+ * has answered or failed; one that arrives earlier waits. Arrival order then changes only when
+ * updates are added, never what is added to what. In 'arrival' order nothing waits for its turn,
+ * only for its batch. Values are checked as they are added (addIfFinite), so an update's verdict
  * comes when it is added.
  */
 class FedAvgAccumulator implements FitAccumulator {
@@ -292,6 +313,7 @@ class FedAvgAccumulator implements FitAccumulator {
     selected: readonly string[],
     private readonly global: readonly Float32Array[],
     private readonly bounds: InfluenceBounds,
+    private readonly aggregationOrder: AggregationOrder,
   ) {
     this.order = sortedIds(selected);
     this.sums = new WeightedDeltaSums(global, bounds);
@@ -299,7 +321,7 @@ class FedAvgAccumulator implements FitAccumulator {
 
   add(result: FitResult, verdict: (refusal?: NonFiniteValue) => void): void {
     this.verdicts.set(result.clientId, verdict);
-    if (this.flushed) this.ready.push(result);
+    if (this.flushed || this.aggregationOrder === 'arrival') this.ready.push(result);
     else {
       this.early.set(result.clientId, result);
       this.takeInOrder();
@@ -308,6 +330,7 @@ class FedAvgAccumulator implements FitAccumulator {
   }
 
   skip(clientId: string): void {
+    if (this.aggregationOrder === 'arrival') return;
     this.early.set(clientId, null);
     this.takeInOrder();
   }
@@ -325,11 +348,13 @@ class FedAvgAccumulator implements FitAccumulator {
 
   finish(results: readonly FitResultSummary[], _failures: readonly Failure[]): FitAggregate {
     this.flush();
+    // In arrival order the results (sorted by id) are those added, in another order.
+    const added = this.aggregationOrder === 'arrival' ? sortedIds(this.added) : this.added;
     const ids = results.map((r) => r.clientId);
-    if (ids.length !== this.added.length || ids.some((id, i) => id !== this.added[i])) {
+    if (ids.length !== added.length || ids.some((id, i) => id !== added[i])) {
       throw new CoordinatorError(
         'INVALID_OPTION',
-        'FedAvg was asked to finish with results other than the ones added to it, in client-id order.',
+        'FedAvg was asked to finish with results other than the ones added to it, sorted by client id.',
       );
     }
     const { maxExamples } = this.bounds;

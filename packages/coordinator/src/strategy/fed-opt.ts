@@ -11,7 +11,7 @@ import type { FedAvgOptions } from './fed-avg';
 import type { Moments } from './optimiser-state';
 import { ServerOptimiser, checkDecay, checkLearningRate, checkSetting, momentLike, type OptimiserStep } from './server-optimiser';
 
-export interface FedOptOptions extends FedAvgOptions {
+export interface FedOptOptions extends Omit<FedAvgOptions, 'aggregationOrder'> {
   /** η: the server learning rate, a positive finite number. @default 0.1 */
   serverLearningRate?: number;
   /** β1: decay of the first moment m, in [0, 1). @default 0.9 (FedAdagrad: 0) */

@@ -20,7 +20,8 @@ import { decodeOptimiserState, encodeOptimiserState, type Moments, type Optimise
 import type { Failure, FitAggregate, FitResult } from './strategy';
 import { StrategyWrapper } from './strategy-wrapper';
 
-export interface ServerOptimiserOptions extends FedAvgOptions {
+/** FedAvg's options but its aggregation order: a server optimiser takes every update at the round's end. */
+export interface ServerOptimiserOptions extends Omit<FedAvgOptions, 'aggregationOrder'> {
   /** η: the server learning rate, a positive finite number. @default per optimiser */
   serverLearningRate?: number;
 }
@@ -44,7 +45,7 @@ export abstract class ServerOptimiser extends StrategyWrapper {
   /** @param kind the optimiser's name without its settings, recorded with its state */
   protected constructor(
     private readonly kind: string,
-    options: FedAvgOptions,
+    options: ServerOptimiserOptions,
   ) {
     checkSamplingOptions(kind, options);
     checkClipNorm(kind, options.clipNorm);

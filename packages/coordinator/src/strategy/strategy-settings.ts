@@ -1,13 +1,13 @@
 /**
  * The aggregation strategy as a user states it (`--strategy`, `--trim-fraction`, `--byzantine`,
- * `--krum-keep`, `--max-examples`, `--max-update-norm`, and the server optimisers' `--server-lr`,
+ * `--krum-keep`, `--max-examples`, `--max-update-norm`, `--aggregation-order`, and the server optimisers' `--server-lr`,
  * `--server-momentum`, `--beta1`, `--beta2`, `--tau`), turned into a Strategy — one place for the
  * rules both `cohort coordinator` and `cohort simulate` apply.
  */
 import { CoordinatorError } from '../errors';
 import { FedAdagrad } from './fed-adagrad';
 import { FedAdam } from './fed-adam';
-import { FedAvg } from './fed-avg';
+import { FedAvg, type AggregationOrder } from './fed-avg';
 import { FedAvgM } from './fed-avgm';
 import { FedYogi } from './fed-yogi';
 import { FedMedian } from './fed-median';
@@ -45,6 +45,8 @@ export interface StrategySettings {
   maxExamples?: number;
   /** Without DP: clip each update to this L2 norm before aggregating (any strategy). */
   maxUpdateNorm?: number;
+  /** fedavg (η = 1), without DP: the order updates are added in as they arrive (FedAvgOptions.aggregationOrder). @default 'client-id' */
+  aggregationOrder?: AggregationOrder;
   /** fedavg, fedavgm, fedadam, fedyogi, fedadagrad: η, the server learning rate. @default 1 (fedavg, fedavgm), 0.1 (adaptive) */
   serverLearningRate?: number;
   /** fedavgm: β, the server momentum, in [0, 1). @default 0.9 */
@@ -57,12 +59,14 @@ export interface StrategySettings {
   tau?: number;
 }
 
-/** What the strategy must agree with: the coordinator's sampling, its minClients, and whether DP is on. */
+/** What the strategy must agree with: the coordinator's sampling, its minClients, and whether DP and secure aggregation are on. */
 export interface StrategyPlan {
   fraction: number;
   minClients: number;
   seed: number;
   dp: boolean;
+  /** @default false */
+  secureAggregation?: boolean;
 }
 
 /**
@@ -92,6 +96,10 @@ export function resolveStrategy(settings: StrategySettings, plan: StrategyPlan):
       refuse('--max-update-norm clips updates without DP; under --dp every update is already clipped to --clip. Give one or the other.');
     if (settings.maxExamples !== undefined)
       refuse('--max-examples bounds FedAvg example weights, which DP does not use (every client counts once). Drop it or turn DP off.');
+    if (settings.aggregationOrder !== undefined)
+      refuse(
+        "--aggregation-order sets the order FedAvg adds updates in as they arrive; under --dp they are all aggregated at the round's end. Drop it or turn DP off.",
+      );
   }
   const onlyWith = (option: string, value: unknown, allowed: readonly StrategyName[]) => {
     if (value !== undefined && !allowed.includes(name))
@@ -105,6 +113,15 @@ export function resolveStrategy(settings: StrategySettings, plan: StrategyPlan):
       `--max-examples applies to --strategy fedavg only (and to ${MEAN_BASED.slice(1).join(', ')}, which average as it does), not ${name}.`,
     );
   onlyWith('--server-lr', settings.serverLearningRate, MEAN_BASED);
+  onlyWith('--aggregation-order', settings.aggregationOrder, ['fedavg']);
+  if (settings.aggregationOrder !== undefined && plan.secureAggregation)
+    refuse(
+      '--aggregation-order sets the order FedAvg adds updates in as they arrive; under --secure-aggregation the coordinator sees only their sum. Drop it.',
+    );
+  if (settings.aggregationOrder !== undefined && settings.serverLearningRate !== undefined && settings.serverLearningRate !== 1)
+    refuse(
+      "--aggregation-order applies to fedavg with a server learning rate of 1: with another, fedavg is FedAvgM, which takes every update at the round's end.",
+    );
   onlyWith('--server-momentum', settings.serverMomentum, ['fedavgm']);
   onlyWith('--beta1', settings.beta1, ADAPTIVE);
   onlyWith('--beta2', settings.beta2, ['fedadam', 'fedyogi']);
@@ -128,13 +145,18 @@ function build(
   settings: StrategySettings,
   sampling: { fraction: number; minFitClients: number; seed: number; clipNorm?: number },
 ): Strategy & { minResults: number } {
-  const { byzantine, krumKeep, trimFraction, maxExamples, serverLearningRate, serverMomentum, beta1, beta2, tau } = settings;
+  const { byzantine, krumKeep, trimFraction, maxExamples, serverLearningRate, serverMomentum, beta1, beta2, tau, aggregationOrder } =
+    settings;
   // Options left undefined take each constructor's default.
   const weighted = { ...sampling, maxExamples, serverLearningRate };
   switch (name) {
     case 'fedavg':
       return serverLearningRate === undefined || serverLearningRate === 1
-        ? new FedAvg({ ...sampling, ...(maxExamples !== undefined ? { maxExamples } : {}) })
+        ? new FedAvg({
+            ...sampling,
+            ...(maxExamples !== undefined ? { maxExamples } : {}),
+            ...(aggregationOrder !== undefined ? { aggregationOrder } : {}),
+          })
         : new FedAvgM({ ...weighted, serverMomentum: 0 });
     case 'fedavgm':
       return new FedAvgM({ ...weighted, serverMomentum });

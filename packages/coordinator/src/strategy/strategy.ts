@@ -23,7 +23,9 @@ export type FitResultSummary = Omit<FitResult, 'delta'>;
 /**
  * A round's updates taken in one by one as they are accepted, so that they need not all be held
  * until the round ends (Strategy.fitAccumulator). Its aggregate must equal aggregateFit's for the
- * same results, bit for bit, whatever order they arrive in.
+ * same results, bit for bit, whatever order they arrive in — or, where the strategy was told to add
+ * them in arrival order (FedAvg's aggregationOrder 'arrival'), aggregateFit's on the results in the
+ * order it added them.
  *
  * With `checksValues`, it is handed updates whose values have not been checked: it takes in only
  * updates whose every value is finite, checking them as it adds them (where they are read anyway),
