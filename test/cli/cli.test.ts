@@ -82,7 +82,19 @@ describe('the cohort command', () => {
       join(dir, 'dp'),
     );
     expect(underDp.code).not.toBe(0);
-    expect(underDp.stderr).toMatch(/--aggregation-order .*under --dp they are all aggregated at the round's end/);
+    expect(underDp.stderr).toMatch(/--aggregation-order arrival .*under --dp they are all aggregated at the round's end/);
+    const secure = await cohort(
+      'coordinator',
+      '--secure-aggregation',
+      '--aggregation-order',
+      'arrival',
+      '--port',
+      '0',
+      '--data-dir',
+      join(dir, 'secure'),
+    );
+    expect(secure.code).not.toBe(0);
+    expect(secure.stderr).toMatch(/--aggregation-order arrival .*under --secure-aggregation the coordinator sees only their sum/);
   }, 120_000);
 
   it('rejects bad flags and config keys with a message naming them', async () => {

@@ -44,6 +44,26 @@ export class UniformFedAvg extends FedAvg {
     expect(summary.status).toBe('finished');
     expect(summary.final.accuracy).toBeGreaterThan(0.6); // three classes: chance is 1/3
     expect(readFileSync(join(project, 'aggregated.log'), 'utf8')).toBe('1\n2\n3\n');
+    // The app's strategy would ignore strategy flags: they are refused, not silently recorded with the run.
+    await expect(
+      cohort(
+        [
+          'simulate',
+          '--app',
+          '.',
+          '--rounds',
+          '1',
+          '--aggregation-order',
+          'arrival',
+          '--max-examples',
+          '5',
+          '--out',
+          join(root, 'ignored'),
+        ],
+        project,
+      ),
+    ).rejects.toThrow(/brings its own strategy, so --max-examples, --aggregation-order would be ignored/);
+    expect(existsSync(join(root, 'ignored', 'config.json'))).toBe(false);
   }, 200_000);
 
   it('names the file and the problem when the app is not one', async () => {

@@ -6,7 +6,9 @@ import fc from 'fast-check';
 import { pino } from 'pino';
 import {
   Coordinator,
+  FedAdam,
   FedAvg,
+  FedMedian,
   applyWeightedMeanDelta,
   resolveStrategy,
   type CoordinatorOptions,
@@ -71,7 +73,11 @@ function streamed(
   )!;
   const verdicts = new Map<string, NonFiniteValue | undefined>();
   for (const answer of answers) {
-    if ('delta' in answer) accumulator.add(answer, (refusal) => verdicts.set(answer.clientId, refusal));
+    if ('delta' in answer)
+      accumulator.add(answer, (refusal) => {
+        if (verdicts.has(answer.clientId)) throw new Error(`a second verdict for ${answer.clientId}`);
+        verdicts.set(answer.clientId, refusal);
+      });
     else accumulator.skip(answer.clientId);
   }
   accumulator.flush();
@@ -231,32 +237,33 @@ describe('FedAvg taking updates as they arrive', () => {
 describe('FedAvg adding updates in arrival order', () => {
   const global = SHAPES.map((n) => Float32Array.from({ length: n }, (_, j) => (j % 3) - 1));
 
-  it("gives aggregateFit's model on the results in the order they came, bit for bit, with failures and refusals between", () => {
-    fc.assert(
-      fc.property(
-        fc.array(clientArb, { minLength: 2, maxLength: 20 }).filter((cs) => cs.some((c) => !c.fails && !c.poison)),
-        fc.integer({ min: 0, max: 2 ** 31 - 1 }),
-        (clients, shuffleSeed) => {
-          const strategy = new FedAvg({ aggregationOrder: 'arrival' });
-          const answers = clients.map((c, i): FitResult | Failure => {
-            const clientId = `client-${String.fromCharCode(97 + ((i * 7) % 26))}${i}`;
-            return c.fails ? { clientId, kind: 'timeout', reason: 'no answer' } : resultOf(clientId, c, i);
-          });
-          const arrival = shuffled(answers, shuffleSeed);
-          const poisoned = new Set(clients.flatMap((c, i) => (!c.fails && c.poison ? [answers[i]!.clientId] : [])));
-          const finiteAsTheyCame = arrival.filter((a): a is FitResult => 'delta' in a && !poisoned.has(a.clientId));
-          const got = streamed(strategy, global, arrival);
-          expect(bits(got.weights)).toEqual(bits(strategy.aggregateFit(1, finiteAsTheyCame, [], global).weights));
-          expect([...got.refused.keys()].sort()).toEqual([...poisoned].sort());
-          // The training metrics are averaged over the results sorted by id, as in client-id order.
-          const inIdOrder = strategy.aggregateFit(1, sortedById(finiteAsTheyCame), [], global);
-          expect(got.trainLoss).toBe(inIdOrder.trainLoss);
-          expect(got.trainAccuracy).toBe(inIdOrder.trainAccuracy);
-        },
-      ),
-      { numRuns: 25 },
-    );
-  });
+  for (const bounds of [{}, { maxExamples: 300, clipNorm: 5 }] as InfluenceBounds[])
+    it(`gives aggregateFit's model on the results in the order they came, bit for bit, with failures and refusals between (bounds ${JSON.stringify(bounds)})`, () => {
+      fc.assert(
+        fc.property(
+          fc.array(clientArb, { minLength: 2, maxLength: 20 }).filter((cs) => cs.some((c) => !c.fails && !c.poison)),
+          fc.integer({ min: 0, max: 2 ** 31 - 1 }),
+          (clients, shuffleSeed) => {
+            const strategy = new FedAvg({ ...bounds, aggregationOrder: 'arrival' });
+            const answers = clients.map((c, i): FitResult | Failure => {
+              const clientId = `client-${String.fromCharCode(97 + ((i * 7) % 26))}${i}`;
+              return c.fails ? { clientId, kind: 'timeout', reason: 'no answer' } : resultOf(clientId, c, i);
+            });
+            const arrival = shuffled(answers, shuffleSeed);
+            const poisoned = new Set(clients.flatMap((c, i) => (!c.fails && c.poison ? [answers[i]!.clientId] : [])));
+            const finiteAsTheyCame = arrival.filter((a): a is FitResult => 'delta' in a && !poisoned.has(a.clientId));
+            const got = streamed(strategy, global, arrival);
+            expect(bits(got.weights)).toEqual(bits(strategy.aggregateFit(1, finiteAsTheyCame, [], global).weights));
+            expect([...got.refused.keys()].sort()).toEqual([...poisoned].sort());
+            // The training metrics are averaged over the results sorted by id, as in client-id order.
+            const inIdOrder = strategy.aggregateFit(1, sortedById(finiteAsTheyCame), [], global);
+            expect(got.trainLoss).toBe(inIdOrder.trainLoss);
+            expect(got.trainAccuracy).toBe(inIdOrder.trainAccuracy);
+          },
+        ),
+        { numRuns: 25 },
+      );
+    });
 
   it('keeps at most 7 updates waiting when they come in reverse id order, where client-id order keeps them all', () => {
     const ids = Array.from({ length: 20 }, (_, i) => `c${String(i).padStart(2, '0')}`);
@@ -275,33 +282,66 @@ describe('FedAvg adding updates in arrival order', () => {
     expect(waitingAfterEach('client-id')).toEqual(ids.map((_, k) => (k + 1 === ids.length ? 0 : k + 1)));
   });
 
-  it('sums in arrival order: the model differs from client-id order where float64 rounding says so', () => {
+  it('sums in arrival order, within a full batch and in the one flush takes: the model differs from client-id order where float64 rounding says so', () => {
     const one = (clientId: string, value: number): FitResult => ({
       clientId,
       numExamples: 1,
       delta: SHAPES.map((n) => new Float32Array(n).fill(value)),
     });
-    const [a, b, c] = [one('a', 2 ** 60), one('b', -(2 ** 60)), one('c', 1)];
-    // (1 + 2^60) − 2^60 = 0 in float64, where (2^60 − 2^60) + 1 = 1.
-    expect(streamed(new FedAvg({ aggregationOrder: 'arrival' }), global, [c, a, b]).weights[0]![1]).toBe(0);
-    expect(streamed(new FedAvg(), global, [c, a, b]).weights[0]![1]).toBe(Math.fround(1 / 3));
+    // Ids sort a < b < c, so client-id order adds (2^60 − 2^60) + 1 = 1; arrival order c, a, b adds
+    // (1 + 2^60) − 2^60 = 0 in float64. Zeros fill the first batch of 8; the second triple goes in at flush.
+    const zeros = Array.from({ length: 5 }, (_, i) => one(`z${i}`, 0));
+    const first = [one('c1', 1), one('a1', 2 ** 60), one('b1', -(2 ** 60)), ...zeros];
+    const second = [one('c2', 1), one('a2', 2 ** 60), one('b2', -(2 ** 60))];
+    const arrival = streamed(new FedAvg({ aggregationOrder: 'arrival' }), global, [...first, ...second]);
+    expect(arrival.weights[0]![1]).toBe(0);
+    const inIdOrder = streamed(new FedAvg(), global, [...first, ...second]);
+    expect(inIdOrder.weights[0]![1]).toBe(Math.fround(2 / 11));
+    // And each half on its own: the batch of 8 (added when it fills), and three taken in by flush.
+    expect(streamed(new FedAvg({ aggregationOrder: 'arrival' }), global, first).weights[0]![1]).toBe(0);
+    expect(streamed(new FedAvg({ aggregationOrder: 'arrival' }), global, second).weights[0]![1]).toBe(0);
+  });
+
+  it('refuses a second update of a client in one round, which would cost its batch their verdicts', () => {
+    const accumulator = new FedAvg({ aggregationOrder: 'arrival' }).fitAccumulator(1, ['a', 'b'], global)!;
+    const seed = [1, 2, 3, 4, 5, 6, 7, 8];
+    accumulator.add(resultOf('a', { numExamples: 1, fails: false, seed }, 0), () => undefined);
+    expect(() => accumulator.add(resultOf('a', { numExamples: 1, fails: false, seed }, 1), () => undefined)).toThrow(
+      /a second update of client a/,
+    );
   });
 
   it('refuses an order it does not know', () => {
     expect(() => new FedAvg({ aggregationOrder: 'random' as never })).toThrow(/aggregationOrder must be client-id or arrival, got random/);
   });
 
+  it("is refused by strategies that take every update at the round's end", () => {
+    class Uniform extends FedAvg {
+      override aggregateFit(round: number, results: readonly FitResult[], failures: readonly Failure[], g: readonly Float32Array[]) {
+        return super.aggregateFit(round, results, failures, g);
+      }
+    }
+    expect(() => new Uniform({ aggregationOrder: 'arrival' })).toThrow(/Uniform takes every update at the round's end/);
+    expect(new Uniform({ aggregationOrder: 'client-id' }).fitAccumulator(1, ['a'], global)).toBeUndefined();
+    // Their option types leave it out; plain JavaScript can still pass it.
+    expect(() => new FedAdam({ aggregationOrder: 'arrival' } as never)).toThrow(/FedAdam takes every update at the round's end/);
+    expect(() => new FedMedian({ aggregationOrder: 'arrival' } as never)).toThrow(/FedMedian takes every update at the round's end/);
+  });
+
   it('is refused where no update is added on its own: under DP, under secure aggregation, with a server optimiser', () => {
     const plan = { fraction: 1, minClients: 2, seed: 0, dp: false };
+    // Client-id order is what they all do anyway: said explicitly, it is accepted.
+    expect(resolveStrategy({ strategy: 'median', aggregationOrder: 'client-id' }, plan).name).toMatch(/Median/);
+    expect(resolveStrategy({ aggregationOrder: 'client-id' }, { ...plan, dp: true }).name).toMatch(/DP|FedAvg/);
     expect(resolveStrategy({ aggregationOrder: 'arrival' }, plan)).toMatchObject({ aggregationOrder: 'arrival' });
     expect(() => resolveStrategy({ aggregationOrder: 'arrival' }, { ...plan, dp: true })).toThrow(/under --dp they are all aggregated/);
     expect(() => resolveStrategy({ aggregationOrder: 'arrival' }, { ...plan, secureAggregation: true })).toThrow(
       /under --secure-aggregation the coordinator sees only their sum/,
     );
     expect(() => resolveStrategy({ strategy: 'fedadam', aggregationOrder: 'arrival' }, plan)).toThrow(
-      /--aggregation-order applies to --strategy fedavg only/,
+      /--aggregation-order arrival applies to --strategy fedavg only/,
     );
-    expect(() => resolveStrategy({ aggregationOrder: 'client-id', serverLearningRate: 0.5 }, plan)).toThrow(/fedavg is FedAvgM/);
+    expect(() => resolveStrategy({ aggregationOrder: 'arrival', serverLearningRate: 0.5 }, plan)).toThrow(/fedavg is FedAvgM/);
     const coordinator = (options: Partial<CoordinatorOptions>) => () =>
       new Coordinator({
         rounds: 1,

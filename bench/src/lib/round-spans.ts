@@ -71,7 +71,10 @@ export interface FederationSpans {
   durations: number[];
   /** The warm-up rounds, for the notes. */
   warmup: string;
-  /** Highest RSS of this process sampled during the measured rounds (every RSS_SAMPLE_MS). */
+  /**
+   * Highest RSS of this process sampled during the measured rounds (every RSS_SAMPLE_MS, and at their
+   * end): a lower bound, since a timer cannot fire while the round's synchronous work runs.
+   */
   rssPeak: number;
 }
 
@@ -90,6 +93,7 @@ export interface FederationRoundsOptions {
 export async function federationRounds(model: Model, options: FederationRoundsOptions = {}): Promise<FederationSpans> {
   const { connectClients, onMeasured, strategy } = options;
   let rssPeak = 0;
+  const sample = () => (rssPeak = Math.max(rssPeak, process.memoryUsage.rss()));
   let sampler: NodeJS.Timeout | undefined;
   const rounds: Span[] = [];
   let end = startSpan();
@@ -102,12 +106,14 @@ export async function federationRounds(model: Model, options: FederationRoundsOp
     onRound: () => {
       rounds.push(end());
       if (rounds.length === WARMUP_ROUNDS || rounds.length === ROUNDS) onMeasured?.();
-      if (rounds.length === WARMUP_ROUNDS)
-        sampler = setInterval(() => (rssPeak = Math.max(rssPeak, process.memoryUsage().rss)), RSS_SAMPLE_MS);
-      if (rounds.length === ROUNDS) clearInterval(sampler);
+      if (rounds.length === WARMUP_ROUNDS) sampler = setInterval(sample, RSS_SAMPLE_MS).unref();
+      if (rounds.length === ROUNDS) {
+        sample();
+        clearInterval(sampler);
+      }
       end = startSpan();
     },
-  });
+  }).finally(() => clearInterval(sampler));
   const warmup = rounds
     .slice(0, WARMUP_ROUNDS)
     .map((s, i) => `round ${i + 1}: between events ${s.wallMs.toFixed(0)} ms, CPU ${s.cpuMs.toFixed(0)} ms`)

@@ -1,5 +1,5 @@
 /** The aggregation flags shared by `simulate` and `coordinator` (resolved by `resolveStrategy`). */
-import { type Command, Option } from 'commander';
+import { Command, Option } from 'commander';
 import type { StrategySettings } from '@cohort/coordinator';
 import { integer, nonNegative, positive } from './options';
 
@@ -56,4 +56,12 @@ export function addStrategyFlags(command: Command): Command {
 export function strategySettingsFrom<T extends StrategySettings & { serverLr?: number }>(flags: T): StrategySettings {
   const { serverLr, ...settings } = flags;
   return serverLr === undefined ? settings : { ...settings, serverLearningRate: serverLr };
+}
+
+/** The strategy flags that `flags` (parsed flags and config-file keys) set to something other than their default, as `--name`. */
+export function strategyFlagsSet(flags: object): string[] {
+  const values = flags as Record<string, unknown>;
+  return addStrategyFlags(new Command())
+    .options.filter((o) => values[o.attributeName()] !== undefined && values[o.attributeName()] !== o.defaultValue)
+    .map((o) => o.long ?? o.flags);
 }

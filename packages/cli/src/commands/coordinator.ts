@@ -179,7 +179,7 @@ async function coordinate(command: Command, flags: Flags, out: RunDirectory): Pr
     minClients: flags.minClients,
     seed: flags.seed,
     dp: flags.dp !== 'off',
-    secureAggregation: flags.secureAggregation === true,
+    secureAggregation: secureAggregationFrom(flags) !== undefined,
   });
   const logger = await createLogger('coordinator', flags.logLevel, flags.logFormat);
   const mnist = flags.model.startsWith('mnist');

@@ -4,7 +4,7 @@ import { Command, Option } from 'commander';
 import type { StrategySettings } from '@cohort/coordinator';
 import type { Simulation, SimulationOptions, SimulationSummary } from '@cohort/simulations';
 import type { Progress } from '../progress';
-import { addStrategyFlags, strategySettingsFrom } from '../strategy-flags';
+import { addStrategyFlags, strategyFlagsSet, strategySettingsFrom } from '../strategy-flags';
 import { createLogger } from '../logging';
 import { addTrainingFlags, serviceFrom, trainingFrom, type TrainingFlags } from '../training-flags';
 import { addSecureAggregationFlags, secureAggregationFrom, type SecureAggregationFlags } from '../secure-aggregation-flags';
@@ -131,9 +131,18 @@ async function simulate(command: Command): Promise<void> {
   ]);
   const dp = flags.dp !== 'off';
   const appStrategy = app?.app.strategy;
+  // The app's own defaults may set strategy flags; only those the user gave are refused.
+  const ignored = appStrategy ? strategyFlagsSet(configured) : [];
+  if (ignored.length > 0)
+    command.error(
+      `cohort simulate: the app in ${configured.app} brings its own strategy, so ${ignored.join(', ')} would be ignored. ` +
+        'Drop them, or set them in the app.',
+      { exitCode: EXIT_CODES.usage },
+    );
   const strategy: SimulationOptions['strategy'] =
     appStrategy ??
-    ((plan) => resolveStrategy(strategySettingsFrom(flags), { ...plan, dp, secureAggregation: flags.secureAggregation === true }));
+    ((plan) =>
+      resolveStrategy(strategySettingsFrom(flags), { ...plan, dp, secureAggregation: secureAggregationFrom(flags) !== undefined }));
   const { keyDir: _private, ...settings } = effectiveConfig(flags);
   const { app: appDir, ...simulationFlags } = flags;
   const simulation = new Simulation({

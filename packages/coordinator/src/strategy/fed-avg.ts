@@ -49,8 +49,8 @@ export interface FedAvgOptions {
    * The order a round's updates are added in as they arrive (without DP or secure aggregation).
    * 'client-id': aggregateFit's order, so the same updates give the same model bit for bit however
    * they arrive — but an update that arrives before its turn waits, and updates arrive in close to
-   * random order, so about half a round's wait in memory. 'arrival': added as they come, eight at a
-   * time, so that at most seven wait; the model's last bits then depend on the arrival order.
+   * random order, so a third to a half of a round's wait in memory. 'arrival': added as they come,
+   * eight at a time, so that at most seven wait; the model's last bits then depend on the order.
    * @default 'client-id'
    */
   aggregationOrder?: AggregationOrder;
@@ -79,6 +79,19 @@ export function checkSamplingOptions(owner: string, options: SamplingOptions): v
   if (!Number.isInteger(minFitClients) || minFitClients < 1) {
     throw new CoordinatorError('INVALID_OPTION', `${owner} option minFitClients must be an integer of at least 1, got ${minFitClients}.`);
   }
+}
+
+/**
+ * For a strategy that takes every update at the round's end (a server optimiser, a robust rule, a
+ * FedAvg subclass with its own aggregateFit): adding updates in arrival order would do nothing.
+ * @throws CoordinatorError('INVALID_OPTION') when `options` ask for aggregationOrder 'arrival'
+ */
+export function refuseArrivalOrder(owner: string, options: object): void {
+  if ((options as FedAvgOptions).aggregationOrder === 'arrival')
+    throw new CoordinatorError(
+      'INVALID_OPTION',
+      `${owner} takes every update at the round's end, so aggregationOrder 'arrival' (adding updates as they arrive) would do nothing. Leave it unset.`,
+    );
 }
 
 /** @throws CoordinatorError('INVALID_OPTION') when clipNorm is given and not a positive finite number */
@@ -111,6 +124,8 @@ export class FedAvg implements Strategy {
         'INVALID_OPTION',
         `FedAvg option aggregationOrder must be ${AGGREGATION_ORDERS.join(' or ')}, got ${String(aggregationOrder)}.`,
       );
+    // A subclass with its own aggregateFit gets no streaming aggregate (fitAccumulator).
+    if (this.aggregateFit !== FedAvg.prototype.aggregateFit) refuseArrivalOrder(this.constructor.name, options);
     this.aggregationOrder = aggregationOrder;
     this.fraction = options.fraction ?? 1;
     this.minFitClients = options.minFitClients ?? 1;
@@ -278,7 +293,7 @@ class WeightedDeltaSums {
   }
 }
 
-/** Results next in client-id order wait for this many before they are added: one pass over the sums per batch. */
+/** Results ready to be added (next in client-id order, or in arrival order) wait for this many: one pass over the sums per batch. */
 const FOLD_BATCH = 8;
 
 /**
@@ -300,11 +315,13 @@ class FedAvgAccumulator implements FitAccumulator {
   private settled = 0;
   /** Answers of clients after the first unsettled one: a result, or null for a failure. */
   private readonly early = new Map<string, FitResult | null>();
-  /** Results next in order, waiting to be added as a batch. */
+  /** Results next in order (client-id or arrival), waiting to be added as a batch. */
   private ready: FitResult[] = [];
   /** The verdicts owed to the results not added yet. */
   private readonly verdicts = new Map<string, (refusal?: NonFiniteValue) => void>();
   private readonly added: string[] = [];
+  /** Every client whose update was handed to `add`. */
+  private readonly taken = new Set<string>();
   private readonly sums: WeightedDeltaSums;
   /** Once flushed, nothing waits: an update that still comes (a round cut short) is added at once. */
   private flushed = false;
@@ -320,6 +337,9 @@ class FedAvgAccumulator implements FitAccumulator {
   }
 
   add(result: FitResult, verdict: (refusal?: NonFiniteValue) => void): void {
+    // The inbox takes one answer a client; a second would lose a verdict (its batch's others' with it).
+    if (this.taken.has(result.clientId)) throw new Error(`FedAvg was handed a second update of client ${result.clientId} in one round.`);
+    this.taken.add(result.clientId);
     this.verdicts.set(result.clientId, verdict);
     if (this.flushed || this.aggregationOrder === 'arrival') this.ready.push(result);
     else {

@@ -14,7 +14,15 @@
  * wrappers never call `aggregateFit` — a robust rule has no effect there and must not be chosen.
  */
 import { CoordinatorError } from '../errors';
-import { FedAvg, averageFitMetrics, checkClipNorm, checkSamplingOptions, clipDeltas, type SamplingOptions } from './fed-avg';
+import {
+  FedAvg,
+  averageFitMetrics,
+  checkClipNorm,
+  checkSamplingOptions,
+  clipDeltas,
+  refuseArrivalOrder,
+  type SamplingOptions,
+} from './fed-avg';
 import type { Failure, FitAggregate, FitResult } from './strategy';
 import { StrategyWrapper } from './strategy-wrapper';
 
@@ -34,6 +42,7 @@ export abstract class RobustStrategy extends StrategyWrapper {
   protected constructor(owner: string, options: RobustOptions) {
     checkSamplingOptions(owner, options);
     checkClipNorm(owner, options.clipNorm);
+    refuseArrivalOrder(owner, options);
     const { clipNorm, ...sampling } = options;
     super(new FedAvg(sampling));
     this.clipNorm = clipNorm;

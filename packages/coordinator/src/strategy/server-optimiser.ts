@@ -15,7 +15,7 @@
  * round, and `loadState` resumes from there.
  */
 import { CoordinatorError } from '../errors';
-import { FedAvg, checkClipNorm, checkSamplingOptions, type FedAvgOptions } from './fed-avg';
+import { FedAvg, checkClipNorm, checkSamplingOptions, refuseArrivalOrder, type FedAvgOptions } from './fed-avg';
 import { decodeOptimiserState, encodeOptimiserState, type Moments, type OptimiserState } from './optimiser-state';
 import type { Failure, FitAggregate, FitResult } from './strategy';
 import { StrategyWrapper } from './strategy-wrapper';
@@ -49,6 +49,7 @@ export abstract class ServerOptimiser extends StrategyWrapper {
   ) {
     checkSamplingOptions(kind, options);
     checkClipNorm(kind, options.clipNorm);
+    refuseArrivalOrder(kind, options);
     super(new FedAvg(options));
   }
 

@@ -96,9 +96,9 @@ export function resolveStrategy(settings: StrategySettings, plan: StrategyPlan):
       refuse('--max-update-norm clips updates without DP; under --dp every update is already clipped to --clip. Give one or the other.');
     if (settings.maxExamples !== undefined)
       refuse('--max-examples bounds FedAvg example weights, which DP does not use (every client counts once). Drop it or turn DP off.');
-    if (settings.aggregationOrder !== undefined)
+    if (settings.aggregationOrder === 'arrival')
       refuse(
-        "--aggregation-order sets the order FedAvg adds updates in as they arrive; under --dp they are all aggregated at the round's end. Drop it or turn DP off.",
+        "--aggregation-order arrival adds updates as they arrive; under --dp they are all aggregated at the round's end. Drop it or turn DP off.",
       );
   }
   const onlyWith = (option: string, value: unknown, allowed: readonly StrategyName[]) => {
@@ -113,14 +113,16 @@ export function resolveStrategy(settings: StrategySettings, plan: StrategyPlan):
       `--max-examples applies to --strategy fedavg only (and to ${MEAN_BASED.slice(1).join(', ')}, which average as it does), not ${name}.`,
     );
   onlyWith('--server-lr', settings.serverLearningRate, MEAN_BASED);
-  onlyWith('--aggregation-order', settings.aggregationOrder, ['fedavg']);
-  if (settings.aggregationOrder !== undefined && plan.secureAggregation)
+  // Client-id order is what every strategy does anyway: only arrival order needs FedAvg adding updates one by one.
+  const arrival = settings.aggregationOrder === 'arrival';
+  onlyWith('--aggregation-order arrival', arrival ? settings.aggregationOrder : undefined, ['fedavg']);
+  if (arrival && plan.secureAggregation)
     refuse(
-      '--aggregation-order sets the order FedAvg adds updates in as they arrive; under --secure-aggregation the coordinator sees only their sum. Drop it.',
+      '--aggregation-order arrival adds updates as they arrive; under --secure-aggregation the coordinator sees only their sum. Drop it.',
     );
-  if (settings.aggregationOrder !== undefined && settings.serverLearningRate !== undefined && settings.serverLearningRate !== 1)
+  if (arrival && settings.serverLearningRate !== undefined && settings.serverLearningRate !== 1)
     refuse(
-      "--aggregation-order applies to fedavg with a server learning rate of 1: with another, fedavg is FedAvgM, which takes every update at the round's end.",
+      "--aggregation-order arrival applies to fedavg with a server learning rate of 1: with another, fedavg is FedAvgM, which takes every update at the round's end.",
     );
   onlyWith('--server-momentum', settings.serverMomentum, ['fedavgm']);
   onlyWith('--beta1', settings.beta1, ADAPTIVE);
@@ -155,7 +157,7 @@ function build(
         ? new FedAvg({
             ...sampling,
             ...(maxExamples !== undefined ? { maxExamples } : {}),
-            ...(aggregationOrder !== undefined ? { aggregationOrder } : {}),
+            ...(aggregationOrder === 'arrival' ? { aggregationOrder } : {}),
           })
         : new FedAvgM({ ...weighted, serverMomentum: 0 });
     case 'fedavgm':

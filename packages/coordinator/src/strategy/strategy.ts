@@ -47,7 +47,8 @@ export interface FitAccumulator {
    */
   flush(): void;
   /**
-   * The round's aggregate, as aggregateFit(round, results, failures, global) would return it.
+   * The round's aggregate, as aggregateFit(round, results, failures, global) would return it (in
+   * arrival order, its weights as aggregateFit's on the results in the order they were added).
    * `results` are those taken in, sorted by client id.
    */
   finish(results: readonly FitResultSummary[], failures: readonly Failure[]): FitAggregate;
