@@ -49,38 +49,12 @@ describe('the cohort command', () => {
 
   it('adds updates in arrival order when asked, records it with the run, and refuses it where it would do nothing', async () => {
     const dir = tempDir();
-    const run = await cohort(
-      'simulate',
-      '--dataset',
-      'synthetic',
-      '--clients',
-      '3',
-      '--rounds',
-      '1',
-      '--aggregation-order',
-      'arrival',
-      '--json',
-      '--out',
-      join(dir, 'run'),
-    );
+    const inArrivalOrder = ['simulate', '--dataset', 'synthetic', '--clients', '3', '--rounds', '1', '--aggregation-order', 'arrival'];
+    const run = await cohort(...inArrivalOrder, '--json', '--out', join(dir, 'run'));
     expect(run.code).toBe(0);
     expect((JSON.parse(run.stdout) as { final: { accuracy: number } }).final.accuracy).toBeGreaterThan(0);
     expect(JSON.parse(readFileSync(join(dir, 'run', 'config.json'), 'utf8'))).toMatchObject({ aggregationOrder: 'arrival' });
-    const underDp = await cohort(
-      'simulate',
-      '--dataset',
-      'synthetic',
-      '--clients',
-      '3',
-      '--rounds',
-      '1',
-      '--aggregation-order',
-      'arrival',
-      '--dp',
-      'central',
-      '--out',
-      join(dir, 'dp'),
-    );
+    const underDp = await cohort(...inArrivalOrder, '--dp', 'central', '--out', join(dir, 'dp'));
     expect(underDp.code).not.toBe(0);
     expect(underDp.stderr).toMatch(/--aggregation-order arrival .*under --dp they are all aggregated at the round's end/);
     const secure = await cohort(
