@@ -174,12 +174,13 @@ async function coordinate(command: Command, flags: Flags, out: RunDirectory): Pr
     import('@cohort/coordinator'),
     import('@cohort/client'),
   ]);
+  const secureAggregation = secureAggregationFrom(flags);
   const strategy = resolveStrategy(strategySettingsFrom(flags), {
     fraction: flags.fraction,
     minClients: flags.minClients,
     seed: flags.seed,
     dp: flags.dp !== 'off',
-    secureAggregation: secureAggregationFrom(flags) !== undefined,
+    secureAggregation: secureAggregation !== undefined,
   });
   const logger = await createLogger('coordinator', flags.logLevel, flags.logFormat);
   const mnist = flags.model.startsWith('mnist');
@@ -197,7 +198,7 @@ async function coordinate(command: Command, flags: Flags, out: RunDirectory): Pr
     host: flags.host,
     port: flags.port,
     keyDir,
-    ...optional('secureAggregation', secureAggregationFrom(flags)),
+    ...optional('secureAggregation', secureAggregation),
     ...optional('enrolPath', flags.enrol),
     ...(flags.sealUpdates === false ? { sealUpdates: false } : {}),
     ...optional('tls', flags.tlsCert && flags.tlsKey ? { cert: readFileSync(flags.tlsCert), key: readFileSync(flags.tlsKey) } : undefined),

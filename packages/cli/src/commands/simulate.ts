@@ -130,6 +130,7 @@ async function simulate(command: Command): Promise<void> {
     import('@cohort/coordinator'),
   ]);
   const dp = flags.dp !== 'off';
+  const secureAggregation = secureAggregationFrom(flags);
   const appStrategy = app?.app.strategy;
   // The app's own defaults may set strategy flags; only those the user gave are refused.
   const ignored = appStrategy ? strategyFlagsSet(configured) : [];
@@ -141,8 +142,7 @@ async function simulate(command: Command): Promise<void> {
     );
   const strategy: SimulationOptions['strategy'] =
     appStrategy ??
-    ((plan) =>
-      resolveStrategy(strategySettingsFrom(flags), { ...plan, dp, secureAggregation: secureAggregationFrom(flags) !== undefined }));
+    ((plan) => resolveStrategy(strategySettingsFrom(flags), { ...plan, dp, secureAggregation: secureAggregation !== undefined }));
   const { keyDir: _private, ...settings } = effectiveConfig(flags);
   const { app: appDir, ...simulationFlags } = flags;
   const simulation = new Simulation({
@@ -152,7 +152,7 @@ async function simulate(command: Command): Promise<void> {
     ...(app?.app.model ? { model: `app:${appDir}` } : {}),
     strategy,
     dp: dpSettingsFrom(flags),
-    secureAggregation: secureAggregationFrom(flags),
+    secureAggregation,
     roundTimeoutMs: flags.roundTimeout * 1000,
     previousRun: flags.resume ? 'resume' : flags.force ? 'replace' : 'refuse',
     settings,

@@ -124,8 +124,7 @@ export class FedAvg implements Strategy {
         'INVALID_OPTION',
         `FedAvg option aggregationOrder must be ${AGGREGATION_ORDERS.join(' or ')}, got ${String(aggregationOrder)}.`,
       );
-    // A subclass with its own aggregateFit gets no streaming aggregate (fitAccumulator).
-    if (this.aggregateFit !== FedAvg.prototype.aggregateFit) refuseArrivalOrder(this.constructor.name, options);
+    if (!this.streams) refuseArrivalOrder(this.constructor.name, options);
     this.aggregationOrder = aggregationOrder;
     this.fraction = options.fraction ?? 1;
     this.minFitClients = options.minFitClients ?? 1;
@@ -158,8 +157,13 @@ export class FedAvg implements Strategy {
    * None for a subclass that overrides aggregateFit: its own rule must see every result.
    */
   fitAccumulator(_round: number, selected: readonly string[], global: readonly Float32Array[]): FitAccumulator | undefined {
-    if (this.aggregateFit !== FedAvg.prototype.aggregateFit) return undefined;
+    if (!this.streams) return undefined;
     return new FedAvgAccumulator(selected, global, this.bounds, this.aggregationOrder);
+  }
+
+  /** Whether it can take updates as they arrive: not a subclass with its own aggregateFit. */
+  private get streams(): boolean {
+    return this.aggregateFit === FedAvg.prototype.aggregateFit;
   }
 
   /** global + delta, added in float64 and rounded to float32 once (the server learning rate is 1). */
