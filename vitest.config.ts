@@ -9,6 +9,7 @@ const E2E = ['test/e2e/**/*.test.ts', 'test/cli/**/*.test.ts'];
 
 export default defineConfig({
   test: {
+    globalSetup: ['test/temp-dir-setup.ts'],
     testTimeout: 60_000,
     hookTimeout: 60_000,
     pool: 'forks',

@@ -1,7 +1,8 @@
 /**
  * `npm run bench [-- FILTER…]`: runs the benchmarks in sequence, each in its own process, prints a
  * table of figures and same-run ratios, and writes them to bench/results/latest.json. A filter keeps
- * the benchmarks whose id contains it (`npm run bench -- fedavg privacy`).
+ * the benchmarks whose id contains it (`npm run bench -- fedavg privacy`), or, after `=`, whose id is
+ * it (`npm run bench -- =round-overhead-split`).
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { availableParallelism, cpus, loadavg, totalmem } from 'node:os';
@@ -11,7 +12,9 @@ import type { BenchResult } from './lib/result';
 import { formatTable } from './lib/table';
 
 const filters = process.argv.slice(2).map((f) => f.toLowerCase());
-const selected = BENCHMARKS.filter((b) => filters.length === 0 || filters.some((f) => b.id.includes(f)));
+const selected = BENCHMARKS.filter(
+  (b) => filters.length === 0 || filters.some((f) => (f.startsWith('=') ? b.id === f.slice(1) : b.id.includes(f))),
+);
 if (selected.length === 0) {
   process.stderr.write(`no benchmark matches ${filters.join(', ')}; available: ${BENCHMARKS.map((b) => b.id).join(', ')}\n`);
   process.exit(2);

@@ -1,5 +1,5 @@
-import { describe, expect, it } from 'vitest';
-import { mkdtempSync } from 'node:fs';
+import { describe, expect, it, onTestFinished } from 'vitest';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import fc from 'fast-check';
@@ -342,12 +342,14 @@ describe('FedAvg adding updates in arrival order', () => {
       /--aggregation-order arrival applies to --strategy fedavg only/,
     );
     expect(() => resolveStrategy({ aggregationOrder: 'arrival', serverLearningRate: 0.5 }, plan)).toThrow(/fedavg is FedAvgM/);
+    const dir = mkdtempSync(join(tmpdir(), 'arrival-order-'));
+    onTestFinished(() => rmSync(dir, { recursive: true, force: true }));
     const coordinator = (options: Partial<CoordinatorOptions>) => () =>
       new Coordinator({
         rounds: 1,
         minClients: 2,
         fit: { localEpochs: 1, batchSize: 1, learningRate: 0.1 },
-        dbPath: join(mkdtempSync(join(tmpdir(), 'arrival-order-')), 'state.db'),
+        dbPath: join(dir, 'state.db'),
         model: { topology: { name: 'tiny' }, weights: [{ name: 'w', shape: [4], data: new Float32Array(4) }], numClasses: 2 },
         logger: pino({ level: 'silent' }),
         strategy: new FedAvg({ aggregationOrder: 'arrival' }),
@@ -355,7 +357,7 @@ describe('FedAvg adding updates in arrival order', () => {
       });
     expect(coordinator({})).not.toThrow();
     expect(coordinator({ secureAggregation: {} })).toThrow(/under secure aggregation they are never added one by one/);
-    const keyDir = mkdtempSync(join(tmpdir(), 'arrival-order-keys-'));
+    const keyDir = join(dir, 'keys');
     expect(coordinator({ dp: { mode: 'central', clipNorm: 1, noiseMultiplier: 1, sampleRate: 1, delta: 1e-5, keyDir } })).toThrow(
       /under DP they are never added one by one/,
     );

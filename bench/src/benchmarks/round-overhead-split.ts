@@ -13,7 +13,6 @@ import {
   CLIENTS,
   configuration,
   MEASURED,
-  RSS_SAMPLE_MS,
   compare,
   echoDrift,
   echoExchanges,
@@ -89,19 +88,19 @@ async function measure(strategy?: Strategy): ReturnType<Benchmark> {
       value: roundHelper / echoHelper,
       meaning: `Cohort's client library against bare socket.io clients (${roundHelper.toFixed(0)} against ${echoHelper.toFixed(0)} ms, means)`,
     };
-    const rss = figure(
-      `peak RSS of this process during the measured rounds (sampled every ${RSS_SAMPLE_MS} ms)`,
-      [federation.rssPeak / 2 ** 20],
-      'MiB',
-    );
+    const rss =
+      federation.rssPeak === undefined
+        ? []
+        : [figure('peak RSS of this process during the measured rounds (VmHWM)', [federation.rssPeak / 2 ** 20], 'MiB')];
     return {
-      figures: [...figures, rss],
+      figures: [...figures, ...rss],
       ratios: [...ratios, clients, both],
       notes: [
         `${configuration(model, ECHO_WARMUP)} (the helper starts cold)`,
         `this (the server's) process's own Node flags: ${ownNodeFlags()}; the helper's: none`,
         echoDrift(before.spans, after.spans),
         `warm-up rounds: ${federation.warmup}`,
+        ...(federation.rssPeak === undefined ? ['peak RSS: the kernel keeps no resettable high-water mark here'] : []),
         `FedAvg adds updates in ${strategy instanceof FedAvg ? strategy.aggregationOrder : 'client-id'} order`,
       ],
     };

@@ -13,6 +13,7 @@ import { encodeTensors } from '@cohort/protocol';
 import type { Figure, Ratio } from './result';
 import { runNoopFederation } from './federation';
 import { parameterCount, syntheticModel } from './model';
+import { peakRssBytes, resetPeakRss } from './memory';
 import { figure, median } from './stats';
 import { processCpuMs, threadCpuBetween, threadTimes, type ThreadCpu } from './thread-cpu';
 
@@ -71,14 +72,9 @@ export interface FederationSpans {
   durations: number[];
   /** The warm-up rounds, for the notes. */
   warmup: string;
-  /**
-   * Highest RSS of this process sampled during the measured rounds (every RSS_SAMPLE_MS, and at their
-   * end): a lower bound, since a timer cannot fire while the round's synchronous work runs.
-   */
-  rssPeak: number;
+  /** Peak RSS of this process during the measured rounds (the kernel's high-water mark), when the kernel tells it. */
+  rssPeak: number | undefined;
 }
-
-export const RSS_SAMPLE_MS = 20;
 
 export interface FederationRoundsOptions {
   /** Connects the clients from elsewhere (round-overhead-split.ts). @default clients in this process */
@@ -92,9 +88,8 @@ export interface FederationRoundsOptions {
 /** The federation's rounds. */
 export async function federationRounds(model: Model, options: FederationRoundsOptions = {}): Promise<FederationSpans> {
   const { connectClients, onMeasured, strategy } = options;
-  let rssPeak = 0;
-  const sample = () => (rssPeak = Math.max(rssPeak, process.memoryUsage.rss()));
-  let sampler: NodeJS.Timeout | undefined;
+  let rssPeak: number | undefined;
+  let peakReset = false;
   const rounds: Span[] = [];
   let end = startSpan();
   const { reports } = await runNoopFederation({
@@ -106,14 +101,11 @@ export async function federationRounds(model: Model, options: FederationRoundsOp
     onRound: () => {
       rounds.push(end());
       if (rounds.length === WARMUP_ROUNDS || rounds.length === ROUNDS) onMeasured?.();
-      if (rounds.length === WARMUP_ROUNDS) sampler = setInterval(sample, RSS_SAMPLE_MS).unref();
-      if (rounds.length === ROUNDS) {
-        sample();
-        clearInterval(sampler);
-      }
+      if (rounds.length === WARMUP_ROUNDS) peakReset = resetPeakRss();
+      if (rounds.length === ROUNDS && peakReset) rssPeak = peakRssBytes();
       end = startSpan();
     },
-  }).finally(() => clearInterval(sampler));
+  });
   const warmup = rounds
     .slice(0, WARMUP_ROUNDS)
     .map((s, i) => `round ${i + 1}: between events ${s.wallMs.toFixed(0)} ms, CPU ${s.cpuMs.toFixed(0)} ms`)
