@@ -28,7 +28,6 @@ for (const bench of selected) {
   const loadBefore = loadavg()[0]!;
   const outcome = await runInChild<Omit<BenchResult, 'id' | 'title'>>(bench.module, bench.exportName ?? 'run', null, {
     timeoutMs: bench.timeoutMs,
-    ...(bench.nodeFlags ? { nodeFlags: bench.nodeFlags } : {}),
   });
   const durationMs = performance.now() - started;
   const result: BenchResult = outcome.result

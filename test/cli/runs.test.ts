@@ -121,7 +121,14 @@ describe('--print-config and --help', () => {
     writeFileSync(file, JSON.stringify({ rounds: 7, 'min-clients': 3, 'data-dir': join(dir, 'federation') }));
     const printed = await cohort('coordinator', '--config', file, '--min-clients', '4', '--print-config');
     expect(printed.code, printed.stderr).toBe(0);
-    expect(JSON.parse(printed.stdout)).toMatchObject({ rounds: 7, minClients: 4, dataDir: join(dir, 'federation'), lr: 0.1, dp: 'off' });
+    expect(JSON.parse(printed.stdout)).toMatchObject({
+      rounds: 7,
+      minClients: 4,
+      dataDir: join(dir, 'federation'),
+      lr: 0.1,
+      dp: 'off',
+      heapGrowth: 200,
+    });
     expect(existsSync(join(dir, 'federation'))).toBe(false);
   });
 
@@ -132,6 +139,9 @@ describe('--print-config and --help', () => {
         expect(help.stdout).toMatch(line);
     }
     expect((await cohort('coordinator', '--rounds', 'many')).code).toBe(2);
+    const growth = await cohort('coordinator', '--heap-growth', '1000');
+    expect(growth.code).toBe(2);
+    expect(growth.stderr).toContain('--heap-growth');
   });
 });
 
@@ -164,10 +174,11 @@ describe('cohort coordinator --data-dir', () => {
     await first.exited;
     const oldRun = json<{ run_id: string }>(join(dir, 'run.json')).run_id;
 
-    const changed = await cohort(...coordinatorArgs(dir, ...dp, '--rounds', '3', '--noise-multiplier', '2'));
+    // The heap growth is how the process runs, not what the run is: never a difference.
+    const changed = await cohort(...coordinatorArgs(dir, ...dp, '--rounds', '3', '--noise-multiplier', '2', '--heap-growth', '0'));
     expect(changed.code).toBe(2);
     expect(changed.stderr).toContain(`SETTINGS_MISMATCH: ${dir} holds run ${oldRun}, unfinished after round 1`);
-    expect(changed.stderr).toContain('--rounds was 2, now 3; --noise-multiplier was 4, now 2');
+    expect(changed.stderr).toContain('--rounds was 2, now 3; --noise-multiplier was 4, now 2.');
 
     const fresh = start(coordinatorArgs(dir, ...dp, '--rounds', '3', '--new-run', '--json'));
     const next = await listeningOn(fresh);

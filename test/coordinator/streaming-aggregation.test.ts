@@ -58,7 +58,7 @@ function resultOf(clientId: string, c: Client, i: number): FitResult {
 const sortedById = <T extends { clientId: string }>(xs: readonly T[]) => [...xs].sort((a, b) => (a.clientId < b.clientId ? -1 : 1));
 
 /**
- * Feeds answers to FedAvg's accumulator in `arrival` order, flushes it and finishes as the round
+ * Feeds answers to FedAvg's accumulator in `arrival` order (each in a buffer of its own, overwritten once add returns), flushes it and finishes as the round
  * engine does (the refused updates no longer among the results); every update must have its verdict.
  */
 function streamed(
@@ -73,12 +73,16 @@ function streamed(
   )!;
   const verdicts = new Map<string, NonFiniteValue | undefined>();
   for (const answer of answers) {
-    if ('delta' in answer)
-      accumulator.add(answer, (refusal) => {
+    if ('delta' in answer) {
+      // The accumulator is handed the update in a buffer of its own, as the socket's, which it must not
+      // read once add returns (the round lets the socket's buffer go): it is then overwritten with NaNs.
+      const arrived = { ...answer, delta: answer.delta.map((d) => d.slice()) };
+      accumulator.add(arrived, (refusal) => {
         if (verdicts.has(answer.clientId)) throw new Error(`a second verdict for ${answer.clientId}`);
         verdicts.set(answer.clientId, refusal);
       });
-    else accumulator.skip(answer.clientId);
+      for (const d of arrived.delta) d.fill(Number.NaN);
+    } else accumulator.skip(answer.clientId);
   }
   accumulator.flush();
   const updates = answers.filter((a): a is FitResult => 'delta' in a);
@@ -159,6 +163,24 @@ describe('FedAvg taking updates as they arrive', () => {
         c14: { tensor: 1, index: 16_388 },
         c29: { tensor: 0, index: 0 },
       });
+    }
+  });
+
+  it("gives aggregateFit's model round after round, in either order, reusing the memory of the updates that waited", () => {
+    for (const aggregationOrder of ['client-id', 'arrival'] as const) {
+      const strategy = new FedAvg({ aggregationOrder });
+      for (let round = 1; round <= 3; round++) {
+        const answers = Array.from({ length: 19 }, (_, i) =>
+          resultOf(
+            `c${String(i).padStart(2, '0')}`,
+            { numExamples: 1 + i * round, fails: false, seed: [1, -2, 3, 2 ** -20, 5, -6, 7, 3e3] },
+            i + round,
+          ),
+        );
+        const arrival = shuffled(answers, round * 7919);
+        const expected = strategy.aggregateFit(round, aggregationOrder === 'arrival' ? arrival : answers, [], global);
+        expect(bits(streamed(strategy, global, arrival).weights)).toEqual(bits(expected.weights));
+      }
     }
   });
 

@@ -5,8 +5,7 @@
  * CPU time is reported too. Both processes share the machine's 2 cores, so wall time is the whole
  * machine's. See lib/round-spans.ts for what is measured.
  */
-import { FedAvg, type Strategy } from '@cohort/coordinator';
-import { CHILD_EXEC_ARGV } from '../lib/fork';
+import { COORDINATOR_HEAP_GROWTH_PERCENT, FedAvg, setHeapGrowth, type Strategy } from '@cohort/coordinator';
 import type { Benchmark, Ratio } from '../lib/result';
 import { RpcProcess } from '../lib/rpc';
 import {
@@ -42,25 +41,36 @@ async function echoPhase(helper: RpcProcess, payload: Uint8Array): Promise<{ spa
   }
 }
 
-/** The Node flags this process was given after every benchmark process's (lib/fork.ts puts those first). */
-function ownNodeFlags(): string {
-  const own = process.execArgv.slice(CHILD_EXEC_ARGV.length);
-  return own.length > 0 ? own.join(' ') : 'none';
+/** V8's heap growth (setHeapGrowth) while the echo and while the federation runs; 0: V8's own estimate. */
+interface HeapGrowth {
+  echo: number;
+  federation: number;
 }
 
-/** With the coordinator's default FedAvg, which adds updates in client-id order. */
-export const run: Benchmark = () => measure();
+const V8_DEFAULT: HeapGrowth = { echo: 0, federation: 0 };
+const TUNED = COORDINATOR_HEAP_GROWTH_PERCENT;
+
+/** With the coordinator's default FedAvg, which adds updates in client-id order, and V8's defaults. */
+export const run: Benchmark = () => measure(V8_DEFAULT);
 
 /** With FedAvg adding updates as they arrive: at most 7 wait, where client-id order keeps those that came before their turn. */
-export const runInArrivalOrder: Benchmark = () => measure(new FedAvg({ aggregationOrder: 'arrival' }));
+export const runInArrivalOrder: Benchmark = () => measure(V8_DEFAULT, new FedAvg({ aggregationOrder: 'arrival' }));
 
-async function measure(strategy?: Strategy): ReturnType<Benchmark> {
+/** The echo and the federation both with the heap growth `cohort coordinator` sets: the same V8 on both sides. */
+export const runTunedHeap: Benchmark = () => measure({ echo: TUNED, federation: TUNED });
+
+/** The federation with the heap growth `cohort coordinator` sets, the echo with V8's defaults: as each is run out of the box. */
+export const runAsShipped: Benchmark = () => measure({ echo: 0, federation: TUNED });
+
+async function measure(growth: HeapGrowth, strategy?: Strategy): ReturnType<Benchmark> {
   const { model, payload } = roundModel();
   const helper = new RpcProcess(new URL('./overhead-client-host.ts', import.meta.url));
   try {
     // The echo is measured before and after the federation, so that load elsewhere on the machine that
     // changes while the bench runs moves both sides of a ratio alike.
+    setHeapGrowth(growth.echo);
     const before = await echoPhase(helper, payload);
+    setHeapGrowth(growth.federation);
     gc();
     // The helper's CPU time is read (not awaited) when the warm-up rounds end and when the last one ends.
     const readings: Promise<number>[] = [];
@@ -73,6 +83,7 @@ async function measure(strategy?: Strategy): ReturnType<Benchmark> {
     const roundHelper = (last! - first!) / MEASURED;
     // The helper's Cohort clients would otherwise go on dialling the closed coordinator.
     await helper.call('shutdown');
+    setHeapGrowth(growth.echo);
     gc();
     const after = await echoPhase(helper, payload);
     const echo = [...before.spans, ...after.spans];
@@ -97,7 +108,7 @@ async function measure(strategy?: Strategy): ReturnType<Benchmark> {
       ratios: [...ratios, clients, both],
       notes: [
         `${configuration(model, ECHO_WARMUP)} (the helper starts cold)`,
-        `this (the server's) process's own Node flags: ${ownNodeFlags()}; the helper's: none`,
+        `V8 heap growth (setHeapGrowth; 0: V8's own estimate) in this process: ${growth.echo} % during the echo, ${growth.federation} % during the federation; the helper's: V8's own`,
         echoDrift(before.spans, after.spans),
         `warm-up rounds: ${federation.warmup}`,
         ...(federation.rssPeak === undefined ? ['peak RSS: the kernel keeps no resettable high-water mark here'] : []),

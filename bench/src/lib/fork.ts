@@ -14,8 +14,6 @@ export interface ChildOptions {
   timeoutMs: number;
   /** How long the child may take to exit after answering, in milliseconds. @default 10000 */
   exitGraceMs?: number;
-  /** Node flags beyond CHILD_EXEC_ARGV. @default none */
-  nodeFlags?: readonly string[];
 }
 
 export interface ChildOutcome<T> {
@@ -37,7 +35,7 @@ export const CHILD_EXEC_ARGV = ['--import', 'tsx', '--expose-gc'];
  */
 export function runInChild<T>(moduleUrl: URL, exportName: string, arg: unknown, options: ChildOptions): Promise<ChildOutcome<T>> {
   const child = fork(CHILD_ENTRY, [moduleUrl.href, exportName, JSON.stringify(arg ?? null)], {
-    execArgv: [...CHILD_EXEC_ARGV, ...(options.nodeFlags ?? [])],
+    execArgv: CHILD_EXEC_ARGV,
     stdio: ['ignore', 2, 2, 'ipc'],
   });
   return new Promise((resolve) => {

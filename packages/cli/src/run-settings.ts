@@ -35,6 +35,7 @@ const OPERATIONAL = new Set([
   'messageRate',
   'messageBurst',
   'warningsPerMinute',
+  'heapGrowth',
 ]);
 
 /** The run-defining part of a command's effective configuration. */

@@ -1,4 +1,5 @@
 export { Coordinator } from './coordinator';
+export { COORDINATOR_HEAP_GROWTH_PERCENT, MAX_HEAP_GROWTH_PERCENT, setHeapGrowth } from './heap-growth';
 export type { RoundParticipation, RoundReport, RunOutcome } from './round-report';
 export { RoundEngine } from './round-engine';
 export { CoordinatorError, COORDINATOR_ERROR_CODES } from './errors';

@@ -2,6 +2,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { Command, Option } from 'commander';
 import type { DpOptions, StrategySettings } from '@cohort/coordinator';
+import { COORDINATOR_HEAP_GROWTH_PERCENT, MAX_HEAP_GROWTH_PERCENT, setHeapGrowth } from '@cohort/coordinator/heap-growth';
 import type { RunDirectory } from '@cohort/simulations';
 import { addStrategyFlags, strategySettingsFrom } from '../strategy-flags';
 import { createLogger } from '../logging';
@@ -55,6 +56,7 @@ interface Flags extends DpFlags, StrategySettings, SecureAggregationFlags, Train
   messageRate: number;
   messageBurst: number;
   warningsPerMinute: number;
+  heapGrowth: number;
 }
 
 function optional<K extends string, V>(key: K, value: V | undefined): Partial<Record<K, V>> {
@@ -103,6 +105,12 @@ export function coordinatorCommand(): Command {
     .option('--message-rate <n>', "each connection's sustained messages per second", positive, 50)
     .option('--message-burst <n>', 'messages a connection may send at once', integer(1), 100)
     .option('--warnings-per-minute <n>', 'log warnings one connection may cause per minute', integer(0), 10)
+    .option(
+      '--heap-growth <percent>',
+      "how far V8 lets this process's heap grow past what it keeps live before a full collection (0: V8's own estimate, which collects after almost every update of a large model)",
+      integer(0, MAX_HEAP_GROWTH_PERCENT),
+      COORDINATOR_HEAP_GROWTH_PERCENT,
+    )
     .option(
       '--db <path>',
       'SQLite state file (default: DATA_DIR/coordinator.db); an unfinished run in it is resumed when started with the same settings',
@@ -168,6 +176,7 @@ async function checkUnfinishedRun(command: Command, flags: Flags, dbPath: string
 
 async function coordinate(command: Command, flags: Flags, out: RunDirectory): Promise<void> {
   const startedAt = Date.now();
+  setHeapGrowth(flags.heapGrowth);
   const dbPath = flags.db ?? join(flags.dataDir, 'coordinator.db');
   await checkUnfinishedRun(command, flags, dbPath, out);
   const [{ Coordinator, resolveDp, resolveStrategy }, { initBackend, initialModel }] = await Promise.all([

@@ -13,6 +13,7 @@
 import { clipByL2Norm } from '@cohort/privacy';
 import { CoordinatorError } from '../errors';
 import { sampleClients } from './sampling';
+import { HeldDeltas } from './held-deltas';
 import { metricsFromConfusion, sumEvaluations } from './classification-metrics';
 import { clientAccuracySpread, fairnessFromResults } from './fairness-metrics';
 import type {
@@ -111,6 +112,8 @@ export class FedAvg implements Strategy {
   /** Fewest results aggregateFit accepts. */
   readonly minResults = 1;
   readonly aggregationOrder: AggregationOrder;
+  /** The memory its rounds keep waiting updates in, reused from round to round. */
+  private readonly held = new HeldDeltas();
 
   constructor(options: FedAvgOptions = {}) {
     checkSamplingOptions('FedAvg', options);
@@ -158,7 +161,7 @@ export class FedAvg implements Strategy {
    */
   fitAccumulator(_round: number, selected: readonly string[], global: readonly Float32Array[]): FitAccumulator | undefined {
     if (!this.streams) return undefined;
-    return new FedAvgAccumulator(selected, global, this.bounds, this.aggregationOrder);
+    return new FedAvgAccumulator(selected, global, this.bounds, this.aggregationOrder, this.held);
   }
 
   /** Whether it can take updates as they arrive: not a subclass with its own aggregateFit. */
@@ -329,12 +332,16 @@ class FedAvgAccumulator implements FitAccumulator {
   private readonly sums: WeightedDeltaSums;
   /** Once flushed, nothing waits: an update that still comes (a round cut short) is added at once. */
   private flushed = false;
+  /** The waiting results whose deltas are copies in `held`; how many wait at once at most. */
+  private readonly holding = new Set<FitResult>();
+  private mostHeld = 0;
 
   constructor(
     selected: readonly string[],
     private readonly global: readonly Float32Array[],
     private readonly bounds: InfluenceBounds,
     private readonly aggregationOrder: AggregationOrder,
+    private readonly held: HeldDeltas,
   ) {
     this.order = sortedIds(selected);
     this.sums = new WeightedDeltaSums(global, bounds);
@@ -351,6 +358,18 @@ class FedAvgAccumulator implements FitAccumulator {
       this.takeInOrder();
     }
     if (this.flushed || this.ready.length >= FOLD_BATCH) this.addReady();
+    this.holdIfWaiting(result);
+  }
+
+  /** A result that waits is kept as a copy in held memory, so that the socket's buffer it came in can die young. */
+  private holdIfWaiting(result: FitResult): void {
+    const inBatch = this.ready.indexOf(result);
+    if (inBatch < 0 && this.early.get(result.clientId) !== result) return;
+    const copy = { ...result, delta: this.held.hold(result.delta) };
+    if (inBatch >= 0) this.ready[inBatch] = copy;
+    else this.early.set(result.clientId, copy);
+    this.holding.add(copy);
+    this.mostHeld = Math.max(this.mostHeld, this.holding.size);
   }
 
   skip(clientId: string): void {
@@ -381,6 +400,7 @@ class FedAvgAccumulator implements FitAccumulator {
         'FedAvg was asked to finish with results other than the ones added to it, sorted by client id.',
       );
     }
+    this.held.keep(this.mostHeld);
     const { maxExamples } = this.bounds;
     return {
       ...averageFitMetrics(results, (r) => boundedWeight(r.numExamples, maxExamples)),
@@ -409,6 +429,7 @@ class FedAvgAccumulator implements FitAccumulator {
         this.added.push(r.clientId);
         verdict();
       }
+      if (this.holding.delete(r)) this.held.release(r.delta);
     }
   }
 }
