@@ -1,5 +1,6 @@
 import { describe, expect, it, onTestFinished } from 'vitest';
 import { mkdtempSync, rmSync } from 'node:fs';
+import { HeldDeltas } from '../../packages/coordinator/src/strategy/held-deltas';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import fc from 'fast-check';
@@ -57,8 +58,34 @@ function resultOf(clientId: string, c: Client, i: number): FitResult {
 
 const sortedById = <T extends { clientId: string }>(xs: readonly T[]) => [...xs].sort((a, b) => (a.clientId < b.clientId ? -1 : 1));
 
+/** A HeldDeltas that overwrites each copy with NaN as it takes it back (a read after release would show) and counts what it allocates. */
+class PoisoningHeldDeltas extends HeldDeltas {
+  holds = 0;
+  allocated = 0;
+
+  override hold(delta: readonly Float32Array[]): Float32Array[] {
+    this.holds++;
+    if (this.size === 0) this.allocated++;
+    return super.hold(delta);
+  }
+
+  override release(copy: Float32Array[]): void {
+    for (const t of copy) t.fill(Number.NaN);
+    super.release(copy);
+  }
+}
+
+/** FedAvg with a PoisoningHeldDeltas in place of its own. */
+function withPoisoningPool(options: ConstructorParameters<typeof FedAvg>[0] = {}): FedAvg {
+  const strategy = new FedAvg(options);
+  (strategy as unknown as { held: HeldDeltas }).held = new PoisoningHeldDeltas();
+  return strategy;
+}
+
+const poolOf = (strategy: FedAvg) => (strategy as unknown as { held: PoisoningHeldDeltas }).held;
+
 /**
- * Feeds answers to FedAvg's accumulator in `arrival` order (each in a buffer of its own, overwritten once add returns), flushes it and finishes as the round
+ * Feeds answers to FedAvg's accumulator in `arrival` order (each in a buffer of its own, overwritten once it may no longer be read), flushes it and finishes as the round
  * engine does (the refused updates no longer among the results); every update must have its verdict.
  */
 function streamed(
@@ -72,17 +99,26 @@ function streamed(
     global,
   )!;
   const verdicts = new Map<string, NonFiniteValue | undefined>();
+  const pending = new Set(answers.map((a) => a.clientId));
   for (const answer of answers) {
-    if ('delta' in answer) {
-      // The accumulator is handed the update in a buffer of its own, as the socket's, which it must not
-      // read once add returns (the round lets the socket's buffer go): it is then overwritten with NaNs.
-      const arrived = { ...answer, delta: answer.delta.map((d) => d.slice()) };
-      accumulator.add(arrived, (refusal) => {
-        if (verdicts.has(answer.clientId)) throw new Error(`a second verdict for ${answer.clientId}`);
-        verdicts.set(answer.clientId, refusal);
-      });
-      for (const d of arrived.delta) d.fill(Number.NaN);
-    } else accumulator.skip(answer.clientId);
+    pending.delete(answer.clientId);
+    if (!('delta' in answer)) {
+      accumulator.skip(answer.clientId);
+      continue;
+    }
+    // The update comes in a buffer of its own, as the socket's. Once its verdict is given the
+    // accumulator must not read that buffer; nor, when the update came before its turn in client-id
+    // order, once add returns (it keeps a copy, and the socket's buffer may go): the buffer is then
+    // overwritten with NaNs.
+    const arrived = { ...answer, delta: answer.delta.map((d) => d.slice()) };
+    const scribble = () => arrived.delta.forEach((d) => d.fill(Number.NaN));
+    const beforeItsTurn = strategy.aggregationOrder === 'client-id' && [...pending].some((id) => id < answer.clientId);
+    accumulator.add(arrived, (refusal) => {
+      if (verdicts.has(answer.clientId)) throw new Error(`a second verdict for ${answer.clientId}`);
+      verdicts.set(answer.clientId, refusal);
+      scribble();
+    });
+    if (beforeItsTurn) scribble();
   }
   accumulator.flush();
   const updates = answers.filter((a): a is FitResult => 'delta' in a);
@@ -107,7 +143,7 @@ describe('FedAvg taking updates as they arrive', () => {
           fc.array(clientArb, { minLength: 2, maxLength: 10 }).filter((cs) => cs.some((c) => !c.fails)),
           fc.integer({ min: 0, max: 2 ** 31 - 1 }),
           (clients, shuffleSeed) => {
-            const strategy = new FedAvg(bounds);
+            const strategy = withPoisoningPool(bounds);
             const answers = clients.map((c, i): FitResult | Failure => {
               const clientId = `client-${String.fromCharCode(97 + ((i * 7) % 26))}${i}`;
               return c.fails ? { clientId, kind: 'timeout', reason: 'no answer' } : resultOf(clientId, c, i);
@@ -134,7 +170,7 @@ describe('FedAvg taking updates as they arrive', () => {
   }
 
   it("refuses NaNs in a long round and still gives aggregateFit's model bit for bit, clean and refused batches in turn", () => {
-    const strategy = new FedAvg();
+    const strategy = withPoisoningPool();
     const clients = Array.from({ length: 30 }, (_, i) => ({
       numExamples: 1 + ((i * 37) % 500),
       fails: i === 7,
@@ -166,9 +202,9 @@ describe('FedAvg taking updates as they arrive', () => {
     }
   });
 
-  it("gives aggregateFit's model round after round, in either order, reusing the memory of the updates that waited", () => {
+  it("gives aggregateFit's model round after round, in either order; client-id order keeps the updates that wait for their turn in memory it reuses", () => {
     for (const aggregationOrder of ['client-id', 'arrival'] as const) {
-      const strategy = new FedAvg({ aggregationOrder });
+      const strategy = withPoisoningPool({ aggregationOrder });
       for (let round = 1; round <= 3; round++) {
         const answers = Array.from({ length: 19 }, (_, i) =>
           resultOf(
@@ -180,7 +216,11 @@ describe('FedAvg taking updates as they arrive', () => {
         const arrival = shuffled(answers, round * 7919);
         const expected = strategy.aggregateFit(round, aggregationOrder === 'arrival' ? arrival : answers, [], global);
         expect(bits(streamed(strategy, global, arrival).weights)).toEqual(bits(expected.weights));
+        // Kept for the next round: as many copies as waited at once (in arrival order none waits for its turn).
+        if (aggregationOrder === 'arrival') expect(poolOf(strategy).holds).toBe(0);
+        else expect(poolOf(strategy).size).toBeGreaterThan(0);
       }
+      if (aggregationOrder === 'client-id') expect(poolOf(strategy).allocated).toBeLessThan(poolOf(strategy).holds / 2);
     }
   });
 

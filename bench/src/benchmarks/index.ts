@@ -22,13 +22,13 @@ export const BENCHMARKS: readonly BenchmarkEntry[] = [
   },
   {
     id: 'round-overhead',
-    title: 'Round overhead, 100 clients × 1M params, all in one process',
+    title: 'Round overhead, 100 clients × 1M params, all in one process, V8’s own heap growth',
     module: at('round-overhead.ts'),
     timeoutMs: 240_000,
   },
   {
     id: 'round-overhead-split',
-    title: 'Round overhead, 100 clients × 1M params, the clients in another process',
+    title: 'Round overhead, 100 clients × 1M params, the clients in another process, V8’s own heap growth',
     module: at('round-overhead-split.ts'),
     timeoutMs: 240_000,
   },
@@ -49,7 +49,8 @@ export const BENCHMARKS: readonly BenchmarkEntry[] = [
   },
   {
     id: 'round-overhead-split-arrival-order',
-    title: "Round overhead, the clients in another process, FedAvg adding updates in arrival order (aggregationOrder 'arrival')",
+    title:
+      "Round overhead, the clients in another process, V8’s own heap growth, FedAvg adding updates in arrival order (aggregationOrder 'arrival')",
     module: at('round-overhead-split.ts'),
     exportName: 'runInArrivalOrder',
     timeoutMs: 240_000,

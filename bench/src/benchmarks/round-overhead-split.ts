@@ -69,6 +69,7 @@ async function measure(growth: HeapGrowth, strategy?: Strategy): ReturnType<Benc
     // The echo is measured before and after the federation, so that load elsewhere on the machine that
     // changes while the bench runs moves both sides of a ratio alike.
     setHeapGrowth(growth.echo);
+    gc();
     const before = await echoPhase(helper, payload);
     setHeapGrowth(growth.federation);
     gc();

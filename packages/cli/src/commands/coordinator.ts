@@ -107,7 +107,7 @@ export function coordinatorCommand(): Command {
     .option('--warnings-per-minute <n>', 'log warnings one connection may cause per minute', integer(0), 10)
     .option(
       '--heap-growth <percent>',
-      "how far V8 lets this process's heap grow past what it keeps live before a full collection (0: V8's own estimate, which collects after almost every update of a large model)",
+      "V8's heap growth factor, in percent over what a full collection left live (0: V8's own estimate, which collects after almost every update of a large model)",
       integer(0, MAX_HEAP_GROWTH_PERCENT),
       COORDINATOR_HEAP_GROWTH_PERCENT,
     )
@@ -176,7 +176,6 @@ async function checkUnfinishedRun(command: Command, flags: Flags, dbPath: string
 
 async function coordinate(command: Command, flags: Flags, out: RunDirectory): Promise<void> {
   const startedAt = Date.now();
-  setHeapGrowth(flags.heapGrowth);
   const dbPath = flags.db ?? join(flags.dataDir, 'coordinator.db');
   await checkUnfinishedRun(command, flags, dbPath, out);
   const [{ Coordinator, resolveDp, resolveStrategy }, { initBackend, initialModel }] = await Promise.all([
@@ -203,6 +202,9 @@ async function coordinate(command: Command, flags: Flags, out: RunDirectory): Pr
   if ((flags.tlsCert === undefined) !== (flags.tlsKey === undefined)) command.error('--tls-cert and --tls-key go together.');
   const keyDir = flags.keyDir ?? join(flags.dataDir, 'keys');
   const dp = resolveDp(dpSettingsFrom(flags), { sampleRate: flags.fraction, rounds: flags.rounds, keyDir });
+  // Once the modules are loaded: a changed V8 flag turns Node's code cache away from those loaded later.
+  setHeapGrowth(flags.heapGrowth);
+  logger.info({ heapGrowth: flags.heapGrowth }, `V8 heap growth: ${flags.heapGrowth ? `${flags.heapGrowth} %` : "V8's own estimate"}`);
   const coordinator = new Coordinator({
     host: flags.host,
     port: flags.port,

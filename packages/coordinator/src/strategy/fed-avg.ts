@@ -361,13 +361,15 @@ class FedAvgAccumulator implements FitAccumulator {
     this.holdIfWaiting(result);
   }
 
-  /** A result that waits is kept as a copy in held memory, so that the socket's buffer it came in can die young. */
+  /**
+   * A result that waits for its turn (client-id order) is kept as a copy in held memory, so that the
+   * socket's buffer it came in can die young. One that waits only for its batch is not: it is added
+   * within the next seven arrivals, about one young collection, and is never promoted.
+   */
   private holdIfWaiting(result: FitResult): void {
-    const inBatch = this.ready.indexOf(result);
-    if (inBatch < 0 && this.early.get(result.clientId) !== result) return;
+    if (this.early.get(result.clientId) !== result) return;
     const copy = { ...result, delta: this.held.hold(result.delta) };
-    if (inBatch >= 0) this.ready[inBatch] = copy;
-    else this.early.set(result.clientId, copy);
+    this.early.set(result.clientId, copy);
     this.holding.add(copy);
     this.mostHeld = Math.max(this.mostHeld, this.holding.size);
   }

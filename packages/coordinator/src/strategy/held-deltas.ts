@@ -1,20 +1,28 @@
 /**
- * Memory, reused from round to round, for the updates FedAvg's streaming aggregate keeps waiting (in
- * client-id order until their turn, in either order until their batch is full).
+ * Memory, reused from round to round, for the updates FedAvg's streaming aggregate keeps waiting for
+ * their turn (client-id order adds them in that order, and they arrive in any).
  *
  * A decoded update is a view over the buffer its message arrived in (4 MB for a model of 1M
- * parameters), which the socket allocated for it alone. An update that waits keeps that buffer alive
- * through two young collections, so V8 moves it to the old generation; a round moves hundreds of
- * megabytes there this way, and V8 starts a full collection every few of them. Copied into memory
- * that was allocated once, the socket's buffer dies young and the copy adds nothing new: in
- * `npm run bench -- round-overhead-split` this is most of the collector's extra work over a bare
- * socket.io echo once the heap may grow (setHeapGrowth). A copy costs one memcpy of the update.
+ * parameters), which the socket allocated for it alone. An update that waits for its turn keeps that
+ * buffer alive through young collections, so V8 moves it to the old generation; a round moves
+ * hundreds of megabytes there this way, and V8 starts a full collection every few of them. Copied
+ * into memory that was allocated once, the socket's buffer dies young and the copy adds nothing new:
+ * with the heap growth `cohort coordinator` sets (setHeapGrowth), this is most of what the collector
+ * did beyond a bare socket.io echo's work in `npm run bench -- round-overhead-split-tuned-heap`. A copy
+ * costs one memcpy of the update.
+ *
+ * What it keeps between rounds: as many free copies as the last round held at once (`keep`), one
+ * update's size each — for 100 clients of a 1M-parameter model in random arrival order, a few dozen
+ * of 4 MB, which stay allocated while the coordinator waits for its next round. One delta layout at
+ * a time: a delta of another shape starts the pool afresh.
  */
 export class HeldDeltas {
   /** Copies not in use, each a whole delta: views over one buffer, tensor after tensor. */
   private free: Float32Array[][] = [];
   /** The tensor lengths of the deltas held, which the free copies are shaped for. */
   private lengths: readonly number[] = [];
+  /** The copies handed out and not yet released. */
+  private readonly outstanding = new WeakSet<Float32Array[]>();
 
   /** A copy of the delta in reused memory: the caller owns it until it hands it back to `release`. */
   hold(delta: readonly Float32Array[]): Float32Array[] {
@@ -24,11 +32,17 @@ export class HeldDeltas {
     }
     const copy = this.free.pop() ?? this.allocate();
     delta.forEach((d, t) => copy[t]!.set(d));
+    this.outstanding.add(copy);
     return copy;
   }
 
-  /** Takes back a copy `hold` returned, once nothing reads it any more. */
+  /**
+   * Takes back a copy `hold` returned, once nothing reads it any more.
+   * @throws Error for anything else (a delta it did not hand out, or one released already)
+   */
   release(copy: Float32Array[]): void {
+    if (!this.outstanding.delete(copy))
+      throw new Error('HeldDeltas was handed back a delta it did not hand out, or one it took back already.');
     if (this.fits(copy)) this.free.push(copy);
   }
 
