@@ -168,6 +168,7 @@ describe('cohort coordinator --data-dir', () => {
     const dp = ['--dp', 'central', '--noise-multiplier', '4', '--eval-every', '0', '--min-clients', '2'];
     const first = start(coordinatorArgs(dir, ...dp, '--rounds', '2', '--log-level', 'info'));
     const { url } = await listeningOn(first);
+    await first.waitForLog(/^V8 heap growth: 200 %$/);
     raw.push(answersRoundOne(url, 'a'), answersRoundOne(url, 'b'));
     await first.waitForLog(/^fit round 2 started/);
     first.child.kill('SIGKILL');
