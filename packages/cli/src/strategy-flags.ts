@@ -1,6 +1,6 @@
 /** The aggregation flags shared by `simulate` and `coordinator` (resolved by `resolveStrategy`). */
 import { Command, Option } from 'commander';
-import type { StrategySettings } from '@cohort/coordinator';
+import type { AggregationOrder, StrategySettings } from '@cohort/coordinator';
 import { integer, nonNegative, positive } from './options';
 
 export function addStrategyFlags(command: Command): Command {
@@ -48,7 +48,7 @@ export function addStrategyFlags(command: Command): Command {
         '--aggregation-order <order>',
         'fedavg without --dp or secure aggregation: add updates in client-id order (the same updates give the same model bit for bit, ' +
           'but one that arrives before its turn waits in memory) or in arrival order (at most 7 wait; the last bits depend on arrival order) (default client-id)',
-      ).choices(['client-id', 'arrival']),
+      ).choices(['client-id', 'arrival'] satisfies AggregationOrder[]),
     );
 }
 
