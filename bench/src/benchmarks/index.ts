@@ -40,6 +40,14 @@ export const BENCHMARKS: readonly BenchmarkEntry[] = [
     timeoutMs: 240_000,
   },
   {
+    id: 'round-overhead-split-no-aggregation',
+    title:
+      'Round overhead, the clients in another process, heap growth as in tuned-heap, a FedAvg that adds nothing: the round without the aggregate’s data path',
+    module: at('round-overhead-split.ts'),
+    exportName: 'runWithoutAggregation',
+    timeoutMs: 240_000,
+  },
+  {
     id: 'round-overhead-split-as-shipped',
     title:
       'Round overhead, the clients in another process, the coordinator with the heap growth cohort coordinator sets, the echo with V8’s',

@@ -6,6 +6,7 @@
  * machine's. See lib/round-spans.ts for what is measured.
  */
 import { COORDINATOR_HEAP_GROWTH_PERCENT, FedAvg, setHeapGrowth, type Strategy } from '@cohort/coordinator';
+import { DiscardingFedAvg } from '../lib/discarding-fed-avg';
 import type { Benchmark, Ratio } from '../lib/result';
 import { RpcProcess } from '../lib/rpc';
 import {
@@ -58,6 +59,12 @@ export const runInArrivalOrder: Benchmark = () => measure(V8_DEFAULT, new FedAvg
 
 /** The echo and the federation both with the heap growth `cohort coordinator` sets: the same V8 on both sides. */
 export const runTunedHeap: Benchmark = () => measure({ echo: TUNED, federation: TUNED });
+
+/**
+ * Like runTunedHeap, with a FedAvg that adds nothing (DiscardingFedAvg): the round without the
+ * aggregate's data path, which tells how much of runTunedHeap's overhead that path is.
+ */
+export const runWithoutAggregation: Benchmark = () => measure({ echo: TUNED, federation: TUNED }, new DiscardingFedAvg());
 
 /** The federation with the heap growth `cohort coordinator` sets, the echo with V8's defaults: as each is run out of the box. */
 export const runAsShipped: Benchmark = () => measure({ echo: 0, federation: TUNED });
@@ -113,7 +120,9 @@ async function measure(growth: HeapGrowth, strategy?: Strategy): ReturnType<Benc
         echoDrift(before.spans, after.spans),
         `warm-up rounds: ${federation.warmup}`,
         ...(federation.rssPeak === undefined ? ['peak RSS: the kernel keeps no resettable high-water mark here'] : []),
-        `FedAvg adds updates in ${strategy instanceof FedAvg ? strategy.aggregationOrder : 'client-id'} order`,
+        strategy instanceof DiscardingFedAvg
+          ? 'no aggregation: every update is acknowledged as it arrives and dropped, and each round commits the model it started from'
+          : `FedAvg adds updates in ${strategy instanceof FedAvg ? strategy.aggregationOrder : 'client-id'} order`,
       ],
     };
   } finally {
