@@ -63,6 +63,13 @@ export const BENCHMARKS: readonly BenchmarkEntry[] = [
     exportName: 'runInArrivalOrder',
     timeoutMs: 240_000,
   },
+  {
+    id: 'round-overhead-split-arrival-order-tuned-heap',
+    title: 'Round overhead, the clients in another process, heap growth as in tuned-heap, FedAvg adding updates in arrival order',
+    module: at('round-overhead-split.ts'),
+    exportName: 'runInArrivalOrderTunedHeap',
+    timeoutMs: 240_000,
+  },
   { id: 'training', title: 'Local training examples/s per backend', module: at('training.ts'), timeoutMs: 240_000 },
   {
     id: 'simulate',

@@ -57,6 +57,10 @@ export const run: Benchmark = () => measure(V8_DEFAULT);
 /** With FedAvg adding updates as they arrive: at most 7 wait, where client-id order keeps those that came before their turn. */
 export const runInArrivalOrder: Benchmark = () => measure(V8_DEFAULT, new FedAvg({ aggregationOrder: 'arrival' }));
 
+/** Arrival order with the heap growth `cohort coordinator` sets on both sides: whether the wait for a turn is the gap. */
+export const runInArrivalOrderTunedHeap: Benchmark = () =>
+  measure({ echo: TUNED, federation: TUNED }, new FedAvg({ aggregationOrder: 'arrival' }));
+
 /** The echo and the federation both with the heap growth `cohort coordinator` sets: the same V8 on both sides. */
 export const runTunedHeap: Benchmark = () => measure({ echo: TUNED, federation: TUNED });
 
