@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
-import { ProtocolError, decodeTensors, encodeTensors, findNonFinite, specsOf, type NamedTensor } from '@cohort/protocol';
+import { ProtocolError, contiguousFloat32, decodeTensors, encodeTensors, findNonFinite, specsOf, type NamedTensor } from '@cohort/protocol';
 
 const tensorArb = fc
   .record({
@@ -160,5 +160,20 @@ describe('encoding without copies', () => {
     const separate = encodeTensors([views[0]!, { name: 'b', shape: [1], data: Float32Array.of(5) }]);
     for (const { payload } of [outOfOrder, separate]) expect(payload.buffer).not.toBe(model.buffer);
     expect(decodeTensors(outOfOrder.manifest, outOfOrder.payload, unbounded).map((t) => [...t.data])).toEqual([[5], [1, 2, 3, 4]]);
+  });
+
+  it('makes zeroed tensors in that layout (contiguousFloat32), which are then sent as they are', () => {
+    const [k, empty, b] = contiguousFloat32([4, 0, 1]);
+    expect([k!.length, empty!.length, b!.length]).toEqual([4, 0, 1]);
+    expect([...k!, ...b!]).toEqual([0, 0, 0, 0, 0]);
+    k!.set([1, 2, 3, 4]);
+    b![0] = 5;
+    const { payload } = encodeTensors([
+      { name: 'k', shape: [2, 2], data: k! },
+      { name: 'e', shape: [0], data: empty! },
+      { name: 'b', shape: [1], data: b! },
+    ]);
+    expect(payload.buffer).toBe(k!.buffer);
+    expect([...new Float32Array(payload.buffer, payload.byteOffset, payload.byteLength / 4)]).toEqual([1, 2, 3, 4, 5]);
   });
 });

@@ -1,4 +1,5 @@
 import type { EvaluateOutcome, FitOutcome, FitTask, ModelTask, Trainer } from '@cohort/client';
+import { contiguousFloat32 } from '@cohort/protocol';
 
 /**
  * A trainer that does no work: a zero delta of the model's shape from one example, and a trivial
@@ -7,13 +8,7 @@ import type { EvaluateOutcome, FitOutcome, FitTask, ModelTask, Trainer } from '@
 export class NoopTrainer implements Trainer {
   async fit(task: FitTask): Promise<FitOutcome> {
     // Views of one buffer, as fitLocally's delta is.
-    const all = new Float32Array(task.weights.reduce((n, w) => n + w.length, 0));
-    let offset = 0;
-    const delta = task.weights.map((w) => {
-      const view = all.subarray(offset, offset + w.length);
-      offset += w.length;
-      return view;
-    });
+    const delta = contiguousFloat32(task.weights.map((w) => w.length));
     return { delta, numExamples: 1, metrics: { loss: 0, accuracy: 0 } };
   }
 

@@ -6,7 +6,7 @@
  */
 import * as tf from './tf';
 import { xoroshiro128plus } from 'pure-rand/generator/xoroshiro128plus';
-import type { FitConfig, FitMetrics } from '@cohort/protocol';
+import { contiguousFloat32, type FitConfig, type FitMetrics } from '@cohort/protocol';
 import { BatchBuffers, shuffle, type Examples } from './examples';
 
 const YIELD_EVERY_MS = 50;
@@ -157,15 +157,12 @@ function proximalTerm(
  * as it is instead of copying every tensor into a new payload.
  */
 function deltaOf(local: readonly Float32Array[], global: readonly Float32Array[]): Float32Array[] {
-  const all = new Float32Array(local.reduce((n, t) => n + t.length, 0));
-  let offset = 0;
-  return local.map((values, i) => {
-    const base = global[i]!;
-    const out = all.subarray(offset, offset + values.length);
+  const delta = contiguousFloat32(local.map((values) => values.length));
+  local.forEach((values, i) => {
+    const [base, out] = [global[i]!, delta[i]!];
     for (let j = 0; j < out.length; j++) out[j] = values[j]! - base[j]!;
-    offset += values.length;
-    return out;
   });
+  return delta;
 }
 
 export async function evaluateLocally(

@@ -95,6 +95,20 @@ export function encodeTensors(tensors: readonly NamedTensor[]): EncodedTensors {
   return { manifest, payload };
 }
 
+/**
+ * Zeroed float32 tensors of these lengths, as views of one buffer, one after another: the layout
+ * encodeTensors sends without a copy.
+ */
+export function contiguousFloat32(lengths: readonly number[]): Float32Array[] {
+  const all = new Float32Array(lengths.reduce((n, l) => n + l, 0));
+  let offset = 0;
+  return lengths.map((length) => {
+    const view = all.subarray(offset, offset + length);
+    offset += length;
+    return view;
+  });
+}
+
 /** The tensors' bytes when they lie one after another in one buffer, in order; undefined otherwise. */
 function contiguousBytes(tensors: readonly NamedTensor[]): Uint8Array | undefined {
   const first = tensors[0];

@@ -1,7 +1,17 @@
 export { PROTOCOL_VERSION } from './version';
 export { ProtocolError, REJECTION_CODES } from './errors';
 export type { Rejection, RejectionCode } from './errors';
-export { DTYPES, decodeTensors, dtypeOf, elementCount, encodeTensors, findNonFinite, manifestOf, specsOf } from './codec';
+export {
+  DTYPES,
+  contiguousFloat32,
+  decodeTensors,
+  dtypeOf,
+  elementCount,
+  encodeTensors,
+  findNonFinite,
+  manifestOf,
+  specsOf,
+} from './codec';
 export type { DType, DecodeBounds, EncodedTensors, ManifestEntry, NamedTensor, TensorData, TensorSpec } from './codec';
 export {
   COMPRESSIONS,

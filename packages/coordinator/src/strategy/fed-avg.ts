@@ -11,6 +11,7 @@
  * count every client once, and hand only their noisy mean to `applyDelta`.
  */
 import { clipByL2Norm } from '@cohort/privacy';
+import { contiguousFloat32 } from '@cohort/protocol';
 import { CoordinatorError } from '../errors';
 import { sampleClients } from './sampling';
 import { HeldDeltas } from './held-deltas';
@@ -289,14 +290,9 @@ class WeightedDeltaSums {
   meanStep(global: readonly Float32Array[], results: readonly { numExamples: number }[]): Float32Array[] {
     if (results.length === 0) throw new CoordinatorError('INVALID_OPTION', 'FedAvg needs at least one result to aggregate.');
     const total = results.reduce((sum, r) => sum + boundedWeight(r.numExamples, this.bounds.maxExamples), 0);
-    const model = new Float32Array(global.reduce((n, tensor) => n + tensor.length, 0));
-    let offset = 0;
-    return global.map((tensor, t) => {
-      const out = model.subarray(offset, offset + tensor.length);
-      offset += tensor.length;
-      meanStep(tensor, this.sums[t]!, total, out);
-      return out;
-    });
+    const model = contiguousFloat32(global.map((tensor) => tensor.length));
+    global.forEach((tensor, t) => meanStep(tensor, this.sums[t]!, total, model[t]!));
+    return model;
   }
 }
 

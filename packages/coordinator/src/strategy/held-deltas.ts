@@ -16,6 +16,8 @@
  * of 4 MB, which stay allocated while the coordinator waits for its next round. One delta layout at
  * a time: a delta of another shape starts the pool afresh.
  */
+import { contiguousFloat32 } from '@cohort/protocol';
+
 export class HeldDeltas {
   /** Copies not in use, each a whole delta: views over one buffer, tensor after tensor. */
   private free: Float32Array[][] = [];
@@ -30,7 +32,7 @@ export class HeldDeltas {
       this.lengths = delta.map((d) => d.length);
       this.free = [];
     }
-    const copy = this.free.pop() ?? this.allocate();
+    const copy = this.free.pop() ?? contiguousFloat32(this.lengths);
     delta.forEach((d, t) => copy[t]!.set(d));
     this.outstanding.add(copy);
     return copy;
@@ -58,15 +60,5 @@ export class HeldDeltas {
 
   private fits(delta: readonly Float32Array[]): boolean {
     return delta.length === this.lengths.length && delta.every((d, t) => d.length === this.lengths[t]);
-  }
-
-  private allocate(): Float32Array[] {
-    const all = new Float32Array(this.lengths.reduce((n, l) => n + l, 0));
-    let offset = 0;
-    return this.lengths.map((length) => {
-      const view = all.subarray(offset, offset + length);
-      offset += length;
-      return view;
-    });
   }
 }
