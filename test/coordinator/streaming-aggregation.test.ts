@@ -1,10 +1,12 @@
 import { describe, expect, it, onTestFinished } from 'vitest';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { HeldDeltas } from '../../packages/coordinator/src/strategy/held-deltas';
+import { lend } from '../../packages/coordinator/src/lent-memory';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import fc from 'fast-check';
 import { pino } from 'pino';
+import { contiguousFloat32 } from '@cohort/protocol';
 import {
   Coordinator,
   FedAdam,
@@ -87,11 +89,14 @@ const poolOf = (strategy: FedAvg) => (strategy as unknown as { held: PoisoningHe
 /**
  * Feeds answers to FedAvg's accumulator in `arrival` order (each in a buffer of its own, overwritten once it may no longer be read), flushes it and finishes as the round
  * engine does (the refused updates no longer among the results); every update must have its verdict.
+ * In `lent` memory (as the socket transport receives large updates), every update's memory must be
+ * handed back once, after its verdict, and is overwritten then.
  */
 function streamed(
   strategy: FedAvg,
   global: Float32Array[],
   answers: readonly (FitResult | Failure)[],
+  memory: 'own' | 'lent' = 'own',
 ): FitAggregate & { refused: Map<string, NonFiniteValue> } {
   const accumulator = strategy.fitAccumulator(
     1,
@@ -99,6 +104,7 @@ function streamed(
     global,
   )!;
   const verdicts = new Map<string, NonFiniteValue | undefined>();
+  const handedBack: string[] = [];
   const pending = new Set(answers.map((a) => a.clientId));
   for (const answer of answers) {
     pending.delete(answer.clientId);
@@ -110,19 +116,30 @@ function streamed(
     // accumulator must not read that buffer; nor, when the update came before its turn in client-id
     // order, once add returns (it keeps a copy, and the socket's buffer may go): the buffer is then
     // overwritten with NaNs.
-    const arrived = { ...answer, delta: answer.delta.map((d) => d.slice()) };
+    const arrived: FitResult = { ...answer, delta: answer.delta.map((d) => d.slice()) };
     const scribble = () => arrived.delta.forEach((d) => d.fill(Number.NaN));
+    if (memory === 'lent') {
+      arrived.delta = contiguousFloat32(answer.delta.map((d) => d.length));
+      arrived.delta.forEach((d, t) => d.set(answer.delta[t]!));
+      lend(arrived.delta[0]!.buffer as ArrayBuffer, () => {
+        if (!verdicts.has(answer.clientId)) throw new Error(`${answer.clientId}'s memory handed back before its verdict`);
+        handedBack.push(answer.clientId);
+        scribble();
+      });
+    }
     const beforeItsTurn = strategy.aggregationOrder === 'client-id' && [...pending].some((id) => id < answer.clientId);
     accumulator.add(arrived, (refusal) => {
       if (verdicts.has(answer.clientId)) throw new Error(`a second verdict for ${answer.clientId}`);
       verdicts.set(answer.clientId, refusal);
       scribble();
     });
-    if (beforeItsTurn) scribble();
+    // Own memory may go once add returns (the accumulator keeps a copy); lent memory only when handed back.
+    if (beforeItsTurn && memory === 'own') scribble();
   }
   accumulator.flush();
   const updates = answers.filter((a): a is FitResult => 'delta' in a);
   expect([...verdicts.keys()].sort()).toEqual(updates.map((u) => u.clientId).sort());
+  if (memory === 'lent') expect(handedBack.sort()).toEqual(updates.map((u) => u.clientId).sort());
   const refused = new Map([...verdicts].flatMap(([id, refusal]) => (refusal ? [[id, refusal] as const] : [])));
   const results = sortedById(updates.filter((u) => !refused.has(u.clientId))).map(({ delta: _, ...summary }) => summary);
   const failures = sortedById(answers.filter((a): a is Failure => !('delta' in a)));
@@ -136,8 +153,12 @@ function bits(weights: readonly Float32Array[]): number[][] {
 describe('FedAvg taking updates as they arrive', () => {
   const global = SHAPES.map((n) => Float32Array.from({ length: n }, (_, j) => (j % 3) - 1));
 
-  for (const bounds of [{}, { maxExamples: 300, clipNorm: 5 }] as InfluenceBounds[]) {
-    it(`gives aggregateFit's model bit for bit, in any arrival order and with failures between (bounds ${JSON.stringify(bounds)})`, () => {
+  for (const [bounds, memory] of [
+    [{}, 'own'],
+    [{ maxExamples: 300, clipNorm: 5 }, 'own'],
+    [{}, 'lent'],
+  ] as [InfluenceBounds, 'own' | 'lent'][]) {
+    it(`gives aggregateFit's model bit for bit, in any arrival order and with failures between (bounds ${JSON.stringify(bounds)}, ${memory} memory)`, () => {
       fc.assert(
         fc.property(
           fc.array(clientArb, { minLength: 2, maxLength: 10 }).filter((cs) => cs.some((c) => !c.fails)),
@@ -152,8 +173,10 @@ describe('FedAvg taking updates as they arrive', () => {
             fc.pre(finite.length > 0);
             const expected = strategy.aggregateFit(1, sortedById(finite), [], global);
             const arrival = shuffled(answers, shuffleSeed);
-            const got = streamed(strategy, global, arrival);
+            const got = streamed(strategy, global, arrival, memory);
             expect(bits(got.weights)).toEqual(bits(expected.weights));
+            // Lent memory is reused anyway: an update that waits for its turn waits in it, uncopied.
+            if (memory === 'lent') expect(poolOf(strategy).holds).toBe(0);
             const poisoned = clients.flatMap((c, i) =>
               !c.fails && c.poison
                 ? [[answers[i]!.clientId, { tensor: c.poison.tensor, index: c.poison.index % SHAPES[c.poison.tensor]! }]]

@@ -123,6 +123,7 @@ async function measure(growth: HeapGrowth, strategy?: Strategy): ReturnType<Benc
         `V8 heap growth (setHeapGrowth; 0: V8's own estimate) in this process: ${growth.echo} % during the echo, ${growth.federation} % during the federation; the helper's: V8's own`,
         echoDrift(before.spans, after.spans),
         `warm-up rounds: ${federation.warmup}`,
+        federation.frames,
         ...(federation.rssPeak === undefined ? ['peak RSS: the kernel keeps no resettable high-water mark here'] : []),
         strategy instanceof DiscardingFedAvg
           ? 'no aggregation: every update is acknowledged as it arrives and dropped, and each round commits the model it started from'

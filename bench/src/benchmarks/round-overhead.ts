@@ -37,6 +37,7 @@ export const run: Benchmark = async () => {
       configuration(model, ECHO_WARMUP),
       echoDrift(before, after),
       `warm-up rounds: ${federation.warmup}`,
+      federation.frames,
       federation.rssPeak === undefined
         ? 'peak RSS: the kernel keeps no resettable high-water mark here'
         : `peak RSS during the measured rounds (VmHWM): ${(federation.rssPeak / 2 ** 20).toFixed(0)} MiB`,

@@ -8,7 +8,14 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Coordinator, type CoordinatorOptions, type InitialModel, type RoundReport, type Strategy } from '@cohort/coordinator';
+import {
+  Coordinator,
+  SocketTransport,
+  type CoordinatorOptions,
+  type InitialModel,
+  type RoundReport,
+  type Strategy,
+} from '@cohort/coordinator';
 import { createClient, type CohortClient } from '@cohort/client/connection';
 import { publicIdentity, type DeviceIdentity } from '@cohort/privacy/identity';
 import { NoopTrainer } from './noop-trainer';
@@ -48,6 +55,8 @@ export interface NoopFederationOutcome {
   reports: RoundReport[];
   /** performance.now() at each 'round' event. */
   eventTimes: number[];
+  /** Large messages the coordinator received into memory allocated for them, and into memory reused (transport/frame-pool.ts). */
+  frames: { allocated: number; reused: number };
 }
 
 export async function runNoopFederation(options: NoopFederationOptions): Promise<NoopFederationOutcome> {
@@ -57,6 +66,7 @@ export async function runNoopFederation(options: NoopFederationOptions): Promise
   const dir = mkdtempSync(join(tmpdir(), 'cohort-bench-'));
   const enrolPath = identities ? join(dir, 'enrolment.json') : undefined;
   if (enrolPath) writeFileSync(enrolPath, JSON.stringify({ devices: identities!.map(publicIdentity) }));
+  const transport = new SocketTransport({ ...options.limits, log: silentLogger });
   const coordinator = new Coordinator({
     rounds: options.rounds,
     minClients: options.clients,
@@ -70,6 +80,7 @@ export async function runNoopFederation(options: NoopFederationOptions): Promise
     ...options.limits,
     ...(enrolPath ? { enrolPath } : {}),
     ...(options.strategy ? { strategy: options.strategy } : {}),
+    transport,
   });
   const clients: CohortClient[] = [];
   const reports: RoundReport[] = [];
@@ -102,7 +113,8 @@ export async function runNoopFederation(options: NoopFederationOptions): Promise
     }
     const outcome = await coordinator.runRounds();
     if (outcome.status !== 'finished') throw new Error(`the run ended ${outcome.status}: ${outcome.reason}`);
-    return { reports, eventTimes };
+    const { allocated, reused } = transport.frames;
+    return { reports, eventTimes, frames: { allocated, reused } };
   } finally {
     await Promise.all(clients.map((c) => c.close()));
     await coordinator.close();

@@ -74,6 +74,8 @@ export interface FederationSpans {
   warmup: string;
   /** Peak RSS of this process during the measured rounds (the kernel's high-water mark), when the kernel tells it. */
   rssPeak: number | undefined;
+  /** How many of the updates arrived in reused memory, for the notes. */
+  frames: string;
 }
 
 export interface FederationRoundsOptions {
@@ -92,7 +94,7 @@ export async function federationRounds(model: Model, options: FederationRoundsOp
   let peakReset = false;
   const rounds: Span[] = [];
   let end = startSpan();
-  const { reports } = await runNoopFederation({
+  const { reports, frames } = await runNoopFederation({
     model,
     rounds: ROUNDS,
     clients: CLIENTS,
@@ -110,7 +112,13 @@ export async function federationRounds(model: Model, options: FederationRoundsOp
     .slice(0, WARMUP_ROUNDS)
     .map((s, i) => `round ${i + 1}: between events ${s.wallMs.toFixed(0)} ms, CPU ${s.cpuMs.toFixed(0)} ms`)
     .join('; ');
-  return { rounds: rounds.slice(WARMUP_ROUNDS), durations: reports.slice(WARMUP_ROUNDS).map((r) => r.durationMs), warmup, rssPeak };
+  return {
+    rounds: rounds.slice(WARMUP_ROUNDS),
+    durations: reports.slice(WARMUP_ROUNDS).map((r) => r.durationMs),
+    warmup,
+    rssPeak,
+    frames: `updates received into reused memory: ${frames.reused} of ${frames.reused + frames.allocated} (transport/frame-pool.ts)`,
+  };
 }
 
 /** Figures and ratios comparing the federation's rounds with the echo's exchanges. */

@@ -15,6 +15,7 @@ import { contiguousFloat32 } from '@cohort/protocol';
 import { CoordinatorError } from '../errors';
 import { sampleClients } from './sampling';
 import { HeldDeltas } from './held-deltas';
+import { handBack, lentMemoryOf } from '../lent-memory';
 import { metricsFromConfusion, sumEvaluations } from './classification-metrics';
 import { clientAccuracySpread, fairnessFromResults } from './fairness-metrics';
 import type {
@@ -359,11 +360,12 @@ class FedAvgAccumulator implements FitAccumulator {
 
   /**
    * A result that waits for its turn (client-id order) is kept as a copy in held memory, so that the
-   * socket's buffer it came in can die young. One that waits only for its batch is not: it is added
-   * within the next seven arrivals, about one young collection, and is never promoted.
+   * socket's buffer it came in can die young — unless it came in lent memory (lent-memory.ts), which
+   * is reused anyway: it then waits as it is. One that waits only for its batch is not copied: it is
+   * added within the next seven arrivals, about one young collection, and is never promoted.
    */
   private holdIfWaiting(result: FitResult): void {
-    if (this.early.get(result.clientId) !== result) return;
+    if (this.early.get(result.clientId) !== result || lentMemoryOf(result.delta)) return;
     const copy = { ...result, delta: this.held.hold(result.delta) };
     this.early.set(result.clientId, copy);
     this.holding.add(copy);
@@ -427,7 +429,12 @@ class FedAvgAccumulator implements FitAccumulator {
         this.added.push(r.clientId);
         verdict();
       }
+      // Nothing reads the delta after this: its memory goes back for the next update to arrive in.
       if (this.holding.delete(r)) this.held.release(r.delta);
+      else {
+        const lent = lentMemoryOf(r.delta);
+        if (lent) handBack(lent);
+      }
     }
   }
 }

@@ -1,15 +1,15 @@
 /**
  * Memory, reused from round to round, for the updates FedAvg's streaming aggregate keeps waiting for
- * their turn (client-id order adds them in that order, and they arrive in any).
+ * their turn (client-id order adds them in that order, and they arrive in any) when they did not
+ * arrive in lent memory (lent-memory.ts), which is reused anyway: updates sealed to the coordinator
+ * (decrypted into memory of their own), q8 ones (decoded into float32) and those of the in-memory
+ * transport.
  *
- * A decoded update is a view over the buffer its message arrived in (4 MB for a model of 1M
- * parameters), which the socket allocated for it alone. An update that waits for its turn keeps that
- * buffer alive through young collections, so V8 moves it to the old generation; a round moves
- * hundreds of megabytes there this way, and V8 starts a full collection every few of them. Copied
- * into memory that was allocated once, the socket's buffer dies young and the copy adds nothing new:
- * with the heap growth `cohort coordinator` sets (setHeapGrowth), this is most of what the collector
- * did beyond a bare socket.io echo's work in `npm run bench -- round-overhead-split-tuned-heap`. A copy
- * costs one memcpy of the update.
+ * Such an update is a view over memory allocated for it alone (4 MB for a model of 1M parameters).
+ * Waiting for its turn, it keeps that memory alive through young collections, so V8 moves it to the
+ * old generation; a round moves hundreds of megabytes there this way, and V8 starts a full
+ * collection every few of them. Copied into memory that was allocated once, the update's own memory
+ * dies young and the copy adds nothing new, at the cost of one memcpy of the update.
  *
  * What it keeps between rounds: as many free copies as the last round held at once (`keep`), one
  * update's size each — for 100 clients of a 1M-parameter model in random arrival order, a few dozen

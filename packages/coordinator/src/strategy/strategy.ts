@@ -33,6 +33,10 @@ export type FitResultSummary = Omit<FitResult, 'delta'>;
  * and at the latest in `flush`; the update's ack waits for it. A refused update adds nothing; the
  * round records it as rejected. Without it, the values are checked on arrival and `verdict` is
  * not waited for.
+ *
+ * A large update may arrive in memory the transport lends (lentMemoryOf(result.delta) names it):
+ * an accumulator that hands it back (handBack) once nothing will read the delta again lets the
+ * next update be received into it; one that does not leaves it to the garbage collector.
  */
 export interface FitAccumulator {
   /** Whether `add` checks every value and gives each update its verdict (FedAvg's does). */

@@ -40,6 +40,8 @@ import { answer, type AnswerEvent, type RoundInbox } from '../round-inbox';
 import { generateBoxKeyPair, type SealedPayload } from '@cohort/privacy/identity';
 import { DeviceAuth, type ConnectionIdentity } from '../trust/device-auth';
 import { ClientRegistry, type ClientSocket } from './client-registry';
+import { FramePool } from './frame-pool';
+import { pooledWsEngine } from './pooled-ws-engine';
 import { ConnectionCounter, TokenBucket, limitedLogger, refusalAck, type MessageRate } from './limits';
 import {
   groupByInstruction,
@@ -97,6 +99,8 @@ export class SocketTransport implements Transport {
   private inbox: RoundInbox | undefined;
   private extension: TransportExtension | undefined;
   private readonly connections: ConnectionCounter;
+  /** The memory large messages are received into, reused once their reader hands it back (frame-pool.ts). */
+  readonly frames = new FramePool();
   /** Every open engine.io connection, joined or not, for close(). */
   private readonly engineConnections = new Set<EngineConnection>();
   /** Warnings about refused connections, limited as a whole: a flood of refusals must not flood the log. */
@@ -123,9 +127,13 @@ export class SocketTransport implements Transport {
     this.http = tls ? createTlsServer({ cert: tls.cert, key: tls.key }, notFound) : createServer(notFound);
     const allowedOrigins = new Set(this.options.allowedOrigins ?? []);
     const maxConnections = this.options.maxConnections ?? 2000;
+    const wsEngine = pooledWsEngine(this.frames, () =>
+      this.options.log.warn('ws has changed inside: large messages are received into memory of their own, not reused'),
+    );
     this.io = new Server(this.http, {
       maxHttpBufferSize: 2 * setup.maxMessageBytes,
       serveClient: false,
+      wsEngine,
       connectTimeout: this.options.handshakeTimeoutMs ?? 10_000,
       allowRequest: (req, callback) => {
         const refusal = this.refuseRequest(req, allowedOrigins, maxConnections);
@@ -254,6 +262,7 @@ export class SocketTransport implements Transport {
 
   closeRound(): void {
     this.inbox = undefined;
+    this.frames.trim();
   }
 
   endRound(end: RoundEnd, clientIds: readonly string[]): void {
