@@ -48,19 +48,46 @@ describe('FramePool', () => {
     expect(pool.take(1 << 20).buffer).not.toBe(memory);
   });
 
-  it('keeps, at each trim, no more free memory of a size than the messages of that size taken since the last', () => {
+  it('keeps, at each trim, as much free memory as the round since the last one had lent at once', () => {
     const pool = new FramePool();
-    // A round of three messages of 1 MiB and one of 2 MiB, all handed back: all kept for the next.
-    const first = [pool.take(1 << 20), pool.take(1 << 20), pool.take(1 << 20), pool.take(2 << 20)];
-    for (const m of first) handBack(m.buffer as ArrayBuffer);
+    const size = 1 << 20;
+    const takeBack = () => handBack(pool.take(size).buffer as ArrayBuffer);
+    // A round with four updates out at once: all four kept for the next.
+    const four = [pool.take(size), pool.take(size), pool.take(size), pool.take(size)];
+    for (const m of four) handBack(m.buffer as ArrayBuffer);
     pool.trim();
-    // A round of one message of 1 MiB: one of the three is kept, and no 2 MiB one.
+    // An evaluation round, which takes nothing: nothing is let go.
+    pool.trim();
+    // A round whose updates came one at a time: one is kept.
+    for (let i = 0; i < 3; i++) takeBack();
+    pool.trim();
+    const kept = four.map((m) => m.buffer);
+    const next = [pool.take(size), pool.take(size)];
+    expect(next.map((m) => kept.includes(m.buffer))).toEqual([true, false]);
+    expect([pool.allocated, pool.reused]).toEqual([5, 4]);
+  });
+
+  it('counts memory handed back after a trim in the round it was lent in, not the next', () => {
+    const pool = new FramePool();
+    const size = 1 << 20;
+    const late = pool.take(size);
+    pool.trim();
+    // The next round: the late one comes back first, then two are lent at once.
+    handBack(late.buffer as ArrayBuffer);
+    const two = [pool.take(size), pool.take(size)];
+    for (const m of two) handBack(m.buffer as ArrayBuffer);
+    pool.trim();
+    expect(new Set([pool.take(size).buffer, pool.take(size).buffer])).toEqual(new Set(two.map((m) => m.buffer)));
+  });
+
+  it('lets everything go once the transport closes, and keeps nothing handed back after', () => {
+    const pool = new FramePool();
+    const out = pool.take(1 << 20);
     handBack(pool.take(1 << 20).buffer as ArrayBuffer);
-    pool.trim();
-    const next = [pool.take(1 << 20), pool.take(1 << 20), pool.take(2 << 20)];
-    const before = new Set(first.map((m) => m.buffer));
-    expect(next.map((m) => before.has(m.buffer))).toEqual([true, false, false]);
-    expect([pool.allocated, pool.reused]).toEqual([6, 2]);
+    pool.clear();
+    handBack(out.buffer as ArrayBuffer);
+    pool.take(1 << 20);
+    expect([pool.allocated, pool.reused]).toEqual([3, 0]);
   });
 });
 

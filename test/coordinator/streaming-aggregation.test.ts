@@ -322,8 +322,12 @@ describe('FedAvg taking updates as they arrive', () => {
 describe('FedAvg adding updates in arrival order', () => {
   const global = SHAPES.map((n) => Float32Array.from({ length: n }, (_, j) => (j % 3) - 1));
 
-  for (const bounds of [{}, { maxExamples: 300, clipNorm: 5 }] as InfluenceBounds[])
-    it(`gives aggregateFit's model on the results in the order they came, bit for bit, with failures and refusals between (bounds ${JSON.stringify(bounds)})`, () => {
+  for (const [bounds, memory] of [
+    [{}, 'own'],
+    [{ maxExamples: 300, clipNorm: 5 }, 'own'],
+    [{ maxExamples: 300, clipNorm: 5 }, 'lent'],
+  ] as [InfluenceBounds, 'own' | 'lent'][])
+    it(`gives aggregateFit's model on the results in the order they came, bit for bit, with failures and refusals between (bounds ${JSON.stringify(bounds)}, ${memory} memory)`, () => {
       fc.assert(
         fc.property(
           fc.array(clientArb, { minLength: 2, maxLength: 20 }).filter((cs) => cs.some((c) => !c.fails && !c.poison)),
@@ -337,7 +341,7 @@ describe('FedAvg adding updates in arrival order', () => {
             const arrival = shuffled(answers, shuffleSeed);
             const poisoned = new Set(clients.flatMap((c, i) => (!c.fails && c.poison ? [answers[i]!.clientId] : [])));
             const finiteAsTheyCame = arrival.filter((a): a is FitResult => 'delta' in a && !poisoned.has(a.clientId));
-            const got = streamed(strategy, global, arrival);
+            const got = streamed(strategy, global, arrival, memory);
             expect(bits(got.weights)).toEqual(bits(strategy.aggregateFit(1, finiteAsTheyCame, [], global).weights));
             expect([...got.refused.keys()].sort()).toEqual([...poisoned].sort());
             // The training metrics are averaged over the results sorted by id, as in client-id order.

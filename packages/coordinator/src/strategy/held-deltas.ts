@@ -2,8 +2,8 @@
  * Memory, reused from round to round, for the updates FedAvg's streaming aggregate keeps waiting for
  * their turn (client-id order adds them in that order, and they arrive in any) when they did not
  * arrive in lent memory (lent-memory.ts), which is reused anyway: updates sealed to the coordinator
- * (decrypted into memory of their own), q8 ones (decoded into float32) and those of the in-memory
- * transport.
+ * (decrypted into memory of their own), q8 ones (decoded into float32), those under 256 KiB, over
+ * HTTP long-polling or in fragmented frames, and those of the in-memory transport.
  *
  * Such an update is a view over memory allocated for it alone (4 MB for a model of 1M parameters).
  * Waiting for its turn, it keeps that memory alive through young collections, so V8 moves it to the

@@ -281,6 +281,7 @@ export class SocketTransport implements Transport {
    */
   async close(): Promise<void> {
     this.inbox?.abort();
+    this.frames.clear();
     const { io, http } = this;
     if (!io || !http) return;
     const grace = this.options.shutdownGraceMs ?? 1000;
