@@ -128,7 +128,9 @@ export class SocketTransport implements Transport {
     const allowedOrigins = new Set(this.options.allowedOrigins ?? []);
     const maxConnections = this.options.maxConnections ?? 2000;
     const wsEngine = pooledWsEngine(this.frames, () =>
-      this.options.log.warn('ws has changed inside: large messages are received into memory of their own, not reused'),
+      this.options.log.warn(
+        'ws is not the version (8.23.0) whose receiver the pooled receiving was written for: large messages are received into memory of their own, not reused',
+      ),
     );
     this.io = new Server(this.http, {
       maxHttpBufferSize: 2 * setup.maxMessageBytes,
