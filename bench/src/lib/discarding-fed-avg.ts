@@ -5,7 +5,7 @@
  * path (the finite scan, the float64 sums, updates that wait for their turn), so that
  * the bench can say how much of a round's overhead that data path is.
  */
-import { FedAvg, handBack, lentMemoryOf, type FitAccumulator, type FitAggregate } from '@cohort/coordinator';
+import { FedAvg, handBackIfLent, type FitAccumulator, type FitAggregate } from '@cohort/coordinator';
 
 export class DiscardingFedAvg extends FedAvg {
   override fitAccumulator(_round: number, _selected: readonly string[], global: readonly Float32Array[]): FitAccumulator {
@@ -14,8 +14,7 @@ export class DiscardingFedAvg extends FedAvg {
       add: (result, verdict) => {
         verdict();
         // As FedAvg does once it has added an update: its memory takes the next one.
-        const lent = lentMemoryOf(result.delta);
-        if (lent) handBack(lent);
+        handBackIfLent(result.delta);
       },
       skip: () => undefined,
       flush: () => undefined,

@@ -15,7 +15,7 @@ export type { EnrolledDevice } from './trust/enrolment';
 
 // Strategies
 export { FedAvg, applyWeightedMeanDelta } from './strategy/fed-avg';
-export { handBack, lentMemoryOf } from './lent-memory';
+export { handBackIfLent, lentMemoryOf } from './lent-memory';
 export type { AggregationOrder, FedAvgOptions } from './strategy/fed-avg';
 export { averageFitMetrics, boundedWeight, clipDeltas } from './strategy/fed-avg';
 export type { InfluenceBounds, SamplingOptions } from './strategy/fed-avg';

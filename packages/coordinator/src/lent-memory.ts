@@ -19,6 +19,12 @@ export function lentMemoryOf(tensors: readonly Float32Array[]): ArrayBuffer | un
   return tensors.every((t) => t.buffer === memory) ? memory : undefined;
 }
 
+/** Hands back the lent memory the tensors are views of, if they are (lentMemoryOf); nothing may read them afterwards. */
+export function handBackIfLent(tensors: readonly Float32Array[]): void {
+  const memory = lentMemoryOf(tensors);
+  if (memory) handBack(memory);
+}
+
 /**
  * Hands lent memory back to its lender; nothing may read it afterwards.
  * @throws Error for memory that is not lent (never, or handed back already): a second hand-back

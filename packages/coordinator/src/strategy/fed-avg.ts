@@ -15,7 +15,7 @@ import { contiguousFloat32 } from '@cohort/protocol';
 import { CoordinatorError } from '../errors';
 import { sampleClients } from './sampling';
 import { HeldDeltas } from './held-deltas';
-import { handBack, lentMemoryOf } from '../lent-memory';
+import { handBackIfLent, lentMemoryOf } from '../lent-memory';
 import { metricsFromConfusion, sumEvaluations } from './classification-metrics';
 import { clientAccuracySpread, fairnessFromResults } from './fairness-metrics';
 import type {
@@ -431,10 +431,7 @@ class FedAvgAccumulator implements FitAccumulator {
       }
       // Nothing reads the delta after this: its memory goes back for the next update to arrive in.
       if (this.holding.delete(r)) this.held.release(r.delta);
-      else {
-        const lent = lentMemoryOf(r.delta);
-        if (lent) handBack(lent);
-      }
+      else handBackIfLent(r.delta);
     }
   }
 }

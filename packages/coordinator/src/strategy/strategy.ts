@@ -35,7 +35,7 @@ export type FitResultSummary = Omit<FitResult, 'delta'>;
  * not waited for.
  *
  * A large update may arrive in memory the transport lends (lentMemoryOf(result.delta) names it):
- * an accumulator that hands it back (handBack) once nothing will read the delta again lets the
+ * an accumulator that hands it back (handBackIfLent) once nothing will read the delta again lets the
  * next update be received into it; one that does not leaves it to the garbage collector.
  */
 export interface FitAccumulator {

@@ -44,7 +44,7 @@ export class FramePool {
     }
     this.lentSinceTrim.add(memory);
     this.mostLent = Math.max(this.mostLent, ++this.lentNow);
-    lend(memory, (back) => this.keep(back));
+    lend(memory, this.takeBack);
     return Buffer.from(memory);
   }
 
@@ -68,12 +68,13 @@ export class FramePool {
     this.closed = true;
   }
 
-  private keep(memory: ArrayBuffer): void {
+  /** Where lent memory comes back (lent-memory.ts): one function for every message. */
+  private readonly takeBack = (memory: ArrayBuffer): void => {
     if (this.closed) return;
     // Memory lent before the last trim was counted in the round it came in.
     if (this.lentSinceTrim.delete(memory)) this.lentNow--;
     const list = this.free.get(memory.byteLength);
     if (list) list.push(memory);
     else this.free.set(memory.byteLength, [memory]);
-  }
+  };
 }
